@@ -1,0 +1,199 @@
+"""Running checks against a snapshot: applicability, skipping, budgets and crash capture.
+
+The runner, not the check, owns everything that can go wrong around a check: a check whose data
+was not collected is skipped with the collection error as its reason; a check that raises becomes
+an ``unknown`` finding carrying the error; a check that overruns its budget becomes an ``unknown``
+finding too, and the run goes on.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from checks.base import CheckContext
+from checks.finding import Category, Finding, Severity, fingerprint
+from checks.metadata import Threshold
+from checks.registry import RegisteredCheck, Registry
+from collectors.model import InstanceSnapshot, Snapshot
+
+# Failures of /status after which the collector calls nothing else on the instance.
+TRANSPORT_FAILURES = frozenset({"connection_refused", "dns", "tls", "timeout", "connection"})
+
+
+class SkipCheck(Exception):
+    """Raised by a check whose data is absent or does not apply; the message is the reason."""
+
+
+class CheckSettings(BaseModel):
+    """The part of the configuration that shapes analysis; stored in bundles for offline analysis."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    disabled: frozenset[str] = frozenset()
+    thresholds: dict[str, dict[str, Threshold]] = Field(default_factory=dict)
+    # "customer/instance" -> check id -> threshold overrides
+    instance_thresholds: dict[str, dict[str, dict[str, Threshold]]] = Field(default_factory=dict)
+    budget_s: float | None = Field(default=None, gt=0)  # caps every check's own budget
+
+    def thresholds_for(self, check_id: str, inst: InstanceSnapshot) -> dict[str, Threshold]:
+        merged = dict(self.thresholds.get(check_id, {}))
+        merged.update(self.instance_thresholds.get(f"{inst.customer}/{inst.instance}", {}).get(check_id, {}))
+        return merged
+
+
+class OutcomeStatus(StrEnum):
+    RAN = "ran"
+    SKIPPED = "skipped"
+    CRASHED = "crashed"
+    TIMED_OUT = "timed_out"
+
+
+class CheckOutcome(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    check: str
+    customer: str
+    target: str
+    status: OutcomeStatus
+    reason: str | None = None
+    duration_ms: float = 0.0
+    findings: int = 0
+
+
+class Analysis(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    findings: list[Finding] = Field(default_factory=list)
+    outcomes: list[CheckOutcome] = Field(default_factory=list)
+
+    def for_customer(self, customer: str) -> Analysis:
+        return Analysis(
+            findings=[f for f in self.findings if f.customer == customer],
+            outcomes=[o for o in self.outcomes if o.customer == customer],
+        )
+
+    def worst(self) -> Severity:
+        return max((f.severity for f in self.findings), key=lambda s: s.rank, default=Severity.OK)
+
+
+def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """Worst first, then by customer, target and check, so reports and diffs are stable."""
+    return sorted(findings, key=lambda f: (-f.severity.rank, f.customer, f.target, f.check, f.fingerprint))
+
+
+def skip_reason(inst: InstanceSnapshot, fields: Iterable[str]) -> str | None:
+    """Why the data a check needs is missing, or None when it is all there."""
+    missing = [f for f in fields if getattr(inst, f) is None]
+    if not missing:
+        return None
+    status_error = inst.error_for("status")
+    if status_error is not None and status_error.kind in TRANSPORT_FAILURES:
+        return f"instance unreachable ({status_error.message})"
+    for name in missing:
+        error = inst.error_for(name)
+        if error is not None:
+            return f"{name.replace('_', ' ')} not collected: {error.message}"
+    return f"{', '.join(m.replace('_', ' ') for m in missing)} not collected for this product or deployment"
+
+
+def _applies(registered: RegisteredCheck, inst: InstanceSnapshot) -> bool:
+    meta = registered.meta
+    return inst.product in meta.products and inst.deployment in meta.deployments
+
+
+def _unknown(ctx: CheckContext, title: str, message: str) -> Finding:
+    inst = ctx.instance
+    return Finding(
+        check=ctx.meta.id,
+        severity=Severity.UNKNOWN,
+        category=ctx.meta.category or Category.AVAILABILITY,
+        customer=inst.customer,
+        target=inst.instance,
+        title=title,
+        message=message,
+        recommendation=(
+            "This is a defect or a limit of the check, not of the instance: report it with the bundle."
+        ),
+        fingerprint=fingerprint(ctx.meta.id, inst.customer, inst.instance, "check-error"),
+    )
+
+
+def _run_one(
+    registered: RegisteredCheck, ctx: CheckContext, budget_s: float
+) -> tuple[CheckOutcome, list[Finding]]:
+    meta = registered.meta
+    box: dict[str, object] = {}
+
+    def target() -> None:
+        try:
+            box["findings"] = list(registered.cls().run(ctx))
+        except Exception as exc:  # every failure of a check becomes data
+            box["error"] = exc
+
+    started = time.perf_counter()
+    # A daemon thread per check: a hung check cannot be killed, but it must not hold up the run or exit.
+    thread = threading.Thread(target=target, name=f"check:{meta.id}", daemon=True)
+    thread.start()
+    thread.join(budget_s)
+    elapsed = (time.perf_counter() - started) * 1000
+    inst = ctx.instance
+
+    def outcome(status: OutcomeStatus, reason: str | None = None, count: int = 0) -> CheckOutcome:
+        return CheckOutcome(
+            check=meta.id, customer=inst.customer, target=inst.instance, status=status,
+            reason=reason, duration_ms=round(elapsed, 3), findings=count,
+        )
+
+    if thread.is_alive():
+        msg = f"the check did not finish within its {budget_s:g} s budget"
+        timed_out = _unknown(ctx, f"{meta.title}: check timed out", msg)
+        return outcome(OutcomeStatus.TIMED_OUT, msg, 1), [timed_out]
+    error = box.get("error")
+    if isinstance(error, SkipCheck):
+        return outcome(OutcomeStatus.SKIPPED, str(error) or "not applicable"), []
+    if error is not None:
+        msg = f"{type(error).__name__}: {error}"
+        return outcome(OutcomeStatus.CRASHED, msg, 1), [_unknown(ctx, f"{meta.title}: check failed", msg)]
+    findings = box.get("findings", [])
+    bad = [f for f in findings if not isinstance(f, Finding) or f.check != meta.id]  # type: ignore[union-attr]
+    if bad:
+        msg = f"the check returned {len(bad)} result(s) that are not findings of {meta.id}"
+        return outcome(OutcomeStatus.CRASHED, msg, 1), [_unknown(ctx, f"{meta.title}: check failed", msg)]
+    return outcome(OutcomeStatus.RAN, count=len(findings)), findings  # type: ignore[arg-type]
+
+
+def run_checks(snapshot: Snapshot, registry: Registry, settings: CheckSettings | None = None) -> Analysis:
+    settings = settings or CheckSettings()
+    findings: list[Finding] = []
+    outcomes: list[CheckOutcome] = []
+    for inst in snapshot.instances:
+        for registered in registry:
+            meta = registered.meta
+            if meta.id in settings.disabled or not _applies(registered, inst):
+                continue
+            reason = skip_reason(inst, meta.requires)
+            if reason is not None:
+                outcomes.append(
+                    CheckOutcome(
+                        check=meta.id, customer=inst.customer, target=inst.instance,
+                        status=OutcomeStatus.SKIPPED, reason=reason,
+                    )
+                )
+                continue
+            ctx = CheckContext(meta=meta, instance=inst, thresholds=settings.thresholds_for(meta.id, inst))
+            budget = min(meta.budget_s, settings.budget_s) if settings.budget_s else meta.budget_s
+            outcome, produced = _run_one(registered, ctx, budget)
+            outcomes.append(outcome)
+            findings.extend(produced)
+    return Analysis(findings=sort_findings(findings), outcomes=outcomes)
+
+
+def exit_code(worst: Severity) -> int:
+    """Nagios-style: 0 ok, 1 warning, 2 critical, 3 unknown (3 is also every usage error)."""
+    return {Severity.CRITICAL: 2, Severity.WARNING: 1, Severity.UNKNOWN: 3}.get(worst, 0)
+
