@@ -21,6 +21,8 @@ from checks.metadata import Threshold
 from checks.registry import RegisteredCheck, Registry
 from collectors.model import InstanceSnapshot, Snapshot
 
+# The logical call that fills a snapshot field, where its name differs from the field's.
+FIELD_CALLS = {"licenses": "license"}
 # Failures of /status after which the collector calls nothing else on the instance.
 TRANSPORT_FAILURES = frozenset({"connection_refused", "dns", "tls", "timeout", "connection"})
 
@@ -95,7 +97,7 @@ def skip_reason(inst: InstanceSnapshot, fields: Iterable[str]) -> str | None:
     if status_error is not None and status_error.kind in TRANSPORT_FAILURES:
         return f"instance unreachable ({status_error.message})"
     for name in missing:
-        error = inst.error_for(name)
+        error = inst.error_for(FIELD_CALLS.get(name, name))
         if error is not None:
             return f"{name.replace('_', ' ')} not collected: {error.message}"
     return f"{', '.join(m.replace('_', ' ') for m in missing)} not collected for this product or deployment"
@@ -145,8 +147,13 @@ def _run_one(
 
     def outcome(status: OutcomeStatus, reason: str | None = None, count: int = 0) -> CheckOutcome:
         return CheckOutcome(
-            check=meta.id, customer=inst.customer, target=inst.instance, status=status,
-            reason=reason, duration_ms=round(elapsed, 3), findings=count,
+            check=meta.id,
+            customer=inst.customer,
+            target=inst.instance,
+            status=status,
+            reason=reason,
+            duration_ms=round(elapsed, 3),
+            findings=count,
         )
 
     if thread.is_alive():
@@ -180,8 +187,11 @@ def run_checks(snapshot: Snapshot, registry: Registry, settings: CheckSettings |
             if reason is not None:
                 outcomes.append(
                     CheckOutcome(
-                        check=meta.id, customer=inst.customer, target=inst.instance,
-                        status=OutcomeStatus.SKIPPED, reason=reason,
+                        check=meta.id,
+                        customer=inst.customer,
+                        target=inst.instance,
+                        status=OutcomeStatus.SKIPPED,
+                        reason=reason,
                     )
                 )
                 continue
@@ -196,4 +206,3 @@ def run_checks(snapshot: Snapshot, registry: Registry, settings: CheckSettings |
 def exit_code(worst: Severity) -> int:
     """Nagios-style: 0 ok, 1 warning, 2 critical, 3 unknown (3 is also every usage error)."""
     return {Severity.CRITICAL: 2, Severity.WARNING: 1, Severity.UNKNOWN: 3}.get(worst, 0)
-

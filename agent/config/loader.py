@@ -69,9 +69,10 @@ def _data_path(loc: tuple[Any, ...], data: Any) -> tuple[str | int, ...]:
     """Drop discriminator tags pydantic inserts into locations (auth.token.token_env -> auth.token_env)."""
     path: list[str | int] = []
     current = data
+    tag_skipped_at: Any = None
     for part in loc:
-        is_tag = isinstance(current, dict) and part not in current and current.get("type") == part
-        if is_tag:
+        if isinstance(current, dict) and current.get("type") == part and tag_skipped_at is not current:
+            tag_skipped_at = current  # the tag comes first; a key of the same name may follow it
             continue
         path.append(part)
         if isinstance(current, dict):
@@ -97,7 +98,8 @@ def _message(error: Mapping[str, Any], path: tuple[str | int, ...]) -> str:
     if kind == "missing":
         return f"missing required key {key!r}"
     if kind == "union_tag_invalid":
-        return f"unknown auth type {error.get('input')!r}; use token, basic or none"
+        tag = (error.get("ctx") or {}).get("tag", error.get("input"))
+        return f"unknown auth type {tag!r}; use token, basic or none"
     message = str(error["msg"])
     return message.removeprefix("Value error, ")
 

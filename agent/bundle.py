@@ -1,0 +1,107 @@
+"""Snapshot bundles: collect on site, analyse later, with the same findings as the live run.
+
+A bundle is a folder: the snapshot, the check settings the run used (thresholds and disabled
+checks, never secrets) and a manifest with the checksum of each file, so a damaged or edited bundle
+is refused with a clear message instead of producing quietly different findings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from agent.files import OutputError, replace_directory
+from checks.runner import CheckSettings
+from collectors.model import SNAPSHOT_SCHEMA_VERSION, Snapshot
+
+FORMAT = "atlas-health-bundle"
+BUNDLE_VERSION = 1
+MANIFEST = "manifest.json"
+SNAPSHOT = "snapshot.json"
+SETTINGS = "check-settings.json"
+
+
+class BundleError(Exception):
+    """The folder is not a readable bundle; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Bundle:
+    snapshot: Snapshot
+    settings: CheckSettings
+    manifest: dict
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def write_bundle(directory: Path, snapshot: Snapshot, settings: CheckSettings, tool_version: str) -> None:
+    if directory.exists() and (
+        not directory.is_dir() or (any(directory.iterdir()) and not (directory / MANIFEST).is_file())
+    ):
+        raise OutputError(f"{directory} exists and is not an atlas-health bundle; choose another folder")
+    files = {
+        SNAPSHOT: snapshot.model_dump_json(indent=1).encode(),
+        SETTINGS: settings.model_dump_json(indent=1).encode(),
+    }
+    manifest = {
+        "format": FORMAT,
+        "bundle_version": BUNDLE_VERSION,
+        "snapshot_schema_version": SNAPSHOT_SCHEMA_VERSION,
+        "tool_version": tool_version,
+        "created_at": datetime.now(UTC).isoformat(),
+        "files": {name: _sha256(data) for name, data in files.items()},
+    }
+
+    def fill(staging: Path) -> None:
+        for name, data in files.items():
+            (staging / name).write_bytes(data)
+        (staging / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+
+    replace_directory(directory, fill)
+
+
+def read_bundle(directory: Path) -> Bundle:
+    if not directory.is_dir():
+        raise BundleError(f"{directory} is not a folder; give the folder `atlas-health collect -o` wrote")
+    try:
+        manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BundleError(f"{directory} is not an atlas-health bundle (no {MANIFEST})") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BundleError(f"{directory / MANIFEST} is unreadable: {exc}") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise BundleError(f"{directory / MANIFEST} is not an atlas-health bundle manifest")
+    if manifest.get("bundle_version") != BUNDLE_VERSION:
+        writer = manifest.get("tool_version")
+        raise BundleError(
+            f"{directory} is bundle version {manifest.get('bundle_version')}; this atlas-health reads "
+            f"version {BUNDLE_VERSION}: analyse it with the version that wrote it ({writer})"
+        )
+    contents: dict[str, bytes] = {}
+    for name, digest in (manifest.get("files") or {}).items():
+        try:
+            data = (directory / name).read_bytes()
+        except OSError as exc:
+            raise BundleError(f"{directory / name} cannot be read: {exc.strerror or exc}") from None
+        if _sha256(data) != digest:
+            raise BundleError(
+                f"{directory / name} does not match its checksum: the bundle is damaged or was edited"
+            )
+        contents[name] = data
+    if SNAPSHOT not in contents or SETTINGS not in contents:
+        raise BundleError(f"{directory} is incomplete: the manifest lists no {SNAPSHOT} or {SETTINGS}")
+    try:
+        snapshot = Snapshot.model_validate_json(contents[SNAPSHOT])
+        settings = CheckSettings.model_validate_json(contents[SETTINGS])
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise BundleError(f"{directory} holds an invalid snapshot ({where}: {first['msg']})") from None
+    return Bundle(snapshot=snapshot, settings=settings, manifest=manifest)

@@ -1,0 +1,271 @@
+"""The `atlas-health` command line.
+
+Exit codes (Nagios-style, so the agent plugs into existing monitoring): 0 all ok, 1 worst finding
+is a warning, 2 worst is critical, 3 worst is unknown, or a usage, configuration or I/O error.
+stdout carries only the requested output (JSON, Markdown, HTML or the summary table); progress and
+messages go to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from agent import pipeline
+from agent.bundle import BundleError, read_bundle, write_bundle
+from agent.config.loader import ConfigError, LoadedConfig, load_config
+from agent.config.targets import UnknownCustomerError, check_settings, instance_targets
+from agent.files import OutputError, write_atomic
+from agent.summary import print_summary
+from agent.version import __version__
+from checks.finding import Severity
+from checks.registry import Registry, load_registry
+from checks.runner import Analysis, CheckSettings, exit_code
+from collectors.model import Snapshot
+
+USAGE_ERROR = 3
+stderr = Console(stderr=True)
+
+
+class AgentError(click.ClickException):
+    """A one-line, user-facing error with the usage exit code."""
+
+    exit_code = USAGE_ERROR
+
+    def show(self, file=None) -> None:  # type: ignore[override]
+        stderr.print(f"[red]error:[/] {self.message}", highlight=False, soft_wrap=True)
+
+
+def _registry() -> Registry:
+    registry = load_registry()
+    for problem in registry.problems:
+        stderr.print(f"[yellow]warning:[/] {problem}", highlight=False)
+    return registry
+
+
+def _load(path: Path, registry: Registry, resolve_secrets: bool = True) -> LoadedConfig:
+    try:
+        return load_config(path, registry=registry, resolve_secrets=resolve_secrets)
+    except ConfigError as exc:
+        for issue in exc.issues:
+            stderr.print(issue.render(exc.source), highlight=False, soft_wrap=True)
+        raise AgentError(f"{exc.source}: {len(exc.issues)} configuration error(s)") from None
+
+
+def _collect(loaded: LoadedConfig, customers: Sequence[str]) -> Snapshot:
+    try:
+        total = len(instance_targets(loaded, customers))
+    except UnknownCustomerError as exc:
+        raise AgentError(str(exc)) from None
+    columns = (TextColumn("collecting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=stderr, transient=True) as progress:
+        task = progress.add_task("collect", total=total)
+        return pipeline.collect(loaded, customers, on_done=lambda _inst: progress.advance(task))
+
+
+def _emit(
+    snapshot: Snapshot, analysis: Analysis, timezone: str, formats: Sequence[str], output: Path | None
+) -> int:
+    reports = pipeline.build_reports(snapshot, analysis, timezone)
+    worst = max((Severity(r.summary.overall) for r in reports), key=lambda s: s.rank, default=Severity.OK)
+    if output is not None:
+        documents = pipeline.render_reports(reports, formats or pipeline.FORMATS)
+        written = []
+        try:
+            for doc in documents:
+                write_atomic(output / doc.filename, doc.content)
+                written.append(output / doc.filename)
+        except OutputError as exc:
+            raise AgentError(str(exc)) from None
+        print_summary(stderr if formats == ("json",) else Console(), reports, written)
+    elif formats:
+        if len(formats) > 1:
+            raise AgentError("several --format values need --output DIR; stdout takes one format")
+        for doc in pipeline.render_reports(reports, formats):
+            content = doc.content
+            if formats[0] == "json":  # one JSON document per customer, one per line (JSON Lines)
+                content = json.dumps(json.loads(content), separators=(",", ":"))
+            click.echo(content)
+    else:
+        print_summary(Console(), reports)
+    return exit_code(worst)
+
+
+format_option = click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(pipeline.FORMATS),
+    help="Report format; repeatable. Without --output the report goes to stdout.",
+)
+output_option = click.option(
+    "--output",
+    "-o",
+    "output",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write the reports to (all formats unless --format is given).",
+)
+customer_option = click.option(
+    "--customer", "customers", multiple=True, help="Only this customer; repeatable. Default: all."
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="atlas-health")
+def cli() -> None:
+    """Health checks and incident diagnosis for Atlassian estates."""
+
+
+@cli.group("config")
+def config_group() -> None:
+    """Work with configuration files."""
+
+
+@config_group.command("validate")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def config_validate(file: Path) -> None:
+    """Validate FILE: every error with its key path and line; exit 3 if any."""
+    loaded = _load(file, _registry())
+    count = sum(len(c.instances) for c in loaded.config.customers)
+    stderr.print(f"{file}: valid ({len(loaded.config.customers)} customer(s), {count} instance(s))")
+
+
+@cli.group("checks")
+def checks_group() -> None:
+    """The check catalogue."""
+
+
+@checks_group.command("list")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+def checks_list(fmt: str) -> None:
+    """Print every check with its products, category and default severity."""
+    from agent.catalogue import print_catalogue
+
+    print_catalogue(_registry(), fmt, Console())
+
+
+@cli.command()
+@click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@format_option
+@output_option
+@customer_option
+def check(
+    config_path: Path, formats: tuple[str, ...], output: Path | None, customers: tuple[str, ...]
+) -> None:
+    """Collect from the configured estate, run every check and report."""
+    registry = _registry()
+    loaded = _load(config_path, registry)
+    snapshot = _collect(loaded, customers)
+    analysis = pipeline.analyze(snapshot, check_settings(loaded.config), registry)
+    sys.exit(_emit(snapshot, analysis, loaded.config.settings.timezone, formats, output))
+
+
+@cli.command()
+@click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--output",
+    "-o",
+    "output",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write the snapshot bundle to.",
+)
+@customer_option
+def collect(config_path: Path, output: Path, customers: tuple[str, ...]) -> None:
+    """Collect a snapshot bundle to analyse later (offline) with `atlas-health analyze`."""
+    registry = _registry()
+    loaded = _load(config_path, registry)
+    snapshot = _collect(loaded, customers)
+    try:
+        write_bundle(output, snapshot, check_settings(loaded.config), __version__)
+    except OutputError as exc:
+        raise AgentError(str(exc)) from None
+    errors = sum(len(i.errors) for i in snapshot.instances)
+    stderr.print(f"wrote {output} ({len(snapshot.instances)} instance(s), {errors} collection error(s))")
+
+
+@cli.command()
+@click.argument("bundle", type=click.Path(path_type=Path))
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Take check settings (thresholds, disabled checks) from this config instead of the bundle.",
+)
+@click.option("--timezone", default="UTC", show_default=True, help="Time zone for the reports.")
+@format_option
+@output_option
+def analyze(
+    bundle: Path, config_path: Path | None, timezone: str, formats: tuple[str, ...], output: Path | None
+) -> None:
+    """Run the checks on a snapshot bundle, offline."""
+    registry = _registry()
+    try:
+        loaded_bundle = read_bundle(bundle)
+    except BundleError as exc:
+        raise AgentError(str(exc)) from None
+    settings: CheckSettings = loaded_bundle.settings
+    if config_path is not None:
+        config = _load(config_path, registry, resolve_secrets=False).config
+        settings, timezone = check_settings(config), config.settings.timezone
+    analysis = pipeline.analyze(loaded_bundle.snapshot, settings, registry)
+    sys.exit(_emit(loaded_bundle.snapshot, analysis, timezone, formats, output))
+
+
+@cli.command()
+@click.option(
+    "--output",
+    "-o",
+    "output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("atlas-health-demo"),
+    show_default=True,
+    help="Folder for the demo reports.",
+)
+def demo(output: Path) -> None:
+    """Start a simulated estate, run a full health check on it and write the reports."""
+    from agent.demo import run_demo
+
+    sys.exit(run_demo(output, Console(), stderr))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        cli.main(
+            args=list(argv) if argv is not None else None, prog_name="atlas-health", standalone_mode=False
+        )
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return USAGE_ERROR
+    except click.exceptions.Abort:
+        stderr.print("aborted")
+        return 130
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else USAGE_ERROR)
+    except KeyboardInterrupt:
+        stderr.print("interrupted")
+        return 130
+    except Exception as exc:  # a defect: say so in one line instead of a traceback
+        stderr.print(
+            f"[red]internal error:[/] {type(exc).__name__}: {exc} "
+            "(a defect in atlas-health; run with ATLAS_HEALTH_DEBUG=1 for the traceback and report it)",
+            highlight=False,
+            soft_wrap=True,
+        )
+        if os.environ.get("ATLAS_HEALTH_DEBUG"):
+            raise
+        return USAGE_ERROR
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
