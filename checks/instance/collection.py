@@ -1,0 +1,134 @@
+"""instance.collection: which data could not be read from a reachable instance, and why."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from checks.base import Check, CheckContext
+from checks.finding import Category, Evidence, Finding, Severity
+from checks.instance.calls import describe_call, plural, source, unreachable
+from checks.metadata import CheckMeta
+from checks.runner import SkipCheck
+from collectors.model import CollectionError, ErrorKind
+
+# Covered by instance.status and instance.credentials, with more to say than a generic failure.
+OWN_CHECKS = frozenset({"status", "current_user"})
+
+_CATEGORY = {
+    ErrorKind.UNAUTHORIZED: Category.AUTHENTICATION,
+    ErrorKind.FORBIDDEN: Category.AUTHENTICATION,
+    ErrorKind.BUDGET_EXCEEDED: Category.PERFORMANCE,
+}
+
+
+def reason(error: CollectionError) -> str:
+    """Why a call gave no data, in a sentence fragment that follows "Could not read X: "."""
+    code = error.status_code
+    kind = error.kind
+    if kind is ErrorKind.SERVER_ERROR:
+        return f"HTTP {code if code is not None else '5xx'} (the instance failed while answering)"
+    if kind is ErrorKind.CLIENT_ERROR:
+        return f"HTTP {code if code is not None else '4xx'}"
+    if kind is ErrorKind.UNAUTHORIZED:
+        return "HTTP 401 (the credentials were not accepted for this call)"
+    if kind is ErrorKind.FORBIDDEN:
+        return "HTTP 403 (the account lacks the permission; this call needs a system administrator)"
+    if kind is ErrorKind.NOT_FOUND:
+        return "HTTP 404 (the endpoint does not exist on this version, or the plugin serving it is disabled)"
+    if kind is ErrorKind.HTML_INSTEAD_OF_JSON:
+        return (
+            "an HTML page came back instead of JSON (a login page, an SSO interstitial or a proxy error "
+            "page answered in place of the product)"
+        )
+    if kind is ErrorKind.MALFORMED_JSON:
+        return (
+            "the answer was not valid JSON (cut short by a proxy or a timeout, or an error page served "
+            "with a JSON content type)"
+        )
+    if kind is ErrorKind.UNEXPECTED_SHAPE:
+        return "valid JSON, but not the fields expected (a different product version or API?)"
+    if kind is ErrorKind.RATE_LIMITED:
+        return "still rate limited (HTTP 429) after the allowed Retry-After waits"
+    if kind is ErrorKind.BUDGET_EXCEEDED:
+        return "the instance's time budget ran out before this call (earlier calls were slow)"
+    if kind is ErrorKind.TIMEOUT:
+        return "no answer within the call timeout"
+    if kind is ErrorKind.NOT_CLUSTERED:
+        return "the instance is not clustered"
+    return f"{kind.value.replace('_', ' ')}"
+
+
+class CollectionErrors(Check):
+    meta = CheckMeta(
+        id="instance.collection",
+        title="Data collection",
+        description=(
+            "Every call that gave no usable data on a reachable instance, with the reason (HTTP code, HTML "
+            "login page, malformed JSON, budget), so a missing section of the report is never silent."
+        ),
+        category=Category.AVAILABILITY,
+        default_severity=Severity.WARNING,
+        requires=(),
+    )
+
+    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+        inst = ctx.instance
+        down = unreachable(inst)
+        if down is not None:
+            raise SkipCheck(f"instance unreachable ({down.message}); instance.status reports it")
+        failed = [e for e in inst.errors if e.call not in OWN_CHECKS]
+        for error in failed:
+            what = describe_call(error.call)
+            src = source(inst, error.call)
+            evidence = [
+                Evidence(label="call", value=error.call, source=src, time=error.at),
+                Evidence(label="error kind", value=error.kind.value, source=src, time=error.at),
+                Evidence(label="HTTP status", value=error.status_code, source=src, time=error.at),
+                Evidence(label="message", value=error.message, source=src, time=error.at),
+            ]
+            not_clustered = error.kind is ErrorKind.NOT_CLUSTERED
+            yield ctx.finding(
+                Severity.INFO if not_clustered else Severity.WARNING,
+                f"Could not read {what}",
+                f"Could not read {what}: {reason(error)}. ({error.message})",
+                evidence=evidence,
+                recommendation=_advice(error),
+                category=_CATEGORY.get(error.kind, Category.AVAILABILITY),
+                key=error.call,
+            )
+        if failed:
+            return
+        others = [c for c in inst.calls if c.call not in OWN_CHECKS]
+        own_failed = [e.call for e in inst.errors if e.call in OWN_CHECKS]
+        if own_failed:
+            message = (
+                f"The {plural(len(others), 'other call')} succeeded; the failure of "
+                f"{', '.join(own_failed)} is reported by its own check."
+            )
+        else:
+            message = f"All {plural(len(inst.calls), 'call')} succeeded."
+        yield ctx.ok(
+            "All data collected",
+            message,
+            evidence=[Evidence(label="calls", value=len(inst.calls)), Evidence(label="errors", value=0)],
+        )
+
+
+def _advice(error: CollectionError) -> str:
+    kind = error.kind
+    if kind in (ErrorKind.UNAUTHORIZED, ErrorKind.FORBIDDEN):
+        return (
+            "Give the agent's account the permission this call needs (ATST, licence and cluster endpoints "
+            "need a system administrator), or accept that this part of the report stays empty."
+        )
+    if kind is ErrorKind.HTML_INSTEAD_OF_JSON:
+        return "Exempt the REST API (/rest/) from SSO redirects and proxy error pages for the agent."
+    if kind is ErrorKind.BUDGET_EXCEEDED:
+        return "See instance.api.latency for the slow calls; raise instance_budget_s for a large instance."
+    if kind is ErrorKind.RATE_LIMITED:
+        return "See instance.api.rate_limit."
+    if kind is ErrorKind.NOT_FOUND:
+        return "Check that the plugin serving this endpoint (ATST, UPM) is installed and enabled."
+    if kind is ErrorKind.NOT_CLUSTERED:
+        return "Nothing to do unless the instance is meant to run as a cluster."
+    return "Call the endpoint with curl from the agent's host and read the application log at that time."
