@@ -67,8 +67,8 @@ class ApiLatency(Check):
             for c in sorted(answered, key=lambda c: c.started_at)
         ]
         summary = (
-            f"median response time {median:,.0f} ms over {plural(len(answered), 'call')}; "
-            f"slowest: {slowest.call} at {slowest_ms:,.0f} ms"
+            f"median response time is {median:,.0f} ms over {plural(len(answered), 'call')} (slowest: "
+            f"{slowest.call}, {slowest_ms:,.0f} ms)"
         )
         if median >= critical_ms:
             severity, limit = Severity.CRITICAL, critical_ms
@@ -84,7 +84,7 @@ class ApiLatency(Check):
         yield ctx.finding(
             severity,
             "REST API responds slowly",
-            f"The {summary}, at or above the {severity.value} threshold of {limit:,} ms.",
+            f"The {summary}: at or above the {severity.value} threshold of {limit:,} ms.",
             evidence=evidence,
             recommendation=(
                 "Slow answers to simple REST calls point at the application, not the network: check the "

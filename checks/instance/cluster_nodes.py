@@ -135,6 +135,7 @@ class ClusterNodes(Check):
                 key=node.node_id,
             )
         if state and state not in HEALTHY_STATES:
+            shown = state.replace("_", " ")
             hint = (
                 "it has not sent a heartbeat for at least 5 minutes (hung, or cut off from the database)"
                 if state == "NO_HEARTBEAT"
@@ -142,8 +143,8 @@ class ClusterNodes(Check):
             )
             return ctx.finding(
                 Severity.WARNING,
-                f"Cluster node {node.node_id} is {state}",
-                f"Node {where} is {state}{since}: {hint}.",
+                f"Cluster node {node.node_id} is {shown}",
+                f"Node {where} is {shown}{since}: {hint}.",
                 evidence=evidence,
                 recommendation="Check the node's logs and thread dumps; re-check shortly.",
                 node=node.node_id,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime
 
 from checks.base import Check, CheckContext
 from checks.end_of_life import EndOfLifeTable, FeatureRelease, load_end_of_life
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.instance.calls import days_between, product_name, source
+from checks.instance.calls import aware, product_name, source
 from checks.metadata import CheckMeta
 from checks.runner import SkipCheck
 from collectors.model import Deployment, InstanceSnapshot, Product
@@ -28,19 +28,19 @@ def feature_version(inst: InstanceSnapshot) -> tuple[int, int] | None:
     return (int(match.group(1)), int(match.group(2))) if match else None
 
 
-def _end_of(day_: object) -> datetime:
-    """The end-of-life day counts as supported until its end (UTC)."""
-    return datetime.combine(day_, time.max, tzinfo=UTC)  # type: ignore[arg-type]
+def today(now: datetime) -> date:
+    """The collection day in UTC: support is counted in whole days, the end-of-life day included."""
+    return aware(now).astimezone(UTC).date()
 
 
 def next_lts(table: EndOfLifeTable, current: FeatureRelease, now: datetime) -> FeatureRelease | None:
     """The newest LTS release newer than the running one that is still supported at ``now``."""
-    candidates = [r for r in table.newer(current) if r.lts and days_between(now, _end_of(r.eol)) > 0]
+    candidates = [r for r in table.newer(current) if r.lts and r.eol >= today(now)]
     return candidates[-1] if candidates else None
 
 
 def latest_supported(table: EndOfLifeTable, product: str, now: datetime) -> FeatureRelease | None:
-    supported = [r for r in table.releases.get(product, ()) if days_between(now, _end_of(r.eol)) > 0]
+    supported = [r for r in table.releases.get(product, ()) if r.eol >= today(now)]
     return supported[-1] if supported else None
 
 
@@ -101,13 +101,12 @@ class VersionSupport(Check):
             return
 
         now = ctx.now
-        eol_at = _end_of(release.eol)
-        days = days_between(now, eol_at)
+        days = (release.eol - today(now)).days
         evidence += [
             Evidence(label="feature release", value=release.label, source=TABLE_SOURCE),
             Evidence(label="released", value=release.released.isoformat(), source=TABLE_SOURCE),
             Evidence(label="end of life", value=release.eol.isoformat(), source=TABLE_SOURCE),
-            Evidence(label="days to end of life", value=round(days, 1)),
+            Evidence(label="days to end of life", value=days),
         ]
         if release.derived:
             evidence.append(
@@ -121,31 +120,31 @@ class VersionSupport(Check):
         if move_to:
             evidence.append(Evidence(label="move to", value=move_to, source=TABLE_SOURCE))
         name = f"{product} {release.label}"
-        if days <= 0:
+        if days < 0:
             yield ctx.finding(
                 Severity.CRITICAL,
                 f"{name} is past its end of life",
-                f"{product} {version} reached end of life on {release.eol.isoformat()} ({abs(days):.0f} "
+                f"{product} {version} reached end of life on {release.eol.isoformat()} ({-days} "
                 f"days ago): Atlassian no longer fixes bugs or security vulnerabilities in {release.version}."
                 + (f" {move_to}" if move_to else ""),
                 evidence=evidence,
-                recommendation=_upgrade_advice(move_to),
+                recommendation=_upgrade_advice(table, release, now, product),
             )
             return
         warning_days = ctx.threshold("warning_days")
         if days <= warning_days:
             yield ctx.finding(
                 Severity.WARNING,
-                f"{name} reaches end of life in {days:.0f} days",
-                f"{product} {version} reaches end of life on {release.eol.isoformat()}, in {days:.0f} days "
+                f"{name} reaches end of life in {days} days",
+                f"{product} {version} reaches end of life on {release.eol.isoformat()}, in {days} days "
                 f"(warning from {warning_days} days)." + (f" {move_to}" if move_to else ""),
                 evidence=evidence,
-                recommendation=_upgrade_advice(move_to),
+                recommendation=_upgrade_advice(table, release, now, product),
             )
             return
         yield ctx.ok(
             f"{name} is supported",
-            f"{product} {version} is supported until {release.eol.isoformat()} ({days:.0f} days).",
+            f"{product} {version} is supported until {release.eol.isoformat()} ({days} days).",
             evidence=evidence,
         )
 
@@ -158,7 +157,7 @@ def _move_to(table: EndOfLifeTable, release: FeatureRelease, now: datetime, prod
             f"The Long Term Support release to move to is {product} {target.version}, supported until "
             f"{target.eol.isoformat()}."
         )
-        ends_soon = days_between(now, _end_of(target.eol)) < 365
+        ends_soon = (target.eol - today(now)).days < 365
         if latest is not None and latest.numbers > target.numbers and ends_soon:
             text += (
                 f" It ends within a year; the newest feature release, {product} {latest.version} (supported "
@@ -173,6 +172,11 @@ def _move_to(table: EndOfLifeTable, release: FeatureRelease, now: datetime, prod
     return ""
 
 
-def _upgrade_advice(move_to: str) -> str:
-    base = "Plan the upgrade now: read the upgrade notes of each release in between and test the apps."
-    return base if not move_to else f"{move_to} {base}"
+def _upgrade_advice(table: EndOfLifeTable, release: FeatureRelease, now: datetime, product: str) -> str:
+    target = next_lts(table, release, now) or latest_supported(table, release.product, now)
+    newer = target is not None and target.numbers > release.numbers
+    where = f" to {product} {target.label} or later" if newer and target is not None else ""
+    return (
+        f"Plan the upgrade{where} now: read the upgrade notes of every feature release in between, check "
+        "that the apps support the target version, and rehearse on a staging copy."
+    )

@@ -37,7 +37,7 @@ def test_evidence_names_the_slowest_call_and_each_call():
     assert ev["max ms (call1)"] == 4200
     assert ev["p95 ms"] == 4200
     assert ev["call0 ms"] == 100 and ev["call2 ms"] == 300
-    assert "slowest: call1 at 4,200 ms" in finding.message
+    assert "median response time is 300 ms over 3 calls (slowest: call1, 4,200 ms)" in finding.message
     slowest = next(e for e in finding.evidence if e.label == "max ms (call1)")
     assert slowest.source == "GET /rest/call1"
 
