@@ -13,6 +13,10 @@ from collectors.model import CollectionError, ErrorKind
 
 # Covered by instance.status and instance.credentials, with more to say than a generic failure.
 OWN_CHECKS = frozenset({"status", "current_user"})
+# Refusals of the credentials themselves: the same answer on other calls has the same cause.
+CREDENTIAL_FAILURES = frozenset({ErrorKind.UNAUTHORIZED, ErrorKind.HTML_INSTEAD_OF_JSON})
+# Not a failure to read but an answer: "not clustered" is reported by instance.cluster.nodes.
+ANSWERED_ELSEWHERE = frozenset({ErrorKind.NOT_CLUSTERED})
 
 _CATEGORY = {
     ErrorKind.UNAUTHORIZED: Category.AUTHENTICATION,
@@ -53,8 +57,6 @@ def reason(error: CollectionError) -> str:
         return "the instance's time budget ran out before this call (earlier calls were slow)"
     if kind is ErrorKind.TIMEOUT:
         return "no answer within the call timeout"
-    if kind is ErrorKind.NOT_CLUSTERED:
-        return "the instance is not clustered"
     return f"{kind.value.replace('_', ' ')}"
 
 
@@ -76,30 +78,60 @@ class CollectionErrors(Check):
         down = unreachable(inst)
         if down is not None:
             raise SkipCheck(f"instance unreachable ({down.message}); instance.status reports it")
-        failed = [e for e in inst.errors if e.call not in OWN_CHECKS]
-        for error in failed:
-            what = describe_call(error.call)
-            src = source(inst, error.call)
-            evidence = [
-                Evidence(label="call", value=error.call, source=src, time=error.at),
-                Evidence(label="error kind", value=error.kind.value, source=src, time=error.at),
-                Evidence(label="HTTP status", value=error.status_code, source=src, time=error.at),
-                Evidence(label="message", value=error.message, source=src, time=error.at),
-            ]
-            not_clustered = error.kind is ErrorKind.NOT_CLUSTERED
+        failed = [e for e in inst.errors if e.call not in OWN_CHECKS and e.kind not in ANSWERED_ELSEWHERE]
+        reported = 0
+        login = inst.error_for("current_user")
+        if login is not None and login.kind in CREDENTIAL_FAILURES:
+            # The credentials were refused outright: the same answer on every other call is one cause,
+            # reported by instance.credentials, not one warning per call.
+            refused = [e for e in failed if e.kind is login.kind]
+            failed = [e for e in failed if e.kind is not login.kind]
+            if refused:
+                reported += 1
+                names = list(dict.fromkeys(describe_call(e.call) for e in refused))
+                calls = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+                yield ctx.finding(
+                    Severity.INFO,
+                    "Nothing else could be read with these credentials",
+                    f"{plural(len(refused), 'call')} failed the same way as the credentials check "
+                    f"({login.kind.value.replace('_', ' ')}), so {calls} {'is' if len(names) == 1 else 'are'} missing from this run.",
+                    evidence=[
+                        Evidence(label=e.call, value=e.message, source=source(inst, e.call), time=e.at)
+                        for e in refused
+                    ],
+                    recommendation="Fix the credentials (see instance.credentials) and run again.",
+                    category=Category.AUTHENTICATION,
+                    key="credentials-refused",
+                )
+        by_call: dict[str, list[CollectionError]] = {}
+        for failure in failed:
+            by_call.setdefault(failure.call, []).append(failure)
+        for call, errors in by_call.items():
+            reported += 1
+            error = errors[0]
+            what = describe_call(call)
+            src = source(inst, call)
+            evidence = []
+            for each in errors:
+                evidence += [
+                    Evidence(label="error kind", value=each.kind.value, source=src, time=each.at),
+                    Evidence(label="HTTP status", value=each.status_code, source=src, time=each.at),
+                    Evidence(label="message", value=each.message, source=src, time=each.at),
+                ]
+            more = f" {plural(len(errors) - 1, 'more failure')} of the same call." if len(errors) > 1 else ""
             yield ctx.finding(
-                Severity.INFO if not_clustered else Severity.WARNING,
+                Severity.WARNING,
                 f"Could not read {what}",
-                f"Could not read {what}: {reason(error)}. ({error.message})",
-                evidence=evidence,
+                f"Could not read {what}: {reason(error)}. ({error.message}){more}",
+                evidence=[Evidence(label="call", value=call, source=src, time=error.at), *evidence],
                 recommendation=_advice(error),
                 category=_CATEGORY.get(error.kind, Category.AVAILABILITY),
-                key=error.call,
+                key=call,
             )
-        if failed:
+        if reported:
             return
         others = [c for c in inst.calls if c.call not in OWN_CHECKS]
-        own_failed = [e.call for e in inst.errors if e.call in OWN_CHECKS]
+        own_failed = [e.call for e in inst.errors if e.call in OWN_CHECKS or e.kind in ANSWERED_ELSEWHERE]
         if own_failed:
             message = (
                 f"The {plural(len(others), 'other call')} succeeded; the failure of "
@@ -129,6 +161,4 @@ def _advice(error: CollectionError) -> str:
         return "See instance.api.rate_limit."
     if kind is ErrorKind.NOT_FOUND:
         return "Check that the plugin serving this endpoint (ATST, UPM) is installed and enabled."
-    if kind is ErrorKind.NOT_CLUSTERED:
-        return "Nothing to do unless the instance is meant to run as a cluster."
     return "Call the endpoint with curl from the agent's host and read the application log at that time."

@@ -81,7 +81,8 @@ class LicenseExpiry(Check):
             else "Renew the licence and apply the new key before the expiry date."
         )
 
-        if lic.valid is False:
+        expired = lic.expiry is not None and days_between(now, lic.expiry) <= 0
+        if lic.valid is False and not expired:
             return ctx.finding(
                 Severity.CRITICAL,
                 f"{name} licence is not valid",

@@ -8,9 +8,9 @@ import pytest
 
 from checks.finding import Severity
 from checks.instance.cluster_nodes import ClusterNodes
-from checks.runner import OutcomeStatus
-from collectors.model import Cluster, Deployment
-from tests.checks.factory import NOW, instance, node
+from checks.runner import OutcomeStatus, SkipCheck
+from collectors.model import Cluster, Deployment, ErrorKind
+from tests.checks.factory import NOW, error, instance, node
 from tests.checks.harness import analyse, findings_of, only, outcome_of, run_check
 
 
@@ -28,6 +28,21 @@ def test_not_clustered_is_info():
     finding = only(run_check(ClusterNodes, cluster(clustered=False)))
     assert finding.severity is Severity.INFO
     assert "single node" in finding.title
+
+
+def test_not_clustered_answer_of_a_data_center_node_is_info_too():
+    # the collector records Jira's 405 "This Jira instance is not clustered" on Data Center as an error
+    inst = instance(cluster=None, errors=[error("cluster", ErrorKind.NOT_CLUSTERED, "HTTP 405: not clustered",
+                                                status_code=405)])
+    finding = only(run_check(ClusterNodes, inst))
+    assert finding.severity is Severity.INFO
+    assert finding.message.startswith("This Jira Data Center instance is not clustered")
+
+
+def test_cluster_not_collected_skips_with_the_reason():
+    inst = instance(cluster=None, errors=[error("cluster", ErrorKind.FORBIDDEN, "HTTP 403", status_code=403)])
+    with pytest.raises(SkipCheck, match="cluster not collected: HTTP 403"):
+        run_check(ClusterNodes, inst)
 
 
 @pytest.mark.parametrize(
@@ -78,3 +93,4 @@ def test_through_the_runner():
     assert outcome_of(analyse(instance(deployment=Deployment.SERVER)), "instance.cluster.nodes") is None
     missing = outcome_of(analyse(instance(cluster=None)), "instance.cluster.nodes")
     assert missing.status is OutcomeStatus.SKIPPED
+    assert missing.reason == "cluster not collected for this product or deployment"

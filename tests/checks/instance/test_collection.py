@@ -59,6 +59,38 @@ def test_several_failures_get_distinct_fingerprints_and_skip_status_and_credenti
     assert len({f.fingerprint for f in findings}) == 2
 
 
+def test_several_failures_of_one_call_make_one_finding():
+    errors = [
+        error("license", ErrorKind.FORBIDDEN, "roles: HTTP 403", status_code=403),
+        error("license", ErrorKind.SERVER_ERROR, "jira-servicedesk licence: HTTP 500", status_code=500),
+    ]
+    finding = only(run_check(CollectionErrors, instance(errors=errors)))
+    assert finding.message == (
+        "Could not read the licence: HTTP 403 (the account lacks the permission; this call needs a system "
+        "administrator). (roles: HTTP 403) 1 more failure of the same call."
+    )
+    assert [e.value for e in finding.evidence if e.label == "HTTP status"] == [403, 500]
+
+
+def test_rejected_credentials_fold_the_same_refusals_into_one_info():
+    errors = [
+        error("current_user", ErrorKind.UNAUTHORIZED, "HTTP 401", status_code=401),
+        error("license", ErrorKind.UNAUTHORIZED, "HTTP 401", status_code=401),
+        error("apps", ErrorKind.UNAUTHORIZED, "HTTP 401", status_code=401),
+        error("index", ErrorKind.SERVER_ERROR, "HTTP 500", status_code=500),
+    ]
+    findings = run_check(CollectionErrors, instance(errors=errors))
+    assert [(f.severity, f.title) for f in findings] == [
+        (Severity.INFO, "Nothing else could be read with these credentials"),
+        (Severity.WARNING, "Could not read the index summary"),
+    ]
+    assert findings[0].message == (
+        "2 calls failed the same way as the credentials check (unauthorized), so the licence and the installed "
+        "apps are missing from this run."
+    )
+    assert findings[0].category is Category.AUTHENTICATION
+
+
 def test_only_own_check_failures_left_says_so():
     inst = instance(errors=[error("current_user", ErrorKind.UNAUTHORIZED, status_code=401)])
     finding = only(run_check(CollectionErrors, inst))
@@ -66,9 +98,11 @@ def test_only_own_check_failures_left_says_so():
     assert "current_user is reported by its own check" in finding.message
 
 
-def test_not_clustered_answer_is_only_info():
+def test_not_clustered_answer_is_left_to_the_cluster_check():
     inst = instance(cluster=None, errors=[error("cluster", ErrorKind.NOT_CLUSTERED, "HTTP 405", status_code=405)])
-    assert only(run_check(CollectionErrors, inst)).severity is Severity.INFO
+    finding = only(run_check(CollectionErrors, inst))
+    assert finding.severity is Severity.OK
+    assert "cluster is reported by its own check" in finding.message
 
 
 def test_unreachable_skips():

@@ -60,6 +60,12 @@ def test_evaluation_licences_say_so():
 def test_invalid_licence_is_critical():
     finding = only(run_check(LicenseExpiry, instance(licenses=[license_(valid=False)])))
     assert finding.severity is Severity.CRITICAL
+    assert "invalid" in finding.message
+
+
+def test_an_expired_licence_that_is_also_invalid_says_expired():
+    finding = only(run_check(LicenseExpiry, expiring(-3, valid=False)))
+    assert finding.title == "Jira Software licence has expired"
 
 
 def test_one_finding_per_licence_with_its_own_fingerprint():
