@@ -90,11 +90,12 @@ class CollectionErrors(Check):
                 reported += 1
                 names = list(dict.fromkeys(describe_call(e.call) for e in refused))
                 calls = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+                verb = "is" if len(names) == 1 else "are"
                 yield ctx.finding(
                     Severity.INFO,
                     "Nothing else could be read with these credentials",
                     f"{plural(len(refused), 'call')} failed the same way as the credentials check "
-                    f"({login.kind.value.replace('_', ' ')}), so {calls} {'is' if len(names) == 1 else 'are'} missing from this run.",
+                    f"({login.kind.value.replace('_', ' ')}), so {calls} {verb} missing from this run.",
                     evidence=[
                         Evidence(label=e.call, value=e.message, source=source(inst, e.call), time=e.at)
                         for e in refused
