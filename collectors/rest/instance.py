@@ -1,0 +1,92 @@
+"""Collect one instance: /status first, then the other steps concurrently, within the instance budget.
+
+If /status fails at the transport level (refused, DNS, TLS, timeout) nothing else is tried: every
+other call would fail the same way, slowly. The finished snapshot passes the Redactor in one go, so
+nothing from the wire or from an exception message is stored unredacted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Any
+
+from collectors.model import CollectionError, ErrorKind, InstanceSnapshot, Product
+from collectors.redaction import Redactor
+from collectors.rest import confluence, generic, jira
+from collectors.rest.http import TRANSPORT_KINDS, Deadline, Failure, one_line
+from collectors.rest.session import InstanceSession, Plan, Step
+from collectors.target import CollectOptions, InstanceTarget
+
+_PLANS: dict[Product, Callable[[InstanceTarget], Plan]] = {
+    Product.JIRA: jira.plan,
+    Product.CONFLUENCE: confluence.plan,
+}
+
+# CollectionError.call names in snapshot field order, to keep errors in a stable order
+_ERROR_ORDER = [
+    "status",
+    "server_info",
+    "current_user",
+    "health_checks",
+    "license",
+    "cluster",
+    "index",
+    "apps",
+]
+
+
+def collect_instance(
+    target: InstanceTarget, options: CollectOptions, redactor: Redactor | None = None
+) -> InstanceSnapshot:
+    """What one target answered. Never raises for anything the target or the network does."""
+    started_at = datetime.now(UTC)
+    redactor = (redactor or Redactor()).with_secrets([target.credentials.secret])
+    session = InstanceSession(target, options, Deadline(options.instance_budget_s))
+    plan = _PLANS.get(target.product, generic.plan)(target)
+    values: dict[str, Any] = {}
+    try:
+        values[plan.status.field] = _run(plan.status, session)
+        status_error = next((e for e in session.errors if e.call == plan.status.call), None)
+        if plan.steps and not (status_error and status_error.kind in TRANSPORT_KINDS):
+            workers = max(1, min(options.calls_per_instance, len(plan.steps)))
+            with ThreadPoolExecutor(workers, thread_name_prefix=f"collect-{target.name}") as pool:
+                futures = [(step, pool.submit(_run, step, session)) for step in plan.steps]
+                for step, future in futures:
+                    values[step.field] = future.result()  # _run never raises
+    finally:
+        session.close()
+
+    snapshot = InstanceSnapshot(
+        customer=target.customer,
+        instance=target.name,
+        product=target.product,
+        deployment=target.deployment,
+        url=target.url,
+        started_at=started_at,
+        finished_at=datetime.now(UTC),
+        calls=sorted(session.records, key=lambda r: r.started_at),
+        errors=sorted(session.errors, key=_error_rank),
+        **values,
+    )
+    redacted: InstanceSnapshot = redactor.data(snapshot)
+    return redacted
+
+
+def _run(step: Step, session: InstanceSession) -> Any:
+    if session.deadline.expired():
+        budget = session.deadline.budget_s
+        message = f"not started: the instance budget of {budget:g} s was used up"
+        session.fail(step.call, Failure(ErrorKind.BUDGET_EXCEEDED, message, None, at=datetime.now(UTC)))
+        return None
+    try:
+        return step.run(session)
+    except Exception as exc:
+        message = one_line(f"collector error: {type(exc).__name__}: {exc}")
+        session.fail(step.call, Failure(ErrorKind.UNEXPECTED_SHAPE, message, None, at=datetime.now(UTC)))
+        return None
+
+
+def _error_rank(error: CollectionError) -> int:
+    return _ERROR_ORDER.index(error.call) if error.call in _ERROR_ORDER else len(_ERROR_ORDER)
