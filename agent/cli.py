@@ -31,7 +31,7 @@ from checks.runner import Analysis, CheckSettings, exit_code
 from collectors.model import Snapshot
 
 USAGE_ERROR = 3
-stderr = Console(stderr=True)
+stderr = Console(stderr=True, soft_wrap=True, highlight=False)
 
 
 class AgentError(click.ClickException):

@@ -31,7 +31,7 @@ def print_summary(
             )
     console.print(table)
     for report in reports:
-        counts = ", ".join(f"{n} {sev}" for sev, n in report.summary.counts.items() if n)
+        counts = ", ".join(f"{n} {sev}" for sev, n in report.summary.counts.model_dump().items() if n)
         console.print(
             f"[bold]{report.customer}[/]: overall [{STYLE.get(str(report.summary.overall), '')}]"
             f"{report.summary.overall}[/] ({counts})"

@@ -105,7 +105,7 @@ def test_missing_secrets_name_the_variable_and_file(tmp_path: Path) -> None:
     assert issues == [
         "c.yaml:15: customers[0].instances[0].auth.token_env: environment variable ACME_JIRA_TOKEN is not set "
         "(export it before running)",
-        f"c.yaml:21: customers[0].instances[1].auth.password_file: cannot read secret file {tmp_path}/cloud.token: "
+        f"c.yaml:22: customers[0].instances[1].auth.password_file: cannot read secret file {tmp_path}/cloud.token: "
         "No such file or directory",
     ]
 
