@@ -8,8 +8,7 @@ from checks.base import Check, CheckContext
 from checks.finding import Category, Evidence, Finding, Severity
 from checks.instance.calls import moment, plural, product_name, source
 from checks.metadata import CheckMeta
-from checks.runner import SkipCheck, skip_reason
-from collectors.model import ClusterNode, Deployment, ErrorKind
+from collectors.model import ClusterNode, Deployment
 
 CLUSTER_MONITORING_KB = (
     "https://confluence.atlassian.com/adminjiraserver0915/jira-cluster-monitoring-1402410927.html"
@@ -35,9 +34,7 @@ class ClusterNodes(Check):
         category=Category.AVAILABILITY,
         default_severity=Severity.CRITICAL,
         deployments=(Deployment.DATACENTER,),
-        # Not ("cluster",): a single-node Data Center answers "not clustered" (HTTP 405), which the
-        # collector records as an error, and that is a finding here rather than a skip.
-        requires=(),
+        requires=("cluster",),
         references=(CLUSTER_MONITORING_KB,),
     )
 
@@ -46,11 +43,7 @@ class ClusterNodes(Check):
         cluster = inst.cluster
         src = source(inst, "cluster")
         product = product_name(inst)
-        if cluster is None:
-            error = inst.error_for("cluster")
-            if error is None or error.kind is not ErrorKind.NOT_CLUSTERED:
-                raise SkipCheck(skip_reason(inst, ("cluster",)) or "cluster not collected")
-        if cluster is None or not cluster.clustered:
+        if not cluster.clustered:
             yield ctx.finding(
                 Severity.INFO,
                 f"{product} Data Center runs as a single node",

@@ -57,14 +57,14 @@ def _counter(name: str) -> Callable[[Any], int]:
 def _cluster(session: InstanceSession) -> Cluster | None:
     """rest/api/cluster/nodes (9.5+), else the ZDU endpoint older Data Center versions serve.
 
-    A Server deployment answers 404 then 403 "requires a clustered installation": not clustered, no error.
+    An unclustered instance answers 404 then 403 "requires a clustered installation": not clustered, no error.
     """
     reply = session.get("cluster", "rest/api/cluster/nodes", parse=parse_cluster_nodes, cluster_call=True)
     if reply.kind is ErrorKind.NOT_FOUND:
         reply = session.get("cluster:zdu", "rest/zdu/cluster", parse=parse_cluster_nodes, cluster_call=True)
     if reply.ok:
         return Cluster(clustered=True, nodes=reply.value)
-    if reply.kind is ErrorKind.NOT_CLUSTERED and session.target.deployment is Deployment.SERVER:
+    if reply.kind is ErrorKind.NOT_CLUSTERED:
         return Cluster(clustered=False)
     session.fail("cluster", reply.failure)
     return None

@@ -90,9 +90,8 @@ def _cluster(session: InstanceSession) -> Cluster | None:
     reply = session.get("cluster", "rest/api/2/cluster/nodes", parse=parse_cluster_nodes, cluster_call=True)
     if reply.ok:
         return Cluster(clustered=True, nodes=reply.value)
-    # Jira Server answers 405 "not clustered": a fact, not a failure. On a Data Center target it is
-    # worth a finding, so it stays an error there.
-    if reply.kind is ErrorKind.NOT_CLUSTERED and session.target.deployment is Deployment.SERVER:
+    # An unclustered Jira (Server, or Data Center on one node) answers 405: a fact, not a failure.
+    if reply.kind is ErrorKind.NOT_CLUSTERED:
         return Cluster(clustered=False)
     session.fail("cluster", reply.failure)
     return None

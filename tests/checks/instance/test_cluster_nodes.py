@@ -8,7 +8,7 @@ import pytest
 
 from checks.finding import Severity
 from checks.instance.cluster_nodes import ClusterNodes
-from checks.runner import OutcomeStatus, SkipCheck
+from checks.runner import OutcomeStatus
 from collectors.model import Cluster, Deployment, ErrorKind
 from tests.checks.factory import NOW, error, instance, node
 from tests.checks.harness import analyse, findings_of, only, outcome_of, run_check
@@ -30,19 +30,13 @@ def test_not_clustered_is_info():
     assert "single node" in finding.title
 
 
-def test_not_clustered_answer_of_a_data_center_node_is_info_too():
-    # the collector records Jira's 405 "This Jira instance is not clustered" on Data Center as an error
-    inst = instance(cluster=None, errors=[error("cluster", ErrorKind.NOT_CLUSTERED, "HTTP 405: not clustered",
-                                                status_code=405)])
-    finding = only(run_check(ClusterNodes, inst))
-    assert finding.severity is Severity.INFO
-    assert finding.message.startswith("This Jira Data Center instance is not clustered")
-
-
 def test_cluster_not_collected_skips_with_the_reason():
     inst = instance(cluster=None, errors=[error("cluster", ErrorKind.FORBIDDEN, "HTTP 403", status_code=403)])
-    with pytest.raises(SkipCheck, match="cluster not collected: HTTP 403"):
-        run_check(ClusterNodes, inst)
+    analysis = analyse(inst)
+    outcome = outcome_of(analysis, "instance.cluster.nodes")
+    assert outcome.status is OutcomeStatus.SKIPPED
+    assert outcome.reason == "cluster not collected: HTTP 403"
+    assert findings_of(analysis, "instance.cluster.nodes") == []
 
 
 @pytest.mark.parametrize(

@@ -131,12 +131,13 @@ def test_jira_server_is_not_clustered_and_that_is_not_an_error(sandbox: Sandbox)
     assert snap.licenses is not None and snap.health_checks is not None and snap.apps is not None
 
 
-def test_a_data_center_target_that_is_not_clustered_is_recorded(sandbox: Sandbox) -> None:
-    # Configured as Data Center, but the instance says "not clustered": checks want to know.
+def test_a_data_center_target_on_one_node_is_not_clustered(sandbox: Sandbox) -> None:
+    # Configured as Data Center, but the instance says "not clustered" (405): a fact for the checks
+    # (a single-node Data Center), not a collection failure.
     snap = collect(sandbox, "jira-server", deployment=Deployment.DATACENTER)
-    error = snap.error_for("cluster")
-    assert error is not None and error.kind is ErrorKind.NOT_CLUSTERED and error.status_code == 405
-    assert snap.cluster is None
+    assert snap.error_for("cluster") is None
+    assert snap.cluster is not None and snap.cluster.clustered is False
+    assert [c.status_code for c in snap.calls if c.call == "cluster"] == [405]
 
 
 def test_jira_cloud(sandbox: Sandbox) -> None:
