@@ -1,0 +1,21 @@
+"""A simulated Atlassian estate over real HTTP on loopback, with per-instance fault injection.
+
+Tests and `atlas-health demo` use it; payloads and faults follow the collectors' endpoint contract.
+"""
+
+from agent.sandbox.config import env_name, sandbox_config
+from agent.sandbox.estates import demo_estate, fleet_estate
+from agent.sandbox.exchange import RecordedRequest
+from agent.sandbox.server import Sandbox
+from agent.sandbox.spec import Fault, InstanceSpec
+
+__all__ = [
+    "Fault",
+    "InstanceSpec",
+    "RecordedRequest",
+    "Sandbox",
+    "demo_estate",
+    "env_name",
+    "fleet_estate",
+    "sandbox_config",
+]
