@@ -25,11 +25,35 @@ class Product(StrEnum):
     CROWD = "crowd"
     FECRU = "fecru"
 
+    @property
+    def label(self) -> str:
+        """The name people use: "Fisheye/Crucible", not "fecru"."""
+        return _PRODUCT_LABELS[self]
+
 
 class Deployment(StrEnum):
     DATACENTER = "datacenter"
     SERVER = "server"
     CLOUD = "cloud"
+
+    @property
+    def label(self) -> str:
+        return _DEPLOYMENT_LABELS[self]
+
+
+_PRODUCT_LABELS = {
+    Product.JIRA: "Jira",
+    Product.CONFLUENCE: "Confluence",
+    Product.BITBUCKET: "Bitbucket",
+    Product.BAMBOO: "Bamboo",
+    Product.CROWD: "Crowd",
+    Product.FECRU: "Fisheye/Crucible",
+}
+_DEPLOYMENT_LABELS = {
+    Deployment.DATACENTER: "Data Center",
+    Deployment.SERVER: "Server",
+    Deployment.CLOUD: "Cloud",
+}
 
 
 class ErrorKind(StrEnum):

@@ -46,15 +46,6 @@ _SYMBOLS = {  # shown next to the label, never instead of it
 }
 
 
-_PRODUCTS = {
-    Product.JIRA: "Jira",
-    Product.CONFLUENCE: "Confluence",
-    Product.BITBUCKET: "Bitbucket",
-    Product.BAMBOO: "Bamboo",
-    Product.CROWD: "Crowd",
-    Product.FECRU: "Fisheye/Crucible",
-}
-_DEPLOYMENTS = {Deployment.DATACENTER: "Data Center", Deployment.SERVER: "Server", Deployment.CLOUD: "Cloud"}
 
 
 class ResourceLoader(BaseLoader):
@@ -104,11 +95,11 @@ def severity_symbol(severity: Severity | str) -> str:
 
 
 def product_label(product: Product | str) -> str:
-    return _PRODUCTS.get(Product(product), str(product))
+    return Product(product).label
 
 
 def deployment_label(deployment: Deployment | str) -> str:
-    return _DEPLOYMENTS.get(Deployment(deployment), str(deployment))
+    return Deployment(deployment).label
 
 
 def _in_zone(ctx: Context, moment: datetime) -> datetime:

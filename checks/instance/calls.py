@@ -103,19 +103,11 @@ def source(inst: InstanceSnapshot, call: str, *, health_source: str | None = Non
     return f"GET {path}" if path else f"call '{call}'"
 
 
-_PRODUCT_NAMES = {
-    Product.JIRA: "Jira",
-    Product.CONFLUENCE: "Confluence",
-    Product.BITBUCKET: "Bitbucket",
-    Product.BAMBOO: "Bamboo",
-    Product.CROWD: "Crowd",
-    Product.FECRU: "Fisheye/Crucible",
-}
 
 
 def product_name(inst: InstanceSnapshot) -> str:
     """How people call the product: "Jira", "Confluence"."""
-    return _PRODUCT_NAMES[inst.product]
+    return inst.product.label
 
 
 def unreachable(inst: InstanceSnapshot) -> CollectionError | None:
