@@ -10,7 +10,14 @@ want_tests=false
 apt_packages=()
 command -v python3 >/dev/null || apt_packages+=(python3)
 python3 -c 'import venv, ensurepip' 2>/dev/null || apt_packages+=(python3-venv)
-if $want_tests && [ ! -x /usr/bin/chromium ]; then apt_packages+=(chromium); fi
+if $want_tests; then
+  # The tests start real servers: Chromium for what a person sees, an OpenSSH sshd, a JVM (the
+  # tests compile a small Java program) and PostgreSQL.
+  [ -x /usr/bin/chromium ] || apt_packages+=(chromium)
+  [ -x /usr/sbin/sshd ] || apt_packages+=(openssh-server)
+  command -v javac >/dev/null || apt_packages+=(default-jdk-headless)
+  ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || apt_packages+=(postgresql)
+fi
 if [ ${#apt_packages[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "setup: needs these Debian packages, install them as root: ${apt_packages[*]}" >&2
