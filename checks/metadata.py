@@ -18,7 +18,8 @@ Threshold = int | float
 class CheckMeta(BaseModel):
     """What a check declares about itself.
 
-    ``requires`` names InstanceSnapshot fields the check reads; when one of them was not collected
+    ``requires`` names InstanceSnapshot fields the check reads ("licenses"), or parts of them
+    ("bamboo.agents", filled by the call of that name); when one of them was not collected
     the runner marks the check skipped, with the collection error as its reason, and the check is
     never called. ``thresholds`` are the defaults a config may override per check.
     """
@@ -49,7 +50,8 @@ class CheckMeta(BaseModel):
     @field_validator("requires")
     @classmethod
     def _known_fields(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        unknown = [f for f in value if f not in _SNAPSHOT_FIELDS]
+        # "bamboo.agents" names a part of a product's facts: its first segment must be a field.
+        unknown = [f for f in value if f.split(".", 1)[0] not in _SNAPSHOT_FIELDS]
         if unknown:
             raise ValueError(f"requires names unknown snapshot fields: {', '.join(unknown)}")
         return value

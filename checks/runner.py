@@ -88,9 +88,22 @@ def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: (-f.severity.rank, f.customer, f.target, f.check, f.fingerprint))
 
 
+def _lookup(inst: InstanceSnapshot, path: str) -> object | None:
+    value: object | None = inst
+    for part in path.split("."):
+        value = getattr(value, part, None)
+        if value is None:
+            return None
+    return value
+
+
 def skip_reason(inst: InstanceSnapshot, fields: Iterable[str]) -> str | None:
-    """Why the data a check needs is missing, or None when it is all there."""
-    missing = [f for f in fields if getattr(inst, f) is None]
+    """Why the data a check needs is missing, or None when it is all there.
+
+    A dotted name ("bamboo.agents") is looked up part by part; its collection error is filed under
+    the same dotted call name by the collector.
+    """
+    missing = [f for f in fields if _lookup(inst, f) is None]
     if not missing:
         return None
     status_error = inst.error_for("status")
@@ -99,8 +112,12 @@ def skip_reason(inst: InstanceSnapshot, fields: Iterable[str]) -> str | None:
     for name in missing:
         error = inst.error_for(FIELD_CALLS.get(name, name))
         if error is not None:
-            return f"{name.replace('_', ' ')} not collected: {error.message}"
-    return f"{', '.join(m.replace('_', ' ') for m in missing)} not collected for this product or deployment"
+            return f"{_words(name)} not collected: {error.message}"
+    return f"{', '.join(_words(m) for m in missing)} not collected for this product or deployment"
+
+
+def _words(name: str) -> str:
+    return name.replace("_", " ").replace(".", " ")
 
 
 def _applies(registered: RegisteredCheck, inst: InstanceSnapshot) -> bool:

@@ -187,3 +187,17 @@ def test_findings_are_sorted_worst_first_and_fingerprints_are_stable() -> None:
 
 def test_exit_codes_follow_nagios() -> None:
     assert [exit_code(s) for s in Severity] == [0, 0, 1, 2, 3]
+
+
+class NeedsAPart(Check):
+    meta = meta("test.needs.part", requires=("status.raw", "cluster.nodes"))
+
+    def run(self, ctx):
+        yield ctx.ok("part", "present")
+
+
+def test_dotted_requires_name_parts_and_their_own_call_errors() -> None:
+    inst = instance(errors=[CollectionError(call="cluster.nodes", kind=ErrorKind.FORBIDDEN, message="HTTP 403")])
+    outcome = outcome_of(run_checks(snapshot(inst), registry(NeedsAPart)), "test.needs.part")
+    assert outcome.status == OutcomeStatus.SKIPPED
+    assert outcome.reason == "cluster nodes not collected: HTTP 403"
