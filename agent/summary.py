@@ -17,14 +17,16 @@ def print_summary(
     console: Console, reports: Sequence[HealthCheckReport], written: Sequence[Path] = ()
 ) -> None:
     table = Table(title="atlas-health", show_lines=False)
-    for column in ("Customer", "Instance", "Product", "Version", "Status", "Worst finding"):
-        table.add_column(column, overflow="fold")
+    # Names and versions never wrap; the worst finding's title takes what width is left.
+    for column in ("Customer", "Instance", "Product", "Version", "Status"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("Worst finding", overflow="fold", ratio=1)
     for report in reports:
         for target in report.targets:
             table.add_row(
                 report.customer,
                 target.name,
-                str(target.product),
+                target.product.label,
                 target.version or "-",
                 f"[{STYLE.get(str(target.overall), '')}]{target.overall}[/]",
                 target.worst_finding or "",
