@@ -14,6 +14,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from collectors.facts.bamboo import BambooFacts
+from collectors.facts.cloud import CloudFacts
+from collectors.facts.fecru import FecruFacts
+
 SNAPSHOT_SCHEMA_VERSION = 1
 
 
@@ -244,6 +248,9 @@ class InstanceSnapshot(_Model):
     cluster: Cluster | None = None
     index: IndexSummary | None = None
     apps: list[App] | None = None
+    bamboo: BambooFacts | None = None
+    fecru: FecruFacts | None = None
+    cloud: CloudFacts | None = None
 
     def error_for(self, call: str) -> CollectionError | None:
         """The recorded failure of a logical call, if it failed."""
