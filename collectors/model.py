@@ -15,7 +15,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from collectors.facts.bamboo import BambooFacts
+from collectors.facts.bitbucket import BitbucketFacts
 from collectors.facts.cloud import CloudFacts
+from collectors.facts.crowd import CrowdFacts
 from collectors.facts.fecru import FecruFacts
 
 SNAPSHOT_SCHEMA_VERSION = 1
@@ -251,6 +253,8 @@ class InstanceSnapshot(_Model):
     bamboo: BambooFacts | None = None
     fecru: FecruFacts | None = None
     cloud: CloudFacts | None = None
+    bitbucket: BitbucketFacts | None = None
+    crowd: CrowdFacts | None = None
 
     def error_for(self, call: str) -> CollectionError | None:
         """The recorded failure of a logical call, if it failed."""
