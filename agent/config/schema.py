@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from agent.config.ledger_schema import LedgerConfig, Support
 from collectors.model import Deployment, Product
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
@@ -108,6 +109,7 @@ class Instance(_Strict):
 class Customer(_Strict):
     name: str
     instances: list[Instance] = Field(min_length=1)
+    support: Support | None = None  # the pay-as-you-go contract its hours are logged against
 
     @field_validator("name")
     @classmethod
@@ -157,6 +159,7 @@ class ChecksConfig(_Strict):
 class Config(_Strict):
     settings: Settings = Field(default_factory=Settings)
     checks: ChecksConfig = Field(default_factory=ChecksConfig)
+    ledger: LedgerConfig = Field(default_factory=LedgerConfig)
     customers: list[Customer] = Field(min_length=1)
 
     @model_validator(mode="after")
