@@ -25,6 +25,16 @@ class Fault(StrEnum):
     INDEX_LAGGING = "index_lagging"  # Jira: index behind the database, replication queue backed up
     NODE_OFFLINE = "node_offline"  # DC: the last node is OFFLINE and not alive
     APP_FAILED = "app_failed"  # one user-installed app disabled, another failed to load
+    BITBUCKET_SEATS_NEAR_LIMIT = "bitbucket_seats_near_limit"  # Bitbucket: users at 95 % of the limit
+    BITBUCKET_INDEX_DOWN = "bitbucket_index_down"  # Bitbucket: the search server is unavailable (503)
+    CROWD_SYNC_FAILED = "crowd_sync_failed"  # Crowd: the LDAP directory's last sync failed, with a message
+    CROWD_SYNC_STALE = "crowd_sync_stale"  # Crowd: the LDAP directory last synchronised 3 days ago
+
+    @property
+    def product(self) -> Product | None:
+        """The product a product fault is for (its value starts with the product's); None: any product."""
+        head = self.value.split("_", 1)[0]
+        return next((p for p in Product if p.value == head), None)
 
 
 @dataclass
