@@ -160,13 +160,16 @@ def fetch(
     parse: Callable[[Any], Any] | None = None,
     cluster_call: bool = False,
     answer_on_error: Callable[[Any], bool] | None = None,
+    on_response: Callable[[requests.Response], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> Reply:
     """GET ``path``; retry 429s after Retry-After within the caps; classify whatever goes wrong.
 
     ``answer_on_error``: says whether a non-2xx JSON body is still the answer (``/status`` says
     MAINTENANCE with a 503 and ERROR with a 500). ``cluster_call``: a 405 (or a "clustered
-    installation" refusal) means NOT_CLUSTERED rather than a client error.
+    installation" refusal) means NOT_CLUSTERED rather than a client error. ``on_response``: sees the
+    final response (not the 429s) before it is interpreted, for what the body lacks (Bitbucket names the
+    authenticated user only in its X-AUSERNAME header).
     """
     url = call_url(client, path, params)
     if deadline.expired():
@@ -188,6 +191,8 @@ def fetch(
             break
         status = response.status_code
         if status != 429:
+            if on_response is not None:
+                on_response(response)
             value, failure = interpret(
                 response,
                 path,
