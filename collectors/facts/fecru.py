@@ -32,6 +32,4 @@ class FecruRepository(_Facts):
 
 
 class FecruFacts(_Facts):
-    is_fisheye: bool | None = None
-    is_crucible: bool | None = None
     repositories: list[FecruRepository] | None = None  # call "fecru.repositories"

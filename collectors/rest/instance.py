@@ -12,16 +12,23 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
-from collectors.model import CollectionError, ErrorKind, InstanceSnapshot, Product
+from collectors.model import CollectionError, Deployment, ErrorKind, InstanceSnapshot, Product
 from collectors.redaction import Redactor
-from collectors.rest import confluence, generic, jira
-from collectors.rest.http import TRANSPORT_KINDS, Deadline, Failure, one_line
+from collectors.rest import bamboo, bitbucket_cloud, cloud, confluence, fecru, generic, jira
+from collectors.rest.http import TRANSPORT_KINDS, Deadline, Failure, build_client, one_line
+from collectors.rest.parts import nest_parts
 from collectors.rest.session import InstanceSession, Plan, Step
 from collectors.target import CollectOptions, InstanceTarget
 
 _PLANS: dict[Product, Callable[[InstanceTarget], Plan]] = {
     Product.JIRA: jira.plan,
     Product.CONFLUENCE: confluence.plan,
+    Product.BAMBOO: bamboo.plan,
+    Product.FECRU: fecru.plan,
+}
+# Products whose Cloud API is another service altogether (Bitbucket Cloud: api.bitbucket.org)
+_CLOUD_PLANS: dict[Product, Callable[[InstanceTarget], Plan]] = {
+    Product.BITBUCKET: bitbucket_cloud.plan,
 }
 
 # CollectionError.call names in snapshot field order, to keep errors in a stable order
@@ -43,8 +50,12 @@ def collect_instance(
     """What one target answered. Never raises for anything the target or the network does."""
     started_at = datetime.now(UTC)
     redactor = (redactor or Redactor()).with_secrets([target.credentials.secret])
-    session = InstanceSession(target, options, Deadline(options.instance_budget_s))
-    plan = _PLANS.get(target.product, generic.plan)(target)
+    # Cloud answers carry rate-limit headers; a response hook on each client records them
+    recorder = cloud.RateLimitRecorder() if target.deployment is Deployment.CLOUD else None
+    factory = recorder.client_factory() if recorder is not None else build_client
+    session = InstanceSession(target, options, Deadline(options.instance_budget_s), factory)
+    cloud_plan = _CLOUD_PLANS.get(target.product) if target.deployment is Deployment.CLOUD else None
+    plan = (cloud_plan or _PLANS.get(target.product, generic.plan))(target)
     values: dict[str, Any] = {}
     try:
         values[plan.status.field] = _run(plan.status, session)
@@ -57,6 +68,9 @@ def collect_instance(
                     values[step.field] = future.result()  # _run never raises
     finally:
         session.close()
+    values = nest_parts(values)
+    if recorder is not None:
+        values["cloud"] = cloud.cloud_facts(target.product, values, recorder.seen(session.records))
 
     snapshot = InstanceSnapshot(
         customer=target.customer,
