@@ -245,7 +245,7 @@ def test_credentials_in_the_url_never_reach_the_snapshot(sandbox: Sandbox) -> No
 
 @pytest.mark.parametrize(
     ("name", "path"),
-    [("bitbucket", "/status"), ("bamboo", "/rest/api/latest/status"), ("crowd", "/crowd/status")],
+    [("bitbucket", "/status"), ("crowd", "/crowd/status")],  # Bamboo: tests/collectors/rest/test_bamboo.py
 )
 def test_other_products_only_get_a_status_call(sandbox: Sandbox, name: str, path: str) -> None:
     sandbox.reset_requests(name)
