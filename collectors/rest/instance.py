@@ -14,7 +14,7 @@ from typing import Any
 
 from collectors.model import CollectionError, Deployment, ErrorKind, InstanceSnapshot, Product
 from collectors.redaction import Redactor
-from collectors.rest import bamboo, bitbucket_cloud, cloud, confluence, fecru, generic, jira
+from collectors.rest import bamboo, bitbucket, bitbucket_cloud, cloud, confluence, crowd, fecru, generic, jira
 from collectors.rest.http import TRANSPORT_KINDS, Deadline, Failure, build_client, one_line
 from collectors.rest.parts import nest_parts
 from collectors.rest.session import InstanceSession, Plan, Step
@@ -25,6 +25,8 @@ _PLANS: dict[Product, Callable[[InstanceTarget], Plan]] = {
     Product.CONFLUENCE: confluence.plan,
     Product.BAMBOO: bamboo.plan,
     Product.FECRU: fecru.plan,
+    Product.BITBUCKET: bitbucket.plan,
+    Product.CROWD: crowd.plan,
 }
 # Products whose Cloud API is another service altogether (Bitbucket Cloud: api.bitbucket.org)
 _CLOUD_PLANS: dict[Product, Callable[[InstanceTarget], Plan]] = {

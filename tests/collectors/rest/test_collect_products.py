@@ -243,21 +243,6 @@ def test_credentials_in_the_url_never_reach_the_snapshot(sandbox: Sandbox) -> No
     assert snap.url.startswith("http://***@127.0.0.1:")
 
 
-@pytest.mark.parametrize(
-    ("name", "path"),
-    [("bitbucket", "/status"), ("crowd", "/crowd/status")],  # Bamboo: tests/collectors/rest/test_bamboo.py
-)
-def test_other_products_only_get_a_status_call(sandbox: Sandbox, name: str, path: str) -> None:
-    sandbox.reset_requests(name)
-    snap = collect(sandbox, name)
-    assert [r.path for r in sandbox.requests(name)] == [path]
-    assert [c.call for c in snap.calls] == ["status"]
-    fields = (snap.server_info, snap.current_user, snap.health_checks, snap.licenses, snap.cluster, snap.apps)
-    assert fields == (None,) * 6
-    if name != "bamboo":
-        assert snap.status is not None and snap.status.state == "RUNNING" and snap.errors == []
-
-
 def test_only_get_requests_reached_the_sandbox(sandbox: Sandbox) -> None:
     for spec in SPECS:
         collect(sandbox, spec.name)
