@@ -29,6 +29,15 @@ class Fault(StrEnum):
     BITBUCKET_INDEX_DOWN = "bitbucket_index_down"  # Bitbucket: the search server is unavailable (503)
     CROWD_SYNC_FAILED = "crowd_sync_failed"  # Crowd: the LDAP directory's last sync failed, with a message
     CROWD_SYNC_STALE = "crowd_sync_stale"  # Crowd: the LDAP directory last synchronised 3 days ago
+    BAMBOO_PAUSED = "bamboo_paused"  # Bamboo: the server is paused (status and server state PAUSED)
+    BAMBOO_AGENTS_OFFLINE = "bamboo_agents_offline"  # Bamboo: 4 of the 6 remote agents are offline
+    BAMBOO_NO_AGENTS_ONLINE = "bamboo_no_agents_online"  # Bamboo: every remote agent is offline
+    BAMBOO_QUEUE_BACKLOG = "bamboo_queue_backlog"  # Bamboo: 40 queued builds, the oldest for 45 minutes
+    BAMBOO_LEGACY_STATUS = "bamboo_legacy_status"  # Bamboo: {"status": ...} instead of {"state": ...}
+    FECRU_REPO_STOPPED = "fecru_repo_stopped"  # Fisheye/Crucible: a repository stopped, its indexing failed
+    # 429s with Atlassian Cloud's headers (Retry-After, X-RateLimit-*, RateLimit-Reason) for the first
+    # `rate_limit_count` REST calls, on any deployment
+    CLOUD_RATE_LIMITED = "cloud_rate_limited"
 
     @property
     def product(self) -> Product | None:
