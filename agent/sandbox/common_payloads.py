@@ -160,10 +160,43 @@ def _confluence_checks(spec: InstanceSpec) -> list[_HealthCheck]:
     ]
 
 
+def atst_key(product: Product) -> str:
+    """The ATST plugin's key: com.atlassian.troubleshooting.plugin-<product>."""
+    return {Product.JIRA: _ATST_JIRA, Product.CONFLUENCE: _ATST_CONF}.get(
+        product, f"com.atlassian.troubleshooting.plugin-{product.value}"
+    )
+
+
+def _other_checks(spec: InstanceSpec) -> list[_HealthCheck]:
+    """Bitbucket, Bamboo, Crowd, Fisheye/Crucible: the shared checks plus two that fail under ATST_FAILING."""
+    prefix, product = atst_key(spec.product), spec.product.label
+    return [
+        *_shared_checks(prefix, product, spec),
+        _HealthCheck(
+            f"{prefix}:baseUrlHealthCheck", "Base URL",
+            f"Checks that the base URL {product} is configured with is the one users reach it on.",
+            "Configuration", f"{_KB}/x/sIFKOg",
+            "The base URL matches the URL in use.",
+            "critical", "The configured base URL http://old-host.example.com does not match the URL in use.",
+        ),
+        _HealthCheck(
+            f"{prefix}:gcHealthCheck", "Garbage collection",
+            "Checks the garbage collection pauses in the current GC log.",
+            "Java", f"{_KB}/x/8YdgLw",
+            "The longest garbage collection pause in the current log was 0.4 seconds.",
+            "major",
+            "The longest garbage collection pause in the current log was 8.2 seconds.",
+        ),
+    ]
+
+
+_PRODUCT_CHECKS = {Product.JIRA: _jira_checks, Product.CONFLUENCE: _confluence_checks}
+
+
 def health_statuses(call: Call) -> dict[str, list[dict[str, object]]]:
     spec = call.spec
-    product_checks = _jira_checks if spec.product is Product.JIRA else _confluence_checks
-    application = "JIRA" if spec.product is Product.JIRA else "Confluence"
+    product_checks = _PRODUCT_CHECKS.get(spec.product, _other_checks)
+    application = "JIRA" if spec.product is Product.JIRA else spec.product.label
     failing = Fault.ATST_FAILING in spec.faults
     ran_at = epoch_ms(call.now - timedelta(minutes=2))
     statuses = []
@@ -228,7 +261,7 @@ _APP_UNLOADABLE = "com.example.automation"
 
 
 def _troubleshooting_plugin(spec: InstanceSpec) -> _Plugin:
-    key = _ATST_JIRA if spec.product is Product.JIRA else _ATST_CONF
+    key = atst_key(spec.product)
     return _Plugin(key, "Atlassian Troubleshooting and Support Tools", "1.58.1", "Atlassian",
                    "https://www.atlassian.com/", user_installed=False)
 

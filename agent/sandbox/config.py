@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from agent.sandbox.server import Sandbox
-from collectors.model import Deployment
+from collectors.model import Deployment, Product
 
 
 def env_name(customer: str, instance: str, kind: str) -> str:
@@ -29,6 +29,9 @@ def sandbox_config(
             if spec.deployment is Deployment.CLOUD:
                 if "@" not in spec.username:
                     raise ValueError(f"{name}: a Cloud instance's username must be an e-mail address")
+                variable, secret = env_name(customer, name, "PASSWORD"), spec.accepted_password()
+                auth = {"type": "basic", "username": spec.username, "password_env": variable}
+            elif spec.product is Product.CROWD:  # Crowd has no tokens: an administrator's password
                 variable, secret = env_name(customer, name, "PASSWORD"), spec.accepted_password()
                 auth = {"type": "basic", "username": spec.username, "password_env": variable}
             else:

@@ -85,8 +85,8 @@ def _authenticated(call: Call, found: tuple[Route, dict[str, str]] | None) -> bo
 
 def credentials_valid(spec: InstanceSpec, authorization: str) -> bool:
     scheme, _, value = authorization.partition(" ")
-    if scheme.lower() == "bearer":
-        return _same(value.strip(), spec.accepted_token())
+    if scheme.lower() == "bearer":  # Crowd has no personal access tokens: its admin API takes a password
+        return spec.product is not Product.CROWD and _same(value.strip(), spec.accepted_token())
     if scheme.lower() != "basic":
         return False
     try:
@@ -128,7 +128,7 @@ def malformed(call: Call, found: tuple[Route, dict[str, str]] | None) -> Respons
 
 
 def _product_title(spec: InstanceSpec) -> str:
-    return "Confluence" if spec.product is Product.CONFLUENCE else "Jira"
+    return spec.product.label
 
 
 def login_page(spec: InstanceSpec) -> Response:

@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from agent.sandbox import confluence_payloads, jira_payloads
+from agent.sandbox import bitbucket_payloads, confluence_payloads, crowd_payloads, jira_payloads
 from agent.sandbox.common_payloads import STATUS_ROUTES
 from agent.sandbox.exchange import Call, Response, Route
 from agent.sandbox.faults import answer, delay_s, plain
@@ -47,6 +47,10 @@ def routes_for(spec: InstanceSpec) -> Sequence[Route]:
         return jira_payloads.CLOUD_ROUTES if cloud else jira_payloads.SERVER_ROUTES
     if spec.product is Product.CONFLUENCE:
         return confluence_payloads.CLOUD_ROUTES if cloud else confluence_payloads.SERVER_ROUTES
+    if spec.product is Product.BITBUCKET and not cloud:
+        return bitbucket_payloads.SERVER_ROUTES
+    if spec.product is Product.CROWD:
+        return crowd_payloads.SERVER_ROUTES
     return STATUS_ROUTES  # other products are not simulated beyond /status
 
 
