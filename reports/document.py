@@ -9,12 +9,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-Format = Literal["html", "md", "json"]
+Format = Literal["html", "md", "json", "csv"]
 
 MEDIA_TYPES: dict[str, str] = {
     "html": "text/html; charset=utf-8",
     "md": "text/markdown; charset=utf-8",
     "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
 }
 
 

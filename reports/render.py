@@ -24,6 +24,7 @@ from checks.finding import Severity
 from collectors.model import Deployment, Product
 from reports.document import MEDIA_TYPES, Document, Format, report_filename
 from reports.model import HealthCheckReport
+from reports.units import duration, hours_decimal, money
 
 TEMPLATE_PACKAGE = "templates"
 HEALTH_CHECK_TEMPLATES: dict[str, str] = {"html": "health_check.html.j2", "md": "health_check.md.j2"}
@@ -222,6 +223,9 @@ def environment() -> Environment:
         md_cell=md_cell,
         md_code=md_code,
         md_link=md_link,
+        duration=duration,
+        hours_decimal=hours_decimal,
+        money=money,
     )
     env.tests["weblink"] = is_weblink
     env.globals["SEVERITIES"] = SEVERITY_ORDER
