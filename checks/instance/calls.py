@@ -31,6 +31,8 @@ _ENDPOINTS: dict[str, dict[Product | None, str]] = {
     "current_user": {
         Product.JIRA: "/rest/api/2/myself",
         Product.CONFLUENCE: "/rest/api/user/current",
+        Product.BITBUCKET: "/rest/api/1.0/application-properties",  # its X-AUSERNAME header
+        Product.CROWD: "/rest/admin/1.0/server-info",
     },
     "health_checks": {None: "/rest/troubleshooting/1.0/check"},
     "licenses": {
@@ -45,6 +47,10 @@ _ENDPOINTS: dict[str, dict[Product | None, str]] = {
     },
     "index": {Product.JIRA: "/rest/api/2/index/summary"},
     "apps": {None: "/rest/plugins/1.0/"},
+    "bitbucket.index": {None: "/rest/indexing/latest/status"},
+    "bitbucket.mail": {None: "/rest/api/1.0/admin/mail-server"},
+    "bitbucket.mirrors": {None: "/rest/mirroring/1.0/mirrorServers"},
+    "crowd.directories": {None: "/rest/admin/1.0/directory/detailed"},
 }
 
 _ALIASES = {"license": "licenses", "licence": "licenses", "health": "health_checks", "nodes": "cluster"}
@@ -59,6 +65,10 @@ _NAMES = {
     "cluster": "the cluster nodes",
     "index": "the index summary",
     "apps": "the installed apps",
+    "bitbucket.index": "the search index status",
+    "bitbucket.mail": "the mail server configuration",
+    "bitbucket.mirrors": "the mirrors",
+    "crowd.directories": "the directories",
 }
 
 
