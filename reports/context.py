@@ -32,6 +32,7 @@ from reports.model import (
     TargetNode,
     TargetSummary,
 )
+from reports.report_id import health_check_report_id
 
 
 def build_health_check(
@@ -80,6 +81,7 @@ def build_health_check(
         limits_hit=_limits_hit(snapshot, customer, instances, mine.outcomes),
     )
     return HealthCheckReport(
+        report_id=health_check_report_id(customer, snapshot.started_at, snapshot.finished_at),
         generated_at=_local(generated_at, zone),
         tool_version=tool_version,
         customer=customer,

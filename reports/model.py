@@ -206,6 +206,17 @@ class Inventory(_Model):
     instances: list[InventoryInstance]
 
 
+class ReportHours(_Model):
+    """Support hours this report was logged as, against the customer's pay-as-you-go balance."""
+
+    minutes_logged: NonNegativeInt = Field(description="Minutes logged for this report; 0 when not logged.")
+    entry_id: int | None = Field(description="The hours-ledger entry recording it; null when not logged.")
+    balance_minutes: int | None = Field(
+        description="PAYG minutes left after logging, negative in overdraft; null: the ledger was unreadable."
+    )
+    notice: str | None = Field(description="A low-balance warning, or why the report was not logged.")
+
+
 class HealthCheckReport(_Model):
     """An atlas-health health-check report for one customer.
 
@@ -220,6 +231,9 @@ class HealthCheckReport(_Model):
         default=REPORT_SCHEMA_VERSION,
         description="Version of this document's shape; bumped on breaking change.",
     )
+    report_id: str = Field(
+        description="Stable id of this report: the same collection and customer always give the same id."
+    )
     generated_at: AwareDatetime = Field(description="When the report was written.")
     tool_version: str = Field(description="The atlas-health version that wrote the report.")
     customer: str = Field(description="The customer the report is for; it holds nothing of any other.")
@@ -231,3 +245,6 @@ class HealthCheckReport(_Model):
     summary: Summary
     skipped: list[SkippedCheck] = Field(description="Checks that did not run, by target and check.")
     inventory: Inventory
+    hours: ReportHours | None = Field(
+        default=None, description="Support hours logged for this report; null: the customer has no contract."
+    )

@@ -15,8 +15,8 @@ from reports.render import render
 from reports.schema import SCHEMA_PATH, generate_schema, load_schema, main, schema_text
 from tests.reports import estate
 
-TOP_LEVEL = {"schema_version", "generated_at", "tool_version", "customer", "timezone", "targets", "findings",
-             "summary", "skipped", "inventory"}
+TOP_LEVEL = {"schema_version", "report_id", "generated_at", "tool_version", "customer", "timezone", "targets",
+             "findings", "summary", "skipped", "inventory", "hours"}
 FINDING = {"check", "severity", "category", "target", "title", "message", "evidence", "recommendation",
            "references", "fingerprint"}
 OFFSET_TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?([+-]\d\d:\d\d|Z)$")
