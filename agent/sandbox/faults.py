@@ -16,10 +16,15 @@ import threading
 from collections.abc import Sequence
 from dataclasses import replace
 
+from agent.sandbox import cloud_rate_limits
 from agent.sandbox.exchange import HTML, Call, Response, Route, json_response, not_found, resolve
 from agent.sandbox.spec import Fault, InstanceSpec
 from collectors.model import Product
 
+# The REST layer the faults act on: Atlassian's /rest, Fisheye/Crucible's /rest-service*, Bitbucket
+# Cloud's /2.0. Load-balancer probes inside it (Bamboo's status) are treated like /status.
+REST_PREFIXES = ("/rest/", "/rest-service", "/2.0/")
+PROBES = frozenset({"/rest/api/latest/status"})
 RATE_LIMIT = 100  # what X-RateLimit-Limit announces; only the 429s themselves matter
 _MALFORMED_FALLBACK = b'{"errorMessages": ["Not fo'
 
@@ -50,12 +55,14 @@ class RateLimiter:
 
 def answer(call: Call, routes: Sequence[Route], limiter: RateLimiter) -> Response:
     found = resolve(routes, call.path)
-    if not call.path.startswith("/rest/"):
+    if not call.path.startswith(REST_PREFIXES) or call.path in PROBES:
         return plain(call, found)
     spec = call.spec
     faults = spec.faults
     if Fault.RATE_LIMITED in faults and limiter.limited(spec.rate_limit_count):
         return rate_limited(spec)
+    if Fault.CLOUD_RATE_LIMITED in faults and limiter.limited(spec.rate_limit_count):
+        return cloud_rate_limits.too_many_requests(call)
     if Fault.HTML_LOGIN in faults:
         return login_page(spec)
     if Fault.SERVER_ERROR in faults:
@@ -64,7 +71,7 @@ def answer(call: Call, routes: Sequence[Route], limiter: RateLimiter) -> Respons
         return malformed(call, found)
     if Fault.UNAUTHORIZED in faults or not _authenticated(call, found):
         return unauthorized(spec)
-    return plain(call, found)
+    return cloud_rate_limits.stamp(call, plain(call, found))
 
 
 def plain(call: Call, found: tuple[Route, dict[str, str]] | None) -> Response:

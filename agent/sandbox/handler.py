@@ -16,7 +16,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from agent.sandbox import bitbucket_payloads, confluence_payloads, crowd_payloads, jira_payloads
+from agent.sandbox import (
+    bamboo_payloads,
+    bitbucket_cloud_payloads,
+    bitbucket_payloads,
+    confluence_payloads,
+    crowd_payloads,
+    fecru_payloads,
+    jira_payloads,
+)
 from agent.sandbox.common_payloads import STATUS_ROUTES
 from agent.sandbox.exchange import Call, Response, Route
 from agent.sandbox.faults import answer, delay_s, plain
@@ -51,6 +59,12 @@ def routes_for(spec: InstanceSpec) -> Sequence[Route]:
         return bitbucket_payloads.SERVER_ROUTES
     if spec.product is Product.CROWD:
         return crowd_payloads.SERVER_ROUTES
+    if spec.product is Product.BAMBOO:
+        return bamboo_payloads.ROUTES
+    if spec.product is Product.FECRU:
+        return fecru_payloads.ROUTES
+    if spec.product is Product.BITBUCKET and cloud:
+        return bitbucket_cloud_payloads.ROUTES
     return STATUS_ROUTES  # other products are not simulated beyond /status
 
 
