@@ -214,6 +214,7 @@ CHECKS: dict[Fault, Callable[[Sandbox, InstanceSnapshot], None]] = {
     Fault.SLOW: check_slow,
     Fault.UNAUTHORIZED: check_unauthorized,
     Fault.RATE_LIMITED: check_rate_limited,
+    Fault.CLOUD_RATE_LIMITED: check_rate_limited,  # the same 429, with Atlassian Cloud's headers
     Fault.SERVER_ERROR: check_server_error,
     Fault.HTML_LOGIN: check_html_login,
     Fault.MALFORMED_JSON: check_malformed_json,
