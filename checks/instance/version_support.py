@@ -55,7 +55,9 @@ class VersionSupport(Check):
         ),
         category=Category.SECURITY,
         default_severity=Severity.WARNING,
-        products=(Product.JIRA, Product.CONFLUENCE, Product.BITBUCKET, Product.CROWD),
+        products=(
+            Product.JIRA, Product.CONFLUENCE, Product.BITBUCKET, Product.CROWD, Product.BAMBOO, Product.FECRU
+        ),
         requires=("server_info",),
         thresholds={"warning_days": 180},
         references=(EOL_POLICY_KB,),
