@@ -1,0 +1,1 @@
+"""Built-in checks for Bamboo: server state, remote agents, build queue. One check per module."""

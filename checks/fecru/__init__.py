@@ -1,0 +1,1 @@
+"""Built-in checks for Fisheye/Crucible: its repositories. One check per module."""
