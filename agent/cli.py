@@ -20,6 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from agent import pipeline
 from agent.bundle import BundleError, read_bundle, write_bundle
+from agent.cli_hours import hours, warn
 from agent.config.loader import ConfigError, LoadedConfig, load_config
 from agent.config.targets import UnknownCustomerError, check_settings, instance_targets
 from agent.files import OutputError, write_atomic
@@ -71,9 +72,21 @@ def _collect(loaded: LoadedConfig, customers: Sequence[str]) -> Snapshot:
 
 
 def _emit(
-    snapshot: Snapshot, analysis: Analysis, timezone: str, formats: Sequence[str], output: Path | None
+    snapshot: Snapshot,
+    analysis: Analysis,
+    timezone: str,
+    formats: Sequence[str],
+    output: Path | None,
+    loaded: LoadedConfig | None = None,
+    report_minutes: int | None = None,
 ) -> int:
     reports = pipeline.build_reports(snapshot, analysis, timezone)
+    if loaded is not None:  # each report logs its time against its customer's hours
+        from agent.ledger.reporting import log_reports
+
+        reports = log_reports(
+            reports, loaded.config, base_dir=loaded.base_dir, minutes=report_minutes, warn=warn
+        )
     worst = max((Severity(r.summary.overall) for r in reports), key=lambda s: s.rank, default=Severity.OK)
     if output is not None:
         documents = pipeline.render_reports(reports, formats or pipeline.FORMATS)
@@ -114,6 +127,12 @@ output_option = click.option(
 )
 customer_option = click.option(
     "--customer", "customers", multiple=True, help="Only this customer; repeatable. Default: all."
+)
+minutes_option = click.option(
+    "--minutes",
+    "report_minutes",
+    type=click.IntRange(min=0),
+    help="Minutes to log per report against the customer's support hours (default: ledger.report_minutes).",
 )
 
 
@@ -156,15 +175,21 @@ def checks_list(fmt: str) -> None:
 @format_option
 @output_option
 @customer_option
+@minutes_option
 def check(
-    config_path: Path, formats: tuple[str, ...], output: Path | None, customers: tuple[str, ...]
+    config_path: Path,
+    formats: tuple[str, ...],
+    output: Path | None,
+    customers: tuple[str, ...],
+    report_minutes: int | None,
 ) -> None:
     """Collect from the configured estate, run every check and report."""
     registry = _registry()
     loaded = _load(config_path, registry)
     snapshot = _collect(loaded, customers)
     analysis = pipeline.analyze(snapshot, check_settings(loaded.config), registry)
-    sys.exit(_emit(snapshot, analysis, loaded.config.settings.timezone, formats, output))
+    timezone = loaded.config.settings.timezone
+    sys.exit(_emit(snapshot, analysis, timezone, formats, output, loaded, report_minutes))
 
 
 @cli.command()
@@ -202,8 +227,14 @@ def collect(config_path: Path, output: Path, customers: tuple[str, ...]) -> None
 @click.option("--timezone", default="UTC", show_default=True, help="Time zone for the reports.")
 @format_option
 @output_option
+@minutes_option
 def analyze(
-    bundle: Path, config_path: Path | None, timezone: str, formats: tuple[str, ...], output: Path | None
+    bundle: Path,
+    config_path: Path | None,
+    timezone: str,
+    formats: tuple[str, ...],
+    output: Path | None,
+    report_minutes: int | None,
 ) -> None:
     """Run the checks on a snapshot bundle, offline."""
     registry = _registry()
@@ -212,11 +243,12 @@ def analyze(
     except BundleError as exc:
         raise AgentError(str(exc)) from None
     settings: CheckSettings = loaded_bundle.settings
+    loaded: LoadedConfig | None = None
     if config_path is not None:
-        config = _load(config_path, registry, resolve_secrets=False).config
-        settings, timezone = check_settings(config), config.settings.timezone
+        loaded = _load(config_path, registry, resolve_secrets=False)
+        settings, timezone = check_settings(loaded.config), loaded.config.settings.timezone
     analysis = pipeline.analyze(loaded_bundle.snapshot, settings, registry)
-    sys.exit(_emit(loaded_bundle.snapshot, analysis, timezone, formats, output))
+    sys.exit(_emit(loaded_bundle.snapshot, analysis, timezone, formats, output, loaded, report_minutes))
 
 
 @cli.command()
@@ -234,6 +266,9 @@ def demo(output: Path) -> None:
     from agent.demo import run_demo
 
     sys.exit(run_demo(output, Console(), stderr))
+
+
+cli.add_command(hours)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
