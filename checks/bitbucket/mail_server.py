@@ -1,0 +1,56 @@
+"""bitbucket.mail.server: is a mail server configured, so Bitbucket can send its notifications?"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from checks.base import Check, CheckContext
+from checks.finding import Category, Evidence, Finding, Severity
+from checks.instance.calls import source
+from checks.metadata import CheckMeta
+from collectors.model import Deployment, Product
+
+
+class BitbucketMailServer(Check):
+    meta = CheckMeta(
+        id="bitbucket.mail.server",
+        title="Bitbucket mail server",
+        description=(
+            "Whether Bitbucket has a mail server configured. Without one it sends no e-mail: no pull "
+            "request notifications, no access requests, no password reset links."
+        ),
+        category=Category.CONFIGURATION,
+        default_severity=Severity.INFO,
+        products=(Product.BITBUCKET,),
+        deployments=(Deployment.DATACENTER, Deployment.SERVER),
+        requires=("bitbucket.mail",),
+    )
+
+    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+        inst = ctx.instance
+        assert inst.bitbucket is not None and inst.bitbucket.mail is not None  # requires
+        mail = inst.bitbucket.mail
+        src = source(inst, "bitbucket.mail")
+        if not mail.configured:
+            yield ctx.finding(
+                Severity.INFO,
+                "No mail server configured",
+                "Bitbucket has no mail server, so it sends no e-mail: pull request notifications, access "
+                "requests and password reset links never arrive.",
+                evidence=[Evidence(label="configured", value=False, source=src, time=ctx.now)],
+                recommendation="Configure one in Administration > Mail server, unless e-mail is unwanted.",
+            )
+            return
+        where = f"{mail.hostname}:{mail.port}" if mail.port else f"{mail.hostname}"
+        yield ctx.ok(
+            "Mail server configured",
+            f"Bitbucket sends e-mail through {where}"
+            + (f" ({mail.protocol})" if mail.protocol else "")
+            + (f" as {mail.sender_address}." if mail.sender_address else "."),
+            evidence=[
+                Evidence(label="host", value=mail.hostname, source=src, time=ctx.now),
+                Evidence(label="port", value=mail.port, source=src, time=ctx.now),
+                Evidence(label="protocol", value=mail.protocol, source=src, time=ctx.now),
+                Evidence(label="sender", value=mail.sender_address, source=src, time=ctx.now),
+            ],
+        )
