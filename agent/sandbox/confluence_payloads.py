@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+from agent.sandbox import cloud_site_payloads
 from agent.sandbox.common_payloads import (
     ADMIN_ROUTES,
     STATUS_ROUTES,
@@ -163,4 +164,5 @@ SERVER_ROUTES: list[Route] = [
 CLOUD_ROUTES: list[Route] = [
     *STATUS_ROUTES,
     route("/rest/api/user/current", current_user),
+    route("/rest/api/settings/systemInfo", cloud_site_payloads.confluence_system_info),
 ]

@@ -52,15 +52,6 @@ class CloudProducts(Check):
                 ],
                 key=product.key,
             )
-        if facts.user_count is not None:
-            yield ctx.finding(
-                Severity.INFO,
-                f"{plural(facts.user_count, 'licensed user')} on the site",
-                f"The site counts about {plural(facts.user_count, 'licensed user')} (approximate count).",
-                evidence=[Evidence(label="approximate users", value=facts.user_count,
-                                   source=source(inst, "cloud.user_count"), time=ctx.now)],
-                key="users",
-            )
         for workspace in facts.workspaces or []:
             members = f" with {plural(workspace.members, 'member')}" if workspace.members is not None else ""
             yield ctx.finding(

@@ -52,5 +52,4 @@ class CloudWorkspace(_Facts):
 class CloudFacts(_Facts):
     rate_limits: list[RateLimitSeen] | None = None
     products: list[CloudProduct] | None = None  # call "cloud.products"
-    user_count: int | None = None  # approximate licensed users of the site, where given
     workspaces: list[CloudWorkspace] | None = None  # Bitbucket Cloud; call "cloud.workspaces"

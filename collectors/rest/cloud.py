@@ -127,16 +127,6 @@ def parse_confluence_edition(payload: Any) -> list[CloudProduct]:
     return [CloudProduct(key="confluence", name="Confluence", plan=edition.upper() if edition else None)]
 
 
-def parse_approximate_count(payload: Any) -> int:
-    """Jira Cloud /rest/api/3/license/approximateLicenseCount: {"key": "jira", "value": "1,234"}."""
-    data = as_object(payload, "approximate licence count")
-    value = data.get("value")
-    count = _int(value.replace(",", "") if isinstance(value, str) else value)
-    if count is None:
-        raise ShapeError("approximate licence count has no numeric value")
-    return count
-
-
 def cloud_facts(
     product: Product, values: Mapping[str, Any], rate_limits: list[RateLimitSeen]
 ) -> CloudFacts:

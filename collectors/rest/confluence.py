@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from collectors.model import Cluster, Deployment, ErrorKind, License
+from collectors.rest.cloud import parse_confluence_edition
 from collectors.rest.common import apps_step, health_checks_step, simple_step, status_step
 from collectors.rest.parsing import (
     parse_cluster_nodes,
@@ -24,7 +25,13 @@ _LICENSE = "rest/license/1.0/license"
 def plan(target: InstanceTarget) -> Plan:
     if target.deployment is Deployment.CLOUD:
         # Cloud (base URL ends in /wiki) offers none of the admin endpoints: not applicable, no error.
-        return Plan(status_step(), [simple_step("current_user", "rest/api/user/current", parse_current_user)])
+        return Plan(
+            status_step(),
+            [
+                simple_step("current_user", "rest/api/user/current", parse_current_user),
+                simple_step("cloud.products", "rest/api/settings/systemInfo", parse_confluence_edition),
+            ],
+        )
     return Plan(
         status_step(),
         [

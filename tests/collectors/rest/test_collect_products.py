@@ -210,7 +210,7 @@ def test_confluence_cloud(sandbox: Sandbox) -> None:
     assert snap.url.endswith("/wiki")
     assert snap.status is not None and snap.status.state == "RUNNING"
     assert snap.current_user is not None and snap.current_user.account_id
-    assert [c.call for c in snap.calls] == ["status", "current_user"]
+    assert [c.call for c in snap.calls] == ["status", "current_user", "cloud.products"]
 
 
 def test_wrong_credentials_are_rejected_but_anonymous_data_still_comes(sandbox: Sandbox) -> None:
