@@ -11,6 +11,7 @@ from rich.console import Console
 from agent import pipeline
 from agent.config.loader import ConfigError, parse_config
 from agent.config.targets import check_settings
+from agent.demo_hours import add_demo_support, log_demo_hours, print_hours
 from agent.files import OutputError, write_atomic
 from agent.sandbox import Sandbox, demo_estate, sandbox_config
 from agent.summary import print_summary
@@ -29,6 +30,7 @@ def run_demo(output: Path, out: Console, err: Console) -> int:
     with Sandbox(specs) as sandbox:
         config, env = sandbox_config(sandbox, {c: [s.name for s in ss] for c, ss in estate.items()})
         config["settings"] = {**DEMO_SETTINGS, **config.get("settings", {})}
+        add_demo_support(config, output)  # a throwaway ledger in the output folder
         text = yaml.safe_dump(config, sort_keys=False)
         try:
             loaded = parse_config(text, source="demo configuration", registry=registry, env=env)
@@ -39,6 +41,7 @@ def run_demo(output: Path, out: Console, err: Console) -> int:
             snapshot = pipeline.collect(loaded)
     analysis = pipeline.analyze(snapshot, check_settings(loaded.config), registry)
     reports = pipeline.build_reports(snapshot, analysis, loaded.config.settings.timezone)
+    reports = log_demo_hours(reports, loaded, err)
     written: list[Path] = []
     try:
         for doc in pipeline.render_reports(reports, pipeline.FORMATS):
@@ -50,5 +53,6 @@ def run_demo(output: Path, out: Console, err: Console) -> int:
         err.print(f"[red]error:[/] {exc}")
         return 3
     print_summary(out, reports, written)
+    print_hours(out, reports)
     out.print(f"demo finished in {time.monotonic() - started:.1f} s; open the .html reports in a browser")
     return 0
