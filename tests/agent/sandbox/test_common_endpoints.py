@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from agent.sandbox import InstanceSpec, Sandbox
-from collectors.model import Deployment, Product
+from collectors.model import Product
 from tests.agent.sandbox.client import close_to, from_epoch_ms, get
 
 pytestmark = pytest.mark.server
@@ -78,9 +78,3 @@ def test_plugins_list_system_and_user_installed_apps(healthy: Sandbox) -> None:
 def test_plugin_links_carry_the_context_path(healthy: Sandbox) -> None:
     plugins = get(healthy, "conf-dc", "/rest/plugins/1.0").json()["plugins"]
     assert all(p["links"]["self"].startswith("/confluence/rest/plugins/1.0/") for p in plugins)
-
-
-def test_other_products_serve_status_only(sandbox_of: Callable[..., Sandbox]) -> None:
-    sandbox = sandbox_of(InstanceSpec("bb", Product.BITBUCKET, Deployment.SERVER))
-    assert get(sandbox, "bb", "/status").json() == {"state": "RUNNING"}
-    assert get(sandbox, "bb", "/rest/api/1.0/application-properties").status_code == 404
