@@ -57,7 +57,9 @@ def server_info(call: Call) -> Response:
 def _ldap_sync(call: Call) -> dict[str, object]:
     """The LDAP directory's last synchronisation after the sync faults."""
     faults = call.spec.faults
-    started = call.now - (timedelta(days=3) if Fault.CROWD_SYNC_STALE in faults else timedelta(minutes=20))
+    # Crowd polls every hour: the healthy directory synchronised 20 minutes ago, the stale one 3 days before
+    ago = timedelta(minutes=20) + (timedelta(days=3) if Fault.CROWD_SYNC_STALE in faults else timedelta(0))
+    started = call.now - ago
     data: dict[str, object] = {
         "status": "FAILURE" if Fault.CROWD_SYNC_FAILED in faults else "SUCCESS",
         "startDate": epoch_ms(started),
