@@ -48,7 +48,9 @@ def _has_state(payload: object) -> bool:
 
 
 def _status(session: InstanceSession) -> ProductStatus | None:
-    reply = session.get("status", "status", parse=parse_status, answer_on_error=_has_state)
+    """/status where it exists, else the server info as the probe. Neither call is recorded as
+    "status": a 404 of the missing /status is no answer code of the instance."""
+    reply = session.get("status:probe", "status", parse=parse_status, answer_on_error=_has_state)
     if reply.ok and reply.record is not None:
         status: ProductStatus = reply.value
         return status.model_copy(update={"http_status": reply.record.status_code})
@@ -56,12 +58,14 @@ def _status(session: InstanceSession) -> ProductStatus | None:
         session.fail("status", reply.failure)
         return None
     probe = session.get("status:server-v1", SERVER_INFO, parse=parse_server_info)
-    if not probe.ok or probe.record is None:
-        session.fail("status", probe.failure)
-        return None
-    return ProductStatus(
-        state="RUNNING", http_status=probe.record.status_code, raw={"probe": f"/{SERVER_INFO}"}
-    )
+    raw: dict[str, object] = {"probe": f"/{SERVER_INFO}"}
+    if probe.ok and probe.record is not None:
+        return ProductStatus(state="RUNNING", http_status=probe.record.status_code, raw=raw)
+    if probe.kind in (ErrorKind.UNAUTHORIZED, ErrorKind.FORBIDDEN) and probe.failure is not None:
+        # anonymous access is off and the credentials were refused: the server answered, so it runs
+        return ProductStatus(state="RUNNING", raw=raw | {"answered": probe.failure.status_code})
+    session.fail("status", probe.failure)
+    return None
 
 
 def _repositories(session: InstanceSession) -> list[FecruRepository] | None:
