@@ -1,0 +1,253 @@
+"""What a series of thread dumps of one JVM says: states and pools, stuck threads, deadlocks, hot stacks.
+
+- **Pools** by thread name: Tomcat's request threads (``http-nio-8080-exec-N``,
+  ``https-jsse-nio-8443-exec-N``), Caesium and other schedulers, Lucene and indexing, Hazelcast and
+  cluster messaging, the JVM's own; threads waiting for a database connection are found by stack.
+- **Idle** threads wait for work (a pool's queue, a selector, accept); they are never "stuck".
+- **Stuck**: the same thread, not idle, with the same top frames (methods, not line numbers) in every
+  dump of a series of at least two.
+- **Deadlocks**: what the JVM reported, and cycles in the "waiting to lock" / "locked" graph for dumps
+  taken without lock details.
+- **Hottest stacks**: the busy top-of-stack shapes most threads share, across all dumps.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from checks.thread_dumps.parse import JavaThread, ParsedDump, parse_dump
+from collectors.hosts.model import ThreadDump
+
+STUCK_DEPTH = 8  # frames compared across dumps
+HOT_DEPTH = 5
+POOLS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("http", re.compile(r"^(?:https?|ajp)-[\w.-]*?-exec-\d+", re.I)),
+    ("scheduler", re.compile(r"^(?:Caesium-\d+-\d+|scheduler_Worker-\d+|.*QuartzScheduler|Timer-\d+|"
+                             r"pool-\d+-thread-\d+-scheduler)", re.I)),
+    ("indexing", re.compile(r"lucene|index", re.I)),
+    ("cluster", re.compile(r"hazelcast|^hz\.|cluster|localq|ehcache|jgroups|replicat", re.I)),
+)
+JVM_THREADS = re.compile(
+    r"^(?:Reference Handler|Finalizer|Signal Dispatcher|Service Thread|Attach Listener|Common-Cleaner|"
+    r"Notification Thread|Monitor Deflation Thread|Sweeper thread|C\d CompilerThread\d+|"
+    r"process reaper|JFR .*|VM .*|G1 .*|GC Thread.*|ZGC .*|Shenandoah.*)$"
+)
+# Frames that mean "waiting for work": a thread showing one of them is idle, whatever its state.
+IDLE_FRAMES = frozenset(
+    {
+        "java.util.concurrent.ThreadPoolExecutor.getTask",
+        "org.apache.tomcat.util.threads.TaskQueue.take",
+        "org.apache.tomcat.util.threads.TaskQueue.poll",
+        "java.util.concurrent.ScheduledThreadPoolExecutor$DelayedWorkQueue.take",
+        "java.lang.ref.ReferenceQueue.remove",
+        "java.lang.ref.Reference.waitForReferencePendingList",
+        "sun.nio.ch.EPoll.wait",
+        "sun.nio.ch.EPollArrayWrapper.epollWait",
+        "sun.nio.ch.KQueue.poll",
+        "sun.nio.ch.Net.accept",
+        "sun.nio.ch.ServerSocketChannelImpl.accept0",
+        "java.net.PlainSocketImpl.socketAccept",
+        "java.net.ServerSocket.accept",
+        "java.util.TimerThread.mainLoop",
+        "org.apache.catalina.core.StandardServer.await",
+        "com.atlassian.scheduler.caesium.impl.SchedulerQueueImpl.take",
+        "java.util.concurrent.ForkJoinPool.awaitWork",
+    }
+)
+# Frames of a thread waiting to borrow a database connection from the pool.
+DB_POOL_FRAMES = re.compile(
+    r"^(?:org\.apache\.commons\.dbcp2?\.\w+\.(?:getConnection|borrowObject)|"
+    r"org\.apache\.commons\.pool2?\.impl\.\w+\.borrowObject|"
+    r"com\.zaxxer\.hikari\.pool\.HikariPool\.getConnection|"
+    r"org\.apache\.tomcat\.jdbc\.pool\.ConnectionPool\.borrowConnection)$"
+)
+
+
+def pool_of(thread: JavaThread) -> str:
+    if thread.number is None or JVM_THREADS.match(thread.name):
+        return "jvm"
+    for name, pattern in POOLS:
+        if pattern.search(thread.name):
+            return name
+    return "other"
+
+
+def waits_for_db_connection(thread: JavaThread) -> bool:
+    return thread.state in ("WAITING", "TIMED_WAITING") and any(
+        DB_POOL_FRAMES.match(f.method) for f in thread.frames
+    )
+
+
+def is_idle(thread: JavaThread) -> bool:
+    if not thread.frames:
+        return True
+    if any(f.method in IDLE_FRAMES for f in thread.frames):
+        return True
+    if thread.state in ("WAITING", "TIMED_WAITING"):
+        # a waiting request thread or database-pool waiter is waiting for something, not for work
+        return pool_of(thread) != "http" and not waits_for_db_connection(thread)
+    return False
+
+
+@dataclass(frozen=True)
+class DumpSummary:
+    taken_at: datetime
+    threads: int
+    states: dict[str, int]
+    pools: dict[str, int]
+    busy_pools: dict[str, int]  # threads of each pool that are not idle
+    db_connection_waits: int
+
+
+@dataclass(frozen=True)
+class StuckThread:
+    name: str
+    pool: str
+    state: str | None
+    frames: tuple[str, ...]  # top frames, method names
+    dumps: int
+    seconds: float  # from the first dump to the last
+
+
+@dataclass(frozen=True)
+class Deadlock:
+    threads: tuple[str, ...]
+    source: str  # "jvm" (the JVM said so) or "locks" (a cycle in the lock graph)
+    first_seen: datetime
+
+
+@dataclass(frozen=True)
+class HotStack:
+    frames: tuple[str, ...]
+    occurrences: int  # across all dumps
+    threads: int  # distinct threads
+    state: str | None
+
+
+@dataclass(frozen=True)
+class JvmThreadAnalysis:
+    pid: int
+    dumps: tuple[DumpSummary, ...]
+    stuck: tuple[StuckThread, ...]
+    deadlocks: tuple[Deadlock, ...]
+    hottest: tuple[HotStack, ...]
+
+    @property
+    def span_s(self) -> float:
+        if len(self.dumps) < 2:
+            return 0.0
+        return (self.dumps[-1].taken_at - self.dumps[0].taken_at).total_seconds()
+
+
+def _summary(dump: ThreadDump, parsed: ParsedDump) -> DumpSummary:
+    threads = parsed.threads
+    return DumpSummary(
+        taken_at=dump.taken_at,
+        threads=len(threads),
+        states=dict(Counter(t.state or "JVM INTERNAL" for t in threads).most_common()),
+        pools=dict(Counter(pool_of(t) for t in threads).most_common()),
+        busy_pools=dict(Counter(pool_of(t) for t in threads if not is_idle(t)).most_common()),
+        db_connection_waits=sum(1 for t in threads if waits_for_db_connection(t)),
+    )
+
+
+def lock_cycles(threads: Iterable[JavaThread]) -> list[tuple[str, ...]]:
+    """Deadlocks as cycles of "thread waits for a monitor that another thread holds"."""
+    threads = list(threads)
+    holder = {address: t for t in threads for address in t.locked}
+    cycles: list[tuple[str, ...]] = []
+    seen: set[frozenset[str]] = set()
+    for start in threads:
+        path: list[JavaThread] = []
+        current: JavaThread | None = start
+        while current is not None and current.waiting_to_lock and current not in path:
+            path.append(current)
+            current = holder.get(current.waiting_to_lock)
+            if current is start:
+                names = frozenset(t.name for t in path)
+                if names not in seen:
+                    seen.add(names)
+                    cycles.append(tuple(t.name for t in path))
+                break
+    return cycles
+
+
+def _deadlocks(dumps: Sequence[tuple[ThreadDump, ParsedDump]]) -> list[Deadlock]:
+    found: dict[frozenset[str], Deadlock] = {}
+    for dump, parsed in dumps:
+        reported = [(c, "jvm") for c in parsed.deadlocks]
+        reported += [(c, "locks") for c in lock_cycles(parsed.threads)]
+        for cycle, source in reported:
+            key = frozenset(cycle)
+            if key not in found:
+                found[key] = Deadlock(threads=tuple(cycle), source=source, first_seen=dump.taken_at)
+    return list(found.values())
+
+
+def _stuck(dumps: Sequence[tuple[ThreadDump, ParsedDump]], deadlocked: set[str]) -> list[StuckThread]:
+    if len(dumps) < 2:
+        return []
+    series: dict[str, list[JavaThread]] = {}
+    for _, parsed in dumps:
+        for thread in parsed.threads:
+            series.setdefault(thread.key, []).append(thread)
+    span = (dumps[-1][0].taken_at - dumps[0][0].taken_at).total_seconds()
+    stuck = []
+    for seen in series.values():
+        first = seen[0]
+        if len(seen) < len(dumps) or first.name in deadlocked or pool_of(first) == "jvm":
+            continue
+        if any(is_idle(t) for t in seen):
+            continue
+        tops = {t.top(STUCK_DEPTH) for t in seen}
+        states = {t.state for t in seen}
+        if len(tops) == 1 and len(states) == 1:
+            stuck.append(StuckThread(first.name, pool_of(first), first.state, first.top(STUCK_DEPTH),
+                                     len(seen), span))
+    return sorted(stuck, key=lambda s: (s.pool != "http", s.name))
+
+
+def _hottest(dumps: Sequence[tuple[ThreadDump, ParsedDump]], limit: int = 5) -> list[HotStack]:
+    counts: Counter[tuple[str, ...]] = Counter()
+    names: dict[tuple[str, ...], set[str]] = {}
+    states: dict[tuple[str, ...], str | None] = {}
+    for _, parsed in dumps:
+        for thread in parsed.threads:
+            if is_idle(thread) or pool_of(thread) == "jvm":
+                continue
+            top = thread.top(HOT_DEPTH)
+            counts[top] += 1
+            names.setdefault(top, set()).add(thread.key)
+            states.setdefault(top, thread.state)
+    return [
+        HotStack(frames=top, occurrences=n, threads=len(names[top]), state=states[top])
+        for top, n in counts.most_common(limit)
+        if len(names[top]) > 1 or n > 1
+    ]
+
+
+def analyse_series(dumps: Sequence[ThreadDump]) -> JvmThreadAnalysis:
+    """One JVM's dumps (in the order taken) -> the analysis."""
+    ordered = sorted(dumps, key=lambda d: d.taken_at)
+    parsed = [(d, parse_dump(d.text)) for d in ordered]
+    deadlocks = _deadlocks(parsed)
+    deadlocked = {name for d in deadlocks for name in d.threads}
+    return JvmThreadAnalysis(
+        pid=ordered[0].pid if ordered else 0,
+        dumps=tuple(_summary(d, p) for d, p in parsed),
+        stuck=tuple(_stuck(parsed, deadlocked)),
+        deadlocks=tuple(deadlocks),
+        hottest=tuple(_hottest(parsed)),
+    )
+
+
+def analyse_dumps(dumps: Iterable[ThreadDump]) -> list[JvmThreadAnalysis]:
+    """Every JVM's series, by pid."""
+    by_pid: dict[int, list[ThreadDump]] = {}
+    for dump in dumps:
+        by_pid.setdefault(dump.pid, []).append(dump)
+    return [analyse_series(series) for _, series in sorted(by_pid.items())]
