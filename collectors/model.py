@@ -19,6 +19,7 @@ from collectors.facts.bitbucket import BitbucketFacts
 from collectors.facts.cloud import CloudFacts
 from collectors.facts.crowd import CrowdFacts
 from collectors.facts.fecru import FecruFacts
+from collectors.hosts.model import HostSnapshot
 
 SNAPSHOT_SCHEMA_VERSION = 1
 
@@ -272,6 +273,7 @@ class Snapshot(_Model):
     started_at: datetime
     finished_at: datetime
     instances: list[InstanceSnapshot] = Field(default_factory=list)
+    hosts: list[HostSnapshot] = Field(default_factory=list)  # the machines, over SSH or the agent's own
     limits_hit: list[str] = Field(default_factory=list)  # budgets that cut collection short
 
     def customers(self) -> list[str]:

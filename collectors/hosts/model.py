@@ -13,7 +13,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from collectors.model import Product
+# Product names are collectors.model.Product values ("jira", "confluence", ...), kept as text here
+# because collectors/model.py imports this module for Snapshot.hosts.
 
 
 class _Model(BaseModel):
@@ -137,7 +138,7 @@ class JvmProcess(_Model):
 
     pid: int
     user: str | None = None
-    product: Product | None = None  # which Atlassian product it runs, when the command line says
+    product: str | None = None  # which Atlassian product it runs, when the command line says
     role: str = "other"  # "product" (the configured product's JVM) or "other" (another JVM on the box)
     main: str | None = None  # main class or -jar file
     arguments: list[str] = Field(default_factory=list)  # the JVM options (redacted), in order
@@ -225,7 +226,7 @@ class HostSnapshot(_Model):
     method: str  # "ssh" or "local"
     instance: str | None = None  # the configured instance it serves
     node: str | None = None  # the cluster node id it runs
-    product: Product | None = None
+    product: str | None = None
     started_at: datetime
     finished_at: datetime
     connected: bool = False
