@@ -1,8 +1,9 @@
 """The Check base class and the context a check runs in.
 
 A check is a small class: a ``meta`` (CheckMeta) and a ``run(ctx)`` that yields findings. It does no
-I/O: everything it needs is in ``ctx.instance``. The runner owns budgets, skipping and crash handling,
-so a check only says what it concluded.
+I/O: everything it needs is in ``ctx.instance`` (or, for a host-scoped check, ``ctx.host`` with its
+customer's other hosts and instances beside it). The runner owns budgets, skipping and crash
+handling, so a check only says what it concluded.
 """
 
 from __future__ import annotations
@@ -14,21 +15,51 @@ from typing import Any, ClassVar
 
 from checks.finding import Category, Evidence, Finding, Severity, fingerprint
 from checks.metadata import CheckMeta, Threshold
+from collectors.hosts.model import HostSnapshot
 from collectors.model import InstanceSnapshot
 
 
 @dataclass(frozen=True)
 class CheckContext:
-    """What one check sees for one instance."""
+    """What one check sees for one instance, or (host scope) for one host.
+
+    A host-scoped check gets ``host``, the customer's other hosts as ``peers`` (clock skew across
+    cluster nodes) and the customer's ``instances`` (the product version a host serves); ``instance``
+    is then None.
+    """
 
     meta: CheckMeta
-    instance: InstanceSnapshot
+    instance: InstanceSnapshot | None = None
     thresholds: Mapping[str, Threshold] = field(default_factory=dict)
+    host: HostSnapshot | None = None
+    peers: tuple[HostSnapshot, ...] = ()
+    instances: tuple[InstanceSnapshot, ...] = ()
 
     @property
     def now(self) -> datetime:
         """The moment of collection, not the wall clock, so offline analysis gives the same answer."""
-        return self.instance.started_at
+        return self.host.started_at if self.host is not None else self._instance.started_at
+
+    @property
+    def customer(self) -> str:
+        return self.host.customer if self.host is not None else self._instance.customer
+
+    @property
+    def subject(self) -> str:
+        """The instance or host name a finding's target starts with."""
+        return self.host.name if self.host is not None else self._instance.instance
+
+    @property
+    def served_instance(self) -> InstanceSnapshot | None:
+        """The instance the host serves, when the configuration says and it was collected."""
+        name = self.host.instance if self.host is not None else None
+        return next((i for i in self.instances if i.instance == name), None) if name else None
+
+    @property
+    def _instance(self) -> InstanceSnapshot:
+        if self.instance is None:
+            raise ValueError(f"{self.meta.id}: a check context needs an instance or a host")
+        return self.instance
 
     def threshold(self, name: str) -> Threshold:
         if name in self.thresholds:
@@ -53,19 +84,19 @@ class CheckContext:
         ``node`` narrows the target to one cluster node; ``key`` separates several findings of the
         same check on the same target (one per ATST check, one per app) in the fingerprint.
         """
-        target = self.instance.instance if node is None else f"{self.instance.instance}/{node}"
+        target = self.subject if node is None else f"{self.subject}/{node}"
         return Finding(
             check=self.meta.id,
             severity=severity,
             category=category or self.meta.category,
-            customer=self.instance.customer,
+            customer=self.customer,
             target=target,
             title=title,
             message=message,
             evidence=list(evidence),
             recommendation=recommendation,
             references=list(references) or list(self.meta.references),
-            fingerprint=fingerprint(self.meta.id, self.instance.customer, target, key),
+            fingerprint=fingerprint(self.meta.id, self.customer, target, key),
         )
 
     def ok(self, title: str, message: str, **kwargs: Any) -> Finding:

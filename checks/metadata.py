@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from checks.finding import Category, Severity
+from collectors.hosts.model import HostSnapshot
 from collectors.model import Deployment, InstanceSnapshot, Product
 
 CHECK_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 _SNAPSHOT_FIELDS = frozenset(InstanceSnapshot.model_fields)
+_HOST_FIELDS = frozenset(HostSnapshot.model_fields)
 
 Threshold = int | float
 
@@ -22,6 +25,10 @@ class CheckMeta(BaseModel):
     ("bamboo.agents", filled by the call of that name); when one of them was not collected
     the runner marks the check skipped, with the collection error as its reason, and the check is
     never called. ``thresholds`` are the defaults a config may override per check.
+
+    ``scope="host"`` makes a check run once per collected host (``ctx.host``) instead of per
+    instance; its ``requires`` then name HostSnapshot fields, and ``products`` filter on the product
+    the host serves (a host serving none gets every host check).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -33,6 +40,7 @@ class CheckMeta(BaseModel):
     default_severity: Severity
     products: tuple[Product, ...] = tuple(Product)
     deployments: tuple[Deployment, ...] = tuple(Deployment)
+    scope: Literal["instance", "host"] = "instance"  # declared before requires, which depends on it
     requires: tuple[str, ...] = ()
     thresholds: dict[str, Threshold] = Field(default_factory=dict)
     references: tuple[str, ...] = ()
@@ -49,9 +57,10 @@ class CheckMeta(BaseModel):
 
     @field_validator("requires")
     @classmethod
-    def _known_fields(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+    def _known_fields(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
         # "bamboo.agents" names a part of a product's facts: its first segment must be a field.
-        unknown = [f for f in value if f.split(".", 1)[0] not in _SNAPSHOT_FIELDS]
+        fields = _HOST_FIELDS if info.data.get("scope") == "host" else _SNAPSHOT_FIELDS
+        unknown = [f for f in value if f.split(".", 1)[0] not in fields]
         if unknown:
             raise ValueError(f"requires names unknown snapshot fields: {', '.join(unknown)}")
         return value

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from checks.base import CheckContext
 from checks.finding import Category, Finding, Severity, fingerprint
+from checks.host_scope import host_applies, host_skip_reason, host_thresholds, hosts_with_neighbours
 from checks.metadata import Threshold
 from checks.registry import RegisteredCheck, Registry
 from collectors.model import InstanceSnapshot, Snapshot
@@ -126,19 +127,18 @@ def _applies(registered: RegisteredCheck, inst: InstanceSnapshot) -> bool:
 
 
 def _unknown(ctx: CheckContext, title: str, message: str) -> Finding:
-    inst = ctx.instance
     return Finding(
         check=ctx.meta.id,
         severity=Severity.UNKNOWN,
         category=ctx.meta.category or Category.AVAILABILITY,
-        customer=inst.customer,
-        target=inst.instance,
+        customer=ctx.customer,
+        target=ctx.subject,
         title=title,
         message=message,
         recommendation=(
             "This is a defect or a limit of the check, not of the instance: report it with the bundle."
         ),
-        fingerprint=fingerprint(ctx.meta.id, inst.customer, inst.instance, "check-error"),
+        fingerprint=fingerprint(ctx.meta.id, ctx.customer, ctx.subject, "check-error"),
     )
 
 
@@ -160,13 +160,12 @@ def _run_one(
     thread.start()
     thread.join(budget_s)
     elapsed = (time.perf_counter() - started) * 1000
-    inst = ctx.instance
 
     def outcome(status: OutcomeStatus, reason: str | None = None, count: int = 0) -> CheckOutcome:
         return CheckOutcome(
             check=meta.id,
-            customer=inst.customer,
-            target=inst.instance,
+            customer=ctx.customer,
+            target=ctx.subject,
             status=status,
             reason=reason,
             duration_ms=round(elapsed, 3),
@@ -198,7 +197,7 @@ def run_checks(snapshot: Snapshot, registry: Registry, settings: CheckSettings |
     for inst in snapshot.instances:
         for registered in registry:
             meta = registered.meta
-            if meta.id in settings.disabled or not _applies(registered, inst):
+            if meta.scope != "instance" or meta.id in settings.disabled or not _applies(registered, inst):
                 continue
             reason = skip_reason(inst, meta.requires)
             if reason is not None:
@@ -213,6 +212,22 @@ def run_checks(snapshot: Snapshot, registry: Registry, settings: CheckSettings |
                 )
                 continue
             ctx = CheckContext(meta=meta, instance=inst, thresholds=settings.thresholds_for(meta.id, inst))
+            budget = min(meta.budget_s, settings.budget_s) if settings.budget_s else meta.budget_s
+            outcome, produced = _run_one(registered, ctx, budget)
+            outcomes.append(outcome)
+            findings.extend(produced)
+    for host, peers, instances in hosts_with_neighbours(snapshot):
+        for registered in registry:
+            meta = registered.meta
+            if meta.id in settings.disabled or not host_applies(meta, host):
+                continue
+            reason = host_skip_reason(host, meta.requires)
+            if reason is not None:
+                outcomes.append(CheckOutcome(check=meta.id, customer=host.customer, target=host.name,
+                                             status=OutcomeStatus.SKIPPED, reason=reason))
+                continue
+            thresholds = host_thresholds(meta.id, host, settings.thresholds, settings.instance_thresholds)
+            ctx = CheckContext(meta=meta, host=host, peers=peers, instances=instances, thresholds=thresholds)
             budget = min(meta.budget_s, settings.budget_s) if settings.budget_s else meta.budget_s
             outcome, produced = _run_one(registered, ctx, budget)
             outcomes.append(outcome)
