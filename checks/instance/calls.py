@@ -27,11 +27,13 @@ _ENDPOINTS: dict[str, dict[Product | None, str]] = {
         Product.BITBUCKET: "/rest/api/1.0/application-properties",
         Product.BAMBOO: "/rest/api/latest/info",
         Product.CROWD: "/rest/admin/1.0/server-info",
+        Product.FECRU: "/rest-service-fecru/server-v1",
     },
     "current_user": {
         Product.JIRA: "/rest/api/2/myself",
         Product.CONFLUENCE: "/rest/api/user/current",
         Product.BITBUCKET: "/rest/api/1.0/application-properties",  # its X-AUSERNAME header
+        Product.BAMBOO: "/rest/api/latest/currentUser",
         Product.CROWD: "/rest/admin/1.0/server-info",
     },
     "health_checks": {None: "/rest/troubleshooting/1.0/check"},
@@ -51,6 +53,13 @@ _ENDPOINTS: dict[str, dict[Product | None, str]] = {
     "bitbucket.mail": {None: "/rest/api/1.0/admin/mail-server"},
     "bitbucket.mirrors": {None: "/rest/mirroring/1.0/mirrorServers"},
     "crowd.directories": {None: "/rest/admin/1.0/directory/detailed"},
+    "bamboo.server": {None: "/rest/api/latest/server"},
+    "bamboo.agents": {None: "/rest/api/latest/agent/remote"},
+    "bamboo.queue": {None: "/rest/api/latest/queue?expand=queuedBuilds"},
+    "bamboo.deployment_queue": {None: "/rest/api/latest/queue/deployment"},
+    "fecru.repositories": {None: "/rest-service-fecru/admin/repositories"},
+    "cloud.products": {Product.CONFLUENCE: "/rest/api/settings/systemInfo"},
+    "cloud.workspaces": {None: "/2.0/user/permissions/workspaces"},
 }
 
 _ALIASES = {"license": "licenses", "licence": "licenses", "health": "health_checks", "nodes": "cluster"}
