@@ -1,0 +1,58 @@
+"""host.memory.pressure: memory the kernel can still hand out (MemAvailable), not "free" memory,
+which a healthy Linux keeps low by caching files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from checks.base import Check, CheckContext
+from checks.finding import Category, Evidence, Finding, Severity
+from checks.host.facts import percent, size, source
+from checks.metadata import CheckMeta
+
+
+class MemoryPressure(Check):
+    meta = CheckMeta(
+        id="host.memory.pressure",
+        title="Memory pressure",
+        description=(
+            "Share of the host's RAM still available to new allocations without swapping. Too little and "
+            "the kernel swaps out or its OOM killer ends a process, often the largest: the product's JVM."
+        ),
+        category=Category.CAPACITY,
+        default_severity=Severity.WARNING,
+        scope="host",
+        requires=("memory",),
+        thresholds={"warning_available_percent": 10, "critical_available_percent": 5},
+    )
+
+    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+        host = ctx.host
+        assert host is not None and host.memory is not None
+        memory = host.memory
+        available = percent(memory.available, memory.total)
+        src = source(host, "memory")
+        evidence = [
+            Evidence(label="total", value=memory.total, source=src, time=ctx.now),
+            Evidence(label="available", value=memory.available, source=src, time=ctx.now),
+            Evidence(label="available percent", value=round(available, 2), source=src, time=ctx.now),
+        ]
+        text = f"{size(memory.available)} of {size(memory.total)} available ({available:.1f} %)."
+        if available < ctx.threshold("critical_available_percent"):
+            severity = Severity.CRITICAL
+        elif available < ctx.threshold("warning_available_percent"):
+            severity = Severity.WARNING
+        else:
+            yield ctx.ok("Memory available", text, evidence=evidence)
+            return
+        yield ctx.finding(
+            severity,
+            "Host is short of memory",
+            text + " New allocations push the host into swap or make the OOM killer end a process.",
+            evidence=evidence,
+            recommendation=(
+                "Find what uses the memory (other JVMs, caches, agents); keep the product's -Xmx plus its "
+                "off-heap use well below RAM, or add RAM."
+            ),
+        )

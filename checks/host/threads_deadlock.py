@@ -1,0 +1,59 @@
+"""jvm.threads.deadlock: threads waiting on each other's locks for ever, from the thread dumps.
+
+The JVM reports monitor deadlocks itself ("Found one Java-level deadlock"); cycles in the dump's
+"waiting to lock" / "locked" lines are found too, for dumps taken without that section.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from checks.base import Check, CheckContext
+from checks.finding import Category, Evidence, Finding, Severity
+from checks.metadata import CheckMeta
+from checks.thread_dumps.analysis import analyse_dumps
+
+
+class Deadlocks(Check):
+    meta = CheckMeta(
+        id="jvm.threads.deadlock",
+        title="Deadlocked threads",
+        description=(
+            "Threads of the product JVM deadlocked on each other's locks in a thread dump. They never "
+            "recover: whatever they hold (a cache, a scheduler, request threads) stays blocked until restart."
+        ),
+        category=Category.AVAILABILITY,
+        default_severity=Severity.CRITICAL,
+        scope="host",
+        requires=("thread_dumps",),
+        budget_s=30.0,
+    )
+
+    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+        host = ctx.host
+        assert host is not None and host.thread_dumps is not None
+        for analysis in analyse_dumps(host.thread_dumps):
+            source = f"{len(analysis.dumps)} thread dump(s) of pid {analysis.pid}"
+            if not analysis.deadlocks:
+                yield ctx.ok("No deadlock", f"No deadlock in the {source}.", key=f"pid:{analysis.pid}")
+                continue
+            cycles = "; ".join(" <-> ".join(d.threads) for d in analysis.deadlocks)
+            yield ctx.finding(
+                Severity.CRITICAL,
+                f"{len(analysis.deadlocks)} deadlock(s) in the JVM",
+                f"Threads wait on each other's locks and will never go on: {cycles}.",
+                evidence=[
+                    Evidence(
+                        label="deadlocked threads",
+                        value=", ".join(d.threads),
+                        source=f"{source} ({'reported by the JVM' if d.source == 'jvm' else 'lock graph'})",
+                        time=d.first_seen,
+                    )
+                    for d in analysis.deadlocks
+                ],
+                recommendation=(
+                    "Keep the dumps for Atlassian support or the app's vendor (the frames name the code), "
+                    "then restart the node: a deadlock does not resolve itself."
+                ),
+                key="deadlock",
+            )
