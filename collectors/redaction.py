@@ -71,10 +71,17 @@ DEFAULT_RULES: list[Rule] = [
         re.compile(rf"<(?P<tag>{_SECRET_NAME})>[^<]*</(?P=tag)>", re.I),
         rf"<\g<tag>>{MASK}</\g<tag>>",
     ),
+    # <property name="hibernate.connection.password">...</property> (confluence.cfg.xml, crowd.cfg.xml)
+    (
+        re.compile(rf"(?P<head><property\s+name=[\"']{_SECRET_NAME}[\"']\s*>)[^<]*(?=</property>)", re.I),
+        rf"\g<head>{MASK}",
+    ),
+    # Oracle's thin JDBC URLs carry user/password@ without "//"
+    (re.compile(r"(?P<head>jdbc:oracle:thin:[^/\s@:]+/)[^@\s]+@", re.I), rf"\g<head>{MASK}@"),
     # -Dsome.password=value JVM flags (handled before the generic key=value rule so quoted values
     # with spaces are masked whole)
     (
-        re.compile(rf"(?P<key>-D{_SECRET_NAME})(?P<sep>=)(?P<val>\"[^\"]*\"|'[^']*'|\S+)", re.I),
+        re.compile(rf"(?P<key>-D{_SECRET_NAME})(?P<sep>=)(?P<val>\"[^\"]*\"|'[^']*'|[^\s\"']+)", re.I),
         _keep_quotes,
     ),
     # password=..., "password": "...", 'token': '...', jdbc.password = ..., keystorePass="..."
