@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from agent.config.hosts_schema import Host, HostSettings, check_customer_hosts
 from agent.config.ledger_schema import LedgerConfig, Support
 from collectors.model import Deployment, Product
 
@@ -110,6 +111,9 @@ class Customer(_Strict):
     name: str
     instances: list[Instance] = Field(min_length=1)
     support: Support | None = None  # the pay-as-you-go contract its hours are logged against
+    hosts: list[Host] = Field(default_factory=list)  # the machines its products run on (optional)
+
+    _hosts = model_validator(mode="after")(check_customer_hosts)
 
     @field_validator("name")
     @classmethod
@@ -139,6 +143,7 @@ class Settings(_Strict):
     check_budget_seconds: float = Field(default=5.0, gt=0, le=300)
     concurrency: Concurrency = Field(default_factory=Concurrency)
     timezone: str = "UTC"
+    hosts: HostSettings = Field(default_factory=HostSettings)  # SSH budgets, known_hosts, log caps
 
     @field_validator("timezone")
     @classmethod
