@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from agent.config import schema
+from agent.config.host_secrets import HostSecrets, host_reference_problems, resolve_host_secrets
 from agent.config.schema import BasicAuth, Config, Instance, TokenAuth
 from agent.config.yaml_lines import LoadedYaml, YamlError, load_yaml
 from checks.registry import Registry
@@ -44,6 +45,7 @@ class LoadedConfig:
     source: str
     base_dir: Path  # relative secret files and CA bundles are read from here
     credentials: dict[tuple[str, str], Credentials] = field(default_factory=dict)
+    host_secrets: dict[tuple[str, str], HostSecrets] = field(default_factory=dict)  # (customer, host)
 
 
 def _dotted(path: tuple[str | int, ...]) -> str:
@@ -227,16 +229,24 @@ def parse_config(
     except ValidationError as exc:
         raise ConfigError(source, _validation_issues(exc, loaded)) from None
     issues = _check_references(config, loaded, registry)
+    issues += [_issue(loaded, path, message) for path, message in host_reference_problems(config, registry)]
     credentials: dict[tuple[str, str], Credentials] = {}
+    host_secrets: dict[tuple[str, str], HostSecrets] = {}
     base_dir = base_dir or Path.cwd()
     if resolve_secrets:
         credentials, secret_issues = _resolve_credentials(
             config, loaded, os.environ if env is None else env, base_dir
         )
         issues += secret_issues
+        host_secrets, host_problems = resolve_host_secrets(
+            config, os.environ if env is None else env, base_dir
+        )
+        issues += [_issue(loaded, path, message) for path, message in host_problems]
     if issues:
         raise ConfigError(source, sorted(issues, key=lambda i: (i.line or 0, i.path)))
-    return LoadedConfig(config=config, source=source, base_dir=base_dir, credentials=credentials)
+    return LoadedConfig(
+        config=config, source=source, base_dir=base_dir, credentials=credentials, host_secrets=host_secrets
+    )
 
 
 def load_config(
