@@ -69,11 +69,11 @@ def check_settings(config: Config) -> CheckSettings:
     return CheckSettings(
         disabled=frozenset(config.checks.disabled),
         thresholds={k: dict(v) for k, v in config.checks.thresholds.items()},
-        instance_thresholds={
-            f"{c.name}/{i.name}": {k: dict(v) for k, v in i.thresholds.items()}
+        instance_thresholds={  # hosts too: their names never clash with the customer's instances
+            f"{c.name}/{t.name}": {k: dict(v) for k, v in t.thresholds.items()}
             for c in config.customers
-            for i in c.instances
-            if i.thresholds
+            for t in [*c.instances, *c.hosts]
+            if t.thresholds
         },
         budget_s=config.settings.check_budget_seconds,
     )
