@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from pathlib import Path
 
+from agent.config.host_targets import host_collect_options, host_targets
 from agent.config.loader import LoadedConfig
 from agent.config.targets import collect_options, instance_targets
 from agent.version import USER_AGENT, __version__
 from checks.registry import Registry
 from checks.runner import Analysis, CheckSettings, run_checks
 from collectors.estate import collect_estate
+from collectors.hosts.collect import attach_hosts, collect_hosts
+from collectors.hosts.model import HostSnapshot
+from collectors.hosts.target import ThreadDumpRequest
 from collectors.model import InstanceSnapshot, Snapshot
 from reports.context import build_health_check
 from reports.document import Document
@@ -24,10 +30,23 @@ def collect(
     loaded: LoadedConfig,
     customers: Iterable[str] = (),
     on_done: Callable[[InstanceSnapshot], None] | None = None,
+    *,
+    thread_dumps: ThreadDumpRequest | None = None,
+    log_spool: Path | None = None,
+    on_host_done: Callable[[HostSnapshot], None] | None = None,
 ) -> Snapshot:
+    """Instances over REST and hosts over SSH (or locally) at the same time.
+
+    Host logs are fetched into ``log_spool`` when given (a bundle is being written), else only listed.
+    """
     targets = instance_targets(loaded, customers)
     options = collect_options(loaded.config.settings, USER_AGENT)
-    return collect_estate(targets, options, tool_version=__version__, on_done=on_done)
+    hosts = host_targets(loaded, customers)
+    host_options = host_collect_options(loaded.config.settings.hosts, thread_dumps, log_spool)
+    with ThreadPoolExecutor(1, thread_name_prefix="collect-hosts") as pool:
+        collecting = pool.submit(collect_hosts, hosts, host_options, on_host_done)
+        snapshot = collect_estate(targets, options, tool_version=__version__, on_done=on_done)
+        return attach_hosts(snapshot, collecting.result())
 
 
 def analyze(snapshot: Snapshot, settings: CheckSettings, registry: Registry) -> Analysis:

@@ -11,6 +11,7 @@ from collectors.hosts.local import collect_local
 from collectors.hosts.model import HostError, HostErrorKind, HostSnapshot
 from collectors.hosts.remote import collect_remote
 from collectors.hosts.target import HostCollectOptions, HostTarget
+from collectors.model import Snapshot
 from collectors.redaction import Redactor
 
 log = logging.getLogger(__name__)
@@ -60,3 +61,10 @@ def collect_hosts(
                 except Exception:
                     log.exception("on_done callback failed for host %s", snapshot.name)
     return [s for s in results if s is not None]
+
+
+def attach_hosts(snapshot: Snapshot, hosts: list[HostSnapshot]) -> Snapshot:
+    """The run's snapshot with its hosts; their limits join the run's, the run ends with the last host."""
+    finished = max([snapshot.finished_at, *(h.finished_at for h in hosts)])
+    limits = [*snapshot.limits_hit, *(line for h in hosts for line in h.limits_hit)]
+    return snapshot.model_copy(update={"hosts": hosts, "limits_hit": limits, "finished_at": finished})
