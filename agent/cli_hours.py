@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import click
@@ -22,14 +22,17 @@ from rich.table import Table
 
 from agent.config.loader import ConfigError, LoadedConfig, load_config
 from agent.files import OutputError, write_atomic
-from agent.ledger import Balance, Ledger, LedgerError, Recorded, SupportTerms, customer_terms
 from agent.ledger.activities import ACTIVITIES
-from agent.ledger.statement import build_statement
-from agent.ledger.terms import DEFAULT_TERMS
+from agent.ledger.errors import LedgerError
+from agent.ledger.terms import DEFAULT_TERMS, SupportTerms, customer_terms
+from agent.ledger.views import Balance
 from agent.version import __version__
 from checks.registry import load_registry
 from reports.statement import STATEMENT_FORMATS, render_statement
 from reports.units import duration
+
+if TYPE_CHECKING:  # the ledger itself (SQLAlchemy) is imported only by the commands that open it
+    from agent.ledger.service import Ledger, Recorded
 
 USAGE_ERROR = 3
 stderr = Console(stderr=True, soft_wrap=True, highlight=False)
@@ -93,6 +96,8 @@ def _zone(loaded: LoadedConfig) -> ZoneInfo:
 
 @contextmanager
 def _ledger(loaded: LoadedConfig) -> Iterator[Ledger]:
+    from agent.ledger.service import Ledger
+
     settings = loaded.config.ledger
     try:
         ledger = Ledger.open(
@@ -362,6 +367,8 @@ def hours_statement(
 ) -> None:
     """CUSTOMER's statement for a period: balances, purchases, work, voids and add-on use."""
     loaded = _load(config_path)
+    from agent.ledger.statement import build_statement
+
     with _ledger(loaded) as ledger:
         # A customer whose contract has since left the configuration still has its history.
         known = customer in ledger.customers()

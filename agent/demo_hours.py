@@ -48,12 +48,20 @@ def log_demo_hours(
     """Record each demo customer's block (once: its reference is the same every run), then log the
     reports against it."""
     config = loaded.config
+    # Bought no later than the reports were written, so a statement shows the block before the work.
+    bought = min((r.generated_at for r in reports), default=None)
     with Ledger.open(config.ledger.url, base_dir=loaded.base_dir) as ledger:
         for name, (hours, price, currency) in DEMO_BLOCKS.items():
             terms = customer_terms(config, name)
             if terms is not None:
                 ledger.buy(
-                    name, hours=hours, price=price, currency=currency, terms=terms, reference="demo-block"
+                    name,
+                    hours=hours,
+                    price=price,
+                    currency=currency,
+                    terms=terms,
+                    when=bought,
+                    reference="demo-block",
                 )
 
     def warn(line: str) -> None:

@@ -6,6 +6,7 @@ in the ledger with `atlas-health hours buy`.
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import date
 from decimal import Decimal
@@ -87,7 +88,7 @@ class Support(_Strict):
             by_kind.setdefault(addon.kind, []).append(addon)
         for kind, periods in by_kind.items():
             ordered = sorted(periods, key=lambda a: a.start)
-            for before, after in zip(ordered, ordered[1:], strict=False):
+            for before, after in itertools.pairwise(ordered):
                 if after.start <= before.end:
                     raise ValueError(
                         f"two {kind} add-on periods overlap ({before.start}..{before.end} and "

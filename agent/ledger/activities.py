@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from agent.ledger.errors import InvalidInputError
+
 
 class Package(StrEnum):
     STANDARD = "standard"
@@ -68,7 +70,7 @@ BY_ID = {a.id: a for a in ACTIVITIES}
 REPORT_ACTIVITY = "report"
 
 
-class UnknownActivityError(ValueError):
+class UnknownActivityError(InvalidInputError):
     pass
 
 

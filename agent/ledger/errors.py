@@ -7,7 +7,7 @@ class LedgerError(Exception):
     """Base of every ledger refusal or input problem."""
 
 
-class InvalidInputError(LedgerError):
+class InvalidInputError(LedgerError, ValueError):
     """An amount, a name or a date the ledger cannot take as given."""
 
 

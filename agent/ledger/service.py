@@ -264,7 +264,7 @@ class Ledger:
                 draws = [_Draw("outside", -billed)]
             else:
                 draws = self._plan(session, customer, kind, billed, day, terms, entitlements)
-            self._check_payg(session, row, customer, draws, terms, billed)
+            self._check_payg(session, row, customer, draws, terms, rounded=billed != logged)
             entry = Entry(
                 customer_id=row.id,
                 kind="work",
@@ -425,17 +425,17 @@ class Ledger:
         customer: str,
         draws: list[_Draw],
         terms: SupportTerms,
-        billed: int,
+        rounded: bool,
     ) -> None:
         needed = -sum(d.minutes for d in draws if d.bucket == "payg")
         if needed <= 0 or terms.overdraft:
             return
         left = self._payg(session, row.id)
         if left - needed < 0:
-            rounded = f" (rounded up to {terms.rounding_minutes}-minute steps)" if billed else ""
+            steps = f" (rounded up to {terms.rounding_minutes}-minute steps)" if rounded else ""
             raise RefusedError(
                 f"{customer} has {duration(left)} of PAYG hours left and this entry needs "
-                f"{duration(needed)}{rounded}; buy hours (atlas-health hours buy {customer} ...) or allow "
+                f"{duration(needed)}{steps}; buy hours (atlas-health hours buy {customer} ...) or allow "
                 "overdraft (support.overdraft: true)"
             )
 
@@ -590,11 +590,8 @@ class Ledger:
                 select(Entitlement).where(Entitlement.customer_id == entries[0].customer_id)
             ).scalars()
         }
-        voided_by = dict(
-            session.execute(select(Entry.voids_entry_id, Entry.id).where(Entry.voids_entry_id.in_(ids)))
-            .tuples()
-            .all()
-        )
+        voids = select(Entry.voids_entry_id, Entry.id).where(Entry.voids_entry_id.in_(ids))
+        voided_by = {row.voids_entry_id: row.id for row in session.execute(voids)}
         return [
             EntryView(
                 id=e.id,
