@@ -32,6 +32,7 @@ from reports.model import (
     TargetNode,
     TargetSummary,
 )
+from reports.product_sections import product_facts
 from reports.report_id import health_check_report_id
 
 
@@ -166,6 +167,7 @@ def _target(
         counts=_counts(own),
         collected_at=_local(inst.finished_at, zone),
         collection_errors=len(inst.errors),
+        facts=product_facts(inst, zone),
     )
 
 

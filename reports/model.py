@@ -20,6 +20,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, NonNegativeInt
 
 from checks.finding import Category, Evidence, Finding, Severity
 from collectors.model import Deployment, Product
+from reports.product_sections import ProductFacts
 
 REPORT_SCHEMA_VERSION = 1
 
@@ -76,6 +77,9 @@ class TargetSummary(_Model):
     collected_at: AwareDatetime = Field(description="When collection from this instance finished.")
     collection_errors: NonNegativeInt = Field(
         description="How many calls to this instance failed during collection."
+    )
+    facts: ProductFacts | None = Field(
+        default=None, description="The product's own facts, shown in its section; null: not built."
     )
 
 

@@ -67,7 +67,7 @@ def test_exact_keys(doc: dict[str, Any]) -> None:
             assert set(evidence) == {"label", "value", "source", "time"}
     for target in doc["targets"]:
         assert set(target) == {"name", "product", "deployment", "url", "version", "nodes", "overall",
-                               "worst_finding", "counts", "collected_at", "collection_errors"}
+                               "worst_finding", "counts", "collected_at", "collection_errors", "facts"}
         assert set(target["counts"]) == {"ok", "info", "warning", "critical", "unknown"}
     assert set(doc["summary"]) == {"overall", "exit_code", "counts", "targets", "checks_run", "checks_skipped",
                                    "checks_failed", "limits_hit"}
