@@ -96,7 +96,8 @@ def test_sections_and_headings(html: str) -> None:
     headings = _parse(html).headings
     assert headings[0] == ("h1", "Health check: Acme Corp & Söhne")
     h2 = [text for tag, text in headings if tag == "h2"]
-    assert h2 == ["Summary", "Findings", "Passed checks", "Skipped checks", "Limits hit", "Appendix: inventory"]
+    assert h2 == ["Summary", "Findings", "Products", "Passed checks", "Skipped checks", "Limits hit",
+                  "Appendix: inventory"]
     h3 = [text for tag, text in headings if tag == "h3"]
     assert "Search index is 12% behind the database" in h3
     assert "Cluster node node3 is offline" in h3

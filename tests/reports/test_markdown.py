@@ -32,8 +32,8 @@ def test_sections_in_order(markdown: str) -> None:
     headings = [line for line in markdown.splitlines() if line.startswith("#")]
     assert headings[0] == "# Health check: Acme Corp &amp; Söhne"
     h2 = [h for h in headings if h.startswith("## ")]
-    assert h2 == ["## Summary", "## Findings", "## Passed checks", "## Skipped checks", "## Limits hit",
-                  "## Appendix: inventory"]
+    assert h2 == ["## Summary", "## Findings", "## Products", "## Passed checks", "## Skipped checks",
+                  "## Limits hit", "## Appendix: inventory"]
     assert "### CRITICAL: Search index is 12% behind the database" in headings
     assert "### jira-prod" in headings and "#### Apps" in headings
 
