@@ -14,6 +14,9 @@ DEFAULT_VERSIONS = {Product.JIRA: "9.12.2", Product.CONFLUENCE: "9.2.3"}
 def demo_estate() -> dict[str, list[InstanceSpec]]:
     """Two customers whose instances, once checked, give ok, warning and critical findings.
 
+    Acme has every product (Jira, Confluence, Bitbucket, Bamboo, Crowd, Fisheye/Crucible and a Jira
+    Cloud site), each with a product fault; Globex adds Bitbucket Cloud and a Bamboo short of agents.
+
     Latency is kept low except on one staging instance, so the whole demo collects in a few seconds.
     """
     acme = [
@@ -27,6 +30,16 @@ def demo_estate() -> dict[str, list[InstanceSpec]]:
             faults={Fault.INDEX_LAGGING, Fault.APP_FAILED}, latency_ms=1200,
         ),
         InstanceSpec("acme-cloud", Product.JIRA, Deployment.CLOUD, username=CLOUD_USERNAME),
+        InstanceSpec(
+            "acme-bitbucket", Product.BITBUCKET, Deployment.DATACENTER, version="10.2.1",
+            faults={Fault.BITBUCKET_SEATS_NEAR_LIMIT},
+        ),
+        InstanceSpec("acme-bamboo", Product.BAMBOO, Deployment.DATACENTER, version="10.2.3",
+                     faults={Fault.BAMBOO_QUEUE_BACKLOG}),
+        InstanceSpec("acme-crowd", Product.CROWD, Deployment.SERVER, version="7.2.3", context_path="/crowd",
+                     faults={Fault.CROWD_SYNC_FAILED}),
+        InstanceSpec("acme-fisheye", Product.FECRU, Deployment.SERVER, version="4.8.15",
+                     context_path="/fecru", faults={Fault.FECRU_REPO_STOPPED}),
     ]
     globex = [
         InstanceSpec(
@@ -37,6 +50,9 @@ def demo_estate() -> dict[str, list[InstanceSpec]]:
             "globex-wiki", Product.CONFLUENCE, Deployment.SERVER, version="8.5.6", faults={Fault.UNAUTHORIZED}
         ),
         InstanceSpec("globex-jsm-dr", Product.JIRA, Deployment.DATACENTER, faults={Fault.DOWN}),
+        InstanceSpec("globex-bamboo", Product.BAMBOO, Deployment.SERVER, version="9.6.4",
+                     faults={Fault.BAMBOO_AGENTS_OFFLINE}),
+        InstanceSpec("globex-bitbucket", Product.BITBUCKET, Deployment.CLOUD, username=CLOUD_USERNAME),
     ]
     return {"acme": acme, "globex": globex}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -201,7 +202,17 @@ def test_demo_writes_three_reports_with_every_severity(tmp_path: Path) -> None:
                 files
             )
     severities = set()
+    products, deployments = set(), set()
     for report_file in (tmp_path / "demo").glob("*.json"):
-        severities |= {f["severity"] for f in json.loads(report_file.read_text())["findings"]}
+        report = json.loads(report_file.read_text())
+        severities |= {f["severity"] for f in report["findings"]}
+        products |= {t["product"] for t in report["targets"]}
+        deployments |= {(t["product"], t["deployment"]) for t in report["targets"]}
+        assert all(t["facts"] is not None for t in report["targets"])  # each instance has its section
     assert {"ok", "warning", "critical"} <= severities
+    assert products == {"jira", "confluence", "bitbucket", "bamboo", "crowd", "fecru"}
+    assert {("jira", "cloud"), ("bitbucket", "cloud")} <= deployments
+    html = next((tmp_path / "demo").glob("acme-health-check-*.html")).read_text()
+    for heading in ("acme-bitbucket", "acme-bamboo", "acme-crowd", "acme-fisheye", "acme-cloud"):
+        assert re.search(rf'<h3 id="product-\d+">{heading} <span', html), heading
     assert "demo finished in" in result.stdout

@@ -19,14 +19,22 @@ WHO_AM_I = {
     (Product.JIRA, Deployment.SERVER): "/rest/api/2/myself",
     (Product.CONFLUENCE, Deployment.DATACENTER): "/rest/api/user/current",
     (Product.CONFLUENCE, Deployment.SERVER): "/rest/api/user/current",
+    (Product.BITBUCKET, Deployment.DATACENTER): "/rest/api/1.0/admin/license",
+    (Product.BITBUCKET, Deployment.CLOUD): "/2.0/user",
+    (Product.BAMBOO, Deployment.DATACENTER): "/rest/api/latest/currentUser",
+    (Product.BAMBOO, Deployment.SERVER): "/rest/api/latest/currentUser",
+    (Product.CROWD, Deployment.SERVER): "/rest/admin/1.0/server-info",
+    (Product.FECRU, Deployment.SERVER): "/rest-service-fecru/admin/repositories",
 }
+EVERY_PRODUCT = {Product.JIRA, Product.CONFLUENCE, Product.BITBUCKET, Product.BAMBOO, Product.CROWD, Product.FECRU}
 
 
 def test_demo_estate_has_the_two_customers_and_their_faults() -> None:
     estate = demo_estate()
     assert {c: [s.name for s in specs] for c, specs in estate.items()} == {
-        "acme": ["acme-jira", "acme-confluence", "acme-jira-staging", "acme-cloud"],
-        "globex": ["globex-jira", "globex-wiki", "globex-jsm-dr"],
+        "acme": ["acme-jira", "acme-confluence", "acme-jira-staging", "acme-cloud", "acme-bitbucket", "acme-bamboo",
+                 "acme-crowd", "acme-fisheye"],
+        "globex": ["globex-jira", "globex-wiki", "globex-jsm-dr", "globex-bamboo", "globex-bitbucket"],
     }
     specs = {s.name: s for specs in estate.values() for s in specs}
     assert specs["acme-jira"].faults == set() and specs["acme-jira"].nodes == 3  # the "ok" instance
@@ -36,6 +44,16 @@ def test_demo_estate_has_the_two_customers_and_their_faults() -> None:
     assert specs["globex-jira"].faults == {Fault.ATST_FAILING, Fault.LICENSE_EXPIRED, Fault.SEATS_FULL}
     assert specs["globex-jsm-dr"].faults == {Fault.DOWN}
     assert "@" in specs["acme-cloud"].username
+    assert specs["acme-bitbucket"].faults == {Fault.BITBUCKET_SEATS_NEAR_LIMIT}
+    assert specs["acme-bamboo"].faults == {Fault.BAMBOO_QUEUE_BACKLOG}
+    assert specs["acme-crowd"].faults == {Fault.CROWD_SYNC_FAILED}
+    assert specs["acme-fisheye"].faults == {Fault.FECRU_REPO_STOPPED}
+    assert specs["globex-bamboo"].faults == {Fault.BAMBOO_AGENTS_OFFLINE}
+    assert (specs["globex-bitbucket"].product, specs["globex-bitbucket"].deployment) == (
+        Product.BITBUCKET, Deployment.CLOUD)
+    # every product, and a Cloud site, in one customer's report
+    assert {s.product for s in estate["acme"]} == EVERY_PRODUCT
+    assert any(s.deployment is Deployment.CLOUD for s in estate["acme"])
     # a few seconds of latency at most, so the whole demo collects well inside 10 s
     assert max(s.latency_ms + (s.slow_ms if Fault.SLOW in s.faults else 0) for s in specs.values()) <= 1200
 
@@ -78,7 +96,7 @@ def test_demo_config_loads_and_its_credentials_work() -> None:
             "password_env": "ATLAS_SANDBOX_ACME_ACME_CLOUD_PASSWORD",
         }
         assert environment["ATLAS_SANDBOX_ACME_ACME_CLOUD_PASSWORD"] == "sandbox-password-acme-cloud"
-        assert len(environment) == 7
+        assert len(environment) == 13
 
         # The agent's own loader accepts it and resolves every secret from the environment.
         loaded = parse_config(yaml.safe_dump(config), source="sandbox.yaml", registry=Registry(), env=environment)
@@ -96,6 +114,12 @@ def test_demo_config_loads_and_its_credentials_work() -> None:
             "acme-cloud": 200,
             "globex-jira": 200,
             "globex-wiki": 401,  # UNAUTHORIZED: the credentials are right, the instance says no
+            "acme-bitbucket": 200,
+            "acme-bamboo": 200,
+            "acme-crowd": 200,  # an administrator's password: Crowd has no tokens
+            "acme-fisheye": 200,
+            "globex-bamboo": 200,
+            "globex-bitbucket": 200,
         }
 
 
