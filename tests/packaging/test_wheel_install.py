@@ -61,3 +61,7 @@ def test_wheel_installs_into_a_fresh_venv_and_renders_a_report(tmp_path: Path) -
     assert "acme" in page and "node2" in page  # the offline node's finding was rendered
     listing = run([str(venv / "bin" / "atlas-health"), "checks", "list", "--format", "json"], tmp_path)
     assert '"instance.version.support"' in listing.stdout  # check data (end-of-life table) loads too
+    # The hours ledger's migrations ship in the wheel: a new ledger is created from them.
+    opened = "from agent.ledger import Ledger; Ledger.open('sqlite:///ledger.sqlite').close()"
+    run([str(venv / "bin" / "python"), "-c", opened], tmp_path)
+    assert (tmp_path / "ledger.sqlite").is_file()
