@@ -14,7 +14,7 @@ from typing import Any
 
 from collectors.model import CollectionError, Deployment, ErrorKind, InstanceSnapshot, Product
 from collectors.redaction import Redactor
-from collectors.rest import bamboo, bitbucket, bitbucket_cloud, cloud, confluence, crowd, fecru, generic, jira
+from collectors.rest import bamboo, bitbucket, bitbucket_cloud, cloud, confluence, crowd, fecru, jira
 from collectors.rest.http import TRANSPORT_KINDS, Deadline, Failure, build_client, one_line
 from collectors.rest.parts import nest_parts
 from collectors.rest.session import InstanceSession, Plan, Step
@@ -57,7 +57,7 @@ def collect_instance(
     factory = recorder.client_factory() if recorder is not None else build_client
     session = InstanceSession(target, options, Deadline(options.instance_budget_s), factory)
     cloud_plan = _CLOUD_PLANS.get(target.product) if target.deployment is Deployment.CLOUD else None
-    plan = (cloud_plan or _PLANS.get(target.product, generic.plan))(target)
+    plan = (cloud_plan or _PLANS[target.product])(target)
     values: dict[str, Any] = {}
     try:
         values[plan.status.field] = _run(plan.status, session)
