@@ -1,10 +1,19 @@
 """Fleet benchmark: a full check of N sandbox instances against the same check of one instance.
 
 Every sandbox call answers after --latency-ms (default 200 ms), so the run measures how well the
-agent overlaps calls across and within instances. Target for the spine: 50 instances within 5x the
-time of one. Prints both times, the ratio and the memory peak; asserts nothing (machines are noisy).
+agent overlaps calls across and within instances. Prints both times, the ratio and the memory peak;
+asserts nothing (machines are noisy).
+
+- Default: N Jira and Confluence Data Center instances against one Jira DC. Target: 50 instances
+  within 5x the time of one.
+- ``--mixed``: 200 instances of every product (Jira, Confluence, Bitbucket, Bamboo, Crowd,
+  Fisheye/Crucible on Data Center and Server, plus --cloud-sites Cloud sites), in the proportions of
+  ``agent.sandbox.estates.MIXED_FLEET``. "One instance" is each kind of instance in the mix checked
+  alone; the ratio is taken against the slowest of them (the fleet can never beat its slowest
+  member) and, for comparison with the default mode, against the Jira DC instance. Target: 8x.
 
     .venv/bin/python benchmarks/fleet.py [--instances 50] [--latency-ms 200] [--repeat 3]
+    .venv/bin/python benchmarks/fleet.py --mixed [--instances 200] [--cloud-sites 2]
 """
 
 from __future__ import annotations
@@ -20,13 +29,15 @@ import yaml
 from agent import pipeline
 from agent.config.loader import parse_config
 from agent.config.targets import check_settings
-from agent.sandbox import Sandbox, fleet_estate, sandbox_config
+from agent.sandbox import InstanceSpec, Sandbox, fleet_estate, mixed_fleet_estate, sandbox_config
 from checks.registry import Registry, load_registry
+
+SETTINGS = {"concurrency": {"instances": 256, "calls_per_instance": 4}, "timeout_seconds": 10}
 
 
 def full_check(sandbox: Sandbox, names: list[str], registry: Registry) -> tuple[float, int]:
     config, env = sandbox_config(sandbox, {"fleet": names})
-    config["settings"] = {"concurrency": {"instances": 256, "calls_per_instance": 4}, "timeout_seconds": 10}
+    config["settings"] = SETTINGS
     loaded = parse_config(yaml.safe_dump(config), source="fleet", registry=registry, env=env)
     started = time.perf_counter()
     snapshot = pipeline.collect(loaded)
@@ -37,32 +48,63 @@ def full_check(sandbox: Sandbox, names: list[str], registry: Registry) -> tuple[
     return elapsed, errors
 
 
+def _kind(spec: InstanceSpec) -> str:
+    return f"{spec.product.label} {spec.deployment.label}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--instances", type=int, default=50)
+    parser.add_argument("--mixed", action="store_true", help="every product, 200 instances by default")
+    parser.add_argument("--instances", type=int, help="fleet size (default 50, or 200 with --mixed)")
+    parser.add_argument("--cloud-sites", type=int, default=2, help="Cloud sites in a --mixed fleet")
     parser.add_argument("--latency-ms", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
+    count = args.instances if args.instances is not None else (200 if args.mixed else 50)
+    if count < 1 or args.repeat < 1 or args.latency_ms < 0:
+        parser.error("--instances and --repeat must be at least 1, --latency-ms at least 0")
 
     registry = load_registry()
-    specs = fleet_estate(args.instances, args.latency_ms)
+    if args.mixed:
+        specs = mixed_fleet_estate(count, args.latency_ms, cloud_sites=args.cloud_sites)
+    else:
+        specs = fleet_estate(count, args.latency_ms)
     names = [s.name for s in specs]
+    # The single instances: the first of each kind (only the first instance in the default mode).
+    singles: dict[str, str] = {}
+    for spec in specs if args.mixed else specs[:1]:
+        singles.setdefault(_kind(spec), spec.name)
     with Sandbox(specs) as sandbox:
-        one = [full_check(sandbox, names[:1], registry) for _ in range(args.repeat)]
+        one = {kind: [full_check(sandbox, [name], registry) for _ in range(args.repeat)]
+               for kind, name in singles.items()}
         fleet = [full_check(sandbox, names, registry) for _ in range(args.repeat)]
         # Memory in a separate run: tracing every allocation slows Python down too much to time it.
         tracemalloc.start()
         full_check(sandbox, names, registry)
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-    one_s = statistics.median(t for t, _ in one)
+    one_s = {kind: statistics.median(t for t, _ in runs) for kind, runs in one.items()}
     fleet_s = statistics.median(t for t, _ in fleet)
-    errors = max(e for _, e in one + fleet)
+    errors = max(e for _, e in [r for runs in one.values() for r in runs] + fleet)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"calls answer after {args.latency_ms} ms; median of {args.repeat} runs each")
-    print(f"one instance:        {one_s:6.2f} s")
-    print(f"{args.instances} instances:       {fleet_s:6.2f} s")
-    print(f"ratio:               {fleet_s / one_s:6.2f}x  (target <= 5x)")
+    if args.mixed:
+        counts = {kind: sum(1 for s in specs if _kind(s) == kind) for kind in singles}
+        print(f"mixed fleet: {count} instances: " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
+        for kind, seconds in sorted(one_s.items(), key=lambda item: -item[1]):
+            print(f"  one {kind + ':':34} {seconds:6.2f} s")
+        slowest = max(one_s, key=one_s.__getitem__)
+        jira = one_s.get("Jira Data Center")
+        print(f"{count} instances:       {fleet_s:6.2f} s")
+        print(f"ratio:               {fleet_s / one_s[slowest]:6.2f}x  against one {slowest} "
+              f"(the slowest single instance; target <= 8x)")
+        if jira is not None:
+            print(f"                     {fleet_s / jira:6.2f}x  against one Jira Data Center")
+    else:
+        single = next(iter(one_s.values()))
+        print(f"one instance:        {single:6.2f} s")
+        print(f"{count} instances:       {fleet_s:6.2f} s")
+        print(f"ratio:               {fleet_s / single:6.2f}x  (target <= 5x)")
     print(f"memory peak:         {peak / 2**20:6.1f} MiB heap in a fleet run; max RSS {rss_mb:.0f} MiB")
     print(f"collection errors:   {errors} (must be 0)")
 

@@ -4,7 +4,7 @@ Tests and `atlas-health demo` use it; payloads and faults follow the collectors'
 """
 
 from agent.sandbox.config import env_name, sandbox_config
-from agent.sandbox.estates import demo_estate, fleet_estate
+from agent.sandbox.estates import demo_estate, fleet_estate, mixed_fleet_estate
 from agent.sandbox.exchange import RecordedRequest
 from agent.sandbox.server import Sandbox
 from agent.sandbox.spec import Fault, InstanceSpec
@@ -17,5 +17,6 @@ __all__ = [
     "demo_estate",
     "env_name",
     "fleet_estate",
+    "mixed_fleet_estate",
     "sandbox_config",
 ]

@@ -7,7 +7,16 @@ import requests
 import yaml
 
 from agent.config import parse_config
-from agent.sandbox import Fault, InstanceSpec, Sandbox, demo_estate, env_name, fleet_estate, sandbox_config
+from agent.sandbox import (
+    Fault,
+    InstanceSpec,
+    Sandbox,
+    demo_estate,
+    env_name,
+    fleet_estate,
+    mixed_fleet_estate,
+    sandbox_config,
+)
 from checks.registry import Registry
 from collectors.model import Deployment, Product
 from collectors.target import Credentials
@@ -19,11 +28,14 @@ WHO_AM_I = {
     (Product.JIRA, Deployment.SERVER): "/rest/api/2/myself",
     (Product.CONFLUENCE, Deployment.DATACENTER): "/rest/api/user/current",
     (Product.CONFLUENCE, Deployment.SERVER): "/rest/api/user/current",
+    (Product.CONFLUENCE, Deployment.CLOUD): "/rest/api/user/current",  # under the site's /wiki
     (Product.BITBUCKET, Deployment.DATACENTER): "/rest/api/1.0/admin/license",
     (Product.BITBUCKET, Deployment.CLOUD): "/2.0/user",
+    (Product.BITBUCKET, Deployment.SERVER): "/rest/api/1.0/admin/license",
     (Product.BAMBOO, Deployment.DATACENTER): "/rest/api/latest/currentUser",
     (Product.BAMBOO, Deployment.SERVER): "/rest/api/latest/currentUser",
     (Product.CROWD, Deployment.SERVER): "/rest/admin/1.0/server-info",
+    (Product.CROWD, Deployment.DATACENTER): "/rest/admin/1.0/server-info",
     (Product.FECRU, Deployment.SERVER): "/rest-service-fecru/admin/repositories",
 }
 EVERY_PRODUCT = {Product.JIRA, Product.CONFLUENCE, Product.BITBUCKET, Product.BAMBOO, Product.CROWD, Product.FECRU}
@@ -67,6 +79,38 @@ def test_fleet_estate_alternates_healthy_products() -> None:
     assert {s.product for s in fleet_estate(3, 0, products=(Product.CONFLUENCE,))} == {Product.CONFLUENCE}
     with pytest.raises(ValueError):
         fleet_estate(-1, 0)
+
+
+def test_mixed_fleet_has_every_product_cloud_sites_first_and_mostly_jira_and_confluence() -> None:
+    fleet = mixed_fleet_estate(200, latency_ms=200, cloud_sites=2)
+    assert len(fleet) == 200 and len({s.name for s in fleet}) == 200
+    assert [(s.product, s.deployment) for s in fleet[:2]] == [
+        (Product.JIRA, Deployment.CLOUD), (Product.CONFLUENCE, Deployment.CLOUD)]
+    assert all("@" in s.username for s in fleet[:2]) and fleet[0].name == "fleet-0001-jira-cloud"
+    assert {s.product for s in fleet} == EVERY_PRODUCT
+    assert {s.deployment for s in fleet} == {Deployment.DATACENTER, Deployment.SERVER, Deployment.CLOUD}
+    per_product = {p: sum(1 for s in fleet if s.product is p) for p in EVERY_PRODUCT}
+    assert per_product[Product.JIRA] > per_product[Product.CONFLUENCE] > per_product[Product.BITBUCKET]
+    assert per_product[Product.BITBUCKET] > per_product[Product.FECRU] > 0
+    assert all(s.faults == set() and s.latency_ms == 200 for s in fleet)
+    assert {s.context_path for s in fleet if s.product is Product.CROWD} == {"/crowd"}
+    # even a small fleet has every product
+    assert {s.product for s in mixed_fleet_estate(6, 0, cloud_sites=0)} == EVERY_PRODUCT
+    with pytest.raises(ValueError, match="cloud_sites"):
+        mixed_fleet_estate(1, 0, cloud_sites=2)
+
+
+@pytest.mark.server
+def test_mixed_fleet_config_loads_and_every_kind_answers() -> None:
+    fleet = mixed_fleet_estate(23, latency_ms=0, cloud_sites=3)
+    with Sandbox(fleet) as sandbox:
+        config, environment = sandbox_config(sandbox, {"fleet": [s.name for s in fleet]})
+        loaded = parse_config(yaml.safe_dump(config), source="fleet.yaml", registry=Registry(), env=environment)
+        answers = {}
+        for inst in loaded.config.customers[0].instances:
+            creds = loaded.credentials[("fleet", inst.name)]
+            answers[inst.name] = _who_am_i(inst.url, inst.product, inst.deployment, creds)
+        assert len(answers) == 23 and set(answers.values()) == {200}
 
 
 def test_env_names() -> None:
