@@ -1,14 +1,16 @@
 """Snapshot bundles: collect on site, analyse later, with the same findings as the live run.
 
 A bundle is a folder: the snapshot, the check settings the run used (thresholds and disabled
-checks, never secrets) and a manifest with the checksum of each file, so a damaged or edited bundle
-is refused with a clear message instead of producing quietly different findings.
+checks, never secrets), the hosts' log files under ``logs/`` (redacted as they were fetched) and a
+manifest with the checksum of each file, so a damaged or edited bundle is refused with a clear
+message instead of producing quietly different findings.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +26,7 @@ BUNDLE_VERSION = 1
 MANIFEST = "manifest.json"
 SNAPSHOT = "snapshot.json"
 SETTINGS = "check-settings.json"
+LOGS = "logs"  # host log files, laid out as the snapshot's LogFile.bundle_path says
 
 
 class BundleError(Exception):
@@ -41,7 +44,26 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def write_bundle(directory: Path, snapshot: Snapshot, settings: CheckSettings, tool_version: str) -> None:
+def _file_sha256(path: Path) -> str:
+    """A large file's checksum, read in chunks (logs are never held whole)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _attachments(spool: Path | None) -> dict[str, Path]:
+    """Bundle name -> spooled file, for the log files the host collectors fetched into ``spool``."""
+    if spool is None or not spool.is_dir():
+        return {}
+    return {f"{LOGS}/{p.relative_to(spool).as_posix()}": p for p in sorted(spool.rglob("*")) if p.is_file()}
+
+
+def write_bundle(
+    directory: Path, snapshot: Snapshot, settings: CheckSettings, tool_version: str, logs: Path | None = None
+) -> None:
+    """Write the bundle; the files under ``logs`` (a log spool) are moved into it, not copied."""
     if directory.exists() and (
         not directory.is_dir() or (any(directory.iterdir()) and not (directory / MANIFEST).is_file())
     ):
@@ -58,10 +80,15 @@ def write_bundle(directory: Path, snapshot: Snapshot, settings: CheckSettings, t
         "created_at": datetime.now(UTC).isoformat(),
         "files": {name: _sha256(data) for name, data in files.items()},
     }
+    attached = _attachments(logs)
 
     def fill(staging: Path) -> None:
         for name, data in files.items():
             (staging / name).write_bytes(data)
+        for name, source in attached.items():
+            (staging / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(source, staging / name)
+            manifest["files"][name] = _file_sha256(staging / name)
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
 
     replace_directory(directory, fill)
@@ -86,15 +113,21 @@ def read_bundle(directory: Path) -> Bundle:
         )
     contents: dict[str, bytes] = {}
     for name, digest in (manifest.get("files") or {}).items():
+        data = None
         try:
-            data = (directory / name).read_bytes()
+            if name in (SNAPSHOT, SETTINGS):
+                data = (directory / name).read_bytes()
+                actual = _sha256(data)
+            else:  # host log files: checked in chunks, not loaded
+                actual = _file_sha256(directory / name)
         except OSError as exc:
             raise BundleError(f"{directory / name} cannot be read: {exc.strerror or exc}") from None
-        if _sha256(data) != digest:
+        if actual != digest:
             raise BundleError(
                 f"{directory / name} does not match its checksum: the bundle is damaged or was edited"
             )
-        contents[name] = data
+        if data is not None:
+            contents[name] = data
     if SNAPSHOT not in contents or SETTINGS not in contents:
         raise BundleError(f"{directory} is incomplete: the manifest lists no {SNAPSHOT} or {SETTINGS}")
     try:
