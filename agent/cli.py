@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from agent import pipeline
 from agent.bundle import BundleError, read_bundle, write_bundle
 from agent.cli_hours import hours, warn
+from agent.config.host_targets import host_targets
 from agent.config.loader import ConfigError, LoadedConfig, load_config
 from agent.config.targets import UnknownCustomerError, check_settings, instance_targets
 from agent.files import OutputError, write_atomic
@@ -29,6 +31,7 @@ from agent.version import __version__
 from checks.finding import Severity
 from checks.registry import Registry, load_registry
 from checks.runner import Analysis, CheckSettings, exit_code
+from collectors.hosts.target import ThreadDumpRequest
 from collectors.model import Snapshot
 
 USAGE_ERROR = 3
@@ -60,15 +63,31 @@ def _load(path: Path, registry: Registry, resolve_secrets: bool = True) -> Loade
         raise AgentError(f"{exc.source}: {len(exc.issues)} configuration error(s)") from None
 
 
-def _collect(loaded: LoadedConfig, customers: Sequence[str]) -> Snapshot:
+def _collect(
+    loaded: LoadedConfig,
+    customers: Sequence[str],
+    dumps: ThreadDumpRequest | None = None,
+    log_spool: Path | None = None,
+) -> Snapshot:
     try:
-        total = len(instance_targets(loaded, customers))
+        total = len(instance_targets(loaded, customers)) + len(host_targets(loaded, customers))
     except UnknownCustomerError as exc:
         raise AgentError(str(exc)) from None
     columns = (TextColumn("collecting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=stderr, transient=True) as progress:
         task = progress.add_task("collect", total=total)
-        return pipeline.collect(loaded, customers, on_done=lambda _inst: progress.advance(task))
+        return pipeline.collect(
+            loaded, customers, on_done=lambda _inst: progress.advance(task), thread_dumps=dumps,
+            log_spool=log_spool, on_host_done=lambda _host: progress.advance(task),
+        )
+
+
+def _dump_request(count: int | None, interval: float | None) -> ThreadDumpRequest | None:
+    if count is None:
+        if interval is not None:
+            raise AgentError("--interval needs --thread-dumps N: it is the time between the dumps")
+        return None
+    return ThreadDumpRequest(count=count, interval_s=10.0 if interval is None else interval)
 
 
 def _emit(
@@ -128,6 +147,18 @@ output_option = click.option(
 customer_option = click.option(
     "--customer", "customers", multiple=True, help="Only this customer; repeatable. Default: all."
 )
+thread_dumps_option = click.option(
+    "--thread-dumps",
+    "thread_dumps",
+    type=click.IntRange(1, 20),
+    help="Take N thread dumps of each host's product JVM (jcmd or jstack, as the JVM's owner).",
+)
+interval_option = click.option(
+    "--interval",
+    "interval",
+    type=click.FloatRange(0, 600),
+    help="Seconds between the thread dumps (default 10).",
+)
 minutes_option = click.option(
     "--minutes",
     "report_minutes",
@@ -176,17 +207,22 @@ def checks_list(fmt: str) -> None:
 @output_option
 @customer_option
 @minutes_option
+@thread_dumps_option
+@interval_option
 def check(
     config_path: Path,
     formats: tuple[str, ...],
     output: Path | None,
     customers: tuple[str, ...],
     report_minutes: int | None,
+    thread_dumps: int | None,
+    interval: float | None,
 ) -> None:
     """Collect from the configured estate, run every check and report."""
+    dumps = _dump_request(thread_dumps, interval)
     registry = _registry()
     loaded = _load(config_path, registry)
-    snapshot = _collect(loaded, customers)
+    snapshot = _collect(loaded, customers, dumps)
     analysis = pipeline.analyze(snapshot, check_settings(loaded.config), registry)
     timezone = loaded.config.settings.timezone
     sys.exit(_emit(snapshot, analysis, timezone, formats, output, loaded, report_minutes))
@@ -203,15 +239,30 @@ def check(
     help="Folder to write the snapshot bundle to.",
 )
 @customer_option
-def collect(config_path: Path, output: Path, customers: tuple[str, ...]) -> None:
+@thread_dumps_option
+@interval_option
+def collect(
+    config_path: Path,
+    output: Path,
+    customers: tuple[str, ...],
+    thread_dumps: int | None,
+    interval: float | None,
+) -> None:
     """Collect a snapshot bundle to analyse later (offline) with `atlas-health analyze`."""
+    dumps = _dump_request(thread_dumps, interval)
     registry = _registry()
     loaded = _load(config_path, registry)
-    snapshot = _collect(loaded, customers)
-    try:
-        write_bundle(output, snapshot, check_settings(loaded.config), __version__)
-    except OutputError as exc:
-        raise AgentError(str(exc)) from None
+    try:  # host logs are streamed beside the bundle's folder, then moved into it
+        output.absolute().parent.mkdir(parents=True, exist_ok=True)
+        spool = tempfile.TemporaryDirectory(prefix=f".{output.name}.logs.", dir=output.absolute().parent)
+    except OSError as exc:
+        raise AgentError(f"cannot write next to {output}: {exc.strerror or exc}") from None
+    with spool:
+        snapshot = _collect(loaded, customers, dumps, Path(spool.name))
+        try:
+            write_bundle(output, snapshot, check_settings(loaded.config), __version__, logs=Path(spool.name))
+        except OutputError as exc:
+            raise AgentError(str(exc)) from None
     errors = sum(len(i.errors) for i in snapshot.instances)
     stderr.print(f"wrote {output} ({len(snapshot.instances)} instance(s), {errors} collection error(s))")
 
