@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from checks.finding import Evidence, Finding, Severity
 from checks.runner import Analysis, CheckOutcome, OutcomeStatus, exit_code, sort_findings
 from collectors.model import ErrorKind, InstanceSnapshot, Snapshot
+from reports.hosts_section import build_hosts
 from reports.model import (
     EvidenceValue,
     HealthCheckReport,
@@ -92,6 +93,7 @@ def build_health_check(
         summary=summary,
         skipped=skipped,
         inventory=Inventory(instances=[_inventory(inst, zone) for inst in instances]),
+        hosts=build_hosts(snapshot, findings, mine.outcomes, customer, zone),
     )
 
 

@@ -20,6 +20,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, NonNegativeInt
 
 from checks.finding import Category, Evidence, Finding, Severity
 from collectors.model import Deployment, Product
+from reports.hosts_model import ReportHost
 from reports.product_sections import ProductFacts
 
 REPORT_SCHEMA_VERSION = 1
@@ -249,6 +250,9 @@ class HealthCheckReport(_Model):
     summary: Summary
     skipped: list[SkippedCheck] = Field(description="Checks that did not run, by target and check.")
     inventory: Inventory
+    hosts: list[ReportHost] = Field(
+        default_factory=list, description="The machines the products run on, when hosts are configured."
+    )
     hours: ReportHours | None = Field(
         default=None, description="Support hours logged for this report; null: the customer has no contract."
     )
