@@ -11,6 +11,7 @@ from rich.console import Console
 from agent import pipeline
 from agent.config.loader import ConfigError, parse_config
 from agent.config.targets import check_settings
+from agent.demo_hosts import add_local_host
 from agent.demo_hours import add_demo_support, log_demo_hours, print_hours
 from agent.files import OutputError, write_atomic
 from agent.sandbox import Sandbox, demo_estate, sandbox_config
@@ -31,6 +32,7 @@ def run_demo(output: Path, out: Console, err: Console) -> int:
         config, env = sandbox_config(sandbox, {c: [s.name for s in ss] for c, ss in estate.items()})
         config["settings"] = {**DEMO_SETTINGS, **config.get("settings", {})}
         add_demo_support(config, output)  # a throwaway ledger in the output folder
+        add_local_host(config)  # this machine, read with psutil
         text = yaml.safe_dump(config, sort_keys=False)
         try:
             loaded = parse_config(text, source="demo configuration", registry=registry, env=env)

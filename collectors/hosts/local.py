@@ -85,7 +85,7 @@ def _os() -> OsInfo:
 
 
 def _cpu() -> CpuInfo:
-    one, five, fifteen = psutil.getloadavg()
+    one, five, fifteen = (round(load, 2) for load in psutil.getloadavg())
     return CpuInfo(logical_cpus=psutil.cpu_count(), load_1m=one, load_5m=five, load_15m=fifteen)
 
 
