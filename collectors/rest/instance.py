@@ -8,7 +8,6 @@ nothing from the wire or from an exception message is stored unredacted.
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,6 +17,7 @@ from collectors.rest import bamboo, bitbucket, bitbucket_cloud, cloud, confluenc
 from collectors.rest.http import TRANSPORT_KINDS, Deadline, Failure, build_client, one_line
 from collectors.rest.parts import nest_parts
 from collectors.rest.session import InstanceSession, Plan, Step
+from collectors.rest.step_runner import run_concurrently
 from collectors.target import CollectOptions, InstanceTarget
 
 _PLANS: dict[Product, Callable[[InstanceTarget], Plan]] = {
@@ -63,11 +63,11 @@ def collect_instance(
         values[plan.status.field] = _run(plan.status, session)
         status_error = next((e for e in session.errors if e.call == plan.status.call), None)
         if plan.steps and not (status_error and status_error.kind in TRANSPORT_KINDS):
-            workers = max(1, min(options.calls_per_instance, len(plan.steps)))
-            with ThreadPoolExecutor(workers, thread_name_prefix=f"collect-{target.name}") as pool:
-                futures = [(step, pool.submit(_run, step, session)) for step in plan.steps]
-                for step, future in futures:
-                    values[step.field] = future.result()  # _run never raises
+            results = run_concurrently(  # _run never raises
+                plan.steps, lambda step: _run(step, session), options.calls_per_instance,
+                name=f"collect-{target.name}",
+            )
+            values.update((step.field, result) for step, result in zip(plan.steps, results, strict=True))
     finally:
         session.close()
     values = nest_parts(values)
