@@ -61,7 +61,8 @@ def build_health_check(
         raise ValueError(f"the run holds nothing for customer {customer!r} (it has: {known or 'nobody'})")
 
     findings = sort_findings(mine.findings)
-    targets = [_target(inst, findings, mine.outcomes, zone) for inst in instances]
+    by_target = _by_target(findings)
+    targets = [_target(inst, _own(by_target, inst.instance), mine.outcomes, zone) for inst in instances]
     overall = _overall(findings, targets)
     skipped = sorted(
         (
@@ -141,14 +142,26 @@ def _counts(findings: Iterable[Finding]) -> SeverityCounts:
     return SeverityCounts(**{s.value: counted[s.value] for s in Severity})
 
 
-def _on_instance(finding: Finding, name: str) -> bool:
-    return finding.target == name or finding.target.startswith(name + "/")
+def _by_target(findings: list[Finding]) -> dict[str, list[tuple[int, Finding]]]:
+    """Findings by target, each with its place in the report's order (grouped once: a fleet's report
+    would otherwise scan every finding for every instance)."""
+    grouped: dict[str, list[tuple[int, Finding]]] = {}
+    for index, finding in enumerate(findings):
+        grouped.setdefault(finding.target, []).append((index, finding))
+    return grouped
+
+
+def _own(by_target: dict[str, list[tuple[int, Finding]]], name: str) -> list[Finding]:
+    """The findings on instance ``name`` and on its nodes ("name/node"), in the report's order."""
+    own = [pair for target, pairs in by_target.items() if target == name or target.startswith(name + "/")
+           for pair in pairs]
+    return [finding for _, finding in sorted(own, key=lambda pair: pair[0])]
 
 
 def _target(
-    inst: InstanceSnapshot, findings: list[Finding], outcomes: list[CheckOutcome], zone: ZoneInfo
+    inst: InstanceSnapshot, own: list[Finding], outcomes: list[CheckOutcome], zone: ZoneInfo
 ) -> TargetSummary:
-    own = [f for f in findings if _on_instance(f, inst.instance)]  # already worst first
+    """``own``: the findings on this instance and its nodes, worst first."""
     worst = _worst(f.severity for f in own)
     if worst is None:
         checked = any(o.target == inst.instance and o.status is OutcomeStatus.RAN for o in outcomes)
