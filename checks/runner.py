@@ -8,7 +8,6 @@ finding too, and the run goes on.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterable
 from enum import StrEnum
@@ -16,6 +15,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from checks.base import CheckContext
+from checks.check_worker import CHECK_THREADS
 from checks.finding import Category, Finding, Severity, fingerprint
 from checks.host_scope import host_applies, host_skip_reason, host_thresholds, hosts_with_neighbours
 from checks.metadata import Threshold
@@ -155,10 +155,8 @@ def _run_one(
             box["error"] = exc
 
     started = time.perf_counter()
-    # A daemon thread per check: a hung check cannot be killed, but it must not hold up the run or exit.
-    thread = threading.Thread(target=target, name=f"check:{meta.id}", daemon=True)
-    thread.start()
-    thread.join(budget_s)
+    # On a daemon thread: a hung check cannot be killed, but it must not hold up the run or exit.
+    finished = CHECK_THREADS.run(target, budget_s)
     elapsed = (time.perf_counter() - started) * 1000
 
     def outcome(status: OutcomeStatus, reason: str | None = None, count: int = 0) -> CheckOutcome:
@@ -172,7 +170,7 @@ def _run_one(
             findings=count,
         )
 
-    if thread.is_alive():
+    if not finished:
         msg = f"the check did not finish within its {budget_s:g} s budget"
         timed_out = _unknown(ctx, f"{meta.title}: check timed out", msg)
         return outcome(OutcomeStatus.TIMED_OUT, msg, 1), [timed_out]
