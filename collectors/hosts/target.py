@@ -73,7 +73,7 @@ class HostTarget:
     product: Product | None = None
     dirs: ProductDirs = field(default_factory=ProductDirs)
     sudo_user: str | None = None  # read the product's files as this user (sudo -n -u)
-    known_secrets: tuple[str, ...] = ()  # masked literally wherever they appear
+    known_secrets: tuple[str, ...] = field(default=(), repr=False)  # masked literally wherever they appear
 
     @property
     def address(self) -> str:
