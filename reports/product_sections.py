@@ -223,7 +223,7 @@ class ProductFacts(_Model):
 _PARTS: dict[Product, tuple[str, ...]] = {
     Product.JIRA: ("index",),
     Product.CONFLUENCE: (),
-    Product.BITBUCKET: ("bitbucket.index", "bitbucket.mail"),
+    Product.BITBUCKET: ("bitbucket.index", "bitbucket.mail", "bitbucket.mirrors"),
     Product.BAMBOO: ("bamboo.server", "bamboo.agents", "bamboo.queue", "bamboo.deployment_queue"),
     Product.CROWD: ("crowd.directories",),
     Product.FECRU: ("fecru.repositories",),
@@ -233,6 +233,8 @@ _SERVER_PARTS = ("health_checks",)
 NOT_GIVEN = "not given by this product or deployment"
 # Calls whose failure leaves a part empty, where they differ from the part's own name.
 _CALLS = {"cloud.products": ("cloud.products", "license")}
+# Parts that are simply absent, without an error, where they do not apply (mirrors on Server).
+_OPTIONAL = frozenset({"bitbucket.mirrors"})
 
 
 def product_facts(inst: InstanceSnapshot, zone: ZoneInfo) -> ProductFacts:
@@ -279,7 +281,10 @@ def _unavailable(inst: InstanceSnapshot, parts: tuple[str, ...]) -> dict[str, st
         if _lookup(inst, part) is not None:
             continue
         error = next((e for c in _CALLS.get(part, (part,)) if (e := inst.error_for(c)) is not None), None)
-        missing[part] = f"not collected: {error.message}" if error else NOT_GIVEN
+        if error is not None:
+            missing[part] = f"not collected: {error.message}"
+        elif part not in _OPTIONAL:
+            missing[part] = NOT_GIVEN
     return missing
 
 
