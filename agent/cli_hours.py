@@ -306,10 +306,10 @@ def _addon_cell(balance: Balance, addon: str) -> str:
 
 def _print_balances(balances: Sequence[Balance]) -> None:
     table = Table(title="Support hours")
-    for column in ("Customer", "PAYG left", "Purchased", "Used", "Upgrades left", "Health check", "Status"):
-        table.add_column(
-            column, no_wrap=True, justify="left" if column in ("Customer", "Status") else "right"
-        )
+    # Upgrades: the Annual Upgrades hours left; On-site days: the Annual Health Check days left.
+    for column in ("Customer", "PAYG left", "Bought", "Used", "Upgrades", "On-site days", "Status"):
+        justify = "left" if column in ("Customer", "Status") else "right"
+        table.add_column(column, no_wrap=True, min_width=len(column), justify=justify)
     for b in balances:
         status = "[red]negative[/]" if b.negative else ("[yellow]low[/]" if b.low else "[green]ok[/]")
         table.add_row(

@@ -50,15 +50,14 @@ def main() -> int:
         _arm_crash(ledger, args.crash_at)
     print("ready", flush=True)
     sys.stdin.readline()
-    reports = [f"{args.name}-{i}" for i in range(args.count)]
-    every = max(1, args.count // args.shared) if args.shared else 0
-    shared = iter(f"shared-{j}" for j in range(args.shared))
+    own = [f"{args.name}-{i}" for i in range(args.count)]
+    shared = [f"shared-{j}" for j in range(args.shared)]
+    # The shared ids are spread through the run, so every worker submits each at about the same moment.
+    step = max(1, len(own) // len(shared)) if shared else len(own)
     plan: list[str] = []
-    for i, report in enumerate(reports):
-        plan.append(report)
-        if every and i % every == 0:
-            plan.extend(s for s in [next(shared, None)] if s)
-    plan.extend(shared)
+    for j, report in enumerate(shared):
+        plan += [*own[j * step : (j + 1) * step], report]
+    plan += own[len(shared) * step :]
     for report in plan:
         try:
             recorded = ledger.log(
