@@ -2,7 +2,8 @@
 
 Nothing else is ever run: a collector asks for a command by name, with typed arguments that are
 validated and shell-quoted here. Every command only reads (files under /proc, `df`, `ps`, `find`,
-`cat`/`tail` of product files, the kernel log, a JVM thread dump) and is wrapped in `timeout`, so a
+`cat`/`tail` of product files, the kernel log, a JVM thread dump). Those that can hang (anything
+touching a filesystem that may be a stale NFS mount, a JVM attach) are wrapped in `timeout`, so a
 command the agent gave up on does not linger on the host.
 """
 
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 
 _USER = re.compile(r"^[a-z_][a-z0-9_.-]{0,31}\$?$", re.I)
 _PROGRAMS = frozenset({"jcmd", "jstack"})
+_ASSIGNMENTS = re.compile(r"^((?:[A-Z_]+=\S+ )*)(.*)$", re.S)
 
 
 class CommandError(ValueError):
@@ -27,6 +29,7 @@ class Command:
     template: str  # {sudo} is the optional "sudo -n -u USER -- " prefix; other fields are arguments
     args: Mapping[str, str] = field(default_factory=dict)  # argument name -> kind
     sudo: bool = False  # may run as another user (the configured sudo user, or a JVM's owner)
+    may_hang: bool = False  # touches product filesystems or a JVM: wrapped in timeout
 
     def render(self, *, as_user: str | None = None, timeout_s: float | None = None, **values: object) -> str:
         """The command line to run, every argument validated and quoted."""
@@ -38,9 +41,11 @@ class Command:
         quoted = {name: _quote(self.name, name, kind, values[name]) for name, kind in expected.items()}
         sudo = f"sudo -n -u {shlex.quote(_user(self.name, as_user))} -- " if as_user else ""
         line = self.template.format(sudo=sudo, **quoted)
-        if timeout_s is not None:
-            # coreutils timeout ends the command on the host if the agent stopped waiting for it
-            line = f"timeout -k 5 {max(1, round(timeout_s))} {line}"
+        if timeout_s is not None and self.may_hang:
+            # coreutils timeout ends the command on the host if the agent stopped waiting for it;
+            # a leading VAR=value stays in front, for the shell to pass on
+            assignments, command_line = _ASSIGNMENTS.match(line).groups()  # type: ignore[union-attr]
+            line = f"{assignments}timeout -k 5 {max(1, round(timeout_s))} {command_line}"
         return line
 
 
@@ -82,23 +87,23 @@ def _quote(command: str, name: str, kind: str, value: object) -> str:
     raise CommandError(f"{command}: unknown argument kind {kind!r}")
 
 
-def _cmd(name: str, template: str, sudo: bool = False, **args: str) -> Command:
-    return Command(name, template, args, sudo)
+def _cmd(name: str, template: str, sudo: bool = False, hangs: bool = False, **args: str) -> Command:
+    return Command(name, template, args, sudo, hangs)
 
 
 # The list. Keep it read-only: a reviewer must be able to check every line here at a glance.
+# hangs=True: it reads a filesystem that may be a stale network mount, or attaches to a JVM.
+_LOG_GREP = "grep -h -i -E 'out of memory|killed process|oom-kill' --"
 COMMANDS: dict[str, Command] = {
     c.name: c
     for c in (
         _cmd("uname", "uname -snrm"),
-        _cmd("os_release", "cat /etc/os-release"),
-        _cmd("uptime", "cat /proc/uptime"),
-        _cmd("loadavg", "cat /proc/loadavg"),
-        _cmd("cpu_count", "getconf _NPROCESSORS_ONLN"),
-        _cmd("meminfo", "cat /proc/meminfo"),
-        _cmd("df", "env LC_ALL=C df -P -T -B1"),
-        _cmd("df_inodes", "env LC_ALL=C df -P -i"),
-        _cmd("mount_of", "{sudo}stat -L --printf '%n\\t%m\\n' -- {paths}", sudo=True, paths="paths"),
+        # several small files in one process, each line prefixed with its file's name
+        _cmd("system_files", "grep -a -H '' -- {paths}", paths="paths"),
+        _cmd("read_files", "{sudo}grep -a -H '' -- {paths}", True, True, paths="paths"),
+        _cmd("df", "LC_ALL=C df -P -T -B1", hangs=True),
+        _cmd("df_inodes", "LC_ALL=C df -P -i", hangs=True),
+        _cmd("mount_of", "{sudo}stat -L --printf '%n\\t%m\\n' -- {paths}", True, True, paths="paths"),
         _cmd("clock", "date +%s.%N"),
         _cmd("processes", "ps -e -ww -o pid=,user:32=,etimes=,rss=,nlwp=,args="),
         _cmd("user_threads", "ps -e -L -o user:32="),
@@ -107,21 +112,24 @@ COMMANDS: dict[str, Command] = {
         _cmd("proc_status", "cat /proc/{pid}/status", pid="pid"),
         _cmd("proc_fds", "{sudo}ls -1U /proc/{pid}/fd", sudo=True, pid="pid"),
         _cmd("proc_exe", "{sudo}readlink /proc/{pid}/exe", sudo=True, pid="pid"),
-        _cmd("java_release", "cat -- {path}", path="path"),
-        _cmd("read_file", "{sudo}cat -- {path}", sudo=True, path="path"),
+        _cmd("java_release", "cat -- {path}", hangs=True, path="path"),
+        _cmd("read_file", "{sudo}cat -- {path}", sudo=True, hangs=True, path="path"),
         _cmd(
             "list_logs",
             "{sudo}find {paths} -maxdepth 1 -type f -printf '%s\\t%T@\\t%p\\n'",
             sudo=True,
+            hangs=True,
             paths="paths",
         ),
-        _cmd("read_log", "{sudo}tail -c +{start} -- {path}", sudo=True, start="count", path="path"),
+        _cmd("read_log", "{sudo}tail -c +{start} -- {path}", True, True, start="count", path="path"),
         _cmd("dmesg", "dmesg"),
-        _cmd("journal_kernel", "journalctl -k -q --no-pager -o short-iso --since=-{hours}h", hours="count"),
-        _cmd("kern_log", "grep -h -i -E 'out of memory|killed process|oom-kill' -- /var/log/kern.log"),
-        _cmd("messages_log", "grep -h -i -E 'out of memory|killed process|oom-kill' -- /var/log/messages"),
-        _cmd("jcmd_threads", "{sudo}{program} {pid} Thread.print -l", True, program="program", pid="pid"),
-        _cmd("jstack", "{sudo}{program} -l {pid}", True, program="program", pid="pid"),
+        _cmd("journal_kernel", "journalctl -k -q --no-pager -o short-iso --since=-{hours}h", hangs=True,
+             hours="count"),
+        _cmd("kern_log", f"{_LOG_GREP} /var/log/kern.log"),
+        _cmd("messages_log", f"{_LOG_GREP} /var/log/messages"),
+        _cmd("jcmd_threads", "{sudo}{program} {pid} Thread.print -l", True, True, program="program",
+             pid="pid"),
+        _cmd("jstack", "{sudo}{program} -l {pid}", True, True, program="program", pid="pid"),
     )
 }
 

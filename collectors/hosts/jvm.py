@@ -18,7 +18,7 @@ from collectors.hosts.parsers import (
     parse_limits,
     parse_processes,
 )
-from collectors.hosts.session import HostSession
+from collectors.hosts.session import Ask, HostSession
 from collectors.hosts.target import ProductDirs
 from collectors.model import Product
 
@@ -233,35 +233,36 @@ def dump_tools(java_home: str | None) -> list[str]:
 
 
 def discover_jvms(session: HostSession, now: datetime) -> list[JvmProcess] | None:
-    """Every Java process with its options; for the product's JVMs also limits, files, threads, version."""
+    """Every Java process with its options; for the product's JVMs also limits, files, threads, version.
+
+    A few round trips whatever the number of JVMs: the process list, the exact command lines of the
+    Java ones in one batch, then (with a product JVM) the threads per user, and per product JVM its
+    limits and descriptors in one batch and its JDK's release file.
+    """
     rows = session.parsed("jvms", parse_processes, "processes")
     if not isinstance(rows, list):
         return None
+    java = [row for row in rows if is_java(row.args.split(" ", 1))]
+    lines = session.batch([Ask(f"jvm.{row.pid}.cmdline", "proc_cmdline", {"pid": row.pid}, quiet=True)
+                           for row in java])
     target = session.target
     jvms = []
-    for row in rows:
-        if not is_java(row.args.split(" ", 1)):
-            continue
-        raw = session.run(f"jvm.{row.pid}.cmdline", "proc_cmdline", pid=row.pid, quiet=True)
+    for row, raw in zip(java, lines, strict=True):
+        # /proc/PID/cmdline keeps arguments with spaces apart; ps's text is the fallback
         args = parse_cmdline(raw.stdout) if raw is not None and raw.stdout else row.args.split()
         jvm = jvm_from_args(row.pid, args, host_product=target.product, dirs=target.dirs, user=row.user)
         started = now - timedelta(seconds=row.elapsed_s) if row.elapsed_s is not None else None
-        jvm = jvm.model_copy(
-            update={
-                "uptime_s": row.elapsed_s,
-                "started_at": started,
-                "rss": row.rss_kb * 1024 if row.rss_kb is not None else None,
-                "threads": row.threads,
-            }
-        )
-        jvms.append(jvm)
-    product = [j for j in jvms if j.role == "product"]
-    if product:
-        per_user = session.parsed("jvm.user_threads", count_by_user, "user_threads")
-        product_details = {j.pid: _details(session, j, per_user if isinstance(per_user, Counter) else None)
-                           for j in product}
-        jvms = [product_details.get(j.pid, j) for j in jvms]
-    return jvms
+        jvms.append(jvm.model_copy(update={
+            "uptime_s": row.elapsed_s,
+            "started_at": started,
+            "rss": row.rss_kb * 1024 if row.rss_kb is not None else None,
+            "threads": row.threads,
+        }))
+    if not any(j.role == "product" for j in jvms):
+        return jvms
+    per_user = session.parsed("jvm.user_threads", count_by_user, "user_threads")  # what nproc counts
+    counts = per_user if isinstance(per_user, Counter) else None
+    return [_details(session, j, counts) if j.role == "product" else j for j in jvms]
 
 
 def owner_switch(session: HostSession, owner: str | None) -> str | None:
@@ -274,31 +275,34 @@ def owner_switch(session: HostSession, owner: str | None) -> str | None:
 
 def _details(session: HostSession, jvm: JvmProcess, per_user: Counter[str] | None) -> JvmProcess:
     pid = jvm.pid
+    switch = owner_switch(session, jvm.user)
+    asks = [Ask(f"jvm.{pid}.limits", "proc_limits", {"pid": pid}),
+            Ask(f"jvm.{pid}.open_files", "proc_fds", {"pid": pid}, switch)]
+    if jvm.java_home is None:  # started as plain "java": the executable says which JDK
+        asks.append(Ask(f"jvm.{pid}.executable", "proc_exe", {"pid": pid}, switch))
+    limits_out, fds_out, *exe_out = session.batch(asks)
     update: dict[str, object] = {}
-    limits = session.parsed(f"jvm.{pid}.limits", parse_limits, "proc_limits", pid=pid)
+    limits = session.parse(f"jvm.{pid}.limits", "proc_limits", limits_out, parse_limits)
     if isinstance(limits, dict):
         update["max_open_files"] = limits.get("Max open files")
         update["max_processes"] = limits.get("Max processes")
-    switch = owner_switch(session, jvm.user)
-    fds = session.text(f"jvm.{pid}.open_files", "proc_fds", pid=pid, as_user=switch)
-    if fds is not None:
-        update["open_files"] = len([line for line in fds.splitlines() if line.strip()])
+    if fds_out is not None:
+        update["open_files"] = len([line for line in fds_out.stdout.splitlines() if line.strip()])
     if per_user is not None and jvm.user:
         update["user_threads"] = per_user.get(jvm.user, 0)
     java_home = jvm.java_home
-    if java_home is None:
-        exe = session.text(f"jvm.{pid}.executable", "proc_exe", pid=pid, as_user=switch)
-        if exe and exe.strip().startswith("/"):
-            update["executable"] = exe.strip()
-            java_home = java_home_of(exe.strip())
-            update["java_home"] = java_home
+    exe = exe_out[0].stdout.decode("utf-8", "replace").strip() if exe_out and exe_out[0] is not None else ""
+    if java_home is None and exe.startswith("/"):
+        java_home = java_home_of(exe)
+        update["executable"], update["java_home"] = exe, java_home
     if java_home:
-        for path in release_files(java_home):
-            text = session.text(f"jvm.{pid}.java_version", "java_release", path=path, quiet=True)
-            if text:
-                version, vendor = parse_java_release(text)
-                update["java_version"], update["java_vendor"] = version, vendor
-                break
+        paths = release_files(java_home)
+        results = session.batch([Ask(f"jvm.{pid}.java_version", "java_release", {"path": p}, quiet=True)
+                                 for p in paths])
+        found = next((r for r in results if r is not None and r.stdout), None)
+        if found is not None:
+            version, vendor = parse_java_release(found.stdout.decode("utf-8", "replace"))
+            update["java_version"], update["java_vendor"] = version, vendor
         else:
             kind, message = session.last_failure or (HostErrorKind.NOT_FOUND, "no release file")
             session.fail(f"jvm.{pid}.java_version", kind, f"Java version of {java_home}: {message}")

@@ -37,7 +37,13 @@ class LocalRunner:
         run_as = None
         if as_user is not None and os.geteuid() == 0:
             run_as, as_user = as_user, None  # root starts the child as the user directly
-        line = cmd.render(as_user=as_user, **args)
+        return self.run_line(cmd.render(as_user=as_user, **args), timeout_s=timeout_s, cap=cap, sink=sink,
+                             run_as=run_as)
+
+    def run_line(
+        self, line: str, *, timeout_s: float, cap: int, sink: Sink | None = None, run_as: str | None = None
+    ) -> RawResult:
+        """Run a line already rendered from the command list (one command, or a batch of them)."""
         env = {**os.environ, "LC_ALL": "C"}
         if run_as is not None:
             env["HOME"] = pwd.getpwnam(run_as).pw_dir

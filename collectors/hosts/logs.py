@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from collectors.hosts.log_transfer import LogSource, RedactingWriter
+from collectors.hosts.log_transfer import LineFilter, LogSource, RedactingWriter
 from collectors.hosts.model import HostErrorKind, LogCollection, LogFile
 from collectors.hosts.parsers import ListedFile
 from collectors.hosts.target import HostTarget
@@ -102,6 +102,7 @@ def fetch_logs(
     """Fetch the files in the window into ``spool`` (laid out as the bundle's logs/ folder)."""
     left = cap
     done = []
+    lines = LineFilter(redactor, target.known_secrets)
     for entry in files:
         if entry.status == "skipped":
             done.append(entry)
@@ -118,7 +119,7 @@ def fetch_logs(
             }))
             continue
         start = 0 if entry.compressed or entry.size <= left else entry.size - left
-        result = _fetch_one(entry, start, left, source, fallback, spool, target, redactor, on_failure)
+        result = _fetch_one(entry, start, left, source, fallback, spool, target, lines, on_failure)
         left -= result.fetched_bytes
         done.append(result)
     return done
@@ -132,7 +133,7 @@ def _fetch_one(
     fallback: LogSource | None,
     spool: Path,
     target: HostTarget,
-    redactor: Redactor,
+    lines: LineFilter,
     on_failure: Callable[[str, HostErrorKind, str], None],
 ) -> LogFile:
     relative = _bundle_name(target, entry.path)
@@ -142,7 +143,7 @@ def _fetch_one(
     for candidate in (source, fallback):
         if candidate is None:
             continue
-        writer = RedactingWriter(local, room, redactor, gzip=entry.compressed, skip_partial=start > 0)
+        writer = RedactingWriter(local, room, lines, gzip=entry.compressed, skip_partial=start > 0)
         try:
             failure = candidate.read(entry.path, start, entry.size - start, writer.feed)
         finally:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -41,6 +42,39 @@ def parse_os_release(text: str) -> str | None:
             values[key.strip()] = value.strip().strip("\"'")
     fallback = " ".join(filter(None, (values.get("NAME"), values.get("VERSION"))))
     return values.get("PRETTY_NAME") or fallback or None
+
+
+def split_files(text: str, paths: Sequence[str]) -> dict[str, str]:
+    """``grep -a -H '' -- PATHS`` -> path -> content; a file that printed nothing is absent."""
+    ordered = sorted(paths, key=len, reverse=True)  # /a/b before /a when both are asked for
+    found: dict[str, list[str]] = {}
+    for line in text.splitlines(keepends=True):
+        path = next((p for p in ordered if line.startswith(p + ":")), None)
+        if path is not None:
+            found.setdefault(path, []).append(line[len(path) + 1 :])
+    return {path: "".join(lines) for path, lines in found.items()}
+
+
+def file_errors(stderr: str, paths: Sequence[str]) -> dict[str, str]:
+    """The lines grep wrote about files it could not read, by file: "grep: /x: Permission denied"."""
+    errors = {}
+    for line in stderr.splitlines():
+        for path in sorted(paths, key=len, reverse=True):
+            if f"{path}:" in line:
+                errors.setdefault(path, line.strip())
+                break
+    return errors
+
+
+def parse_cpu_list(text: str) -> int:
+    """/sys/devices/system/cpu/online ("0-7", "0,2-5") -> how many CPUs are online."""
+    count = 0
+    for part in text.strip().split(","):
+        low, _, high = part.partition("-")
+        if not low.isdigit() or (high and not high.isdigit()):
+            raise OutputError(f"cpu list: unexpected {text.strip()!r}")
+        count += int(high) - int(low) + 1 if high else 1
+    return count
 
 
 def parse_uptime(text: str) -> float:

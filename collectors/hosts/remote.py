@@ -6,16 +6,16 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from collectors.hosts import logs as log_files
-from collectors.hosts.config_files import Reader
+from collectors.hosts.config_files import Reader, config_paths
 from collectors.hosts.jvm import discover_jvms
 from collectors.hosts.kernel import collect_oom_events
 from collectors.hosts.log_transfer import ExecSource, LogSource, SftpSource
 from collectors.hosts.model import HostErrorKind, HostSnapshot
-from collectors.hosts.parsers import ListedFile, parse_file_listing
-from collectors.hosts.session import HostSession
+from collectors.hosts.parsers import ListedFile, file_errors, parse_file_listing, split_files
+from collectors.hosts.session import Ask, HostSession
 from collectors.hosts.ssh import ConnectFailure, SshConnection, connect
 from collectors.hosts.steps import config_files_step, guarded, logs_step, snapshot, thread_dumps_step
-from collectors.hosts.system import collect_system
+from collectors.hosts.system import basic_asks, collect_system, path_asks
 from collectors.hosts.target import HostCollectOptions, HostTarget
 from collectors.redaction import Redactor
 
@@ -41,7 +41,19 @@ def collect_remote(target: HostTarget, options: HostCollectOptions) -> HostSnaps
     return snapshot(session, started_at, values, method="ssh", connected=True)
 
 
+def first_round(session: HostSession) -> list[Ask]:
+    """The commands every host gets whatever it shows, run together in one batch up front."""
+    target = session.target
+    config = config_ask(session)
+    configs = [config] if config is not None else []
+    dirs = log_files.log_dirs(target)
+    logs = [Ask("logs", "list_logs", {"paths": dirs}, target.sudo_user)] if dirs else []
+    processes, kernel = Ask("jvms", "processes"), Ask("oom_events", "dmesg")
+    return [*basic_asks(), *path_asks(session), processes, kernel, *configs, *logs]
+
+
 def _gather(session: HostSession, connection: SshConnection) -> dict[str, Any]:
+    guarded(session, "prefetch", lambda: session.prefetch(first_round(session)))
     values: dict[str, Any] = guarded(session, "system", lambda: collect_system(session)) or {}
     clock = values.get("clock")
     host_now = clock.host_time if clock is not None else datetime.now(UTC)
@@ -60,14 +72,35 @@ def _gather(session: HostSession, connection: SshConnection) -> dict[str, Any]:
     return values
 
 
+def config_ask(session: HostSession) -> Ask | None:
+    target = session.target
+    paths = [path for _, path in config_paths(target.product, target.dirs)]
+    if not paths:
+        return None
+    return Ask("config_files", "read_files", {"paths": paths}, target.sudo_user, quiet=True, partial_ok=True)
+
+
 def _reader(session: HostSession) -> Reader:
+    """Reads the product's configuration files with one command; the reader hands out what came back."""
+    ask = config_ask(session)
+    paths: list[str] = list(ask.args["paths"]) if ask is not None else []  # type: ignore[call-overload]
+    [result] = session.batch([ask]) if ask is not None else [None]
+    failure = session.last_failures[0] if ask is not None else None
+    texts = split_files(result.stdout.decode("utf-8", "replace"), paths) if result is not None else {}
+    problems = file_errors(result.stderr.decode("utf-8", "replace"), paths) if result is not None else {}
+    cap = session.options.config_file_cap_bytes
+
     def read(path: str) -> tuple[bytes | None, bool, tuple[HostErrorKind, str] | None]:
-        cap = session.options.config_file_cap_bytes
-        result = session.run("config_files", "read_file", path=path, as_user=session.target.sudo_user,
-                             cap=cap, quiet=True)
-        if result is None:
-            return None, False, session.last_failure
-        return result.stdout, result.truncated, None
+        if path in texts:
+            data = texts[path].encode("utf-8")
+            return data[:cap], len(data) > cap, None
+        if path in problems:
+            denied = "permission denied" in problems[path].lower()
+            kind = HostErrorKind.PERMISSION_DENIED if denied else HostErrorKind.NOT_FOUND
+            return None, False, (kind, problems[path])
+        if failure is not None:  # the command as a whole: timed out, sudo refused, ...
+            return None, False, failure
+        return b"", False, None  # read, and empty
 
     return read
 

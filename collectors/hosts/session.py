@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
-from collectors.hosts.commands import Command, CommandError, command
+from collectors.hosts.batch import new_marker, script, split
+from collectors.hosts.commands import COMMANDS, Command, CommandError, command
 from collectors.hosts.model import CommandRecord, HostError, HostErrorKind
 from collectors.hosts.parsers import OutputError
 from collectors.hosts.target import HostCollectOptions, HostTarget
@@ -49,6 +50,27 @@ class Runner(Protocol):
         cap: int,
         sink: Sink | None = None,
     ) -> RawResult: ...
+
+    def run_line(self, line: str, *, timeout_s: float, cap: int, sink: Sink | None = None) -> RawResult: ...
+
+
+@dataclass(frozen=True)
+class Ask:
+    """One command of a batch, and how its outcome is judged (as ``HostSession.run`` does)."""
+
+    call: str
+    name: str
+    args: Mapping[str, object] = field(default_factory=dict)
+    as_user: str | None = None
+    ok_exit: tuple[int, ...] = (0,)
+    quiet: bool = False
+    partial_ok: bool = False
+
+    @property
+    def key(self) -> tuple[object, ...]:
+        """What makes two asks the same command on the host (a prefetched one is not run again)."""
+        args = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in self.args.items()))
+        return self.name, args, self.as_user
 
 
 class CappedBuffer:
@@ -94,13 +116,14 @@ def one_line(text: str, limit: int = 200) -> str:
 
 
 _DENIED = ("permission denied", "operation not permitted", "password is required")
+_TIMEOUT_EXITS = (124, 137)  # coreutils timeout ended the command (TERM, then KILL after -k)
 
 
 def classify(result: RawResult) -> tuple[HostErrorKind, str]:
     """Why a command failed, from its exit status and what it said on stderr."""
     stderr = result.stderr.decode("utf-8", "replace")
     said = one_line(stderr.strip().splitlines()[0]) if stderr.strip() else ""
-    if result.timed_out:
+    if result.timed_out or (result.exit_status in _TIMEOUT_EXITS and not said):
         return HostErrorKind.COMMAND_TIMEOUT, "no answer within the command timeout"
     lowered = stderr.lower()
     if any(words in lowered for words in _DENIED):
@@ -125,6 +148,8 @@ class HostSession:
         self.errors: list[HostError] = []
         self.limits_hit: list[str] = []
         self.last_failure: tuple[HostErrorKind, str] | None = None
+        self.last_failures: list[tuple[HostErrorKind, str] | None] = []  # per command of the last batch
+        self._prefetched: dict[tuple[object, ...], tuple[RawResult, float]] = {}
 
     def fail(self, call: str, kind: HostErrorKind, message: str) -> None:
         text = self.redactor.text(one_line(message))
@@ -155,28 +180,116 @@ class HostSession:
         A command whose output hit the cap returns what was kept, with the cut in ``limits_hit``.
         """
         self.last_failure = None
-        remaining = self.deadline.remaining()
-        if remaining <= 0:
-            self._failed(call, HostErrorKind.BUDGET_EXCEEDED,
-                         f"not run: the host budget of {self.options.host_budget_s:g} s was used up", quiet)
+        ask = Ask(call, name, args, as_user, ok_exit, quiet, partial_ok)
+        if sink is None and ask.key in self._prefetched:
+            result, limit = self._prefetched.pop(ask.key)
+            return self._conclude(ask, result, limit, cap or self.options.output_cap_bytes, report_cut=True)
+        limit = self._limit(ask, timeout_s)
+        if limit is None:
             return None
-        try:
-            cmd = command(name)
-        except CommandError as exc:  # a defect of ours: never run anything off the list
-            self._failed(call, HostErrorKind.COLLECTOR, str(exc), quiet)
-            return None
-        limit = min(timeout_s or self.options.command_timeout_s, max(remaining, 1.0))
         cap = cap or self.options.output_cap_bytes
         started_at, started = datetime.now(UTC), time.perf_counter()
         try:
+            cmd = command(name)
             shown = cmd.render(as_user=as_user, **args)
             result = self.runner.execute(cmd, args, as_user=as_user, timeout_s=limit, cap=cap, sink=sink)
-        except CommandError as exc:
+        except CommandError as exc:  # a defect of ours: never run anything off the list
             self._failed(call, HostErrorKind.COLLECTOR, str(exc), quiet)
             return None
         except (OSError, EOFError) as exc:  # the connection dropped under us
-            result = RawResult(exit_status=None, stderr=f"connection lost: {exc}".encode())
-            shown = name
+            result, shown = RawResult(exit_status=None, stderr=f"connection lost: {exc}".encode()), name
+        self._record(call, shown, started_at, started, result)
+        return self._conclude(ask, result, limit, cap, report_cut=sink is None)
+
+    def batch(self, asks: list[Ask], timeout_s: float | None = None) -> list[RawResult | None]:
+        """Several listed commands in one shell on the host (see collectors.hosts.batch), each judged
+        as ``run`` would judge it alone. One round trip and one process start instead of many.
+        ``last_failures`` then holds each command's failure (or None), quiet ones included."""
+        results: list[RawResult | None] = []
+        failures: list[tuple[HostErrorKind, str] | None] = []
+        fresh = [ask for ask in asks if ask.key not in self._prefetched]
+        ran = iter(self._execute(fresh, timeout_s) if len(fresh) > 1 else [])
+        for ask in asks:
+            self.last_failure = None
+            if ask.key in self._prefetched:
+                raw, limit = self._prefetched.pop(ask.key)
+                cap = self.options.output_cap_bytes
+                results.append(self._conclude(ask, raw, limit, cap, report_cut=True))
+            elif len(fresh) == 1:  # alone: an ordinary run, without the batch's markers
+                results.append(self.run(ask.call, ask.name, as_user=ask.as_user, quiet=ask.quiet,
+                                        timeout_s=timeout_s, partial_ok=ask.partial_ok, ok_exit=ask.ok_exit,
+                                        **ask.args))
+            else:
+                raw, limit = next(ran)
+                results.append(None if raw is None else self._conclude(
+                    ask, raw, limit, self.options.output_cap_bytes, report_cut=True))
+            failures.append(self.last_failure)
+        self.last_failures = failures
+        return results
+
+    def prefetch(self, asks: list[Ask], timeout_s: float | None = None) -> None:
+        """Run ``asks`` now, in one batch, and keep their raw outputs: a step that asks for the same
+        command later gets it from here, judged then with its own flags, without another round trip."""
+        fresh = [ask for ask in asks if ask.key not in self._prefetched]
+        for ask, (raw, limit) in zip(fresh, self._execute(fresh, timeout_s), strict=True):
+            if raw is not None:
+                self._prefetched[ask.key] = (raw, limit)
+
+    def _execute(self, asks: list[Ask], timeout_s: float | None) -> list[tuple[RawResult | None, float]]:
+        """Run ``asks`` as one batch and record each; (None, 0) for those that could not be run
+        (the reason recorded: no time left, or a defect of ours)."""
+        if not asks:
+            return []
+        # Each command that can hang ends itself after the command timeout (coreutils timeout, exit
+        # 124), so one hung NFS read costs its own timeout and the batch goes on; the batch as a whole
+        # gets one command timeout more than all of those together.
+        each = self.options.command_timeout_s
+        hanging = sum(1 for ask in asks if ask.name in COMMANDS and COMMANDS[ask.name].may_hang)
+        limit = self._limit(asks[0], timeout_s or each * (hanging + 1))
+        if limit is None:
+            for ask in asks[1:]:
+                self._limit(ask, timeout_s)
+            return [(None, 0.0)] * len(asks)
+        lines: list[str] = []
+        try:
+            for ask in asks:
+                lines.append(command(ask.name).render(as_user=ask.as_user, timeout_s=each, **ask.args))
+        except CommandError as exc:
+            self._failed(asks[len(lines)].call, HostErrorKind.COLLECTOR, str(exc), asks[len(lines)].quiet)
+            return [(None, 0.0)] * len(asks)
+        marker = new_marker()
+        started_at, started = datetime.now(UTC), time.perf_counter()
+        try:
+            cap = self.options.output_cap_bytes
+            raw = self.runner.run_line(script(lines, marker), timeout_s=limit, cap=cap)
+        except (OSError, EOFError) as exc:
+            raw = RawResult(exit_status=None, stderr=f"connection lost: {exc}".encode())
+        executed: list[tuple[RawResult | None, float]] = []
+        parts = split(raw.stdout, raw.stderr, marker, len(asks))
+        for ask, line, part in zip(asks, lines, parts, strict=True):
+            unfinished = part.exit_status is None
+            result = RawResult(
+                exit_status=part.exit_status,
+                stdout=part.stdout,
+                stderr=part.stderr or (raw.stderr if unfinished else b""),  # a lost connection says so
+                stdout_total=len(part.stdout),
+                truncated=unfinished and raw.truncated,
+                timed_out=unfinished and raw.timed_out,
+            )
+            self._record(ask.call, line, started_at, started, result)
+            executed.append((result, limit))
+        return executed
+
+    def _limit(self, ask: Ask, timeout_s: float | None) -> float | None:
+        """The command's timeout within what is left of the host's budget; None: no time left."""
+        remaining = self.deadline.remaining()
+        if remaining <= 0:
+            message = f"not run: the host budget of {self.options.host_budget_s:g} s was used up"
+            self._failed(ask.call, HostErrorKind.BUDGET_EXCEEDED, message, ask.quiet)
+            return None
+        return min(timeout_s or self.options.command_timeout_s, max(remaining, 1.0))
+
+    def _record(self, call: str, shown: str, started_at: datetime, started: float, result: RawResult) -> None:
         self.records.append(
             CommandRecord(
                 call=call,
@@ -189,22 +302,24 @@ class HostSession:
                 timed_out=result.timed_out,
             )
         )
+
+    def _conclude(
+        self, ask: Ask, result: RawResult, limit: float, cap: int, report_cut: bool
+    ) -> RawResult | None:
         if result.truncated:
-            if sink is None:
+            if report_cut:
                 sent = result.stdout_total
-                self.limit(f"{call}: output cut at the cap of {cap} bytes ({sent}+ bytes sent)")
+                self.limit(f"{ask.call}: output cut at the cap of {cap} bytes ({sent}+ bytes sent)")
             return result
-        if result.exit_status in ok_exit:
-            return result
-        if partial_ok and result.stdout:
-            kind, message = classify(result)
-            self._failed(call, kind, message, quiet)
+        if result.exit_status in ask.ok_exit:
             return result
         kind, message = classify(result)
         if result.timed_out:
-            message = f"{name}: no answer within {limit:g} s"
-        self._failed(call, kind, message, quiet)
-        return None
+            message = f"{ask.name}: no answer within {limit:g} s"
+        elif kind is HostErrorKind.COMMAND_TIMEOUT:  # ended on the host by its own timeout wrapper
+            message = f"{ask.name}: no answer within {self.options.command_timeout_s:g} s"
+        self._failed(ask.call, kind, message, ask.quiet)
+        return result if ask.partial_ok and result.stdout else None
 
     def _failed(self, call: str, kind: HostErrorKind, message: str, quiet: bool) -> None:
         self.last_failure = (kind, message)
@@ -218,11 +333,16 @@ class HostSession:
 
     def parsed(self, call: str, parse: Callable[[str], object], name: str, **kwargs: object) -> object | None:
         """``parse(stdout)``, or None with an unexpected_output error when the output is not as expected."""
-        text = self.text(call, name, **kwargs)
-        if text is None:
+        return self.parse(call, name, self.run(call, name, **kwargs), parse)  # type: ignore[arg-type]
+
+    def parse(
+        self, call: str, name: str, result: RawResult | None, parse: Callable[[str], object]
+    ) -> object | None:
+        """``parse`` of a result's stdout (from ``run`` or ``batch``); None when it failed or is malformed."""
+        if result is None:
             return None
         try:
-            return parse(text)
+            return parse(result.stdout.decode("utf-8", "replace"))
         except (OutputError, ValueError) as exc:
             self.fail(call, HostErrorKind.UNEXPECTED_OUTPUT, f"{name}: {exc}")
             return None

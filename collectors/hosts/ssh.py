@@ -30,6 +30,7 @@ from collectors.hosts.target import HostCollectOptions, SshEndpoint
 
 _KNOWN_HOSTS_LOCK = threading.Lock()  # trust-on-first-use appends from several hosts at once
 _SLICE_S = 0.5
+_NO_HANDSHAKE = frozenset({"No existing session", "Negotiation failed."})
 
 
 class ConnectFailure(Exception):
@@ -85,7 +86,7 @@ def _private_key(endpoint: SshEndpoint) -> paramiko.PKey | None:
 
 def _error(kind: HostErrorKind, message: str, via: SshEndpoint | None, **extra: object) -> HostError:
     prefix = f"jump host {via.display}: " if via is not None else ""
-    return HostError(call="connect", kind=kind, message=prefix + one_line(message),
+    return HostError(call="connect", kind=kind, message=prefix + one_line(message, 400),
                      via=via.display if via else None, **extra)  # type: ignore[arg-type]
 
 
@@ -96,15 +97,14 @@ def _classify(exc: BaseException, endpoint: SshEndpoint, known: Path, timeout_s:
         key = exc.key
         return _error(
             HostErrorKind.UNKNOWN_HOST_KEY,
-            f"{endpoint.display} presented a host key that {known} does not hold: "
-            f"{key.get_name()} {key.fingerprint}; refused",
+            f"{endpoint.display}: host key not in {known} ({key.get_name()} {key.fingerprint}); refused",
             via, key_type=key.get_name(), fingerprint=key.fingerprint, known_hosts=str(known),
         )
     if isinstance(exc, paramiko.BadHostKeyException):
         return _error(
             HostErrorKind.CHANGED_HOST_KEY,
-            f"{endpoint.display} presented {exc.key.get_name()} {exc.key.fingerprint} but {known} holds "
-            f"{exc.expected_key.fingerprint}: the host key changed; refused",
+            f"{endpoint.display}: the host key changed ({exc.key.get_name()} {exc.key.fingerprint}; {known} "
+            f"holds {exc.expected_key.fingerprint}); refused",
             via, key_type=exc.key.get_name(), fingerprint=exc.key.fingerprint,
             expected_fingerprint=exc.expected_key.fingerprint, known_hosts=str(known),
         )
@@ -122,6 +122,10 @@ def _classify(exc: BaseException, endpoint: SshEndpoint, known: Path, timeout_s:
         return _error(HostErrorKind.UNREACHABLE, f"{endpoint.display}: no answer within {timeout_s:g} s", via)
     if isinstance(exc, paramiko.SSHException) and "banner" in str(exc).lower():
         return _error(HostErrorKind.BANNER, f"{endpoint.display}: no SSH banner ({exc})", via)
+    if isinstance(exc, paramiko.SSHException) and str(exc) in _NO_HANDSHAKE:
+        # paramiko stops waiting for the key exchange at the connect timeout and fails later like this
+        return _error(HostErrorKind.BANNER, f"{endpoint.display}: no SSH handshake within {timeout_s:g} s "
+                      "(not an SSH server, or a firewall or proxy in between)", via)
     if isinstance(exc, paramiko.SSHException):
         return _error(HostErrorKind.SSH, f"{where}: {exc}", via)
     if isinstance(exc, OSError) and exc.errno in (errno.EACCES, errno.ENOENT) and exc.filename:
@@ -187,6 +191,10 @@ class SshConnection:
         sink: Sink | None = None,
     ) -> RawResult:
         line = cmd.render(as_user=as_user, timeout_s=timeout_s + 2, **args)
+        return self.run_line(line, timeout_s=timeout_s, cap=cap, sink=sink)
+
+    def run_line(self, line: str, *, timeout_s: float, cap: int, sink: Sink | None = None) -> RawResult:
+        """Run a line already rendered from the command list (one command, or a batch of them)."""
         transport = self.client.get_transport()
         if transport is None or not transport.is_active():
             raise EOFError("the SSH connection is closed")
