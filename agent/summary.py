@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -16,27 +17,29 @@ STYLE = {"ok": "green", "info": "cyan", "warning": "yellow", "critical": "bold r
 def print_summary(
     console: Console, reports: Sequence[HealthCheckReport], written: Sequence[Path] = ()
 ) -> None:
-    table = Table(title="atlas-health", show_lines=False)
-    # Names and versions never wrap; the worst finding's title takes what width is left.
-    for column in ("Customer", "Instance", "Product", "Version", "Status"):
-        table.add_column(column, no_wrap=True)
-    table.add_column("Worst finding", overflow="fold", ratio=1)
+    """One table per customer, so the widest column (the worst finding) keeps room at 80 columns."""
     for report in reports:
+        counts = ", ".join(f"{n} {sev}" for sev, n in report.summary.counts.model_dump().items() if n)
+        overall = report.summary.overall
+        style = STYLE.get(str(overall), "")
+        table = Table(
+            title=f"[bold]{report.customer}[/]: overall [{style}]{overall}[/] ({counts})",
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+            pad_edge=False,
+            collapse_padding=True,
+        )
+        table.add_column("Instance", no_wrap=True)
+        table.add_column("Product", overflow="fold", max_width=18)
+        table.add_column("Status", no_wrap=True, min_width=8)
+        table.add_column("Worst finding", overflow="fold", ratio=1)
         for target in report.targets:
             table.add_row(
-                report.customer,
                 target.name,
-                target.product.label,
-                target.version or "-",
+                f"{target.product.label} {target.version or ''}".strip(),
                 f"[{STYLE.get(str(target.overall), '')}]{target.overall}[/]",
                 target.worst_finding or "",
             )
-    console.print(table)
-    for report in reports:
-        counts = ", ".join(f"{n} {sev}" for sev, n in report.summary.counts.model_dump().items() if n)
-        console.print(
-            f"[bold]{report.customer}[/]: overall [{STYLE.get(str(report.summary.overall), '')}]"
-            f"{report.summary.overall}[/] ({counts})"
-        )
+        console.print(table)
     for path in written:
         console.print(f"wrote {path}")
