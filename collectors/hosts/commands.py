@@ -109,7 +109,6 @@ COMMANDS: dict[str, Command] = {
         _cmd("user_threads", "ps -e -L -o user:32="),
         _cmd("proc_cmdline", "cat /proc/{pid}/cmdline", pid="pid"),
         _cmd("proc_limits", "cat /proc/{pid}/limits", pid="pid"),
-        _cmd("proc_status", "cat /proc/{pid}/status", pid="pid"),
         _cmd("proc_fds", "{sudo}ls -1U /proc/{pid}/fd", sudo=True, pid="pid"),
         _cmd("proc_exe", "{sudo}readlink /proc/{pid}/exe", sudo=True, pid="pid"),
         _cmd("java_release", "cat -- {path}", hangs=True, path="path"),

@@ -92,11 +92,6 @@ def parse_loadavg(text: str) -> tuple[float, float, float]:
         raise OutputError("loadavg: expected three load averages") from None
 
 
-def parse_int(text: str, what: str) -> int:
-    try:
-        return int(_first_line(text, what).strip())
-    except ValueError:
-        raise OutputError(f"{what}: not a whole number") from None
 
 
 def parse_meminfo(text: str) -> MemoryInfo:
@@ -119,11 +114,6 @@ def parse_meminfo(text: str) -> MemoryInfo:
     )
 
 
-def parse_boot_time(text: str) -> datetime:
-    match = re.search(r"^btime\s+(\d+)", text, re.M)
-    if not match:
-        raise OutputError("/proc/stat: no btime line")
-    return datetime.fromtimestamp(int(match.group(1)), UTC)
 
 
 def parse_clock(text: str) -> datetime:
@@ -244,9 +234,6 @@ def parse_limits(text: str) -> dict[str, Limit]:
     return limits
 
 
-def parse_status_threads(text: str) -> int | None:
-    match = re.search(r"^Threads:\s+(\d+)", text, re.M)
-    return int(match.group(1)) if match else None
 
 
 def parse_java_release(text: str) -> tuple[str | None, str | None]:

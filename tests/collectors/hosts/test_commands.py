@@ -180,3 +180,19 @@ def test_gc_logging(options, expected):
 )
 def test_products_are_recognised_by_their_command_line(args, product):
     assert detect_product(args) == product
+
+
+def test_several_files_read_by_one_grep_split_back():
+    from collectors.hosts.parsers import file_errors, parse_cpu_list, split_files
+
+    paths = ["/proc/uptime", "/etc/os-release", "/opt/jira/conf/server.xml"]
+    text = ("/proc/uptime:5435.28 4278.58\n/etc/os-release:NAME=\"Debian\"\n/etc/os-release:ID=debian\n"
+            "/opt/jira/conf/server.xml:<Server port=\"8005\">\n")
+    assert split_files(text, paths) == {"/proc/uptime": "5435.28 4278.58\n",
+                                        "/etc/os-release": "NAME=\"Debian\"\nID=debian\n",
+                                        "/opt/jira/conf/server.xml": "<Server port=\"8005\">\n"}
+    errors = file_errors("grep: /opt/jira/conf/server.xml: Permission denied\n", paths)
+    assert errors == {"/opt/jira/conf/server.xml": "grep: /opt/jira/conf/server.xml: Permission denied"}
+    assert (parse_cpu_list("0-7\n"), parse_cpu_list("0,2-5,9")) == (8, 6)
+    with pytest.raises(OutputError):
+        parse_cpu_list("zero")
