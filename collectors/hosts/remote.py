@@ -142,3 +142,6 @@ class _Closed:
 
     def execute(self, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
         raise EOFError("not connected")
+
+    def run_line(self, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        raise EOFError("not connected")
