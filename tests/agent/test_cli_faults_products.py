@@ -8,19 +8,14 @@ Each fault must give its finding and exit code, never a traceback.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import yaml
 
-from agent.sandbox import Fault, InstanceSpec, Sandbox, sandbox_config
+from agent.sandbox import Fault, InstanceSpec
 from agent.sandbox.bitbucket_payloads import raw_license
 from collectors.model import Deployment, Product
+from tests.agent.per_instance_estate import atlas, check_json, per_instance_estate
 
 pytestmark = [pytest.mark.server]
 
@@ -32,44 +27,9 @@ SPECS = [
 ]
 
 
-@dataclass(frozen=True)
-class Estate:
-    sandbox: Sandbox
-    configs: dict[str, Path]  # instance name -> its own config file
-    env: dict[str, str]
-
-
 @pytest.fixture(scope="module")
 def estate(tmp_path_factory: pytest.TempPathFactory):
-    with Sandbox(SPECS) as sandbox:
-        folder = tmp_path_factory.mktemp("config")
-        configs: dict[str, Path] = {}
-        env: dict[str, str] = {}
-        for spec in SPECS:
-            config, secrets = sandbox_config(sandbox, {"acme": [spec.name]})
-            # Version support depends on today's date against the end-of-life table: tested on its own.
-            config["checks"] = {"disabled": ["instance.version.support"]}
-            config["settings"] = {"timeout_seconds": 5, "retry_after_cap_seconds": 2, "max_retries": 1}
-            configs[spec.name] = folder / f"{spec.name}.yaml"
-            configs[spec.name].write_text(yaml.safe_dump(config))
-            env.update(secrets)
-        yield Estate(sandbox, configs, env)
-
-
-def atlas(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "agent.cli", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **env},
-        timeout=120,
-    )
-
-
-def check_json(estate: Estate, name: str) -> tuple[int, dict]:
-    result = atlas(["check", "--config", str(estate.configs[name]), "--format", "json"], estate.env)
-    assert "Traceback" not in result.stderr, result.stderr
-    return result.returncode, json.loads(result.stdout)
+    yield from per_instance_estate(SPECS, tmp_path_factory)
 
 
 CASES = [
