@@ -17,7 +17,7 @@ import re
 import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 from urllib.parse import quote, quote_plus
 
 from collectors.hosts.model import HostErrorKind
@@ -139,6 +139,17 @@ class LogSource(Protocol):
         ...
 
 
+def _copy(handle: BinaryIO, length: int, sink: Callable[[bytes], None]) -> None:
+    """Stream `length` bytes from the current position to the sink (which may raise CapReached)."""
+    left = length
+    while left > 0:
+        data = handle.read(min(CHUNK, left))
+        if not data:
+            break
+        left -= len(data)
+        sink(data)
+
+
 class LocalSource:
     method = "local"
 
@@ -146,13 +157,7 @@ class LocalSource:
         try:
             with open(path, "rb") as handle:
                 handle.seek(start)
-                left = length
-                while left > 0:
-                    data = handle.read(min(CHUNK, left))
-                    if not data:
-                        break
-                    left -= len(data)
-                    sink(data)
+                _copy(handle, length, sink)
         except CapReached:
             return None
         except PermissionError as exc:
@@ -174,14 +179,8 @@ class SftpSource:
         try:
             with self.sftp.open(path, "rb") as handle:  # type: ignore[attr-defined]
                 handle.seek(start)
-                handle.prefetch(length)
-                left = length
-                while left > 0:
-                    data = handle.read(min(CHUNK, left))
-                    if not data:
-                        break
-                    left -= len(data)
-                    sink(data)
+                handle.prefetch(start + length)  # prefetch takes the end offset, not a byte count
+                _copy(handle, length, sink)
         except CapReached:
             return None
         except PermissionError as exc:
