@@ -1,0 +1,1 @@
+"""Log intelligence: read Atlassian logs and support zips fast, and summarise what happened."""
