@@ -20,6 +20,7 @@ from collectors.facts.cloud import CloudFacts
 from collectors.facts.crowd import CrowdFacts
 from collectors.facts.fecru import FecruFacts
 from collectors.hosts.model import HostSnapshot
+from collectors.logs.model import LogAnalysis
 
 SNAPSHOT_SCHEMA_VERSION = 1
 
@@ -274,12 +275,15 @@ class Snapshot(_Model):
     finished_at: datetime
     instances: list[InstanceSnapshot] = Field(default_factory=list)
     hosts: list[HostSnapshot] = Field(default_factory=list)  # the machines, over SSH or the agent's own
+    logs: list[LogAnalysis] = Field(default_factory=list)  # one per customer whose logs were analysed
     limits_hit: list[str] = Field(default_factory=list)  # budgets that cut collection short
 
     def customers(self) -> list[str]:
         seen: dict[str, None] = {}
         for inst in self.instances:
             seen.setdefault(inst.customer, None)
+        for logs in self.logs:  # a log-only analysis has no instances
+            seen.setdefault(logs.customer, None)
         return list(seen)
 
     def for_customer(self, customer: str) -> list[InstanceSnapshot]:

@@ -114,6 +114,13 @@ class SignatureHit(_Model):
 
     signature: str  # the signature id
     count: int
+    # The knowledge-base entry's words, as they were when the logs were scanned.
+    title: str = ""
+    severity: str = "warning"  # info, warning or critical
+    cause: str = ""  # cause class: memory, database, threads, authentication, index, os, plugins, ...
+    explanation: str = ""
+    recommendation: str = ""
+    kb: str | None = None  # KB article or bug link
     first_at: datetime | None = None
     last_at: datetime | None = None
     nodes: list[str] = Field(default_factory=list)
