@@ -27,6 +27,7 @@ class LogKind(StrEnum):
     BITBUCKET_APP = "bitbucket-app"  # atlassian-bitbucket.log
     BAMBOO_APP = "bamboo-app"  # atlassian-bamboo.log
     CROWD_APP = "crowd-app"  # atlassian-crowd.log
+    APPLICATION = "application"  # another Atlassian-style log (a plugin's own file), product unknown
     CATALINA = "catalina"  # catalina.out, catalina.YYYY-MM-DD.log
     JIRA_ACCESS = "jira-access"  # Tomcat access_log.yyyy-mm-dd
     CONFLUENCE_ACCESS = "confluence-access"  # conf_access_log.yyyy-mm-dd.log
@@ -52,6 +53,7 @@ _FAMILIES = {
     LogKind.BITBUCKET_APP: "application",
     LogKind.BAMBOO_APP: "application",
     LogKind.CROWD_APP: "application",
+    LogKind.APPLICATION: "application",
     LogKind.JIRA_SECURITY: "security",
     LogKind.CATALINA: "catalina",
     LogKind.JIRA_ACCESS: "access",
