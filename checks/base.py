@@ -2,8 +2,8 @@
 
 A check is a small class: a ``meta`` (CheckMeta) and a ``run(ctx)`` that yields findings. It does no
 I/O: everything it needs is in ``ctx.instance`` (or, for a host-scoped check, ``ctx.host`` with its
-customer's other hosts and instances beside it). The runner owns budgets, skipping and crash
-handling, so a check only says what it concluded.
+customer's other hosts and instances beside it; for a logs-scoped check, ``ctx.logs``). The runner
+owns budgets, skipping and crash handling, so a check only says what it concluded.
 """
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from checks.finding import Category, Evidence, Finding, Severity, fingerprint
+from checks.logs_scope import LOGS_SUBJECT, logs_now
 from checks.metadata import CheckMeta, Threshold
 from collectors.hosts.model import HostSnapshot
+from collectors.logs.model import LogAnalysis
 from collectors.model import InstanceSnapshot
 
 
@@ -25,7 +27,7 @@ class CheckContext:
 
     A host-scoped check gets ``host``, the customer's other hosts as ``peers`` (clock skew across
     cluster nodes) and the customer's ``instances`` (the product version a host serves); ``instance``
-    is then None.
+    is then None. A logs-scoped check gets ``logs``, one customer's log analysis, and nothing else.
     """
 
     meta: CheckMeta
@@ -34,19 +36,29 @@ class CheckContext:
     host: HostSnapshot | None = None
     peers: tuple[HostSnapshot, ...] = ()
     instances: tuple[InstanceSnapshot, ...] = ()
+    logs: LogAnalysis | None = None
 
     @property
     def now(self) -> datetime:
-        """The moment of collection, not the wall clock, so offline analysis gives the same answer."""
+        """The moment of collection, not the wall clock, so offline analysis gives the same answer.
+
+        For logs: the last event seen, else the end of the window asked for (logs_scope.logs_now).
+        """
+        if self.logs is not None:
+            return logs_now(self.logs)
         return self.host.started_at if self.host is not None else self._instance.started_at
 
     @property
     def customer(self) -> str:
+        if self.logs is not None:
+            return self.logs.customer
         return self.host.customer if self.host is not None else self._instance.customer
 
     @property
     def subject(self) -> str:
-        """The instance or host name a finding's target starts with."""
+        """The instance or host name a finding's target starts with ("logs" for a log analysis)."""
+        if self.logs is not None:
+            return LOGS_SUBJECT
         return self.host.name if self.host is not None else self._instance.instance
 
     @property
@@ -58,7 +70,7 @@ class CheckContext:
     @property
     def _instance(self) -> InstanceSnapshot:
         if self.instance is None:
-            raise ValueError(f"{self.meta.id}: a check context needs an instance or a host")
+            raise ValueError(f"{self.meta.id}: a check context needs an instance, a host or logs")
         return self.instance
 
     def threshold(self, name: str) -> Threshold:

@@ -9,11 +9,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from checks.finding import Category, Severity
 from collectors.hosts.model import HostSnapshot
+from collectors.logs.model import LogAnalysis
 from collectors.model import Deployment, InstanceSnapshot, Product
 
 CHECK_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 _SNAPSHOT_FIELDS = frozenset(InstanceSnapshot.model_fields)
 _HOST_FIELDS = frozenset(HostSnapshot.model_fields)
+_LOGS_FIELDS = frozenset(LogAnalysis.model_fields)
 
 Threshold = int | float
 
@@ -29,6 +31,10 @@ class CheckMeta(BaseModel):
     ``scope="host"`` makes a check run once per collected host (``ctx.host``) instead of per
     instance; its ``requires`` then name HostSnapshot fields, and ``products`` filter on the product
     the host serves (a host serving none gets every host check).
+
+    ``scope="logs"`` makes a check run once per customer's log analysis (``ctx.logs``); its
+    ``requires`` name LogAnalysis fields ("gc", "access", "security": None when no such log was
+    given), and ``products`` filter on the products whose log files were read (checks/logs_scope.py).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -40,7 +46,7 @@ class CheckMeta(BaseModel):
     default_severity: Severity
     products: tuple[Product, ...] = tuple(Product)
     deployments: tuple[Deployment, ...] = tuple(Deployment)
-    scope: Literal["instance", "host"] = "instance"  # declared before requires, which depends on it
+    scope: Literal["instance", "host", "logs"] = "instance"  # declared before requires, which depends on it
     requires: tuple[str, ...] = ()
     thresholds: dict[str, Threshold] = Field(default_factory=dict)
     references: tuple[str, ...] = ()
@@ -59,7 +65,7 @@ class CheckMeta(BaseModel):
     @classmethod
     def _known_fields(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
         # "bamboo.agents" names a part of a product's facts: its first segment must be a field.
-        fields = _HOST_FIELDS if info.data.get("scope") == "host" else _SNAPSHOT_FIELDS
+        fields = {"host": _HOST_FIELDS, "logs": _LOGS_FIELDS}.get(info.data.get("scope"), _SNAPSHOT_FIELDS)
         unknown = [f for f in value if f.split(".", 1)[0] not in fields]
         if unknown:
             raise ValueError(f"requires names unknown snapshot fields: {', '.join(unknown)}")

@@ -18,6 +18,7 @@ from checks.base import CheckContext
 from checks.check_worker import CHECK_THREADS
 from checks.finding import Category, Finding, Severity, fingerprint
 from checks.host_scope import host_applies, host_skip_reason, host_thresholds, hosts_with_neighbours
+from checks.logs_scope import LOGS_SUBJECT, logs_applies, logs_skip_reason, logs_thresholds
 from checks.metadata import Threshold
 from checks.registry import RegisteredCheck, Registry
 from collectors.model import InstanceSnapshot, Snapshot
@@ -226,6 +227,21 @@ def run_checks(snapshot: Snapshot, registry: Registry, settings: CheckSettings |
                 continue
             thresholds = host_thresholds(meta.id, host, settings.thresholds, settings.instance_thresholds)
             ctx = CheckContext(meta=meta, host=host, peers=peers, instances=instances, thresholds=thresholds)
+            budget = min(meta.budget_s, settings.budget_s) if settings.budget_s else meta.budget_s
+            outcome, produced = _run_one(registered, ctx, budget)
+            outcomes.append(outcome)
+            findings.extend(produced)
+    for logs in snapshot.logs:  # once per customer's log analysis
+        for registered in registry:
+            meta = registered.meta
+            if meta.id in settings.disabled or not logs_applies(meta, logs):
+                continue
+            reason = logs_skip_reason(logs, meta.requires)
+            if reason is not None:
+                outcomes.append(CheckOutcome(check=meta.id, customer=logs.customer, target=LOGS_SUBJECT,
+                                             status=OutcomeStatus.SKIPPED, reason=reason))
+                continue
+            ctx = CheckContext(meta=meta, logs=logs, thresholds=logs_thresholds(meta.id, settings.thresholds))
             budget = min(meta.budget_s, settings.budget_s) if settings.budget_s else meta.budget_s
             outcome, produced = _run_one(registered, ctx, budget)
             outcomes.append(outcome)
