@@ -1,0 +1,416 @@
+"""The fast path for application logs and catalina.out: signatures, levels, exceptions, restarts.
+
+Python cannot look at every line of gigabytes of logs at grep's speed, so it does not: one matcher
+pass over each chunk (Hyperscan, see matcher.py) finds the signature lines, the WARN/ERROR/FATAL
+event lines and the exception lines, which are a small share of all lines; Python only looks at
+those. Events per minute come from the logs being in time order: a binary search finds where each
+minute ends and ``bytes.count`` counts the event lines in between, both in C. A chunk whose times
+go backwards is counted line by line instead.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from collectors.logs.context import ChunkStats, FileContext
+from collectors.logs.event_lines import (
+    ISO_EVENT,
+    any_epoch,
+    any_event_start,
+    iso_epoch,
+    iso_event_start,
+    iso_offset,
+    line_at,
+)
+from collectors.logs.matcher import Matcher, Rule
+from collectors.logs.model import LogKind
+from collectors.logs.patterns import ScanPattern
+from collectors.logs.timestamps import MinuteClock
+from collectors.redaction import Redactor
+
+SAMPLES = 3  # sample events kept per signature
+RESTARTS_CAP = 500
+SAMPLE_CHARS = 600
+
+# Rule ids past the signatures: level lines and exception lines.
+# The level is the first word of its kind before the first "[": Jira writes the thread before it,
+# the other products the thread in brackets after it, so a message that merely says "ERROR" after
+# the logger's "[...]" does not count.
+_LEVEL_PREFIX = r"^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d[,.]\d{3}[^\n\[]{0,160}[ \t]"
+_LEVEL_RULES = (_LEVEL_PREFIX + r"WARN[ \t]", _LEVEL_PREFIX + r"ERROR[ \t]", _LEVEL_PREFIX + r"FATAL[ \t]")
+_EXCEPTION_RULE = (
+    r"^(Caused by: |Exception in thread \"[^\"\n]*\" )?[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z0-9_$]+)+"
+    r"(Exception|Error|Throwable)(:|[ \t]|$)"
+)
+_EXCEPTION_TYPE = re.compile(
+    rb"^(Caused by: |Exception in thread \"[^\"\n]*\" )?([A-Za-z_$][\w$]*(?:\.[\w$]+)+(?:Exception|Error|Throwable))"
+)
+
+
+@dataclass
+class HitTally:
+    count: int = 0
+    first: float | None = None
+    last: float | None = None
+    nodes: set[str] = field(default_factory=set)
+    files: set[str] = field(default_factory=set)
+    samples: list[tuple[float | None, str, str, str]] = field(default_factory=list)  # at, node, file, text
+    per_minute: dict[int, int] = field(default_factory=dict)
+
+    def add(self, epoch: float | None, ctx: FileContext, sample: str | None) -> None:
+        self.count += 1
+        self.nodes.add(ctx.node)
+        self.files.add(ctx.path)
+        if epoch is not None:
+            if self.first is None or epoch < self.first:
+                self.first = epoch
+            if self.last is None or epoch > self.last:
+                self.last = epoch
+            minute = int(epoch // 60) * 60
+            self.per_minute[minute] = self.per_minute.get(minute, 0) + 1
+        if sample is not None and len(self.samples) < SAMPLES:
+            self.samples.append((epoch, ctx.node, ctx.path, sample))
+
+    def merge(self, other: HitTally) -> None:
+        self.count += other.count
+        for epoch in (other.first, other.last):
+            if epoch is not None:
+                self.first = epoch if self.first is None else min(self.first, epoch)
+                self.last = epoch if self.last is None else max(self.last, epoch)
+        self.nodes |= other.nodes
+        self.files |= other.files
+        for minute, n in other.per_minute.items():
+            self.per_minute[minute] = self.per_minute.get(minute, 0) + n
+        self.samples = sorted(self.samples + other.samples, key=lambda s: (s[0] is None, s[0] or 0))[:SAMPLES]
+
+    def wants_sample(self) -> bool:
+        return len(self.samples) < SAMPLES
+
+
+@dataclass
+class ExceptionTally(HitTally):
+    thrown_as: dict[str, int] = field(default_factory=dict)
+
+    def merge(self, other: HitTally) -> None:
+        super().merge(other)
+        if isinstance(other, ExceptionTally):
+            for name, n in other.thrown_as.items():
+                self.thrown_as[name] = self.thrown_as.get(name, 0) + n
+
+
+class AppAccumulator:
+    """Signatures, levels per minute, exceptions and restarts of application logs and catalina.out."""
+
+    def __init__(self) -> None:
+        self.levels: dict[int, list[int]] = {}  # minute -> [total, warn, error, fatal]
+        self.hits: dict[str, HitTally] = {}
+        self.exceptions: dict[str, ExceptionTally] = {}
+        self.restarts: list[tuple[float | None, str, str, str]] = []  # at, node, signature, text
+        self.engine = "re"
+
+    # The scanner's compiled state lives outside the instance so that the accumulator pickles small.
+    def feed(self, chunk: bytes, ctx: FileContext, scanner: ChunkScanner) -> ChunkStats:
+        return scanner.scan(chunk, ctx, self)
+
+    def end_file(self, ctx: FileContext) -> ChunkStats:
+        return ChunkStats()
+
+    def merge(self, other: AppAccumulator) -> None:
+        for minute, row in other.levels.items():
+            mine = self.levels.get(minute)
+            if mine is None:
+                self.levels[minute] = list(row)
+            else:
+                for i, n in enumerate(row):
+                    mine[i] += n
+        for table, theirs in ((self.hits, other.hits), (self.exceptions, other.exceptions)):
+            for key, tally in theirs.items():
+                if key in table:
+                    table[key].merge(tally)
+                else:
+                    table[key] = tally  # type: ignore[assignment]
+        self.restarts = sorted(self.restarts + other.restarts, key=lambda r: (r[0] is None, r[0] or 0))[
+            :RESTARTS_CAP
+        ]
+        if other.engine == "hyperscan":
+            self.engine = "hyperscan"
+
+
+class ChunkScanner:
+    """Compiled matchers for one set of signatures, reused for every chunk a worker scans."""
+
+    def __init__(
+        self, patterns: Sequence[ScanPattern], tz_clock: MinuteClock, use_hyperscan: bool = True
+    ) -> None:
+        self.patterns = list(patterns)
+        self.clock = tz_clock
+        self.use_hyperscan = use_hyperscan
+        self.redactor = Redactor()
+        self._matchers: dict[
+            tuple[str, str | None], tuple[Matcher, list[ScanPattern], list[re.Pattern[bytes]]]
+        ] = {}
+
+    def _matcher_for(self, kind: LogKind) -> tuple[Matcher, list[ScanPattern], list[re.Pattern[bytes]]]:
+        key = (kind.family, kind.product)
+        found = self._matchers.get(key)
+        if found is None:
+            chosen = [p for p in self.patterns if p.applies_to(kind.family, kind.product)]
+            rules = [Rule(i, p.regex, p.ignore_case) for i, p in enumerate(chosen)]
+            rules += [Rule(len(chosen) + i, rule) for i, rule in enumerate(_LEVEL_RULES)]
+            rules.append(Rule(len(chosen) + len(_LEVEL_RULES), _EXCEPTION_RULE))
+            verifiers = [re.compile(p.regex.encode(), re.I if p.ignore_case else 0) for p in chosen]
+            found = (Matcher(rules, self.use_hyperscan), chosen, verifiers)
+            self._matchers[key] = found
+        return found
+
+    def scan(self, buf: bytes, ctx: FileContext, acc: AppAccumulator) -> ChunkStats:
+        stats = ChunkStats(lines=buf.count(b"\n") + (0 if buf.endswith(b"\n") or not buf else 1))
+        matcher, chosen, verifiers = self._matcher_for(ctx.kind)
+        acc.engine = matcher.engine if acc.engine != "hyperscan" else "hyperscan"
+        catalina = ctx.kind == LogKind.CATALINA
+        ranges = [] if catalina else _count_minutes(buf, ctx, self.clock, acc.levels, stats)
+        levels_from = len(chosen)
+        exception_id = levels_from + len(_LEVEL_RULES)
+        level_ends: list[list[int]] = [[] for _ in _LEVEL_RULES]
+        others: list[tuple[int, int]] = []
+        for rule_id, end in matcher.scan(buf):
+            if levels_from <= rule_id < exception_id:
+                level_ends[rule_id - levels_from].append(end)
+            else:
+                others.append((end, rule_id))
+        if ranges:
+            _count_levels(ranges, level_ends, acc.levels)
+        seen: set[tuple[int, int]] = set()
+        exception_lines: list[int] = []
+        for end, rule_id in sorted(others):
+            start = buf.rfind(b"\n", 0, end) + 1
+            if (rule_id, start) in seen:
+                continue
+            seen.add((rule_id, start))
+            if rule_id == exception_id:
+                exception_lines.append(start)
+            else:
+                self._signature(buf, start, chosen[rule_id], verifiers[rule_id], ctx, acc, catalina)
+        if exception_lines:
+            self._exceptions(buf, exception_lines, ctx, acc, catalina)
+        if catalina:
+            self._catalina_span(buf, stats)
+        return stats
+
+    def _event_of(self, buf: bytes, start: int, catalina: bool) -> tuple[int | None, float | None]:
+        opener = any_event_start(buf, start, self.clock) if catalina else iso_event_start(buf, start)
+        if opener is None:
+            return None, None
+        line = line_at(buf, opener, 200)
+        return opener, (any_epoch(line, self.clock) if catalina else iso_epoch(line, self.clock))
+
+    def _signature(
+        self,
+        buf: bytes,
+        start: int,
+        pattern: ScanPattern,
+        verifier: re.Pattern[bytes],
+        ctx: FileContext,
+        acc: AppAccumulator,
+        catalina: bool,
+    ) -> None:
+        line = line_at(buf, start)
+        if not verifier.search(line):
+            return
+        opener, epoch = self._event_of(buf, start, catalina)
+        if epoch is not None and not ctx.in_window(epoch):
+            return
+        if epoch is None and (ctx.since is not None or ctx.until is not None):
+            return  # an event whose time is unknown cannot be placed inside the window
+        tally = acc.hits.setdefault(pattern.id, HitTally())
+        sample = None
+        if tally.wants_sample() or pattern.restart:
+            sample = self._sample(buf, opener, start, line)
+        tally.add(epoch, ctx, sample if tally.wants_sample() else None)
+        if pattern.restart and len(acc.restarts) < RESTARTS_CAP:
+            acc.restarts.append((epoch, ctx.node, pattern.id, sample or ""))
+
+    def _sample(self, buf: bytes, opener: int | None, start: int, line: bytes) -> str:
+        text = (
+            line if opener is None or opener == start else line_at(buf, opener, SAMPLE_CHARS) + b"\n" + line
+        )
+        return self.redactor.text(text[: SAMPLE_CHARS * 2].decode("utf-8", "replace"))
+
+    def _exceptions(
+        self, buf: bytes, starts: list[int], ctx: FileContext, acc: AppAccumulator, catalina: bool
+    ) -> None:
+        # Group the exception lines by the event that holds them: the first is what was thrown, the
+        # last "Caused by:" the root cause.
+        groups: list[tuple[int | None, float | None, list[bytes]]] = []
+        for start in starts:
+            line = line_at(buf, start, 400)
+            match = _EXCEPTION_TYPE.match(line)
+            if match is None:
+                continue
+            opener, epoch = self._event_of(buf, start, catalina)
+            if groups and groups[-1][0] == opener and opener is not None:
+                groups[-1][2].append(line)
+            else:
+                groups.append((opener, epoch, [line]))
+        for _opener, epoch, lines in groups:
+            if epoch is not None and not ctx.in_window(epoch):
+                continue
+            if epoch is None and (ctx.since is not None or ctx.until is not None):
+                continue
+            thrown = _type_of(lines[0])
+            root_line = lines[-1]
+            root = _type_of(root_line)
+            tally = acc.exceptions.setdefault(root, ExceptionTally())
+            sample = None
+            if tally.wants_sample():
+                sample = self.redactor.text(root_line[:SAMPLE_CHARS].decode("utf-8", "replace"))
+            tally.add(epoch, ctx, sample)
+            tally.thrown_as[thrown] = tally.thrown_as.get(thrown, 0) + 1
+
+    def _catalina_span(self, buf: bytes, stats: ChunkStats) -> None:
+        """catalina.out gets its first and last time only, from the chunk's first and last dated lines."""
+        for start in (0, buf.rfind(b"\n", 0, max(0, len(buf) - 1)) + 1):
+            opener = any_event_start(buf, start, self.clock)
+            if opener is not None:
+                epoch = any_epoch(line_at(buf, opener, 200), self.clock)
+                if epoch is not None:
+                    stats.saw(epoch)
+
+
+def _type_of(line: bytes) -> str:
+    match = _EXCEPTION_TYPE.match(line)
+    return match.group(2).decode("ascii", "replace") if match else "unknown"
+
+
+def _count_levels(
+    ranges: list[tuple[int, int | None]], level_ends: list[list[int]], levels: dict[int, list[int]]
+) -> None:
+    """Give each WARN/ERROR/FATAL line to the minute range holding it (ranges: start offset, minute)."""
+    starts = [start for start, _ in ranges]
+    for index, ends in enumerate(level_ends, start=1):
+        for end in ends:
+            at = bisect_right(starts, end) - 1
+            minute = ranges[at][1] if at >= 0 else None
+            if minute is not None:
+                levels[minute][index] += 1
+
+
+def _count_minutes(
+    buf: bytes, ctx: FileContext, clock: MinuteClock, levels: dict[int, list[int]], stats: ChunkStats
+) -> list[tuple[int, int | None]]:
+    """Events per minute: binary search for where each minute's lines end, count them in C.
+
+    Returns each range's start offset and minute (None when outside the window or unreadable).
+    """
+    first = ISO_EVENT.search(buf)
+    while first is not None and first.start() > 0 and buf[first.start() - 1 : first.start()] != b"\n":
+        first = ISO_EVENT.search(buf, first.start() + 1)
+    if first is None:
+        return []
+    ranges = _minute_ranges(buf, first.start())
+    if ranges is None:  # times go backwards in this chunk: count line by line
+        ranges = _minute_ranges_by_line(buf, first.start())
+    placed: list[tuple[int, int | None]] = []
+    for start, end, count in ranges:
+        line = buf[start : start + 28]
+        try:
+            minute = clock.iso_minute(line[:16].replace(b"T", b" "), iso_offset(line))
+        except ValueError:
+            stats.unparsed += count
+            placed.append((start, None))
+            continue
+        if (ctx.since is not None and minute + 60 <= ctx.since) or (
+            ctx.until is not None and minute >= ctx.until
+        ):
+            placed.append((start, None))
+            continue
+        placed.append((start, minute))
+        stats.events += count
+        row = levels.setdefault(minute, [0, 0, 0, 0])
+        row[0] += count
+        first_epoch = iso_epoch(line, clock)
+        if first_epoch is not None:
+            stats.saw(first_epoch)
+        last_start = buf.rfind(b"\n20", start, end)
+        last_epoch = iso_epoch(buf[last_start + 1 : last_start + 29], clock) if last_start >= 0 else None
+        if last_epoch is not None:
+            stats.saw(last_epoch)
+    return placed
+
+
+def _next_event(buf: bytes, pos: int) -> int:
+    """The start of the first event line at or after ``pos`` (``len(buf)`` when there is none)."""
+    while True:
+        found = buf.find(b"\n20", pos - 1 if pos > 0 else 0)
+        if found < 0:
+            return len(buf)
+        if ISO_EVENT.match(buf, found + 1):
+            return found + 1
+        pos = found + 2
+
+
+def _minute_ranges(buf: bytes, start: int) -> list[tuple[int, int, int]] | None:
+    """(start, end, events) per run of one minute, or None when the chunk is far from time order.
+
+    Threads stamp their events before they queue for the log, so a line of 10:00:59.998 may follow
+    one of 10:01:00.001: such small steps back only blur a minute's edge. A chunk that steps back
+    often (files concatenated out of order) is counted line by line instead.
+    """
+    ranges: list[tuple[int, int, int]] = []
+    n = len(buf)
+    previous: bytes | None = None
+    backwards = 0
+    while start < n:
+        key = buf[start : start + 16]
+        if previous is not None and key < previous:
+            backwards += 1
+            if backwards > 8 and backwards * 4 > len(ranges):
+                return None
+        low, step = start, 4096
+        high = n
+        probe = start + step
+        while probe < n:  # gallop until the minute changes, then bisect
+            event = _next_event(buf, probe)
+            if event >= n or buf[event : event + 16] != key:
+                high = event
+                break
+            low, step = event, step * 2
+            probe = low + step
+        while high - low > 2048:
+            mid = (low + high) // 2
+            event = _next_event(buf, mid)
+            if event < high and buf[event : event + 16] == key:
+                low = event
+            else:
+                high = mid if event >= high else event
+        end = _next_event(buf, low + 1)
+        while end < high and buf[end : end + 16] == key:
+            end = _next_event(buf, end + 1)
+        count = buf.count(b"\n20", start, end) + 1
+        ranges.append((start, end, count))
+        previous = key
+        start = end
+    return ranges
+
+
+def _minute_ranges_by_line(buf: bytes, start: int) -> list[tuple[int, int, int]]:
+    """The slow, exact count for chunks out of time order: one range per run of equal minutes."""
+    ranges: list[tuple[int, int, int]] = []
+    current: bytes | None = None
+    run_start, count = start, 0
+    pos = start
+    n = len(buf)
+    while pos < n:
+        key = buf[pos : pos + 16]
+        if key != current:
+            if current is not None:
+                ranges.append((run_start, pos, count))
+            current, run_start, count = key, pos, 0
+        count += 1
+        pos = _next_event(buf, pos + 1)
+    if current is not None:
+        ranges.append((run_start, n, count))
+    return ranges

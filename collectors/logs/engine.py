@@ -1,0 +1,248 @@
+"""Log analysis end to end: find the files, recognise them, scan them on every core, merge, summarise.
+
+Work is split into tasks (a whole file, or a byte range of a large plain file) that worker processes
+run independently; each returns small mergeable accumulators, never lines, so memory stays flat
+whatever the input size. Small inputs are scanned in this process: starting workers costs more.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from collectors.logs.app_scan import AppAccumulator, ChunkScanner
+from collectors.logs.chunks import next_iso_event, next_line, read_chunks, split_ranges
+from collectors.logs.context import FileContext
+from collectors.logs.model import FileProblem, LogAnalysis, LogKind
+from collectors.logs.patterns import ScanPattern
+from collectors.logs.sniff import looks_binary, sniff
+from collectors.logs.sources import LogSource, discover
+from collectors.logs.summaries import build_analysis
+from collectors.logs.tally import FileTally, TaskResult
+from collectors.logs.timestamps import MinuteClock
+
+HEAD_BYTES = 64 * 1024
+RANGE_BYTES = 64 * 1024 * 1024  # plain files larger than this are read by several workers at once
+IN_PROCESS_BYTES = 48 * 1024 * 1024  # below this, starting worker processes costs more than it saves
+SPLITTABLE = frozenset({"application", "access", "security"})
+
+
+@dataclass(frozen=True)
+class Task:
+    source: LogSource
+    kind: LogKind
+    start: int = 0
+    end: int | None = None
+
+
+@dataclass(frozen=True)
+class Window:
+    since: float | None = None
+    until: float | None = None
+
+
+# Per-process state: the compiled scanner is built once per worker, not once per task.
+_STATE: dict[str, Any] = {}
+
+
+def _init_worker(patterns: Sequence[ScanPattern], tz: tzinfo, use_hyperscan: bool) -> None:
+    _STATE["scanner"] = ChunkScanner(patterns, MinuteClock(tz), use_hyperscan)
+    _STATE["tz"] = tz
+
+
+def _new_accumulator(family: str) -> Any:
+    if family == "application" or family == "catalina":
+        return AppAccumulator()
+    if family == "access":
+        from collectors.logs.access import AccessAccumulator
+
+        return AccessAccumulator()
+    if family == "gc":
+        from collectors.logs.gc import GcAccumulator
+
+        return GcAccumulator()
+    if family == "security":
+        from collectors.logs.security import SecurityAccumulator
+
+        return SecurityAccumulator()
+    raise ValueError(f"no accumulator for {family!r} logs")
+
+
+def run_task(task: Task, window: Window) -> TaskResult:
+    """Scan one task in this process (a worker, or the main process for small inputs)."""
+    scanner: ChunkScanner = _STATE["scanner"]
+    family = "application" if task.kind.family == "catalina" else task.kind.family
+    ctx = FileContext(
+        task.source.display, task.source.node, task.kind, _STATE["tz"], window.since, window.until
+    )
+    acc = _new_accumulator(family)
+    tally = FileTally(task.source.display, task.source.node, task.kind)
+    boundary = next_iso_event if task.kind.family == "application" else next_line
+    try:
+        with task.source.open() as stream:
+            if task.start > 0:
+                stream.seek(task.start - 1)
+            for chunk in read_chunks(stream, boundary, task.start, task.end):
+                tally.size_bytes += len(chunk)
+                stats = scanner.scan(chunk, ctx, acc) if family == "application" else acc.feed(chunk, ctx)
+                tally.stats.merge(stats)
+            tally.stats.merge(acc.end_file(ctx))
+    except (EOFError, zlib.error, zipfile.BadZipFile) as exc:
+        tally.stats.merge(acc.end_file(ctx))
+        tally.problem = FileProblem.TRUNCATED
+        tally.detail = (
+            f"the file ends early or is damaged ({type(exc).__name__}: {exc}); "
+            f"the first {_mib(tally.size_bytes)} were analysed"
+        )
+    except OSError as exc:
+        tally.problem = FileProblem.UNREADABLE
+        tally.detail = f"could not be read ({exc.strerror or exc}); check its permissions"
+    return TaskResult({tally.path: tally}, {family: acc})
+
+
+def _mib(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MiB" if n >= 1024 * 1024 else f"{n} bytes"
+
+
+def _probe(source: LogSource) -> tuple[LogKind, FileTally | None]:
+    """The file's kind, or a tally saying why it will not be analysed."""
+    try:
+        with source.open() as stream:
+            head = stream.read(HEAD_BYTES)
+    except (EOFError, zlib.error, zipfile.BadZipFile) as exc:
+        return LogKind.UNKNOWN, FileTally(
+            source.display,
+            source.node,
+            LogKind.UNKNOWN,
+            problem=FileProblem.TRUNCATED,
+            detail=f"damaged before its first block could be read ({exc})",
+        )
+    except OSError as exc:
+        return LogKind.UNKNOWN, FileTally(
+            source.display,
+            source.node,
+            LogKind.UNKNOWN,
+            problem=FileProblem.UNREADABLE,
+            detail=f"could not be read ({exc.strerror or exc}); check its permissions",
+        )
+    if looks_binary(head):
+        return LogKind.UNKNOWN, FileTally(
+            source.display,
+            source.node,
+            LogKind.UNKNOWN,
+            len(head),
+            problem=FileProblem.BINARY,
+            detail="not text (NUL or control bytes in its first block); skipped",
+        )
+    kind = sniff(source.name, head)
+    if kind == LogKind.UNKNOWN:
+        return kind, FileTally(
+            source.display,
+            source.node,
+            kind,
+            len(head),
+            problem=FileProblem.UNRECOGNISED,
+            detail="no known Atlassian, Tomcat or GC log format in its first lines; skipped",
+        )
+    return kind, None
+
+
+def plan(sources: Sequence[LogSource], range_bytes: int = RANGE_BYTES) -> tuple[list[Task], list[FileTally]]:
+    tasks: list[Task] = []
+    skipped: list[FileTally] = []
+    for source in sources:
+        kind, problem = _probe(source)
+        if problem is not None:
+            skipped.append(problem)
+            continue
+        if source.seekable and kind.family in SPLITTABLE and source.size > range_bytes:
+            tasks += [Task(source, kind, a, b) for a, b in split_ranges(source.size, range_bytes)]
+        else:
+            tasks.append(Task(source, kind))
+    tasks.sort(key=lambda t: -((t.end or t.source.size) - t.start))  # biggest first: even finish
+    return tasks, skipped
+
+
+def _epoch(at: datetime | None) -> float | None:
+    if at is None:
+        return None
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).timestamp()
+
+
+def analyze_logs(
+    paths: Sequence[Path],
+    patterns: Sequence[ScanPattern],
+    *,
+    customer: str,
+    tz: tzinfo = UTC,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    workers: int | None = None,
+    use_hyperscan: bool = True,
+    range_bytes: int = RANGE_BYTES,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> LogAnalysis:
+    """Analyse every log under ``paths`` for one customer. Raises SourceError for a path that cannot be read."""
+    started = time.perf_counter()
+    sources = discover(list(paths))
+    tasks, skipped = plan(sources, range_bytes)
+    window = Window(_epoch(since), _epoch(until))
+    total = sum((t.end or t.source.size) - t.start for t in tasks)
+    workers = max(1, workers or os.cpu_count() or 1)
+    merged = TaskResult()
+    done = 0
+    for result, task in _run(tasks, window, patterns, tz, use_hyperscan, workers, total):
+        merged.merge(result)
+        done += (task.end or task.source.size) - task.start
+        if on_progress is not None:
+            on_progress(done, total)
+    for tally in skipped:
+        merged.files[tally.path] = tally
+    return build_analysis(
+        customer=customer,
+        files=list(merged.files.values()),
+        accumulators=merged.accumulators,
+        patterns=patterns,
+        since=since,
+        until=until,
+        elapsed_s=time.perf_counter() - started,
+    )
+
+
+def _run(
+    tasks: list[Task],
+    window: Window,
+    patterns: Sequence[ScanPattern],
+    tz: tzinfo,
+    use_hyperscan: bool,
+    workers: int,
+    total: int,
+) -> Iterator[tuple[TaskResult, Task]]:
+    if workers == 1 or total < IN_PROCESS_BYTES or len(tasks) < 2:
+        _init_worker(patterns, tz, use_hyperscan)
+        for task in tasks:
+            yield run_task(task, window), task
+        return
+    # spawn, not fork: the CLI may have threads (progress bars) that a forked child would inherit.
+    context = get_context("spawn")
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_init_worker, initargs=(list(patterns), tz, use_hyperscan)
+    ) as pool:
+        pending: dict[Future[TaskResult], Task] = {}
+        queue = list(reversed(tasks))
+        while queue or pending:
+            while queue and len(pending) < workers * 2:  # bounded: results never pile up in memory
+                task = queue.pop()
+                pending[pool.submit(run_task, task, window)] = task
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                yield future.result(), pending.pop(future)

@@ -1,0 +1,102 @@
+"""Recognising what a log file is: by its name first, then by its first lines.
+
+Names vary between product versions and installs (rotated ``.1``, dated ``.2024-05-01``, gzipped,
+renamed by a customer's log shipper), so content decides when the name is silent, and content can
+tell a GC log's format apart (JDK 8 ``-XX:+PrintGCDetails`` or unified ``-Xlog``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from collectors.logs.model import LogKind
+
+_NAME_RULES: list[tuple[re.Pattern[str], LogKind]] = [
+    (re.compile(r"^atlassian-jira-security\.log"), LogKind.JIRA_SECURITY),
+    (re.compile(r"(^|[-_.])gc([-_.%]|$)"), LogKind.GC_UNIFIED),  # format sniffed below
+    (re.compile(r"^atlassian-jira(-[\w-]+)?\.log"), LogKind.JIRA_APP),
+    (re.compile(r"^atlassian-(greenhopper|servicedesk)[\w-]*\.log"), LogKind.JIRA_APP),
+    (re.compile(r"^atlassian-bitbucket-access\.log"), LogKind.BITBUCKET_ACCESS),
+    (re.compile(r"^atlassian-(bitbucket|stash)(-[\w-]+)?\.log"), LogKind.BITBUCKET_APP),
+    (re.compile(r"^atlassian-confluence(-[\w-]+)?\.log"), LogKind.CONFLUENCE_APP),
+    (re.compile(r"^atlassian-synchrony[\w-]*\.log"), LogKind.APPLICATION),
+    (re.compile(r"^atlassian-bamboo(-[\w-]+)?\.log"), LogKind.BAMBOO_APP),
+    (re.compile(r"^atlassian-crowd(-[\w-]+)?\.log"), LogKind.CROWD_APP),
+    (re.compile(r"^catalina\.(out|\d{4}-\d\d-\d\d\.log)"), LogKind.CATALINA),
+    (re.compile(r"^(localhost|manager|host-manager)\.\d{4}-\d\d-\d\d\.log"), LogKind.CATALINA),
+    (re.compile(r"^conf_access_log"), LogKind.CONFLUENCE_ACCESS),
+    (re.compile(r"^access_log"), LogKind.JIRA_ACCESS),
+]
+
+_ISO = rb"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[,.]\d{3}"
+_CONTENT_RULES: list[tuple[re.Pattern[bytes], LogKind]] = [
+    (re.compile(rb"^\[\d{4}-\d\d-\d\dT[^\]]+\](\[[^\]]*\])*\s*(GC\(\d+\)|Using )", re.M), LogKind.GC_UNIFIED),
+    (re.compile(rb"^\[[\d.]+s\](\[[^\]]*\])*\s*(GC\(\d+\)|Using )", re.M), LogKind.GC_UNIFIED),
+    (re.compile(rb"^(\d{4}-\d\d-\d\dT\S+: )?\d+\.\d+: \[(GC|Full GC)", re.M), LogKind.GC_JDK8),
+    (re.compile(rb"\| (https?|ssh) \| [io]@\S+ \| [^|]* \| " + _ISO, re.M), LogKind.BITBUCKET_ACCESS),
+    (re.compile(rb"^\S+ \d+x\d+x\d+ \S+ \[\d\d/\w{3}/\d{4}:", re.M), LogKind.JIRA_ACCESS),
+    (re.compile(rb"^\[\d\d/\w{3}/\d{4}:[^\]]+\] ", re.M), LogKind.CONFLUENCE_ACCESS),
+    (re.compile(rb"^\S+ \S+ \[\d\d/\w{3}/\d{4}:[^\]]+\] \"", re.M), LogKind.CONFLUENCE_ACCESS),
+    (re.compile(rb"has (PASSED|FAILED) authentication|tried to login but"), LogKind.JIRA_SECURITY),
+    (re.compile(rb"^\d\d-\w{3}-\d{4} \d\d:\d\d:\d\d\.\d{3} [A-Z]+ \[", re.M), LogKind.CATALINA),
+    (re.compile(rb"^\w{3} \d\d?, \d{4} \d\d?:\d\d:\d\d [AP]M org\.apache\.", re.M), LogKind.CATALINA),
+]
+_APP_LINE = re.compile(rb"^" + _ISO + rb"([+-]\d{4})? ", re.M)
+_PRODUCT_HINTS: list[tuple[re.Pattern[bytes], LogKind]] = [
+    (re.compile(rb"\[c\.a\.jira\.|\[com\.atlassian\.jira\.|JiraStartupLogger"), LogKind.JIRA_APP),
+    (re.compile(rb"\[(com\.atlassian\.)?confluence\.|\bconfluence\."), LogKind.CONFLUENCE_APP),
+    (re.compile(rb"\bc\.a\.(s|b)\.[a-z]|com\.atlassian\.(stash|bitbucket)\."), LogKind.BITBUCKET_APP),
+    (
+        re.compile(rb"\[(Bamboo\w*|BuildQueueManager\w*|AgentContext)\]|com\.atlassian\.bamboo\."),
+        LogKind.BAMBOO_APP,
+    ),
+    (re.compile(rb"com\.atlassian\.crowd\.(?!directory)|\[crowd\."), LogKind.CROWD_APP),
+]
+
+
+def base_name(name: str) -> str:
+    """The file name a rule sees: the last path part, without ``.gz``."""
+    last = name.replace("\\", "/").rsplit("/", 1)[-1].rsplit("!", 1)[-1]
+    return last[:-3] if last.endswith(".gz") else last
+
+
+def kind_by_name(name: str) -> LogKind | None:
+    base = base_name(name)
+    for rule, kind in _NAME_RULES:
+        if rule.search(base):
+            return kind
+    return None
+
+
+def kind_by_content(head: bytes) -> LogKind | None:
+    for rule, kind in _CONTENT_RULES:
+        if rule.search(head):
+            return kind
+    if _APP_LINE.search(head):
+        for rule, kind in _PRODUCT_HINTS:
+            if rule.search(head):
+                return kind
+        return LogKind.APPLICATION
+    return None
+
+
+def sniff(name: str, head: bytes) -> LogKind:
+    """The kind of a file from its name and its first bytes (a few KB are enough)."""
+    by_name = kind_by_name(name)
+    if by_name in (LogKind.GC_UNIFIED, LogKind.GC_JDK8):
+        by_content = kind_by_content(head)
+        return by_content if by_content in (LogKind.GC_UNIFIED, LogKind.GC_JDK8) else by_name
+    if by_name is not None:
+        return by_name
+    return kind_by_content(head) or LogKind.UNKNOWN
+
+
+def looks_binary(head: bytes) -> bool:
+    """NUL bytes or mostly non-text in the first block: not a log we can read."""
+    if not head:
+        return False
+    if b"\x00" in head[:4096]:
+        return True
+    sample = head[:4096]
+    text = sum(1 for b in sample if b >= 32 or b in (9, 10, 13))
+    return text / len(sample) < 0.85
