@@ -18,6 +18,7 @@ def catalogue_rows(registry: Registry) -> list[dict]:
             {
                 "id": meta.id,
                 "title": meta.title,
+                "scope": meta.scope,  # instance, host or logs: what one run of the check looks at
                 "products": [str(p) for p in meta.products],
                 "deployments": [str(d) for d in meta.deployments],
                 "category": str(meta.category),
@@ -36,13 +37,14 @@ def print_catalogue(registry: Registry, fmt: str, console: Console) -> None:
         console.file.write(json.dumps(rows, indent=2) + "\n")
         return
     table = Table(title=f"{len(rows)} checks")
-    for column in ("Check", "Products", "Category", "Severity", "Thresholds", "Title"):
+    for column in ("Check", "Scope", "Products", "Category", "Severity", "Thresholds", "Title"):
         table.add_column(column, overflow="fold")
     for row in rows:
         products = "all" if len(row["products"]) == 6 else ", ".join(row["products"])
         thresholds = ", ".join(f"{k}={v}" for k, v in row["thresholds"].items())
         origin = "" if row["origin"] == "builtin" else f" ({row['origin']})"
         table.add_row(
-            row["id"], products, row["category"], row["default_severity"], thresholds, row["title"] + origin
+            row["id"], row["scope"], products, row["category"], row["default_severity"], thresholds,
+            row["title"] + origin,
         )
     console.print(table)
