@@ -46,7 +46,8 @@ _EXCEPTION_RULE = (
     r"(Exception|Error|Throwable)(:|[ \t]|$)"
 )
 _EXCEPTION_TYPE = re.compile(
-    rb"^(Caused by: |Exception in thread \"[^\"\n]*\" )?([A-Za-z_$][\w$]*(?:\.[\w$]+)+(?:Exception|Error|Throwable))"
+    rb"^(Caused by: |Exception in thread \"[^\"\n]*\" )?"
+    rb"([A-Za-z_$][\w$]*(?:\.[\w$]+)+(?:Exception|Error|Throwable))"
 )
 
 

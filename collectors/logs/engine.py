@@ -191,7 +191,11 @@ def analyze_logs(
     range_bytes: int = RANGE_BYTES,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> LogAnalysis:
-    """Analyse every log under ``paths`` for one customer. Raises SourceError for a path that cannot be read."""
+    """Analyse every log under ``paths`` for one customer.
+
+    Raises SourceError for a path that cannot be read at all; a file that is damaged, binary or not
+    a log is listed with its problem instead.
+    """
     started = time.perf_counter()
     sources = discover(list(paths))
     tasks, skipped = plan(sources, range_bytes)

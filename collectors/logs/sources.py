@@ -63,7 +63,8 @@ _NOT_LOGS = frozenset(
     }
 )
 _NODE_ID = re.compile(
-    rb"<(?:[\w.-]*node[._-]?id|nodeId)>\s*([^<\s]{1,80})\s*<|[\"']?node[ ._-]?id[\"']?\s*[:=]\s*[\"']?([\w.-]{1,80})",
+    rb"<(?:[\w.-]*node[._-]?id|nodeId)>\s*([^<\s]{1,80})\s*<"
+    rb"|[\"']?node[ ._-]?id[\"']?\s*[:=]\s*[\"']?([\w.-]{1,80})",
     re.I,
 )
 BUNDLE_MANIFEST = "manifest.json"
