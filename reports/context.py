@@ -17,6 +17,7 @@ from checks.finding import Evidence, Finding, Severity
 from checks.runner import Analysis, CheckOutcome, OutcomeStatus, exit_code, sort_findings
 from collectors.model import ErrorKind, InstanceSnapshot, Snapshot
 from reports.hosts_section import build_hosts
+from reports.logs_section import report_logs
 from reports.model import (
     EvidenceValue,
     HealthCheckReport,
@@ -56,7 +57,8 @@ def build_health_check(
         raise ValueError("generated_at must be timezone-aware")
     instances = snapshot.for_customer(customer)
     mine = analysis.for_customer(customer)
-    if not instances and not mine.findings and not mine.outcomes:
+    logs = report_logs(snapshot, customer, zone)
+    if not instances and not mine.findings and not mine.outcomes and logs is None:
         known = ", ".join(sorted(set(snapshot.customers()) | {f.customer for f in analysis.findings}))
         raise ValueError(f"the run holds nothing for customer {customer!r} (it has: {known or 'nobody'})")
 
@@ -95,6 +97,7 @@ def build_health_check(
         skipped=skipped,
         inventory=Inventory(instances=[_inventory(inst, zone) for inst in instances]),
         hosts=build_hosts(snapshot, findings, mine.outcomes, customer, zone),
+        logs=logs,
     )
 
 

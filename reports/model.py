@@ -19,6 +19,7 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, NonNegativeInt
 
 from checks.finding import Category, Evidence, Finding, Severity
+from collectors.logs.model import LogAnalysis
 from collectors.model import Deployment, Product
 from reports.hosts_model import ReportHost
 from reports.product_sections import ProductFacts
@@ -255,4 +256,12 @@ class HealthCheckReport(_Model):
     )
     hours: ReportHours | None = Field(
         default=None, description="Support hours logged for this report; null: the customer has no contract."
+    )
+    logs: LogAnalysis | None = Field(
+        default=None,
+        description=(
+            "What the customer's logs said over the analysed window (signatures, events by level, "
+            "exceptions, GC, access, logins, restarts, the files read), as the log analysis produced it, "
+            "times in the report's timezone; null: no logs were analysed."
+        ),
     )

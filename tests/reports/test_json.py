@@ -16,7 +16,7 @@ from reports.schema import SCHEMA_PATH, generate_schema, load_schema, main, sche
 from tests.reports import estate
 
 TOP_LEVEL = {"schema_version", "report_id", "generated_at", "tool_version", "customer", "timezone", "targets",
-             "findings", "summary", "skipped", "inventory", "hosts", "hours"}
+             "findings", "summary", "skipped", "inventory", "hosts", "hours", "logs"}
 FINDING = {"check", "severity", "category", "target", "title", "message", "evidence", "recommendation",
            "references", "fingerprint"}
 OFFSET_TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?([+-]\d\d:\d\d|Z)$")
