@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
-_MONTHS = {m.encode(): i for i, m in enumerate(
-    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
+_MONTHS = {
+    m.encode(): i
+    for i, m in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1
+    )
+}
 
 
 def parse_zone(name: str) -> tzinfo:
@@ -56,8 +60,9 @@ class MinuteClock:
         key = (minute, offset)
         found = self._iso.get(key)
         if found is None:
-            naive = datetime(int(minute[0:4]), int(minute[5:7]), int(minute[8:10]),
-                             int(minute[11:13]), int(minute[14:16]))
+            naive = datetime(
+                int(minute[0:4]), int(minute[5:7]), int(minute[8:10]), int(minute[11:13]), int(minute[14:16])
+            )
             found = self._epoch(naive, offset)
             self._iso[key] = found
         return found
