@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from agent import pipeline
-from agent.bundle import BundleError, read_bundle, write_bundle
+from agent.bundle import BundleError, write_bundle
 from agent.cli_hours import hours, warn
 from agent.config.host_targets import host_targets
 from agent.config.loader import ConfigError, LoadedConfig, load_config
@@ -30,7 +30,7 @@ from agent.summary import print_summary
 from agent.version import __version__
 from checks.finding import Severity
 from checks.registry import Registry, load_registry
-from checks.runner import Analysis, CheckSettings, exit_code
+from checks.runner import Analysis, exit_code
 from collectors.hosts.target import ThreadDumpRequest
 from collectors.model import Snapshot
 
@@ -268,38 +268,81 @@ def collect(
 
 
 @cli.command()
-@click.argument("bundle", type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--config",
     "config_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Take check settings (thresholds, disabled checks) from this config instead of the bundle.",
+    help="Take check settings (thresholds, disabled checks) and signature files from this config.",
 )
+@click.option("--customer", "log_customer", help="Whose logs these are (default: the bundle's customer).")
+@click.option("--since", help="Only events from this time: 2024-05-01, '2024-05-01 10:30', or a span: 2h.")
+@click.option("--until", help="Only events before this time (same forms as --since).")
+@click.option(
+    "--log-timezone",
+    default="UTC",
+    show_default=True,
+    help="Zone of log timestamps without an offset, and of --since/--until without one.",
+)
+@click.option("--workers", type=click.IntRange(1, 64), help="Processes reading logs (default: one per core).")
 @click.option("--timezone", default="UTC", show_default=True, help="Time zone for the reports.")
 @format_option
 @output_option
 @minutes_option
 def analyze(
-    bundle: Path,
+    paths: tuple[Path, ...],
     config_path: Path | None,
+    log_customer: str | None,
+    since: str | None,
+    until: str | None,
+    log_timezone: str,
+    workers: int | None,
     timezone: str,
     formats: tuple[str, ...],
     output: Path | None,
     report_minutes: int | None,
 ) -> None:
-    """Run the checks on a snapshot bundle, offline."""
+    """Run the checks offline on a snapshot bundle, logs, support zips, or any mix of them.
+
+    PATHS are bundles written by `collect`, log files (plain or gzipped), folders of logs (one
+    sub-folder per node, or flat) and Atlassian support zips (several nodes' zips at once).
+    """
+    from agent.log_analysis import InputError, LogRequest, build_snapshot, split_inputs
+    from agent.log_window import WindowError, parse_window
+    from agent.signatures import load_signatures
+    from checks.signatures.scan import to_scan_patterns
+    from collectors.logs.sources import SourceError
+    from collectors.logs.timestamps import parse_zone
+
     registry = _registry()
-    try:
-        loaded_bundle = read_bundle(bundle)
-    except BundleError as exc:
-        raise AgentError(str(exc)) from None
-    settings: CheckSettings = loaded_bundle.settings
     loaded: LoadedConfig | None = None
     if config_path is not None:
         loaded = _load(config_path, registry, resolve_secrets=False)
+    try:
+        log_tz = parse_zone(log_timezone)
+        start, end = parse_window(since, until, log_tz)
+        bundle_path, log_paths = split_inputs(list(paths))
+    except (ValueError, InputError) as exc:
+        raise AgentError(str(exc)) from None
+    if bundle_path is None and not log_paths:
+        raise AgentError("nothing to analyse: give a bundle, log files, folders or support zips")
+    patterns = to_scan_patterns(load_signatures(loaded))
+    percent = TextColumn("{task.percentage:>3.0f}%")
+    columns = (TextColumn("reading logs"), BarColumn(), percent, TimeElapsedColumn())
+    try:
+        with Progress(*columns, console=stderr, transient=True) as progress:
+            task = progress.add_task("logs", total=None)
+            request = LogRequest(
+                patterns, log_tz, start, end, workers,
+                on_progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+            snapshot, settings = build_snapshot(bundle_path, log_paths, log_customer, request)
+    except (BundleError, SourceError, InputError, WindowError) as exc:
+        raise AgentError(str(exc)) from None
+    if loaded is not None:
         settings, timezone = check_settings(loaded.config), loaded.config.settings.timezone
-    analysis = pipeline.analyze(loaded_bundle.snapshot, settings, registry)
-    sys.exit(_emit(loaded_bundle.snapshot, analysis, timezone, formats, output, loaded, report_minutes))
+    analysis = pipeline.analyze(snapshot, settings, registry)
+    sys.exit(_emit(snapshot, analysis, timezone, formats, output, loaded, report_minutes))
 
 
 @cli.command()
