@@ -203,6 +203,11 @@ class GcSummary(_Model):
     # Least-squares slope of the heap floor (the minimum after-GC occupancy per bucket): a steadily
     # rising floor over hours suggests a leak.
     heap_floor_slope_mb_per_h: float | None = None
+    # Safepoint stops (-XX:+PrintGCApplicationStoppedTime, -Xlog:safepoint), counted apart from the
+    # pauses: they include every GC pause and the non-GC safepoints as well.
+    safepoints: int = 0
+    safepoint_total_s: float = 0.0
+    safepoint_max_ms: float | None = None
 
 
 class AccessMinute(_Model):
