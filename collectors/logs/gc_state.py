@@ -1,0 +1,230 @@
+"""What the GC parsers keep: a node's pauses and heap as plain mergeable data, and a file's reading state.
+
+Both GC log formats (JDK 8 ``-XX:+PrintGCDetails`` and JDK 9+ ``-Xlog:gc*``) feed the same ``GcNode``.
+Pause times are kept as integer microseconds, so sums do not depend on the order in which files,
+chunks or worker results arrive (merging equals reading everything in one place). Series are kept per
+minute (bounded by the time span) and rolled up to the report's bucket only at the end.
+"""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+
+from collectors.logs.histogram import Histogram
+from collectors.logs.timestamps import MinuteClock
+
+TOP_PAUSES = 10  # the longest pauses kept per node
+
+_CLOCKS: dict[tzinfo, MinuteClock] = {}  # per process, never pickled with an accumulator
+_UNIT_MB = {b"B": 1 / 1048576, b"K": 1 / 1024, b"M": 1.0, b"G": 1024.0, b"T": 1048576.0}
+
+
+def clock_for(tz: tzinfo) -> MinuteClock:
+    clock = _CLOCKS.get(tz)
+    if clock is None:
+        clock = _CLOCKS[tz] = MinuteClock(tz)
+    return clock
+
+
+def iso_epoch(clock: MinuteClock, stamp: bytes) -> float:
+    """``2024-05-01T10:00:00.123+0000`` (offset optional, ``Z`` allowed) -> epoch seconds.
+
+    Raises ValueError (or IndexError) on malformed text: the caller counts the line unparsed.
+    """
+    if stamp[4:5] != b"-" or stamp[13:14] != b":" or stamp[16:17] != b":":
+        raise ValueError("not an ISO timestamp")
+    offset = stamp[23:] if stamp[19:20] in (b".", b",") else stamp[19:]
+    if offset == b"Z":
+        offset = b"+0000"
+    elif offset and offset[:1] not in (b"+", b"-"):
+        raise ValueError("bad offset")
+    millis = int(stamp[20:23]) if stamp[19:20] in (b".", b",") else 0
+    return clock.iso_minute(stamp[:16], offset or None) + int(stamp[17:19]) + millis / 1000
+
+
+def to_mb(value: bytes, unit: bytes) -> float:
+    """``b"7800", b"M"`` -> 7800.0; JDK 8 G1 writes decimals (``95.1M``, ``0.0B``)."""
+    return float(value) * _UNIT_MB[unit.upper()]
+
+
+class GcFileState:
+    """One file being read: what carries over from one chunk to the next."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.pending: list[bytes] | None = None  # JDK 8: an event whose brackets are not closed yet
+        self.pending_depth = 0
+        self.pending_epoch: float | None = None
+        self.pending_uptime: float | None = None
+        self.pending_in_window = True
+        self.last_epoch: float | None = None  # start of the last pause in the window, for G1 detail lines
+        self.collector: str | None = None  # once known for this file, it is booked on the node once
+        self.dated = False  # saw at least one date stamp
+        self.undated_pauses = 0  # pauses with only an uptime (or no stamp at all)
+        self.noted_undated = False
+        self.segment_start: float | None = None  # uptime span of undated events, reset by a JVM restart
+        self.segment_last: float | None = None
+        self.undated_span_s = 0.0
+
+    def saw_uptime(self, uptime: float) -> None:
+        """Track the uptime span of undated events; a smaller uptime means the JVM restarted."""
+        if self.segment_last is None or uptime < self.segment_last:
+            self.close_segment()
+            self.segment_start = uptime
+        self.segment_last = uptime
+
+    def close_segment(self) -> None:
+        if self.segment_start is not None and self.segment_last is not None:
+            self.undated_span_s += self.segment_last - self.segment_start
+        self.segment_start = self.segment_last = None
+
+
+class GcNode:
+    """One node's GC logs, all its files together."""
+
+    def __init__(self, node: str) -> None:
+        self.node = node
+        self.files: list[str] = []
+        self.formats: dict[str, int] = {}  # "jdk8" / "unified" -> pauses read in that format
+        self.collectors: dict[str, int] = {}  # collector -> files (or JVM starts) that named it
+        self.pauses = 0
+        self.full_gcs = 0
+        self.total_us = 0
+        self.hist = Histogram()
+        self.first: float | None = None  # first and last dated GC event in the window
+        self.last: float | None = None
+        self.undated_span_s = 0.0  # uptime spans of files that carry no dates
+        self.undated_pauses = 0
+        self.longest: list[tuple[float, float | None, str, bool]] = []  # (ms, start, kind, full)
+        self.minutes: dict[int, list[int]] = {}  # minute -> [pauses started, pause microseconds]
+        self.heap: dict[int, list[float]] = {}  # minute -> [lowest after-GC MB, heap size MB or -1]
+        self.safepoints = 0
+        self.safepoint_us = 0
+        self.safepoint_max_ms = 0.0
+
+    # -- recording ---------------------------------------------------------------------------------
+    def add_pause(self, start: float | None, ms: float, kind: str, full: bool, fmt: str) -> None:
+        us = round(ms * 1000)
+        self.pauses += 1
+        self.formats[fmt] = self.formats.get(fmt, 0) + 1
+        if full:
+            self.full_gcs += 1
+        self.total_us += us
+        self.hist.add(ms)
+        longest = self.longest
+        if len(longest) < TOP_PAUSES or ms >= longest[-1][0]:
+            longest.append((ms, start, kind, full))
+            longest.sort(key=_pause_order)
+            del longest[TOP_PAUSES:]
+        if start is None:
+            self.undated_pauses += 1
+            return
+        self._saw(start)
+        self._saw(start + ms / 1000)
+        self._spread(start, us)
+
+    def _spread(self, start: float, us: int) -> None:
+        """Book the pause in the minute it started; a pause longer than the rest of that minute spills
+        its time (not its count) into the following minutes, so a bucket's share stays <= 100 %."""
+        minute = int(start // 60) * 60
+        row = self.minutes.get(minute)
+        if row is None:
+            row = self.minutes[minute] = [0, 0]
+        row[0] += 1
+        room = round((minute + 60 - start) * 1_000_000)
+        while us > room:
+            row[1] += room
+            us -= room
+            minute += 60
+            row = self.minutes.get(minute)
+            if row is None:
+                row = self.minutes[minute] = [0, 0]
+            room = 60_000_000
+        row[1] += us
+
+    def add_heap(self, at: float, after_mb: float, total_mb: float | None) -> None:
+        minute = int(at // 60) * 60
+        row = self.heap.get(minute)
+        total = -1.0 if total_mb is None else total_mb
+        if row is None:
+            self.heap[minute] = [after_mb, total]
+        else:
+            if after_mb < row[0]:
+                row[0] = after_mb
+            if total > row[1]:
+                row[1] = total
+        self._saw(at)
+
+    def add_safepoint(self, at: float | None, ms: float) -> None:
+        self.safepoints += 1
+        self.safepoint_us += round(ms * 1000)
+        if ms > self.safepoint_max_ms:
+            self.safepoint_max_ms = ms
+        if at is not None:
+            self._saw(at)
+
+    def _saw(self, epoch: float) -> None:
+        if self.first is None or epoch < self.first:
+            self.first = epoch
+        if self.last is None or epoch > self.last:
+            self.last = epoch
+
+    def add_collector(self, name: str) -> None:
+        self.collectors[name] = self.collectors.get(name, 0) + 1
+
+    @property
+    def collector(self) -> str | None:
+        """The collector named most often (a node restarted with another collector shows both)."""
+        if not self.collectors:
+            return None
+        return min(self.collectors.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+
+    def add_file(self, path: str) -> None:
+        if path not in self.files:
+            self.files.append(path)
+
+    def end_file(self, state: GcFileState) -> None:
+        state.close_segment()
+        if not state.dated:
+            self.undated_span_s += state.undated_span_s
+
+    # -- merging -----------------------------------------------------------------------------------
+    def merge(self, other: GcNode) -> None:
+        for path in other.files:
+            self.add_file(path)
+        for fmt, n in other.formats.items():
+            self.formats[fmt] = self.formats.get(fmt, 0) + n
+        for name, n in other.collectors.items():
+            self.collectors[name] = self.collectors.get(name, 0) + n
+        self.pauses += other.pauses
+        self.full_gcs += other.full_gcs
+        self.total_us += other.total_us
+        self.hist.merge(other.hist)
+        for epoch in (other.first, other.last):
+            if epoch is not None:
+                self._saw(epoch)
+        self.undated_span_s += other.undated_span_s
+        self.undated_pauses += other.undated_pauses
+        self.longest = sorted(self.longest + other.longest, key=_pause_order)[:TOP_PAUSES]
+        for minute, (n, us) in other.minutes.items():
+            row = self.minutes.get(minute)
+            if row is None:
+                self.minutes[minute] = [n, us]
+            else:
+                row[0] += n
+                row[1] += us
+        for minute, (after, total) in other.heap.items():
+            row = self.heap.get(minute)
+            if row is None:
+                self.heap[minute] = [after, total]
+            else:
+                row[0] = min(row[0], after)
+                row[1] = max(row[1], total)
+        self.safepoints += other.safepoints
+        self.safepoint_us += other.safepoint_us
+        self.safepoint_max_ms = max(self.safepoint_max_ms, other.safepoint_max_ms)
+
+
+def _pause_order(p: tuple[float, float | None, str, bool]) -> tuple[float, bool, float, str]:
+    """Longest first; ties broken by time and kind, so the top ten do not depend on reading order."""
+    return (-p[0], p[1] is None, p[1] or 0.0, p[2])

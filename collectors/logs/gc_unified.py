@@ -1,0 +1,219 @@
+"""JDK 9+ unified GC logs (``-Xlog:gc*:file=...:time,uptime``, Jira 9's default, and any other decorations).
+
+Every line starts with its decorations in brackets, in the order they were configured: ``time`` /
+``utctime`` (``[2024-05-01T10:00:00.000+0000]``), ``uptime`` (``[12345.678s]``), ``uptimemillis`` /
+``uptimenanos`` (``[12345678ms]``), ``timemillis`` / ``timenanos`` (epoch, told apart from uptime by
+size), ``level`` and ``tags`` (``[info][gc,phases   ]``), ``pid`` / ``tid``. A pause is one line written
+when it ends, ``GC(5) Pause Young (Normal) (G1 Evacuation Pause) 24M->4M(256M) 3.456ms``, so it started
+``3.456 ms`` before the line's time. That covers G1, Parallel, Serial and CMS (``Pause Young``,
+``Pause Full``, ``Pause Remark``, ``Pause Cleanup``, ``Pause Initial Mark``), ZGC (``Pause Mark Start``,
+generational ``Y: Pause Mark End``) and Shenandoah (``Pause Init Mark``, ``Pause Degenerated GC``). ZGC
+reports the heap on its cycle line (``Garbage Collection (Warmup) 8M(12%)->6M(9%)``), Shenandoah on
+``Concurrent cleanup 17M->17M(64M)``. Safepoint lines (``-Xlog:safepoint``) are counted separately.
+"""
+
+from __future__ import annotations
+
+import re
+
+from collectors.logs.context import ChunkStats, FileContext
+from collectors.logs.gc_state import GcFileState, GcNode, clock_for, iso_epoch, to_mb
+from collectors.logs.timestamps import MinuteClock
+
+FORMAT = "unified"
+
+_NUM = rb"(\d+(?:[.,]\d+)?)"
+_PERCENT = rb"(?:\(\d+%\))?"  # ZGC: 8M(12%)->6M(9%)
+_SIZE = _NUM + rb"([BKMG])"
+# " 24M->4M(256M)": heap before and after the collection, and its size
+_SIZES = rb" " + _SIZE + _PERCENT + rb"->" + _SIZE + _PERCENT + rb"(?:\(" + _SIZE + rb"\))?"
+_PAUSE = re.compile(rb"GC\(\d+\) (?:[A-Za-z]: )?(Pause .*?)(?:" + _SIZES + rb")? " + _NUM + rb"ms$")
+_HEAP = re.compile(rb"GC\(\d+\) .*?" + _SIZES)
+_USING = re.compile(
+    rb"(?:Using|Initializing) (G1|Parallel|Serial|Concurrent Mark Sweep|Shenandoah|The Z Garbage Co)"
+)
+_STOPPED = re.compile(rb"stopped: " + _NUM + rb" seconds")
+_SAFEPOINT_TOTAL = re.compile(rb"Total: (\d+) ns$")
+_COLLECTORS = {
+    b"G1": "G1",
+    b"Parallel": "Parallel",
+    b"Serial": "Serial",
+    b"Concurrent Mark Sweep": "CMS",
+    b"Shenandoah": "Shenandoah",
+    b"The Z Garbage Co": "ZGC",
+}
+_KIND_HINTS = (
+    ("G1 ", "G1"),
+    ("Mark Start", "ZGC"),
+    ("Relocate Start", "ZGC"),
+    ("Init Mark", "Shenandoah"),
+    ("Final Mark", "Shenandoah"),
+    ("Update Refs", "Shenandoah"),
+    ("Degenerated", "Shenandoah"),
+)
+_EPOCH_MS = 10**11  # a millisecond decoration above this is timemillis (epoch), below it uptimemillis
+_EPOCH_NS = 10**17
+
+
+def feed_unified(node: GcNode, fs: GcFileState, chunk: bytes, ctx: FileContext, stats: ChunkStats) -> None:
+    clock = clock_for(ctx.tz)
+    lines = chunk.split(b"\n")
+    if lines and not lines[-1]:
+        lines.pop()
+    stats.lines += len(lines)
+    events = unparsed = 0
+    for raw in lines:
+        line = raw.rstrip()
+        if not line:
+            continue
+        if line[0] != 0x5B:  # "[": every unified line starts with its decorations
+            unparsed += 1
+            continue
+        events += 1
+        try:
+            if line.endswith(b"ms"):
+                if b"Pause " in line:
+                    if not _pause(node, fs, line, clock, ctx, stats):
+                        unparsed += 1
+                elif b"cleanup " in line and b"->" in line:
+                    _heap(node, fs, line, clock, ctx, stats)
+            elif b"Collection (" in line:
+                if b"->" in line:
+                    _heap(node, fs, line, clock, ctx, stats)
+            elif line.endswith(b" ns"):
+                if b"Safepoint" in line:
+                    _safepoint(node, fs, line, _SAFEPOINT_TOTAL, 1e-6, clock, ctx, stats)
+            elif line.endswith(b"seconds"):
+                if b"stopped: " in line:
+                    _safepoint(node, fs, line, _STOPPED, 1000.0, clock, ctx, stats)
+            elif fs.collector is None and (b"Using " in line or b"Initializing " in line):
+                m = _USING.search(line)
+                if m is not None:
+                    fs.collector = _COLLECTORS[m.group(1)]
+                    node.add_collector(fs.collector)
+        except (ValueError, IndexError, OverflowError):
+            unparsed += 1
+    stats.events += events
+    stats.unparsed += unparsed
+
+
+def _decorations(line: bytes, clock: MinuteClock) -> tuple[float | None, float | None, int]:
+    """(epoch, uptime seconds, where the message starts); ValueError on a malformed time."""
+    epoch = uptime = None
+    pos, n = 0, len(line)
+    while pos < n and line[pos] == 0x5B:
+        end = line.find(b"]", pos + 1)
+        if end < 0:
+            break
+        tok = line[pos + 1 : end]
+        if tok[:1].isdigit():
+            if tok[4:5] == b"-":
+                epoch = iso_epoch(clock, tok)
+            elif tok.endswith(b"ms"):
+                value = int(tok[:-2])
+                if value > _EPOCH_MS:
+                    epoch = value / 1000
+                elif uptime is None:
+                    uptime = value / 1000
+            elif tok.endswith(b"ns"):
+                value = int(tok[:-2])
+                if value > _EPOCH_NS:
+                    epoch = value / 1e9
+                elif uptime is None:
+                    uptime = value / 1e9
+            elif tok.endswith(b"s") and uptime is None:
+                uptime = float(tok[:-1].replace(b",", b"."))
+            # anything else (pid, tid) is not a time
+        pos = end + 1
+        if line[pos : pos + 2] == b" [":
+            pos += 1
+    if line[pos : pos + 1] == b" ":
+        pos += 1
+    return epoch, uptime, pos
+
+
+def _when(
+    fs: GcFileState, epoch: float | None, uptime: float | None, ctx: FileContext, stats: ChunkStats
+) -> bool:
+    """Whether an event at this time is booked (False: outside the window)."""
+    if epoch is not None:
+        fs.dated = True
+        if not ctx.in_window(epoch):
+            return False
+        stats.saw(epoch)
+        return True
+    if uptime is not None:
+        fs.saw_uptime(uptime)
+    if not fs.noted_undated:
+        fs.noted_undated = True
+        stats.notes.append(
+            "GC log without a time decoration (-Xlog:...:time,uptime): its pauses are counted, "
+            "but not placed on the timeline or cut by the time window"
+        )
+    return True
+
+
+def _pause(
+    node: GcNode, fs: GcFileState, line: bytes, clock: MinuteClock, ctx: FileContext, stats: ChunkStats
+) -> bool:
+    epoch, uptime, pos = _decorations(line, clock)
+    m = _PAUSE.match(line, pos)
+    if m is None:
+        return not line.startswith(b"GC(", pos)  # e.g. Shenandoah's statistics table: read, not a pause
+    kind_b, _, _, after, after_unit, total, total_unit, ms_b = m.groups()
+    ms = float(ms_b.replace(b",", b"."))
+    start = None if epoch is None else epoch - ms / 1000
+    if not _when(fs, start, uptime, ctx, stats):
+        return True
+    kind = kind_b.decode("ascii", "replace")
+    if fs.collector is None:
+        for hint, name in _KIND_HINTS:
+            if hint in kind:
+                fs.collector = name
+                node.add_collector(name)
+                break
+    node.add_pause(start, ms, kind, kind.startswith("Pause Full"), FORMAT)
+    if epoch is not None and after is not None:
+        node.add_heap(epoch, _mb(after, after_unit), None if total is None else _mb(total, total_unit))
+    return True
+
+
+def _heap(
+    node: GcNode, fs: GcFileState, line: bytes, clock: MinuteClock, ctx: FileContext, stats: ChunkStats
+) -> None:
+    epoch, _, pos = _decorations(line, clock)
+    if epoch is None or not ctx.in_window(epoch):
+        return
+    m = _HEAP.match(line, pos)
+    if m is None:
+        return
+    fs.dated = True
+    stats.saw(epoch)
+    g = m.groups()
+    node.add_heap(epoch, _mb(g[2], g[3]), None if g[4] is None else _mb(g[4], g[5]))
+
+
+def _safepoint(
+    node: GcNode,
+    fs: GcFileState,
+    line: bytes,
+    pattern: re.Pattern[bytes],
+    to_ms: float,
+    clock: MinuteClock,
+    ctx: FileContext,
+    stats: ChunkStats,
+) -> None:
+    epoch, _, pos = _decorations(line, clock)
+    m = pattern.search(line, pos)
+    if m is None:
+        return
+    if epoch is not None:
+        fs.dated = True
+        if not ctx.in_window(epoch):
+            return
+        stats.saw(epoch)
+    node.add_safepoint(epoch, float(m.group(1).replace(b",", b".")) * to_ms)
+
+
+def _mb(value: bytes, unit: bytes) -> float:
+    return to_mb(value.replace(b",", b"."), unit)
