@@ -131,7 +131,7 @@ def inline_svg(raw: str, key: str, title: str, caption: str) -> str:
     body = body.replace('xlink:href="#', f'href="#{key}-').replace("url(#", f"url(#{key}-")
     head = (
         f'<svg id="{escape(key)}" class="chart" viewBox="{escape(viewbox.group(1))}" width="100%" '
-        f'role="img" aria-labelledby="{escape(key)}-title {escape(key)}-desc" '
+        f'role="img" aria-labelledby="{escape(key)}-title" aria-describedby="{escape(key)}-desc" '
         f'stroke-linejoin="round" stroke-linecap="butt" style="max-width:100%;height:auto">'
         f'<title id="{escape(key)}-title">{escape(title)}</title>'
         f'<desc id="{escape(key)}-desc">{escape(caption)}</desc>'

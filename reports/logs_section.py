@@ -181,23 +181,23 @@ def log_section(logs: LogAnalysis | None, zone: ZoneInfo, draw: bool = True) -> 
     span = (logs.first_at, logs.last_at)
     options: dict[str, Any] = {"zone": zone, "bucket_s": logs.bucket_s, "span": span}
     if draw and logs.levels:
-        events_chart = charts.events_chart("logs-events", logs.levels, restarts, **options)
+        events_chart = charts.events_chart("logs-chart-events", logs.levels, restarts, **options)
     if draw and logs.gc:
-        gc_charts = [c for c in (charts.gc_share_chart("logs-gc-share", logs.gc, **options),
-                                 charts.heap_chart("logs-gc-heap", logs.gc, **options)) if c is not None]
+        gc_charts = [c for c in (charts.gc_share_chart("logs-chart-gc-share", logs.gc, **options),
+                                 charts.heap_chart("logs-chart-gc-heap", logs.gc, **options)) if c is not None]
     if logs.access is not None:
         access_views = []
         for index, summary in enumerate(logs.access, start=1):
             name = _product_name(summary.product)
             drawn: list[Chart] = []
             if draw and summary.per_minute:
-                key = f"logs-access-{index}"
+                key = f"logs-chart-access-{index}"
                 drawn = [c for c in (charts.traffic_chart(f"{key}-traffic", summary, name, **options),
                                      charts.latency_chart(f"{key}-latency", summary, name, **options))
                          if c is not None]
             access_views.append(AccessView(summary=summary, name=name, charts=drawn))
     if draw and logs.security is not None and logs.security.per_minute_failed:
-        logins_chart = charts.failed_logins_chart("logs-logins", logs.security, **options)
+        logins_chart = charts.failed_logins_chart("logs-chart-logins", logs.security, **options)
     return LogSection(
         analysis=logs,
         bucket=bucket,
