@@ -23,6 +23,7 @@ from jinja2.runtime import Context
 from checks.finding import Severity
 from collectors.model import Deployment, Product
 from reports.document import MEDIA_TYPES, Document, Format, report_filename
+from reports.logs_section import log_section
 from reports.model import HealthCheckReport
 from reports.units import duration, hours_decimal, money
 
@@ -229,6 +230,7 @@ def environment() -> Environment:
     )
     env.tests["weblink"] = is_weblink
     env.globals["SEVERITIES"] = SEVERITY_ORDER
+    env.globals["log_section"] = log_section  # draws charts (matplotlib) only when a report has logs
     return env
 
 
