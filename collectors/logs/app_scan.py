@@ -272,7 +272,10 @@ class ChunkScanner:
             tally.thrown_as[thrown] = tally.thrown_as.get(thrown, 0) + 1
 
     def _catalina_span(self, buf: bytes, stats: ChunkStats) -> None:
-        """catalina.out gets its first and last time only, from the chunk's first and last dated lines."""
+        """catalina.out gets its first and last time from the chunk's first and last dated lines, and
+        its events counted as the lines that open with a date (Tomcat's or an application's)."""
+        stats.events += sum(buf.count(b"\n" + digit) for digit in (b"0", b"1", b"2", b"3"))
+        stats.events += 1 if buf[:1].isdigit() else 0
         for start in (0, buf.rfind(b"\n", 0, max(0, len(buf) - 1)) + 1):
             opener = any_event_start(buf, start, self.clock)
             if opener is not None:
