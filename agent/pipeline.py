@@ -20,10 +20,11 @@ from collectors.hosts.target import ThreadDumpRequest
 from collectors.model import InstanceSnapshot, Snapshot
 from reports.context import build_health_check
 from reports.document import Document
+from reports.formats import HEALTH_CHECK_FORMATS
 from reports.model import HealthCheckReport
 from reports.render import render
 
-FORMATS = ("html", "md", "json")
+FORMATS = HEALTH_CHECK_FORMATS
 
 
 def collect(

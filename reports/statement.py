@@ -17,10 +17,10 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from reports.document import MEDIA_TYPES, Document, slugify
+from reports.formats import STATEMENT_FORMATS
 from reports.render import environment
 
 StatementFormat = Literal["html", "md", "csv"]
-STATEMENT_FORMATS: tuple[str, ...] = ("html", "md", "csv")
 STATEMENT_TEMPLATES = {"html": "hours_statement.html.j2", "md": "hours_statement.md.j2"}
 BUCKET_LABELS = {
     "payg": "PAYG",
@@ -210,7 +210,7 @@ def render_statement(data: StatementData, fmt: StatementFormat) -> Document:
         template = environment().get_template(STATEMENT_TEMPLATES[fmt])
         content = template.render(statement=context, timezone=ZoneInfo(data.timezone), BUCKETS=BUCKET_LABELS)
     else:
-        raise ValueError(f"unknown statement format {fmt!r}: use one of html, md, csv")
+        raise ValueError(f"unknown statement format {fmt!r}: use one of {', '.join(STATEMENT_FORMATS)}")
     return Document(
         format=fmt,
         filename=statement_filename(data, fmt),
