@@ -1,0 +1,327 @@
+"""Jira's atlassian-jira-security.log: who failed to log in, from where, and whether it looks like an attack.
+
+A line has eight columns, ``timestamp thread username requestId ASESSIONID ip url message`` (one line)::
+
+    2023-06-09 05:10:21,968+0000 http-nio-8080-exec-14 admin 310x2803x1 zokxj2 x.x.x.x
+        /rest/gadget/1.0/login The user 'admin' has PASSED authentication.
+
+Thread names may contain spaces (Jira 9.5+ writes ``http-nio-8080-exec-11 url: /jira/login.jsp``), so
+the columns are found from the request id (``\\d+x\\d+x\\d+``) outwards: the username before it, then
+the session id, the address (``-``, or a list ``client, proxy``: the first one counts) and the url.
+The login outcome is read from the message, and the user is the one named there (the username column
+says ``anonymous`` for a failed login). Outcomes:
+
+- ``The user 'u' has PASSED authentication.`` -> passed;
+- ``The user 'u' has FAILED authentication.  Failure count equals 1`` -> failed;
+- ``login : 'u' tried to login but they do not have USE permission or weren't found. ...`` -> failed;
+- ``The user 'u' is required to answer a CAPTCHA elevated security check. ...`` -> failed.
+
+Jira writes two of these lines for one attempt (``tried to login`` then ``has FAILED``, with the same
+request id): an attempt is counted once per request id and user. Per-user and per-address tables are
+capped (``MAX_USERS``, ``MAX_ADDRESSES``; the smallest are pruned when twice as many are held, and
+``limits()`` says so), as are the failure cells kept for burst detection (``MAX_CELLS``).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from datetime import tzinfo
+
+from collectors.logs.context import ChunkStats, FileContext
+from collectors.logs.model import AuthBurst, AuthFailures, MinuteCount, SecuritySummary
+from collectors.logs.security_bursts import UNKNOWN_ADDRESS, Cell, find_bursts
+from collectors.logs.timestamps import MinuteClock, bucket_of, to_datetime
+
+MAX_USERS = 2000
+MAX_ADDRESSES = 2000
+MAX_OTHERS = 50  # addresses kept per user, users kept per address
+MAX_CELLS = 50_000  # (minute, user, address, node) failure cells for burst detection
+TOP = 20  # rows of by_user and by_address
+LISTED_OTHERS = 10  # names in AuthFailures.others
+MAX_SERIES_POINTS = 5000
+RECENT_ATTEMPTS = 256  # request ids remembered per file to count an attempt's two lines once
+
+_AUTH = re.compile(
+    rb"The user '(.*?)' (?:has (PASSED|FAILED) authentication|is required to answer a CAPTCHA)"
+    rb"|login : '(.*?)' tried to login"
+)
+_REQUEST_ID = re.compile(rb"\d+x\d+x\d+")
+_CLOCKS: dict[tzinfo, MinuteClock] = {}
+
+# [failed, passed, first, last, {other: [failed, passed]}]; first/last are of failures when there are
+# any, else of passes.
+Row = list
+
+
+class SecurityAccumulator:
+    def __init__(self) -> None:
+        self.failed = 0
+        self.passed = 0
+        self.minutes: dict[int, int] = {}  # failures per minute
+        self.users: dict[str, Row] = {}
+        self.addresses: dict[str, Row] = {}
+        self.fail_cells: dict[Cell, int] = {}
+        self.pass_cells: dict[tuple[int, str], int] = {}
+        self.pruned = {"users": 0, "addresses": 0, "others": 0, "cells": 0}
+        self._recent: dict[str, dict[tuple[bytes, str], None]] = {}  # per file being read
+
+    # -- reading -----------------------------------------------------------------------------------
+    def feed(self, chunk: bytes, ctx: FileContext) -> ChunkStats:
+        stats = ChunkStats()
+        clock = _CLOCKS.get(ctx.tz) or _CLOCKS.setdefault(ctx.tz, MinuteClock(ctx.tz))
+        recent = self._recent.setdefault(ctx.path, {})
+        lines = chunk.split(b"\n")
+        if lines and not lines[-1]:
+            lines.pop()
+        stats.lines = len(lines)
+        events = unparsed = 0
+        for raw in lines:
+            line = raw.rstrip()
+            if not line:
+                continue
+            if line[4:5] != b"-" or line[10:11] != b" " or line[13:14] != b":" or not line[:4].isdigit():
+                if line[:1] not in (b" ", b"\t") and not line.startswith(b"Caused by"):
+                    unparsed += 1  # neither an event nor a stack-trace continuation
+                continue
+            try:
+                if line[23:24] in (b"+", b"-"):
+                    offset, start = line[23:28], 29
+                else:
+                    offset, start = None, 24
+                epoch = clock.iso_minute(line[:16], offset) + int(line[17:19]) + int(line[20:23]) / 1000
+            except (ValueError, IndexError, OverflowError):
+                unparsed += 1
+                continue
+            events += 1
+            if not ctx.in_window(epoch):
+                continue
+            stats.saw(epoch)
+            if b"The user '" in line or b"tried to login" in line:
+                m = _AUTH.search(line, start)
+                if m is not None:
+                    self._outcome(line, start, m, epoch, ctx.node, recent)
+        stats.events = events
+        stats.unparsed = unparsed
+        return stats
+
+    def _outcome(
+        self, line: bytes, start: int, m: re.Match[bytes], epoch: float, node: str, recent: dict
+    ) -> None:
+        user = sys.intern((m.group(1) if m.group(3) is None else m.group(3)).decode("utf-8", "replace"))
+        failed = m.group(2) != b"PASSED"
+        request_id, address = _columns(line[start : m.start()])
+        if failed and request_id is not None:
+            key = (request_id, user)
+            if key in recent:
+                return  # the same attempt's second line
+            recent[key] = None
+            if len(recent) > RECENT_ATTEMPTS:
+                del recent[next(iter(recent))]
+        minute = int(epoch // 60) * 60
+        if failed:
+            self.failed += 1
+            self.minutes[minute] = self.minutes.get(minute, 0) + 1
+            cell = (minute, user, address, node)
+            self.fail_cells[cell] = self.fail_cells.get(cell, 0) + 1
+            if len(self.fail_cells) > 2 * MAX_CELLS:
+                self._prune_cells()
+        else:
+            self.passed += 1
+            cell2 = (minute, user)
+            self.pass_cells[cell2] = self.pass_cells.get(cell2, 0) + 1
+            if len(self.pass_cells) > 2 * MAX_CELLS:
+                self._prune_cells()
+        if self._book(self.users, user, address, epoch, failed) and len(self.users) > 2 * MAX_USERS:
+            self.pruned["users"] += _prune(self.users, MAX_USERS)
+        new_address = self._book(self.addresses, address, user, epoch, failed)
+        if new_address and len(self.addresses) > 2 * MAX_ADDRESSES:
+            self.pruned["addresses"] += _prune(self.addresses, MAX_ADDRESSES)
+
+    def _book(self, table: dict[str, Row], key: str, other: str, epoch: float, failed: bool) -> bool:
+        """Count one outcome; True when a new key was added."""
+        row = table.get(key)
+        added = row is None
+        if row is None:
+            row = table[key] = [0, 0, epoch, epoch, {}]
+        if failed:
+            if not row[0]:
+                row[2] = row[3] = epoch  # the first failure: first/last follow failures from now on
+            row[0] += 1
+        else:
+            row[1] += 1
+        if failed or not row[0]:
+            row[2] = min(row[2], epoch)
+            row[3] = max(row[3], epoch)
+        pair = row[4].get(other)
+        if pair is None:
+            pair = row[4][other] = [0, 0]
+        pair[0 if failed else 1] += 1
+        if len(row[4]) > 2 * MAX_OTHERS:
+            self.pruned["others"] += _prune(row[4], MAX_OTHERS)
+        return added
+
+    def end_file(self, ctx: FileContext) -> ChunkStats:
+        self._recent.pop(ctx.path, None)
+        return ChunkStats()
+
+    # -- merging -----------------------------------------------------------------------------------
+    def merge(self, other: SecurityAccumulator) -> None:
+        self.failed += other.failed
+        self.passed += other.passed
+        for minute, n in other.minutes.items():
+            self.minutes[minute] = self.minutes.get(minute, 0) + n
+        for table, theirs, cap, name in (
+            (self.users, other.users, MAX_USERS, "users"),
+            (self.addresses, other.addresses, MAX_ADDRESSES, "addresses"),
+        ):
+            for key, row in theirs.items():
+                mine = table.get(key)
+                if mine is None:
+                    table[key] = row
+                else:
+                    _merge_row(mine, row, self.pruned)
+            if len(table) > 2 * cap:
+                self.pruned[name] += _prune(table, cap)
+        for cell, n in other.fail_cells.items():
+            self.fail_cells[cell] = self.fail_cells.get(cell, 0) + n
+        for cell2, n in other.pass_cells.items():
+            self.pass_cells[cell2] = self.pass_cells.get(cell2, 0) + n
+        if len(self.fail_cells) > 2 * MAX_CELLS or len(self.pass_cells) > 2 * MAX_CELLS:
+            self._prune_cells()
+        for key, n in other.pruned.items():
+            self.pruned[key] += n
+        self._recent.update(other._recent)
+
+    def _prune_cells(self) -> None:
+        """Keep the failure cells of the users and addresses that fail most, and the passes of users
+        that fail: the cells of one-off failures cannot make a burst on their own."""
+        users: dict[str, int] = {}
+        addresses: dict[str, int] = {}
+        for (_, user, address, _), n in self.fail_cells.items():
+            users[user] = users.get(user, 0) + n
+            addresses[address] = addresses.get(address, 0) + n
+        if len(self.fail_cells) > MAX_CELLS:
+            ranked = sorted(
+                self.fail_cells.items(),
+                key=lambda kv: (-max(users[kv[0][1]], addresses[kv[0][2]]), kv[0]),
+            )
+            self.pruned["cells"] += len(ranked) - MAX_CELLS
+            self.fail_cells = dict(ranked[:MAX_CELLS])
+        passes = {cell: n for cell, n in self.pass_cells.items() if cell[1] in users}
+        if len(passes) > MAX_CELLS:
+            passes = dict(sorted(passes.items(), key=lambda kv: (-users[kv[0][1]], kv[0]))[:MAX_CELLS])
+        self.pass_cells = passes
+
+    # -- the result --------------------------------------------------------------------------------
+    def summary(self, bucket_s: int) -> SecuritySummary:
+        return SecuritySummary(
+            failed=self.failed,
+            passed=self.passed,
+            per_minute_failed=_series(self.minutes, bucket_s),
+            by_user=_top(self.users),
+            by_address=_top(self.addresses),
+            bursts=[
+                AuthBurst(
+                    kind=b.kind,
+                    subject=b.subject,
+                    start=to_datetime(b.start),  # type: ignore[arg-type]
+                    end=to_datetime(b.end),  # type: ignore[arg-type]
+                    failures=b.failures,
+                    users=b.users,
+                    addresses=b.addresses,
+                    nodes=b.nodes,
+                )
+                for b in find_bursts(self.fail_cells, self.pass_cells)
+            ],
+        )
+
+    def limits(self) -> list[str]:
+        notes = []
+        if self.pruned["users"]:
+            notes.append(f"security log: {self.pruned['users']} users with few failed logins were dropped "
+                         f"from the per-user counts (over {2 * MAX_USERS} users)")
+        if self.pruned["addresses"]:
+            notes.append(f"security log: {self.pruned['addresses']} addresses with few failed logins were "
+                         f"dropped from the per-address counts (over {2 * MAX_ADDRESSES} addresses)")
+        if self.pruned["others"]:
+            notes.append(f"security log: users per address and addresses per user are the top {MAX_OTHERS}; "
+                         f"{self.pruned['others']} rare pairs were dropped")
+        if self.pruned["cells"]:
+            notes.append(f"security log: burst detection kept the {MAX_CELLS} busiest minute cells; "
+                         f"{self.pruned['cells']} cells of rare failures were dropped")
+        return notes
+
+
+def _columns(prefix: bytes) -> tuple[bytes | None, str]:
+    """(request id, first client address) from the columns before the message."""
+    tokens = prefix.split()
+    for k in range(len(tokens) - 1, -1, -1):
+        if _REQUEST_ID.fullmatch(tokens[k]):
+            after = tokens[k + 1 :]
+            if after and after[-1][:1] == b"/":
+                after = after[:-1]  # the url
+            if len(after) >= 2:
+                after = after[1:]  # the session id
+            elif after and b"." not in after[0] and b":" not in after[0]:
+                after = []  # a lone session id, no address
+            first = b"".join(after).split(b",")[0].strip()
+            return tokens[k], sys.intern(first.decode("utf-8", "replace")) if first else UNKNOWN_ADDRESS
+    return None, UNKNOWN_ADDRESS
+
+
+def _merge_row(mine: Row, theirs: Row, pruned: dict[str, int]) -> None:
+    if theirs[0] and not mine[0]:
+        mine[2], mine[3] = theirs[2], theirs[3]  # failures' times replace passes' times
+    elif theirs[0] or not mine[0]:
+        mine[2], mine[3] = min(mine[2], theirs[2]), max(mine[3], theirs[3])
+    mine[0] += theirs[0]
+    mine[1] += theirs[1]
+    for name, (f, p) in theirs[4].items():
+        pair = mine[4].get(name)
+        if pair is None:
+            mine[4][name] = [f, p]
+        else:
+            pair[0] += f
+            pair[1] += p
+    if len(mine[4]) > 2 * MAX_OTHERS:
+        pruned["others"] += _prune(mine[4], MAX_OTHERS)
+
+
+def _prune(table: dict, keep: int) -> int:
+    """Keep the ``keep`` entries with most failures (then passes); return how many were dropped."""
+    ranked = sorted(table.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))
+    for key, _ in ranked[keep:]:
+        del table[key]
+    return max(0, len(ranked) - keep)
+
+
+def _top(table: dict[str, Row]) -> list[AuthFailures]:
+    failing = (item for item in table.items() if item[1][0])
+    rows = sorted(failing, key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))[:TOP]
+    return [
+        AuthFailures(
+            name=name,
+            failed=row[0],
+            passed=row[1],
+            first_at=to_datetime(row[2]),
+            last_at=to_datetime(row[3]),
+            others=[o for o, _ in sorted(row[4].items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))][
+                :LISTED_OTHERS
+            ],
+        )
+        for name, row in rows
+    ]
+
+
+def _series(minutes: dict[int, int], bucket_s: int) -> list[MinuteCount]:
+    rolled: dict[int, int] = {}
+    for minute, n in minutes.items():
+        key = bucket_of(minute, bucket_s)
+        rolled[key] = rolled.get(key, 0) + n
+    if not rolled:
+        return []
+    keys = sorted(rolled)
+    if (keys[-1] - keys[0]) // bucket_s < MAX_SERIES_POINTS:  # charts read gaps as zero: fill them
+        keys = list(range(keys[0], keys[-1] + bucket_s, bucket_s))
+    return [MinuteCount(at=to_datetime(k), count=rolled.get(k, 0)) for k in keys]  # type: ignore[arg-type]
