@@ -11,31 +11,26 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from agent import pipeline
-from agent.bundle import BundleError, write_bundle
 from agent.cli_hours import hours, warn
-from agent.config.host_targets import host_targets
-from agent.config.loader import ConfigError, LoadedConfig, load_config
-from agent.config.targets import UnknownCustomerError, check_settings, instance_targets
-from agent.files import OutputError, write_atomic
-from agent.summary import print_summary
-from agent.version import __version__
-from checks.finding import Severity
-from checks.registry import Registry, load_registry
-from checks.runner import Analysis, exit_code
-from collectors.hosts.target import ThreadDumpRequest
-from collectors.model import Snapshot
+from agent.console import stderr, stdout
+from reports.formats import HEALTH_CHECK_FORMATS
+
+# Everything else (the pipeline, collectors, checks, reports, pydantic, rich) is imported by the commands
+# that use it, so that `atlas-health --help` stays fast; tests/agent/test_cli_imports.py keeps it so.
+if TYPE_CHECKING:
+    from agent.config.loader import LoadedConfig
+    from checks.registry import Registry
+    from checks.runner import Analysis
+    from collectors.hosts.target import ThreadDumpRequest
+    from collectors.model import Snapshot
 
 USAGE_ERROR = 3
-stderr = Console(stderr=True, soft_wrap=True, highlight=False)
 
 
 class AgentError(click.ClickException):
@@ -44,22 +39,26 @@ class AgentError(click.ClickException):
     exit_code = USAGE_ERROR
 
     def show(self, file=None) -> None:  # type: ignore[override]
-        stderr.print(f"[red]error:[/] {self.message}", highlight=False, soft_wrap=True)
+        stderr().print(f"[red]error:[/] {self.message}", highlight=False, soft_wrap=True)
 
 
 def _registry() -> Registry:
+    from checks.registry import load_registry
+
     registry = load_registry()
     for problem in registry.problems:
-        stderr.print(f"[yellow]warning:[/] {problem}", highlight=False)
+        stderr().print(f"[yellow]warning:[/] {problem}", highlight=False)
     return registry
 
 
 def _load(path: Path, registry: Registry, resolve_secrets: bool = True) -> LoadedConfig:
+    from agent.config.loader import ConfigError, load_config
+
     try:
         return load_config(path, registry=registry, resolve_secrets=resolve_secrets)
     except ConfigError as exc:
         for issue in exc.issues:
-            stderr.print(issue.render(exc.source), highlight=False, soft_wrap=True)
+            stderr().print(issue.render(exc.source), highlight=False, soft_wrap=True)
         raise AgentError(f"{exc.source}: {len(exc.issues)} configuration error(s)") from None
 
 
@@ -69,12 +68,18 @@ def _collect(
     dumps: ThreadDumpRequest | None = None,
     log_spool: Path | None = None,
 ) -> Snapshot:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from agent import pipeline
+    from agent.config.host_targets import host_targets
+    from agent.config.targets import UnknownCustomerError, instance_targets
+
     try:
         total = len(instance_targets(loaded, customers)) + len(host_targets(loaded, customers))
     except UnknownCustomerError as exc:
         raise AgentError(str(exc)) from None
     columns = (TextColumn("collecting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=stderr, transient=True) as progress:
+    with Progress(*columns, console=stderr(), transient=True) as progress:
         task = progress.add_task("collect", total=total)
         return pipeline.collect(
             loaded, customers, on_done=lambda _inst: progress.advance(task), thread_dumps=dumps,
@@ -83,6 +88,8 @@ def _collect(
 
 
 def _dump_request(count: int | None, interval: float | None) -> ThreadDumpRequest | None:
+    from collectors.hosts.target import ThreadDumpRequest
+
     if count is None:
         if interval is not None:
             raise AgentError("--interval needs --thread-dumps N: it is the time between the dumps")
@@ -99,6 +106,12 @@ def _emit(
     loaded: LoadedConfig | None = None,
     report_minutes: int | None = None,
 ) -> int:
+    from agent import pipeline
+    from agent.files import OutputError, write_atomic
+    from agent.summary import print_summary
+    from checks.finding import Severity
+    from checks.runner import exit_code
+
     reports = pipeline.build_reports(snapshot, analysis, timezone)
     if loaded is not None:  # each report logs its time against its customer's hours
         from agent.ledger.reporting import log_reports
@@ -116,7 +129,7 @@ def _emit(
                 written.append(output / doc.filename)
         except OutputError as exc:
             raise AgentError(str(exc)) from None
-        print_summary(stderr if formats == ("json",) else Console(), reports, written)
+        print_summary(stderr() if formats == ("json",) else stdout(), reports, written)
     elif formats:
         if len(formats) > 1:
             raise AgentError("several --format values need --output DIR; stdout takes one format")
@@ -126,7 +139,7 @@ def _emit(
                 content = json.dumps(json.loads(content), separators=(",", ":"))
             click.echo(content)
     else:
-        print_summary(Console(), reports)
+        print_summary(stdout(), reports)
     return exit_code(worst)
 
 
@@ -134,7 +147,7 @@ format_option = click.option(
     "--format",
     "formats",
     multiple=True,
-    type=click.Choice(pipeline.FORMATS),
+    type=click.Choice(HEALTH_CHECK_FORMATS),
     help="Report format; repeatable. Without --output the report goes to stdout.",
 )
 output_option = click.option(
@@ -167,8 +180,25 @@ minutes_option = click.option(
 )
 
 
+def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """click.version_option's output, with the version (importlib.metadata) read only when asked."""
+    if not value or ctx.resilient_parsing:
+        return
+    from agent.version import __version__
+
+    click.echo(f"atlas-health, version {__version__}", color=ctx.color)
+    ctx.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="atlas-health")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_show_version,
+    help="Show the version and exit.",
+)
 def cli() -> None:
     """Health checks and incident diagnosis for Atlassian estates."""
 
@@ -184,7 +214,7 @@ def config_validate(file: Path) -> None:
     """Validate FILE: every error with its key path and line; exit 3 if any."""
     loaded = _load(file, _registry())
     count = sum(len(c.instances) for c in loaded.config.customers)
-    stderr.print(f"{file}: valid ({len(loaded.config.customers)} customer(s), {count} instance(s))")
+    stderr().print(f"{file}: valid ({len(loaded.config.customers)} customer(s), {count} instance(s))")
 
 
 @cli.group("checks")
@@ -198,7 +228,7 @@ def checks_list(fmt: str) -> None:
     """Print every check with its products, category and default severity."""
     from agent.catalogue import print_catalogue
 
-    print_catalogue(_registry(), fmt, Console())
+    print_catalogue(_registry(), fmt, stdout())
 
 
 @cli.command()
@@ -219,6 +249,9 @@ def check(
     interval: float | None,
 ) -> None:
     """Collect from the configured estate, run every check and report."""
+    from agent import pipeline
+    from agent.config.targets import check_settings
+
     dumps = _dump_request(thread_dumps, interval)
     registry = _registry()
     loaded = _load(config_path, registry)
@@ -249,6 +282,13 @@ def collect(
     interval: float | None,
 ) -> None:
     """Collect a snapshot bundle to analyse later (offline) with `atlas-health analyze`."""
+    import tempfile
+
+    from agent.bundle import write_bundle
+    from agent.config.targets import check_settings
+    from agent.files import OutputError
+    from agent.version import __version__
+
     dumps = _dump_request(thread_dumps, interval)
     registry = _registry()
     loaded = _load(config_path, registry)
@@ -264,7 +304,7 @@ def collect(
         except OutputError as exc:
             raise AgentError(str(exc)) from None
     errors = sum(len(i.errors) for i in snapshot.instances)
-    stderr.print(f"wrote {output} ({len(snapshot.instances)} instance(s), {errors} collection error(s))")
+    stderr().print(f"wrote {output} ({len(snapshot.instances)} instance(s), {errors} collection error(s))")
 
 
 @cli.command()
@@ -307,6 +347,11 @@ def analyze(
     PATHS are bundles written by `collect`, log files (plain or gzipped), folders of logs (one
     sub-folder per node, or flat) and Atlassian support zips (several nodes' zips at once).
     """
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from agent import pipeline
+    from agent.bundle import BundleError
+    from agent.config.targets import check_settings
     from agent.log_analysis import InputError, LogRequest, build_snapshot, split_inputs
     from agent.log_window import WindowError, parse_window
     from agent.signatures import load_signatures
@@ -330,7 +375,7 @@ def analyze(
     percent = TextColumn("{task.percentage:>3.0f}%")
     columns = (TextColumn("reading logs"), BarColumn(), percent, TimeElapsedColumn())
     try:
-        with Progress(*columns, console=stderr, transient=True) as progress:
+        with Progress(*columns, console=stderr(), transient=True) as progress:
             task = progress.add_task("logs", total=None)
             request = LogRequest(
                 patterns, log_tz, start, end, workers,
@@ -359,7 +404,7 @@ def demo(output: Path) -> None:
     """Start a simulated estate, run a full health check on it and write the reports."""
     from agent.demo import run_demo
 
-    sys.exit(run_demo(output, Console(), stderr))
+    sys.exit(run_demo(output, stdout(), stderr()))
 
 
 cli.add_command(hours)
@@ -376,15 +421,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         exc.show()
         return USAGE_ERROR
     except click.exceptions.Abort:
-        stderr.print("aborted")
+        stderr().print("aborted")
         return 130
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else USAGE_ERROR)
     except KeyboardInterrupt:
-        stderr.print("interrupted")
+        stderr().print("interrupted")
         return 130
     except Exception as exc:  # a defect: say so in one line instead of a traceback
-        stderr.print(
+        stderr().print(
             f"[red]internal error:[/] {type(exc).__name__}: {exc} "
             "(a defect in atlas-health; run with ATLAS_HEALTH_DEBUG=1 for the traceback and report it)",
             highlight=False,

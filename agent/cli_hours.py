@@ -16,26 +16,20 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import click
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
-from agent.config.loader import ConfigError, LoadedConfig, load_config
-from agent.files import OutputError, write_atomic
-from agent.ledger.activities import ACTIVITIES
-from agent.ledger.errors import LedgerError
-from agent.ledger.terms import DEFAULT_TERMS, SupportTerms, customer_terms
-from agent.ledger.views import Balance
-from agent.version import __version__
-from checks.registry import load_registry
-from reports.statement import STATEMENT_FORMATS, render_statement
+from agent.console import escape, stderr, stdout
+from reports.formats import STATEMENT_FORMATS
 from reports.units import duration
 
-if TYPE_CHECKING:  # the ledger itself (SQLAlchemy) is imported only by the commands that open it
+# The rest (config and its pydantic schema, the ledger with SQLAlchemy, rich, Jinja) is imported by the
+# commands that use it, so that `atlas-health --help` stays fast.
+if TYPE_CHECKING:
+    from agent.config.loader import LoadedConfig
     from agent.ledger.service import Ledger, Recorded
+    from agent.ledger.terms import SupportTerms
+    from agent.ledger.views import Balance
 
 USAGE_ERROR = 3
-stderr = Console(stderr=True, soft_wrap=True, highlight=False)
 BUCKET_NAMES = {"payg": "PAYG", "upgrades": "Annual Upgrades", "health_check": "Annual Health Check"}
 
 
@@ -45,12 +39,12 @@ class HoursError(click.ClickException):
     exit_code = USAGE_ERROR
 
     def show(self, file: Any = None) -> None:
-        stderr.print(f"[red]error:[/] {escape(self.message)}")
+        stderr().print(f"[red]error:[/] {escape(self.message)}")
 
 
 def warn(line: str) -> None:
     """One warning line on stderr (low balances, reports not logged)."""
-    stderr.print(f"[yellow]warning:[/] {escape(line)}")
+    stderr().print(f"[yellow]warning:[/] {escape(line)}")
 
 
 config_option = click.option(
@@ -65,15 +59,20 @@ date_type = click.DateTime(formats=["%Y-%m-%d"])
 
 
 def _load(path: Path) -> LoadedConfig:
+    from agent.config.loader import ConfigError, load_config
+    from checks.registry import load_registry
+
     try:
         return load_config(path, registry=load_registry(), resolve_secrets=False)
     except ConfigError as exc:
         for issue in exc.issues:
-            stderr.print(escape(issue.render(exc.source)))
+            stderr().print(escape(issue.render(exc.source)))
         raise HoursError(f"{exc.source}: {len(exc.issues)} configuration error(s)") from None
 
 
 def _terms(loaded: LoadedConfig, customer: str) -> SupportTerms:
+    from agent.ledger.terms import customer_terms
+
     names = [c.name for c in loaded.config.customers]
     if customer not in names:
         raise HoursError(f"unknown customer {customer!r}; the configuration has: {', '.join(names)}")
@@ -87,6 +86,8 @@ def _terms(loaded: LoadedConfig, customer: str) -> SupportTerms:
 
 
 def _terms_or_default(loaded: LoadedConfig) -> Callable[[str], SupportTerms]:
+    from agent.ledger.terms import DEFAULT_TERMS, customer_terms
+
     return lambda name: customer_terms(loaded.config, name) or DEFAULT_TERMS
 
 
@@ -96,6 +97,7 @@ def _zone(loaded: LoadedConfig) -> ZoneInfo:
 
 @contextmanager
 def _ledger(loaded: LoadedConfig) -> Iterator[Ledger]:
+    from agent.ledger.errors import LedgerError
     from agent.ledger.service import Ledger
 
     settings = loaded.config.ledger
@@ -305,6 +307,8 @@ def _addon_cell(balance: Balance, addon: str) -> str:
 
 
 def _print_balances(balances: Sequence[Balance]) -> None:
+    from rich.table import Table
+
     table = Table(title="Support hours")
     # Upgrades: the Annual Upgrades hours left; On-site days: the Annual Health Check days left.
     for column in ("Customer", "PAYG left", "Bought", "Used", "Upgrades", "On-site days", "Status"):
@@ -321,7 +325,7 @@ def _print_balances(balances: Sequence[Balance]) -> None:
             _addon_cell(b, "health_check"),
             status,
         )
-    Console().print(table)
+    stdout().print(table)
 
 
 @hours.command("balance")
@@ -366,8 +370,12 @@ def hours_statement(
     customer: str, start: datetime, end: datetime, fmt: str, output: Path | None, config_path: Path
 ) -> None:
     """CUSTOMER's statement for a period: balances, purchases, work, voids and add-on use."""
-    loaded = _load(config_path)
+    from agent.files import OutputError, write_atomic
     from agent.ledger.statement import build_statement
+    from agent.version import __version__
+    from reports.statement import render_statement
+
+    loaded = _load(config_path)
 
     with _ledger(loaded) as ledger:
         # A customer whose contract has since left the configuration still has its history.
@@ -392,13 +400,17 @@ def hours_statement(
         write_atomic(path, document.content)
     except OutputError as exc:
         raise HoursError(str(exc)) from None
-    stderr.print(f"wrote {escape(str(path))}")
+    stderr().print(f"wrote {escape(str(path))}")
 
 
 @hours.command("activities")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def hours_activities(fmt: str) -> None:
     """What work can be logged as, and which package of the support offering covers it."""
+    from rich.table import Table
+
+    from agent.ledger.activities import ACTIVITIES
+
     if fmt == "json":
         rows = [{"activity": a.id, "title": a.title, "package": a.package.value} for a in ACTIVITIES]
         click.echo(json.dumps(rows, indent=2))
@@ -408,4 +420,4 @@ def hours_activities(fmt: str) -> None:
         table.add_column(column, overflow="fold")
     for a in ACTIVITIES:
         table.add_row(a.id, a.title, a.package.label)
-    Console().print(table)
+    stdout().print(table)

@@ -1,0 +1,35 @@
+"""The agent's stderr console, created on first use.
+
+Importing rich costs tens of milliseconds, more than `atlas-health --help` can spare, so the CLI modules
+call ``stderr()`` when they have something to say instead of building a Console at import time.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+@functools.cache
+def stderr() -> Console:
+    """Progress and messages; stdout stays for the requested output."""
+    from rich.console import Console
+
+    return Console(stderr=True, soft_wrap=True, highlight=False)
+
+
+def stdout() -> Console:
+    """A fresh console on stdout, for tables and summaries."""
+    from rich.console import Console
+
+    return Console()
+
+
+def escape(text: str) -> str:
+    """``text`` with rich markup escaped, so names and paths print as they are."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
