@@ -1,0 +1,124 @@
+"""logs.auth.bursts: bursts of failed logins in the security log.
+
+A brute-force burst (one address failing against many users) is a warning, critical from
+``critical_failures`` failures or when the same address also logged in successfully in the window
+(an attack that may have worked). A stale-password burst (one user failing steadily from the same few
+places: a service or integration with an old password) is a warning: it locks the account behind a
+CAPTCHA and breaks the integration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from checks.base import Check, CheckContext
+from checks.finding import Category, Evidence, Finding, Severity
+from checks.logs.common import (
+    KB_CAPTCHA,
+    KB_RESET_LOGIN_COUNT,
+    KB_SECURITY_LOG,
+    duration,
+    listing,
+    sources,
+    when,
+)
+from checks.metadata import CheckMeta
+from collectors.logs.model import AuthBurst, AuthFailures, SecuritySummary
+
+BRUTE_FORCE = "brute-force"
+STALE_PASSWORD = "stale-password"
+
+
+def _entry(entries: list[AuthFailures], name: str) -> AuthFailures | None:
+    return next((e for e in entries if e.name == name), None)
+
+
+class AuthBursts(Check):
+    meta = CheckMeta(
+        id="logs.auth.bursts",
+        title="Bursts of failed logins",
+        description=(
+            "Failed logins close together in the security log: one address trying many users (brute force) "
+            "or one user failing steadily from the same places (a service with a stale password)."
+        ),
+        category=Category.SECURITY,
+        default_severity=Severity.WARNING,
+        scope="logs",
+        requires=("security",),
+        thresholds={"critical_failures": 100},
+        references=(KB_SECURITY_LOG, KB_CAPTCHA, KB_RESET_LOGIN_COUNT),
+    )
+
+    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+        security = ctx.logs.security if ctx.logs is not None else None
+        assert security is not None
+        if not security.bursts:
+            yield ctx.ok(
+                "No burst of failed logins",
+                f"The security log shows {security.failed:,} failed and {security.passed:,} passed logins in "
+                "the window, with no burst from one address or against one user.",
+                evidence=[Evidence(label="failed logins", value=security.failed, source="security log"),
+                          Evidence(label="passed logins", value=security.passed, source="security log")],
+                key="none",
+            )
+            return
+        for burst in sorted(security.bursts, key=lambda b: (b.start, b.kind, b.subject)):
+            yield self._burst(ctx, burst, security)
+
+    def _burst(self, ctx: CheckContext, burst: AuthBurst, security: SecuritySummary) -> Finding:
+        window = (f"between {when(burst.start, seconds=True)} and {when(burst.end, seconds=True)} "
+                  f"({duration((burst.end - burst.start).total_seconds())})")
+        nodes = f" on {listing(burst.nodes)}" if burst.nodes else ""
+        source = f"security log of {sources(burst.nodes)}" if burst.nodes else "security log"
+        evidence = [
+            Evidence(label="burst start", value=when(burst.start, seconds=True), source=source,
+                     time=burst.start),
+            Evidence(label="burst end", value=when(burst.end, seconds=True), source=source, time=burst.end),
+            Evidence(label="failed logins", value=burst.failures, source=source, time=burst.end),
+            Evidence(label="users", value=", ".join(burst.users), source=source),
+            Evidence(label="addresses", value=", ".join(burst.addresses), source=source),
+        ]
+        key = f"{burst.kind}:{burst.subject}"
+        if burst.kind == STALE_PASSWORD:
+            places = listing(burst.addresses) or "unknown addresses"
+            return ctx.finding(
+                Severity.WARNING,
+                f"Logins as {burst.subject} keep failing",
+                f"{burst.subject} failed to log in {burst.failures:,} times from {places} {window}{nodes}: "
+                "steady failures from the same places look like a service or integration still using an old "
+                "password. After too many failures the account must answer a CAPTCHA, which no script can.",
+                evidence=evidence,
+                recommendation=(
+                    f"Find what logs in as {burst.subject} from {places} (a build server, mail handler, "
+                    "script or app link) and update its stored password, better a personal access token; "
+                    "then reset the user's failed login count in User management."
+                ),
+                key=key,
+                category=Category.AUTHENTICATION,
+            )
+        address = _entry(security.by_address, burst.subject)
+        passed = address.passed if address is not None else 0
+        if address is not None:
+            evidence.append(Evidence(label=f"logins from {burst.subject} that passed", value=passed,
+                                     source=source, time=address.last_at))
+        targets = listing(burst.users, 8) or "unknown users"
+        severity = (Severity.CRITICAL if burst.failures >= ctx.threshold("critical_failures") or passed > 0
+                    else Severity.WARNING)
+        kind = "a brute-force attempt" if burst.kind == BRUTE_FORCE else f"a {burst.kind} burst"
+        succeeded = (f" {passed:,} login(s) from the same address PASSED in the window: check whether an "
+                     "account was taken over." if passed else "")
+        return ctx.finding(
+            severity,
+            f"{burst.failures:,} failed logins from {burst.subject}",
+            f"{burst.subject} failed {burst.failures:,} logins against {len(burst.users)} user(s) "
+            f"({targets}) {window}{nodes}: this looks like {kind} (critical from "
+            f"{ctx.threshold('critical_failures'):g} failures or any passed login from it).{succeeded}",
+            evidence=evidence,
+            recommendation=(
+                f"If {burst.subject} is not yours, block or rate-limit it at the proxy or firewall. Keep the "
+                "CAPTCHA after failed logins on (Jira: Maximum Authentication Attempts Allowed in General "
+                "configuration), and check in the security and access logs whether any targeted account then "
+                "logged in from that address; if so, reset its password and sessions."
+            ),
+            key=key,
+        )

@@ -1,0 +1,70 @@
+"""logs.auth.bursts: brute force and stale passwords from the security log's bursts."""
+
+from __future__ import annotations
+
+from checks.finding import Category, Severity
+from checks.logs.auth_bursts import AuthBursts
+from checks.runner import CheckSettings, run_checks
+from tests.checks.harness import evidence, findings_of, only, registry
+from tests.checks.logs.factory import analysis, at, burst, failures, logs_snapshot, run_logs_check, security
+
+
+def bursts(*found, **summary):
+    return run_logs_check(AuthBursts, analysis(security=security(bursts=list(found), **summary)))
+
+
+def test_no_burst_is_ok_with_the_counts():
+    finding = only(bursts())
+    assert finding.check == "logs.auth.bursts"
+    assert finding.severity is Severity.OK
+    assert finding.message == ("The security log shows 12 failed and 480 passed logins in the window, with no "
+                               "burst from one address or against one user.")
+
+
+def test_a_brute_force_burst_is_a_warning_naming_address_users_and_window():
+    finding = only(bursts(burst()))
+    assert finding.severity is Severity.WARNING
+    assert finding.category is Category.SECURITY
+    assert finding.title == "40 failed logins from 203.0.113.9"
+    assert finding.message == (
+        "203.0.113.9 failed 40 logins against 4 user(s) (admin, root, jira and test) between 2026-11-26 08:00:00 "
+        "UTC and 2026-11-26 08:04:00 UTC (4 min) on node1: this looks like a brute-force attempt (critical from "
+        "100 failures or any passed login from it).")
+    facts = evidence(finding)
+    assert (facts["users"], facts["addresses"], facts["failed logins"]) == ("admin, root, jira, test", "203.0.113.9", 40)
+    start = next(e for e in finding.evidence if e.label == "burst start")
+    assert (start.time, start.source) == (at(120), "security log of node1")
+    assert "block or rate-limit it" in finding.recommendation
+    assert any("captcha" in r for r in finding.references)
+
+
+def test_a_large_brute_force_or_one_that_also_passed_is_critical():
+    assert only(bursts(burst(failures=150))).severity is Severity.CRITICAL
+    passed = only(bursts(burst(), by_address=[failures("203.0.113.9", 40, passed=1)]))
+    assert passed.severity is Severity.CRITICAL
+    assert "1 login(s) from the same address PASSED in the window" in passed.message
+    assert evidence(passed)["logins from 203.0.113.9 that passed"] == 1
+
+
+def test_the_critical_failure_count_comes_from_the_settings():
+    settings = CheckSettings(thresholds={"logs.auth.bursts": {"critical_failures": 30}})
+    result = run_checks(logs_snapshot(analysis(security=security(bursts=[burst()]))), registry(), settings)
+    assert only(findings_of(result, "logs.auth.bursts")).severity is Severity.CRITICAL
+
+
+def test_a_stale_password_is_a_warning_naming_the_user_and_where_it_fails_from():
+    finding = only(bursts(burst("stale-password", "svc-bamboo", failures=60, start=at(0), end=at(235))))
+    assert finding.severity is Severity.WARNING
+    assert finding.category is Category.AUTHENTICATION
+    assert finding.title == "Logins as svc-bamboo keep failing"
+    assert finding.message.startswith(
+        "svc-bamboo failed to log in 60 times from 10.0.0.77 between 2026-11-26 06:00:00 UTC and 2026-11-26 "
+        "09:55:00 UTC (3.9 h) on node1: steady failures from the same places look like a service")
+    assert "reset the user's failed login count" in finding.recommendation
+    assert only(bursts(burst("stale-password", "svc-bamboo", failures=500))).severity is Severity.WARNING
+
+
+def test_each_burst_is_its_own_finding_in_time_order():
+    findings = bursts(burst("stale-password", "svc-ci", start=at(200), end=at(210)), burst())
+    assert [f.title for f in findings] == ["40 failed logins from 203.0.113.9", "Logins as svc-ci keep failing"]
+    assert len({f.fingerprint for f in findings}) == 2
