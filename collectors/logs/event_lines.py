@@ -29,7 +29,10 @@ def iso_epoch(line: bytes, clock: MinuteClock) -> float | None:
     if not ISO_EVENT.match(line):
         return None
     minute = line[:16].replace(b"T", b" ")
-    return clock.iso_minute(minute, iso_offset(line)) + int(line[17:19]) + int(line[20:23]) / 1000
+    try:
+        return clock.iso_minute(minute, iso_offset(line)) + int(line[17:19]) + int(line[20:23]) / 1000
+    except ValueError:  # a timestamp-shaped line with an impossible date: not an event time
+        return None
 
 
 def any_epoch(line: bytes, clock: MinuteClock) -> float | None:
@@ -40,7 +43,10 @@ def any_epoch(line: bytes, clock: MinuteClock) -> float | None:
     match = _TOMCAT.match(line)
     if match:
         day, month, year, hm, sec, ms = match.groups()
-        return clock.clf_minute(day + b"/" + month + b"/" + year + b":" + hm) + int(sec) + int(ms) / 1000
+        try:
+            return clock.clf_minute(day + b"/" + month + b"/" + year + b":" + hm) + int(sec) + int(ms) / 1000
+        except ValueError:
+            return None
     match = _JUL.match(line)
     if match:
         try:
