@@ -65,7 +65,7 @@ def _random_log(seed: int, events: int = 3000) -> tuple[str, Counter[tuple[int, 
     rng = random.Random(seed)
     out, expected = [], Counter()
     at = T0
-    for i in range(events):
+    for _ in range(events):
         at += rng.expovariate(1 / 0.7)
         if rng.random() < 0.03:
             at -= 0.05  # threads stamp before they queue: small steps back happen

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import random
 
 import pytest
@@ -79,4 +80,4 @@ def test_split_ranges_cover_the_file() -> None:
     assert split_ranges(10, 100) == [(0, 10)]
     ranges = split_ranges(1000, 300)
     assert ranges[0][0] == 0 and ranges[-1][1] == 1000
-    assert all(a[1] == b[0] for a, b in zip(ranges, ranges[1:], strict=False))
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(ranges))
