@@ -135,6 +135,10 @@ class Concurrency(_Strict):
     calls_per_instance: int = Field(default=4, ge=1, le=32)
 
 
+class LogSettings(_Strict):
+    signature_files: list[Path] = Field(default_factory=list)  # own log signatures, relative to this file
+
+
 class Settings(_Strict):
     timeout_seconds: float = Field(default=10.0, gt=0, le=300)
     retry_after_cap_seconds: float = Field(default=30.0, ge=0, le=3600)
@@ -144,6 +148,7 @@ class Settings(_Strict):
     concurrency: Concurrency = Field(default_factory=Concurrency)
     timezone: str = "UTC"
     hosts: HostSettings = Field(default_factory=HostSettings)  # SSH budgets, known_hosts, log caps
+    logs: LogSettings = Field(default_factory=LogSettings)  # log analysis: the consultant's signature files
 
     @field_validator("timezone")
     @classmethod
