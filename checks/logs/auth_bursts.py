@@ -1,10 +1,10 @@
 """logs.auth.bursts: bursts of failed logins in the security log.
 
-A brute-force burst (one address failing against many users) is a warning, critical from
-``critical_failures`` failures or when the same address also logged in successfully in the window
-(an attack that may have worked). A stale-password burst (one user failing steadily from the same few
-places: a service or integration with an old password) is a warning: it locks the account behind a
-CAPTCHA and breaks the integration.
+A brute-force burst (one address failing against many users, or many addresses failing against one
+user) is a warning, critical from ``critical_failures`` failures or when a login from that address
+(as that user) also passed in the window: an attack that may have worked. A stale-password burst
+(one user failing steadily from the same few places: a service or integration with an old password)
+is a warning: it locks the account behind a CAPTCHA and breaks the integration.
 """
 
 from __future__ import annotations
@@ -96,19 +96,19 @@ class AuthBursts(Check):
                 key=key,
                 category=Category.AUTHENTICATION,
             )
+        if burst.subject in burst.users and burst.subject not in burst.addresses:
+            return self._spraying(ctx, burst, security, window, nodes, evidence, source)
         address = _entry(security.by_address, burst.subject)
         passed = address.passed if address is not None else 0
         if address is not None:
             evidence.append(Evidence(label=f"logins from {burst.subject} that passed", value=passed,
                                      source=source, time=address.last_at))
         targets = listing(burst.users, 8) or "unknown users"
-        severity = (Severity.CRITICAL if burst.failures >= ctx.threshold("critical_failures") or passed > 0
-                    else Severity.WARNING)
         kind = "a brute-force attempt" if burst.kind == BRUTE_FORCE else f"a {burst.kind} burst"
         succeeded = (f" {passed:,} login(s) from the same address PASSED in the window: check whether an "
                      "account was taken over." if passed else "")
         return ctx.finding(
-            severity,
+            self._severity(ctx, burst, passed),
             f"{burst.failures:,} failed logins from {burst.subject}",
             f"{burst.subject} failed {burst.failures:,} logins against {len(burst.users)} user(s) "
             f"({targets}) {window}{nodes}: this looks like {kind} (critical from "
@@ -118,7 +118,40 @@ class AuthBursts(Check):
                 f"If {burst.subject} is not yours, block or rate-limit it at the proxy or firewall. Keep the "
                 "CAPTCHA after failed logins on (Jira: Maximum Authentication Attempts Allowed in General "
                 "configuration), and check in the security and access logs whether any targeted account then "
-                "logged in from that address; if so, reset its password and sessions."
+                "logged in from that address; if so, reset its password and sessions. If the address is your "
+                "own proxy, the real clients are hidden behind it: read its logs."
             ),
             key=key,
         )
+
+    def _spraying(self, ctx: CheckContext, burst: AuthBurst, security: SecuritySummary, window: str,
+                  nodes: str, evidence: list[Evidence], source: str) -> Finding:
+        """A brute-force burst whose subject is a user: many addresses guessing at one account."""
+        user = _entry(security.by_user, burst.subject)
+        passed = user.passed if user is not None else 0
+        if user is not None:
+            evidence.append(Evidence(label=f"logins as {burst.subject} that passed", value=passed,
+                                     source=source, time=user.last_at))
+        places = listing(burst.addresses, 8) or "unknown addresses"
+        succeeded = (f" {passed:,} login(s) as {burst.subject} PASSED in the window: check whether the "
+                     "account was taken over." if passed else "")
+        return ctx.finding(
+            self._severity(ctx, burst, passed),
+            f"{burst.failures:,} failed logins as {burst.subject}",
+            f"{burst.subject} failed to log in {burst.failures:,} times from {len(burst.addresses)} "
+            f"addresses ({places}) {window}{nodes}: this looks like a distributed guess at one account "
+            f"(critical from {ctx.threshold('critical_failures'):g} failures or any passed login as "
+            f"{burst.subject}).{succeeded}",
+            evidence=evidence,
+            recommendation=(
+                f"Make sure {burst.subject} has a strong password (or logs in through SSO only) and keep "
+                "the CAPTCHA after failed logins on; block the addresses at the proxy if they are not yours. "
+                "If a login as this user passed during the burst, reset its password and end its sessions."
+            ),
+            key=f"{burst.kind}:{burst.subject}",
+        )
+
+    @staticmethod
+    def _severity(ctx: CheckContext, burst: AuthBurst, passed: int) -> Severity:
+        many = burst.failures >= ctx.threshold("critical_failures")
+        return Severity.CRITICAL if many or passed > 0 else Severity.WARNING

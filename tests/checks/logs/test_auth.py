@@ -68,3 +68,20 @@ def test_each_burst_is_its_own_finding_in_time_order():
     findings = bursts(burst("stale-password", "svc-ci", start=at(200), end=at(210)), burst())
     assert [f.title for f in findings] == ["40 failed logins from 203.0.113.9", "Logins as svc-ci keep failing"]
     assert len({f.fingerprint for f in findings}) == 2
+
+
+def test_many_addresses_guessing_at_one_user_read_as_a_distributed_attempt():
+    spraying = burst(subject="admin", users=["admin"], failures=25,
+                     addresses=[f"198.51.100.{i}" for i in range(1, 7)])
+    finding = only(bursts(spraying))
+    assert finding.severity is Severity.WARNING
+    assert finding.title == "25 failed logins as admin"
+    assert finding.message == (
+        "admin failed to log in 25 times from 6 addresses (198.51.100.1, 198.51.100.2, 198.51.100.3, 198.51.100.4, "
+        "198.51.100.5 and 198.51.100.6) between 2026-11-26 08:00:00 UTC and 2026-11-26 08:04:00 UTC (4 min) on "
+        "node1: this looks like a distributed guess at one account (critical from 100 failures or any passed login "
+        "as admin).")
+    taken = only(bursts(spraying, by_user=[failures("admin", 25, passed=2)]))
+    assert taken.severity is Severity.CRITICAL
+    assert taken.message.endswith("2 login(s) as admin PASSED in the window: check whether the account was taken over.")
+    assert evidence(taken)["logins as admin that passed"] == 2
