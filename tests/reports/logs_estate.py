@@ -193,3 +193,26 @@ def analysis(minutes: int = 1440, nodes: tuple[str, ...] = NODES, customer: str 
 def snapshot(logs: LogAnalysis | None = None) -> Snapshot:
     """The report estate's run with ``logs`` (a realistic day by default) for the report's customer."""
     return estate.snapshot().model_copy(update={"logs": [logs if logs is not None else analysis()]})
+
+
+SCRIPT = "<script>alert(1)</script>"
+
+
+def hostile() -> LogAnalysis:
+    """A short analysis whose every free text tries to inject markup into the report."""
+    base = analysis(minutes=30, nodes=("node1", f"n|2 {SCRIPT}"))
+    hit = base.signatures[1].model_copy(update={
+        "title": f"Pool | exhausted {SCRIPT}", "kb": "javascript:alert(1)",
+        "samples": [LogSample(at=_at(3), node="node1", file="a.log", text=f"ERROR user={SCRIPT} | `x` *y*")],
+    })
+    access = base.access[0].model_copy(update={
+        "top_users": [Talker(name=f"{SCRIPT}|evil", requests=5)],
+        "slowest_endpoints": [EndpointStats(method="GET", endpoint=f"/x/{SCRIPT}", count=1, mean_ms=1.0,
+                                            max_ms=1.0)],
+    })
+    return base.model_copy(update={
+        "signatures": [hit],
+        "access": [access],
+        "restarts": [RestartEvent(at=_at(5), node="node1", signature="jira.startup", text=SCRIPT)],
+        "exceptions": [ExceptionGroup(root_cause=f"x.Y{SCRIPT}", count=1, sample=SCRIPT)],
+    })
