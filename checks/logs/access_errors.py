@@ -121,8 +121,8 @@ class AccessErrors(Check):
             return ctx.ok("Few server errors", message, evidence=evidence, key=key)
         return ctx.finding(
             severity,
-            f"{label.removeprefix('The ')} show {rate:.1f} % server errors"
-            if window is not Severity.OK else f"{label.removeprefix('The ')} show a burst of server errors",
+            f"{label.removeprefix('The ')} show {rate:.1f} % server errors" if window.rank >= peak.rank
+            else f"{label.removeprefix('The ')} show a burst of server errors",
             message,
             evidence=evidence,
             recommendation=(

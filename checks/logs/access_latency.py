@@ -18,6 +18,7 @@ from checks.logs.common import (
     KB_LOG_FORMATS_BITBUCKET,
     between,
     bucket_words,
+    plural,
     when,
     worst,
 )
@@ -112,7 +113,7 @@ class AccessLatency(Check):
             message += (f"; the slowest {bucket}, at {when(top.at)}, had p95 {_ms(top.p95_ms)} over "
                         f"{top.requests:,} requests")
         if slowest:
-            named = ", ".join(f"{e.method} {e.endpoint} (p95 {_ms(e.p95_ms)}, {e.count:,} requests)"
+            named = ", ".join(f"{e.method} {e.endpoint} (p95 {_ms(e.p95_ms)}, {plural(e.count, 'request')})"
                               for e in slowest[:3])
             message += f". Slowest endpoints: {named}"
         message += "."

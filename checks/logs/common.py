@@ -97,3 +97,9 @@ def duration(seconds: float) -> str:
     if seconds < 7200:
         return f"{seconds / 60:.0f} min"
     return f"{seconds / 3600:.1f} h"
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """``1 request``, ``3,000 requests``: counts from logs run into thousands."""
+    word = singular if count == 1 else (plural_form or singular + "s")
+    return f"{count:,} {word}"

@@ -13,13 +13,13 @@ from collections.abc import Iterator
 
 from checks.base import Check, CheckContext
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.instance.calls import plural
 from checks.logs.common import (
     KB_GC_CONFLUENCE,
     KB_GC_TUNING,
     KB_HEAP_DUMPS,
     bucket_words,
     duration,
+    plural,
     sources,
     when,
     worst,
@@ -81,9 +81,9 @@ class GcOverhead(Check):
             severities.append(_level(overall * 100, t("overall_warning_pct"), t("overall_critical_pct")))
         if top is not None:
             severities.append(_level(top.share * 100, t("bucket_warning_pct"), t("bucket_critical_pct")))
-        if concurrent and gc.full_gcs >= t("g1_full_gcs"):
-            severities.append(Severity.WARNING)
-        severity = worst(*severities)
+        shares = worst(*severities)
+        full_alarm = concurrent and gc.full_gcs >= t("g1_full_gcs")
+        severity = worst(shares, Severity.WARNING if full_alarm else Severity.OK)
 
         parts = []
         if overall is not None:
@@ -99,7 +99,11 @@ class GcOverhead(Check):
                          f"(warning above {t('bucket_warning_pct'):g} %); "
                          f"{plural(len(busy), bucket)} above that")
         collector = f" under {gc.collector}" if gc.collector else ""
-        parts.append(f"{plural(gc.full_gcs, 'Full GC')}{collector}")
+        full = f"{plural(gc.full_gcs, 'Full GC')}{collector}"
+        if full_alarm:
+            full += (f" (with {gc.collector} a Full GC means concurrent collection could not keep up: "
+                     f"warning from {t('g1_full_gcs'):g})")
+        parts.append(full)
         message = f"On {gc.node}, " + "; ".join(parts) + "."
 
         evidence = [
@@ -116,7 +120,8 @@ class GcOverhead(Check):
             return ctx.ok("GC overhead is low", message, evidence=evidence, node=gc.node)
         return ctx.finding(
             severity,
-            f"{gc.node} spends too much time in GC",
+            f"{gc.node} spends too much time in GC" if shares is not Severity.OK
+            else f"Full GCs under {gc.collector} on {gc.node}",
             message,
             evidence=evidence,
             recommendation=(

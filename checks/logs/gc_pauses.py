@@ -10,8 +10,7 @@ from collections.abc import Iterator
 
 from checks.base import Check, CheckContext
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.instance.calls import plural
-from checks.logs.common import KB_GC_CONFLUENCE, KB_GC_TUNING, KB_HEAP_DUMPS, sources, when
+from checks.logs.common import KB_GC_CONFLUENCE, KB_GC_TUNING, KB_HEAP_DUMPS, plural, sources, when
 from checks.metadata import CheckMeta
 from checks.runner import SkipCheck
 from collectors.logs.model import GcSummary

@@ -16,8 +16,7 @@ from itertools import pairwise
 
 from checks.base import Check, CheckContext
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.instance.calls import plural
-from checks.logs.common import KB_HEAP_DUMPS, KB_OOM, listing, when
+from checks.logs.common import KB_HEAP_DUMPS, KB_OOM, listing, plural, when
 from checks.metadata import CheckMeta
 from checks.runner import SkipCheck
 from collectors.logs.model import RestartEvent

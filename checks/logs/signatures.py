@@ -13,8 +13,7 @@ from collections.abc import Iterator
 
 from checks.base import Check, CheckContext
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.instance.calls import plural
-from checks.logs.common import between, listing, severity_named, sources, when
+from checks.logs.common import between, listing, plural, severity_named, sources, when
 from checks.metadata import CheckMeta
 from checks.runner import SkipCheck
 from collectors.logs.model import FileProblem, LogAnalysis, SignatureHit

@@ -70,8 +70,10 @@ def test_a_burst_in_one_bucket_is_judged_with_its_own_thresholds_and_time():
     assert "the worst minute, at 2026-11-26 08:10 UTC, had 10.0 % of 400 requests failing" in finding.message
     worst = next(e for e in finding.evidence if e.label.startswith("worst minute"))
     assert (worst.value, worst.time) == (10.0, at(130))
-    outage = access_summary(per_minute=access_minutes(m130={"status_5xx": 200}))
-    assert one(AccessErrors, outage).severity is Severity.CRITICAL
+    outage = access_summary(status_5xx=1_440, per_minute=access_minutes(m130={"status_5xx": 200}))
+    finding = one(AccessErrors, outage)  # 1.5 % over the window, half of one minute failing
+    assert finding.severity is Severity.CRITICAL
+    assert finding.title == "Jira access logs show a burst of server errors"
 
 
 def test_buckets_and_windows_with_too_few_requests_are_not_judged():

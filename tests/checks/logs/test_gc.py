@@ -111,7 +111,10 @@ def test_one_busy_bucket_is_judged_on_its_own_with_its_time():
 def test_full_gcs_under_g1_are_a_warning_but_routine_under_parallel():
     g1 = on_node1(GcOverhead, gc_summary(full_gcs=3))
     assert g1.severity is Severity.WARNING
-    assert "3 Full GCs under G1" in g1.message
+    assert g1.title == "Full GCs under G1 on node1"
+    assert g1.message.endswith("; 3 Full GCs under G1 (with G1 a Full GC means concurrent collection could not "
+                               "keep up: warning from 1).")
+    assert on_node1(GcOverhead, gc_summary(full_gcs=3), g1_full_gcs=5).severity is Severity.OK
     parallel = on_node1(GcOverhead, gc_summary(full_gcs=3, collector="Parallel"))
     assert parallel.severity is Severity.OK
 
