@@ -1,0 +1,77 @@
+"""The log signatures an analysis uses: the built-in knowledge base plus the consultant's own files
+named in the configuration (``settings.logs.signature_files``, relative to the configuration file).
+
+Problems come back as a ConfigError, so the command line reports them like any configuration error:
+one line each, naming the signature file and line, the entry and the field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from agent.config.loader import ConfigError, ConfigIssue, LoadedConfig
+from checks.signatures import (
+    Signature,
+    SignatureError,
+    SignatureFile,
+    load_builtin,
+    merge_signatures,
+    parse_signature_text,
+)
+
+
+@dataclass(frozen=True)
+class SignatureFileIssue(ConfigIssue):
+    """A problem inside a signature file: rendered against that file, not the configuration."""
+
+    file: str = ""
+
+    def render(self, source: str) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+def resolve(path: Path, base_dir: Path) -> Path:
+    expanded = path.expanduser()
+    return expanded if expanded.is_absolute() else base_dir / expanded
+
+
+def read_signature_file(path: Path) -> str:
+    """The file's text; OSError or UnicodeDecodeError as the caller's one-line problem."""
+    return path.read_bytes().decode("utf-8")
+
+
+def _issues(error: SignatureError) -> list[ConfigIssue]:
+    return [SignatureFileIssue(p.where, p.message, p.line, file=p.source) for p in error.problems]
+
+
+def load_signatures(loaded: LoadedConfig | None) -> list[Signature]:
+    """Built-in signatures, then the configured files' (a custom entry replaces a built-in only with
+    ``replaces: true``). Raises ConfigError listing every unreadable or invalid file's problems."""
+    builtin = load_builtin()
+    if loaded is None or not loaded.config.settings.logs.signature_files:
+        return builtin
+    issues: list[ConfigIssue] = []
+    parsed: list[SignatureFile] = []
+    for index, name in enumerate(loaded.config.settings.logs.signature_files):
+        key = f"settings.logs.signature_files[{index}]"
+        path = resolve(name, loaded.base_dir)
+        try:
+            text = read_signature_file(path)
+        except OSError as exc:
+            issues.append(ConfigIssue(key, f"cannot read signature file {path}: {exc.strerror or exc}"))
+            continue
+        except UnicodeDecodeError:
+            issues.append(ConfigIssue(key, f"signature file {path} is not UTF-8 text"))
+            continue
+        try:
+            parsed.append(parse_signature_text(text, str(path)))
+        except SignatureError as exc:
+            issues.extend(_issues(exc))
+    if not issues:
+        try:
+            return merge_signatures(builtin, parsed)
+        except SignatureError as exc:
+            issues.extend(_issues(exc))
+    raise ConfigError(loaded.source, issues)
