@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import click
 
 from agent.cli_hours import hours, warn
+from agent.cli_signatures import signatures
 from agent.console import stderr, stdout
 from reports.formats import HEALTH_CHECK_FORMATS
 
@@ -408,6 +409,7 @@ def demo(output: Path) -> None:
 
 
 cli.add_command(hours)
+cli.add_command(signatures)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
