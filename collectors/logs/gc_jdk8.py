@@ -72,7 +72,8 @@ def feed_jdk8(node: GcNode, fs: GcFileState, chunk: bytes, ctx: FileContext, sta
         first = line[0]
         if fs.pending is not None:
             if first in _DIGITS or line.startswith((b"[GC", b"[Full GC")):
-                _finish(node, fs, ctx, stats)  # a new event: the open one never closed
+                if not _finish(node, fs, ctx, stats):  # a new event: the open one never closed
+                    unparsed += 1
             else:
                 fs.pending.append(line)
                 fs.pending_depth += line.count(b"[") - line.count(b"]")
