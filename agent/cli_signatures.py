@@ -19,14 +19,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.markup import escape
+
+from agent.console import escape, stderr, stdout
 
 if TYPE_CHECKING:  # the knowledge base (pydantic, YAML) is imported only by the commands
     from checks.signatures import Signature
 
 USAGE_ERROR = 3
-stderr = Console(stderr=True, soft_wrap=True, highlight=False)
 
 
 class SignaturesError(click.ClickException):
@@ -35,7 +34,7 @@ class SignaturesError(click.ClickException):
     exit_code = USAGE_ERROR
 
     def show(self, file: Any = None) -> None:
-        stderr.print(f"[red]error:[/] {escape(self.message)}")
+        stderr().print(f"[red]error:[/] {escape(self.message)}")
 
 
 config_option = click.option(
@@ -58,7 +57,7 @@ def _signatures(config_path: Path | None) -> list[Signature]:
         return load_signatures(loaded)
     except ConfigError as exc:
         for issue in exc.issues:
-            stderr.print(escape(issue.render(exc.source)))
+            stderr().print(escape(issue.render(exc.source)))
         raise SignaturesError(f"{exc.source}: {len(exc.issues)} configuration error(s)") from None
 
 
@@ -72,6 +71,7 @@ def signatures() -> None:
 @config_option
 def list_signatures(fmt: str, config_path: Path | None) -> None:
     """Print every signature: id, severity, cause, products, log files and title."""
+    from rich import box
     from rich.table import Table
 
     entries = _signatures(config_path)
@@ -83,7 +83,7 @@ def list_signatures(fmt: str, config_path: Path | None) -> None:
         ]
         click.echo(json.dumps(rows, indent=2))
         return
-    table = Table(title=f"{len(entries)} log signatures", title_justify="left")
+    table = Table(title=f"{len(entries)} log signatures", title_justify="left", box=box.SIMPLE_HEAD)
     for column in ("id", "severity", "cause"):
         table.add_column(column, no_wrap=True)
     for column in ("products", "files", "title"):
@@ -91,7 +91,14 @@ def list_signatures(fmt: str, config_path: Path | None) -> None:
     for s in entries:
         products = ", ".join(str(p) for p in s.products) or "all"
         table.add_row(s.id, s.severity, s.cause, products, ", ".join(s.files), s.title)
-    Console().print(table)
+    console = stdout()
+    if console.is_terminal:
+        console.print(table)
+        return
+    console.width = 200  # piped: one row per line, for grep and less -S, without trailing blanks
+    with console.capture() as captured:
+        console.print(table)
+    click.echo("\n".join(line.rstrip() for line in captured.get().splitlines()))
 
 
 @signatures.command("export")
@@ -197,13 +204,13 @@ def test_signatures(files: tuple[Path, ...]) -> None:
         for name, check in (("Hyperscan", _hyperscan_problems), ("grep -E", _grep_problems)):
             found = check(entries)
             if found is None:
-                stderr.print(f"[yellow]warning:[/] {name} is not available: not tested with it")
+                stderr().print(f"[yellow]warning:[/] {name} is not available: not tested with it")
                 continue
             engines.append(name)
             problems.extend(found)
     for problem in problems:
-        stderr.print(escape(problem))
+        stderr().print(escape(problem))
     if problems:
         raise SignaturesError(f"{len(problems)} problem(s) in the signatures")
     what = ", ".join(str(f) for f in files) or "the built-in knowledge base"
-    stderr.print(f"{escape(what)}: {len(entries)} signature(s) ok ({', '.join(engines)})")
+    stderr().print(f"{escape(what)}: {len(entries)} signature(s) ok ({', '.join(engines)})")
