@@ -25,7 +25,14 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup, escape
 
-from collectors.logs.model import AccessSummary, GcSummary, LevelMinute, RestartEvent, SecuritySummary
+from collectors.logs.model import (
+    AccessSummary,
+    GcSummary,
+    LevelMinute,
+    RestartEvent,
+    SecuritySummary,
+    SignatureHit,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -37,6 +44,7 @@ HEIGHT_IN = 2.3
 # no layout engine has to draw each figure twice to measure it.
 LEFT_IN, RIGHT_IN, RIGHT_TWIN_IN, BOTTOM_IN, TOP_IN = 0.72, 0.2, 0.62, 0.42, 0.34
 MAX_MARKERS = 50  # restarts or bursts drawn on one chart; the tables list them all
+MAX_HIT_MARKERS = 1500  # buckets with a signature hit marked on the events chart, per severity
 MAX_DENSE_BUCKETS = 200_000  # beyond this a sparse series is drawn as it is, not filled with zeros
 
 # Okabe-Ito: told apart with every common colour-vision deficiency; line styles tell them apart in print.
@@ -265,9 +273,17 @@ def _ms_tick(value: float, _position: object) -> str:
 # --- the charts -----------------------------------------------------------------------------------
 
 
-def events_chart(key: str, levels: Sequence[LevelMinute], restarts: Sequence[RestartEvent], *,
-                 zone: ZoneInfo, bucket_s: int, span: tuple[datetime | None, datetime | None]) -> Chart:
-    """Application-log events per bucket, stacked by level, with restarts marked."""
+def _hit_buckets(signatures: Sequence[SignatureHit], severity: str) -> list[float]:
+    found = {_epoch(m.at) for s in signatures if s.severity.lower() == severity
+             for m in s.per_minute if m.count}
+    return sorted(found)[:MAX_HIT_MARKERS]
+
+
+def events_chart(key: str, levels: Sequence[LevelMinute], restarts: Sequence[RestartEvent],
+                 signatures: Sequence[SignatureHit] = (), *, zone: ZoneInfo, bucket_s: int,
+                 span: tuple[datetime | None, datetime | None]) -> Chart:
+    """Application-log events per bucket, stacked by level; restarts as dotted lines, and the buckets
+    where a critical or warning signature matched as marks along the top."""
     bucket = bucket_label(bucket_s)
     totals = [(_epoch(m.at), float(m.total)) for m in levels]
     warns = [(_epoch(m.at), float(m.warn)) for m in levels]
@@ -277,11 +293,16 @@ def events_chart(key: str, levels: Sequence[LevelMinute], restarts: Sequence[Res
     _, error = _dense(errors, bucket_s, 0.0)
     info = [max(t - w - e, 0.0) for t, w, e in zip(total, warn, error, strict=True)]
     peak = max(levels, key=lambda m: (m.total, -_epoch(m.at)))
+    critical, warning = _hit_buckets(signatures, "critical"), _hit_buckets(signatures, "warning")
     caption = (
         f"{_count(sum(m.total for m in levels))} events; {_count(sum(error))} errors or fatal, "
         f"{_count(sum(warn))} warnings; busiest {bucket}: {_count(peak.total)} events at "
-        f"{_local(peak.at, zone)}; {len(restarts)} restart(s) marked."
+        f"{_local(peak.at, zone)}; {len(restarts)} restart(s) marked"
     )
+    if critical or warning:
+        caption += (f"; known problems matched in {len(critical)} bucket(s) (critical) and "
+                    f"{len(warning)} (warning)")
+    caption += "."
 
     def draw(figure: Figure) -> None:
         axes = figure.add_subplot()
@@ -289,6 +310,12 @@ def events_chart(key: str, levels: Sequence[LevelMinute], restarts: Sequence[Res
         axes.stackplot(x, info, warn, error, colors=(INFO_FILL, WARN_FILL, ERROR_FILL), linewidth=0,
                        labels=("INFO and below", "WARN", "ERROR and FATAL"))
         _markers(axes, [r.at for r in restarts], "restart")
+        along_top = axes.get_xaxis_transform()  # x in data, y in axes: 0 bottom, 1 top
+        for epochs, colour, label in ((warning, WARN_FILL, "warning problem"),
+                                      (critical, FAILURE, "critical problem")):
+            if epochs:
+                axes.plot(_dates(epochs), [0.97] * len(epochs), transform=along_top, linestyle="none",
+                          marker="v", markersize=4, color=colour, label=label, clip_on=False)
         axes.set_ylabel(f"events per {bucket}")
         _time_axis(axes, zone, span, bucket_s)
         _y_from_zero(axes)

@@ -181,10 +181,12 @@ def log_section(logs: LogAnalysis | None, zone: ZoneInfo, draw: bool = True) -> 
     span = (logs.first_at, logs.last_at)
     options: dict[str, Any] = {"zone": zone, "bucket_s": logs.bucket_s, "span": span}
     if draw and logs.levels:
-        events_chart = charts.events_chart("logs-chart-events", logs.levels, restarts, **options)
+        events_chart = charts.events_chart("logs-chart-events", logs.levels, restarts, logs.signatures,
+                                           **options)
     if draw and logs.gc:
-        gc_charts = [c for c in (charts.gc_share_chart("logs-chart-gc-share", logs.gc, **options),
-                                 charts.heap_chart("logs-chart-gc-heap", logs.gc, **options)) if c is not None]
+        drawn_gc = (charts.gc_share_chart("logs-chart-gc-share", logs.gc, **options),
+                    charts.heap_chart("logs-chart-gc-heap", logs.gc, **options))
+        gc_charts = [c for c in drawn_gc if c is not None]
     if logs.access is not None:
         access_views = []
         for index, summary in enumerate(logs.access, start=1):

@@ -84,6 +84,8 @@ def _gc(rng: random.Random, minutes: int, nodes: tuple[str, ...]) -> list[GcSumm
             if index == 0 else [],
             per_minute=per_minute, heap_after=heap,
             heap_floor_slope_mb_per_h=30.0 if index == 2 else 0.4,
+            safepoints=6100 if index == 0 else 0, safepoint_total_s=171.5 if index == 0 else 0.0,
+            safepoint_max_ms=3210.0 if index == 0 else None,
         ))
     return summaries
 

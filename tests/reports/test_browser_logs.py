@@ -100,6 +100,6 @@ def test_the_console_check_would_see_a_policy_violation(browser, tmp_path: Path)
     # proves the complaints the fixture checks are really collected.
     html = render(test_logs_section.build(None), "html").content
     html = html.replace("</main>", '<img src="http://127.0.0.1:9/x.png" alt="x"></main>')
-    context, page, complaints, _ = _open(browser, html, tmp_path)
+    context, _page, complaints, _blocked = _open(browser, html, tmp_path)
     context.close()
     assert any("Content Security Policy" in c for c in complaints), complaints

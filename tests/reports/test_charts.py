@@ -66,6 +66,14 @@ def test_times_are_labelled_in_the_report_zone() -> None:
     assert "at 2025-03-03 13:06 CET" in _events("Europe/Berlin").caption  # the busiest minute, local
 
 
+def test_signature_hits_are_marked_along_the_top() -> None:
+    hits = [h for h in logs_estate.analysis(minutes=180).signatures if h.severity == "critical"]
+    chart = charts.events_chart("k", _levels(), [], hits, zone=ZoneInfo("UTC"), bucket_s=60, span=SPAN)
+    assert "known problems matched in 15 bucket(s) (critical) and 0 (warning)" in chart.caption
+    assert "critical problem" in _texts(chart.svg) and "warning problem" not in _texts(chart.svg)
+    assert "known problems" not in _events().caption
+
+
 def test_the_chart_describes_itself() -> None:
     chart = _events("UTC")
     assert chart.title == "Application log events per 1 min, by level"

@@ -119,6 +119,7 @@ def test_the_section_lays_out_the_analysis(html: str) -> None:
     assert "node1.zip!application-logs/atlassian-jira.log.3.gz" in section and "truncated" in section
     assert "java.sql.SQLTransientConnectionException" in section
     assert "+30.0 MB/h" in section  # node3's rising heap floor
+    assert "node1: 6,100, 171.5 s in total, longest 3.2 s." in section  # safepoints, where the log has them
     assert "GET /rest/api/2/search" in section and "svc-integration" in section and "10.0.4.20" in section
     assert "brute force" in section and "203.0.113.7" in section and "a stale password" in section
     assert section.index("jira.shutdown") < section.index("jira.startup")  # restarts in time order
@@ -137,6 +138,7 @@ def test_markdown_has_the_tables_and_no_charts(markdown: str) -> None:
             "2025-03-03 15:00:00 CET | 2025-03-03 15:14:00 CET | node1, node2 | "
             f"<{logs_estate.KB_POOL}> |") in section
     assert "| node3 | G1 (unified) |" in section and "+30.0 MB/h |" in section
+    assert "Safepoint stops (every stop of the application, GC pauses included): node1: 6,100," in section
     assert "#### Jira" in section and "#### Confluence" in section
     assert "| `GET /rest/api/2/search` | 5,200 | 820 ms | 4.1 s | 29.0 s | 310 |" in section
     assert "| 203.0.113.7 | 250 | 0 |" in section
