@@ -16,8 +16,10 @@ says ``anonymous`` for a failed login). Outcomes:
 - ``login : 'u' tried to login but they do not have USE permission or weren't found. ...`` -> failed;
 - ``The user 'u' is required to answer a CAPTCHA elevated security check. ...`` -> failed.
 
-Jira writes two of these lines for one attempt (``tried to login`` then ``has FAILED``, with the same
-request id): an attempt is counted once per request id and user. Per-user and per-address tables are
+Jira writes two of these lines for one attempt (``tried to login`` then ``has FAILED``, same request id,
+milliseconds apart): two failure lines of different kinds for the same request id and user within
+``SAME_ATTEMPT_S`` count as one attempt. Failures of the same kind are always counted (some logs
+repeat a request id). Per-user and per-address tables are
 capped (``MAX_USERS``, ``MAX_ADDRESSES``; the smallest are pruned when twice as many are held, and
 ``limits()`` says so), as are the failure cells kept for burst detection (``MAX_CELLS``).
 """
@@ -41,6 +43,7 @@ TOP = 20  # rows of by_user and by_address
 LISTED_OTHERS = 10  # names in AuthFailures.others
 MAX_SERIES_POINTS = 5000
 RECENT_ATTEMPTS = 256  # request ids remembered per file to count an attempt's two lines once
+SAME_ATTEMPT_S = 2.0
 
 _AUTH = re.compile(
     rb"The user '(.*?)' (?:has (PASSED|FAILED) authentication|is required to answer a CAPTCHA)"
@@ -64,7 +67,8 @@ class SecurityAccumulator:
         self.fail_cells: dict[Cell, int] = {}
         self.pass_cells: dict[tuple[int, str], int] = {}
         self.pruned = {"users": 0, "addresses": 0, "others": 0, "cells": 0}
-        self._recent: dict[str, dict[tuple[bytes, str], None]] = {}  # per file being read
+        # Per file being read: (request id, user) -> (time, message kind) of its last failure line.
+        self._recent: dict[str, dict[tuple[bytes, str], tuple[float, bytes]]] = {}
 
     # -- reading -----------------------------------------------------------------------------------
     def feed(self, chunk: bytes, ctx: FileContext) -> ChunkStats:
@@ -113,11 +117,13 @@ class SecurityAccumulator:
         request_id, address = _columns(line[start : m.start()])
         if failed and request_id is not None:
             key = (request_id, user)
-            if key in recent:
-                return  # the same attempt's second line
-            recent[key] = None
+            kind = m.group(2) or m.group(0)[:5]  # FAILED, "The u" (CAPTCHA) or "login"
+            seen = recent.pop(key, None)
+            recent[key] = (epoch, kind)
             if len(recent) > RECENT_ATTEMPTS:
                 del recent[next(iter(recent))]
+            if seen is not None and seen[1] != kind and abs(epoch - seen[0]) <= SAME_ATTEMPT_S:
+                return  # the same attempt's second line
         minute = int(epoch // 60) * 60
         if failed:
             self.failed += 1
