@@ -13,6 +13,7 @@ from collectors.logs.context import ChunkStats, FileContext
 from collectors.logs.gc import HEAP_POINTS, GcAccumulator
 from collectors.logs.gc_state import TOP_PAUSES
 from collectors.logs.model import LogKind
+from collectors.logs.timestamps import choose_bucket
 from tests.collectors.logs.test_gc_jdk8 import CMS, G1_DETAILS, PARALLEL
 from tests.collectors.logs.test_gc_unified import G1, SAFEPOINTS, SHENANDOAH, ZGC
 
@@ -206,3 +207,23 @@ def test_empty_and_unknown_input() -> None:
     assert stats.lines == 0
     [summary] = acc.summaries(60)
     assert summary.pauses == 0 and summary.p50_ms is None and summary.max_ms is None and summary.overhead is None
+
+
+def test_the_simulated_estates_long_pauses_are_on_their_node_at_their_time(tmp_path) -> None:
+    from agent.sandbox.log_estate import EstatePlan, default_plants, write_folders
+
+    plan = EstatePlan(app_bytes=2_000, access_bytes=2_000)
+    write_folders(tmp_path, plan)
+    acc = GcAccumulator()
+    for node in plan.nodes:
+        for path in sorted((tmp_path / node / "logs").glob("atlassian-jira-gc-*")):
+            feed_whole(acc, path.read_bytes(), ctx(LogKind.GC_UNIFIED, str(path), node))
+    by_node = {s.node: s for s in acc.summaries(choose_bucket(plan.start, plan.at(plan.hours)))}
+    planted = {p.what: p for p in default_plants(plan) if p.what.endswith("-gc")}
+    slow = by_node[planted["critical-gc"].node]
+    assert [(p.pause_ms, p.full) for p in slow.longest[:2]] == [(35500.0, True), (8500.0, True)]
+    assert abs(slow.longest[0].at.timestamp() + 35.5 - planted["critical-gc"].at) < 0.01
+    assert slow.full_gcs == 2 and slow.collector == "G1"
+    assert max(m.share for m in slow.per_minute) > 0.5
+    others = [s for name, s in by_node.items() if name != slow.node]
+    assert others and all(s.max_ms < 200 and s.full_gcs == 0 for s in others)
