@@ -61,9 +61,9 @@ def test_a_valid_file():
 
 
 def test_invalid_yaml_names_the_line():
-    assert problems("signatures:\n  - id: x\n    title: [unclosed\n") == [
-        "acme.yaml:4: invalid YAML: expected ',' or ']', but got '<stream end>'"
-    ]
+    [line] = problems("signatures:\n  - id: x\n    title: [unclosed\n")
+    # libyaml and the pure-Python parser word it differently; both name the line and the missing ']'.
+    assert line.startswith("acme.yaml:4: invalid YAML: ") and "expected ',' or ']'" in line
 
 
 def test_the_file_must_hold_a_signatures_list():
