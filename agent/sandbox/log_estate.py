@@ -38,7 +38,7 @@ class EstatePlan:
     hours: float = 6.0
     nodes: tuple[str, ...] = NODES
     app_bytes: int = 2_000_000  # per node
-    access_bytes: int = 1_000_000
+    access_bytes: int = 4_000_000
     security_events: int = 400
     gc_pauses: int = 600
     seed: int = 7

@@ -45,6 +45,7 @@ _EXCEPTION_RULE = (
     r"^(Caused by: |Exception in thread \"[^\"\n]*\" )?[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z0-9_$]+)+"
     r"(Exception|Error|Throwable)(:|[ \t]|$)"
 )
+_DATED_LINE = re.compile(rb"^(?:\d|[A-Z][a-z]{2} \d)", re.M)
 _EXCEPTION_TYPE = re.compile(
     rb"^(Caused by: |Exception in thread \"[^\"\n]*\" )?"
     rb"([A-Za-z_$][\w$]*(?:\.[\w$]+)+(?:Exception|Error|Throwable))"
@@ -198,7 +199,7 @@ class ChunkScanner:
         if exception_lines:
             self._exceptions(buf, exception_lines, ctx, acc, catalina)
         if catalina:
-            self._catalina_span(buf, stats)
+            self._catalina_span(buf, ctx, stats)
         return stats
 
     def _event_of(self, buf: bytes, start: int, catalina: bool) -> tuple[int | None, float | None]:
@@ -271,17 +272,27 @@ class ChunkScanner:
             tally.add(epoch, ctx, sample)
             tally.thrown_as[thrown] = tally.thrown_as.get(thrown, 0) + 1
 
-    def _catalina_span(self, buf: bytes, stats: ChunkStats) -> None:
-        """catalina.out gets its first and last time from the chunk's first and last dated lines, and
-        its events counted as the lines that open with a date (Tomcat's or an application's)."""
-        stats.events += sum(buf.count(b"\n" + digit) for digit in (b"0", b"1", b"2", b"3"))
-        stats.events += 1 if buf[:1].isdigit() else 0
-        for start in (0, buf.rfind(b"\n", 0, max(0, len(buf) - 1)) + 1):
-            opener = any_event_start(buf, start, self.clock)
-            if opener is not None:
-                epoch = any_epoch(line_at(buf, opener, 200), self.clock)
-                if epoch is not None:
-                    stats.saw(epoch)
+    def _catalina_span(self, buf: bytes, ctx: FileContext, stats: ChunkStats) -> None:
+        """catalina.out's events are the lines that open with a date (Tomcat's or an application's).
+
+        Without a window they are counted in C and the span comes from the first and last dated
+        lines; with one, each dated line is read (catalina.out is small next to the application logs).
+        """
+        if ctx.since is None and ctx.until is None:
+            stats.events += sum(buf.count(b"\n" + digit) for digit in (b"0", b"1", b"2", b"3"))
+            stats.events += 1 if buf[:1].isdigit() else 0
+            for start in (0, buf.rfind(b"\n", 0, max(0, len(buf) - 1)) + 1):
+                opener = any_event_start(buf, start, self.clock)
+                if opener is not None:
+                    epoch = any_epoch(line_at(buf, opener, 200), self.clock)
+                    if epoch is not None:
+                        stats.saw(epoch)
+            return
+        for match in _DATED_LINE.finditer(buf):
+            epoch = any_epoch(line_at(buf, match.start(), 200), self.clock)
+            if epoch is not None and ctx.in_window(epoch):
+                stats.events += 1
+                stats.saw(epoch)
 
 
 def _type_of(line: bytes) -> str:

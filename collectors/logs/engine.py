@@ -25,7 +25,7 @@ from collectors.logs.context import FileContext
 from collectors.logs.model import FileProblem, LogAnalysis, LogKind
 from collectors.logs.patterns import ScanPattern
 from collectors.logs.sniff import looks_binary, sniff
-from collectors.logs.sources import LogSource, discover
+from collectors.logs.sources import LogSource, SalvagingReader, discover
 from collectors.logs.summaries import build_analysis
 from collectors.logs.tally import FileTally, TaskResult
 from collectors.logs.timestamps import MinuteClock
@@ -88,7 +88,8 @@ def run_task(task: Task, window: Window) -> TaskResult:
     tally = FileTally(task.source.display, task.source.node, task.kind)
     boundary = next_iso_event if task.kind.family == "application" else next_line
     try:
-        with task.source.open() as stream:
+        opened = task.source.open()
+        with opened if task.source.seekable else SalvagingReader(opened) as stream:
             if task.start > 0:
                 stream.seek(task.start - 1)
             for chunk in read_chunks(stream, boundary, task.start, task.end):

@@ -13,6 +13,7 @@ import gzip
 import os
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,6 +108,42 @@ class LogSource:
             nested = zipfile.ZipFile(stream)
             stream = nested.open(self.inner)  # type: ignore[assignment]
         return gzip.GzipFile(fileobj=stream, mode="rb") if self.gzipped else stream  # type: ignore[return-value]
+
+
+class SalvagingReader:
+    """Reads a compressed stream in small steps, so that when it turns out damaged or cut short,
+    everything before the damage is still delivered; the error is raised on the next read."""
+
+    STEP = 256 * 1024
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+        self._error: Exception | None = None
+
+    def read(self, size: int) -> bytes:
+        if self._error is not None:
+            raise self._error
+        parts: list[bytes] = []
+        got = 0
+        while got < size:
+            try:
+                piece = self._stream.read(min(self.STEP, size - got))
+            except (EOFError, zlib.error, zipfile.BadZipFile) as exc:
+                self._error = exc
+                break
+            if not piece:
+                break
+            parts.append(piece)
+            got += len(piece)
+        if not parts and self._error is not None:
+            raise self._error
+        return b"".join(parts)
+
+    def __enter__(self) -> SalvagingReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stream.close()
 
 
 def discover(paths: list[Path]) -> list[LogSource]:
