@@ -372,7 +372,14 @@ def analyze(
         raise AgentError(str(exc)) from None
     if bundle_path is None and not log_paths:
         raise AgentError("nothing to analyse: give a bundle, log files, folders or support zips")
-    patterns = to_scan_patterns(load_signatures(loaded))
+    from agent.config.loader import ConfigError
+
+    try:
+        patterns = to_scan_patterns(load_signatures(loaded))
+    except ConfigError as exc:
+        for issue in exc.issues:
+            stderr().print(issue.render(exc.source), highlight=False, soft_wrap=True)
+        raise AgentError(f"{exc.source}: {len(exc.issues)} signature file error(s)") from None
     percent = TextColumn("{task.percentage:>3.0f}%")
     columns = (TextColumn("reading logs"), BarColumn(), percent, TimeElapsedColumn())
     try:
