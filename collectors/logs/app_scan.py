@@ -41,10 +41,9 @@ SAMPLE_CHARS = 600
 # the logger's "[...]" does not count.
 _LEVEL_PREFIX = r"^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d[,.]\d{3}[^\n\[]{0,160}[ \t]"
 _LEVEL_RULES = (_LEVEL_PREFIX + r"WARN[ \t]", _LEVEL_PREFIX + r"ERROR[ \t]", _LEVEL_PREFIX + r"FATAL[ \t]")
-_EXCEPTION_RULE = (
-    r"^(Caused by: |Exception in thread \"[^\"\n]*\" )?[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z0-9_$]+)+"
-    r"(Exception|Error|Throwable)(:|[ \t]|$)"
-)
+# Lines that may start a stack trace: led by the literal type-name ending, which Hyperscan finds
+# fast; _EXCEPTION_TYPE then confirms that the type name opens the line.
+_EXCEPTION_RULE = r"\.[A-Za-z0-9_$]*(Exception|Error|Throwable)(:|[ \t\r]|$)"
 _DATED_LINE = re.compile(rb"^(?:\d|[A-Z][a-z]{2} \d)", re.M)
 _EXCEPTION_TYPE = re.compile(
     rb"^(Caused by: |Exception in thread \"[^\"\n]*\" )?"
@@ -154,6 +153,10 @@ class ChunkScanner:
         self._matchers: dict[
             tuple[str, str | None], tuple[Matcher, list[ScanPattern], list[re.Pattern[bytes]]]
         ] = {}
+
+    def prepare(self, kind: LogKind) -> None:
+        """Compile the matcher for a kind now (before worker processes are forked from this one)."""
+        self._matcher_for(kind)
 
     def _matcher_for(self, kind: LogKind) -> tuple[Matcher, list[ScanPattern], list[re.Pattern[bytes]]]:
         key = (kind.family, kind.product)
@@ -404,7 +407,9 @@ def _minute_ranges(buf: bytes, start: int) -> list[tuple[int, int, int]] | None:
         end = _next_event(buf, low + 1)
         while end < high and buf[end : end + 16] == key:
             end = _next_event(buf, end + 1)
-        count = buf.count(b"\n20", start, end) + 1
+        # Every event line of the range opens with the same date: a long needle counts fastest. A
+        # line stamped just before midnight but written after it is the one that can be missed.
+        count = buf.count(b"\n" + key[:11], start, end) + 1
         ranges.append((start, end, count))
         previous = key
         start = end

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import Any
 
@@ -232,16 +232,20 @@ def _run(
     workers: int,
     total: int,
 ) -> Iterator[tuple[TaskResult, Task]]:
+    _init_worker(patterns, tz, use_hyperscan)
     if workers == 1 or total < IN_PROCESS_BYTES or len(tasks) < 2:
-        _init_worker(patterns, tz, use_hyperscan)
         for task in tasks:
             yield run_task(task, window), task
         return
-    # spawn, not fork: the CLI may have threads (progress bars) that a forked child would inherit.
-    context = get_context("spawn")
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_init_worker, initargs=(list(patterns), tz, use_hyperscan)
-    ) as pool:
+    # Where the system can fork, workers inherit the matchers compiled here, with nothing to import
+    # or compile again; they touch nothing of the parent's threads (progress bars) but their task.
+    scanner: ChunkScanner = _STATE["scanner"]
+    for kind in {t.kind for t in tasks if t.kind.family in ("application", "catalina")}:
+        scanner.prepare(kind)
+    forking = "fork" in get_all_start_methods()
+    context = get_context("fork" if forking else "spawn")
+    init = {} if forking else {"initializer": _init_worker, "initargs": (list(patterns), tz, use_hyperscan)}
+    with ProcessPoolExecutor(workers, mp_context=context, **init) as pool:  # type: ignore[arg-type]
         pending: dict[Future[TaskResult], Task] = {}
         queue = list(reversed(tasks))
         while queue or pending:

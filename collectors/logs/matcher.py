@@ -63,20 +63,19 @@ class Matcher:
         self._fallback: list[tuple[int, re.Pattern[bytes]]] = []
         self._db = None
         fast: list[Rule] = []
+        if use_hyperscan and hyperscan is not None:
+            # One compile for the whole set; only when Hyperscan refuses it is each rule tried alone.
+            try:
+                self._db = _database(self.rules)
+                fast = list(self.rules)
+            except Exception:  # hyperscan.error: a construct it does not support
+                fast = [r for r in self.rules if _compiles([r])]
+                self._db = _database(fast) if fast else None
+        chosen = {r.id for r in fast}
         for rule in self.rules:
-            if use_hyperscan and hyperscan is not None and _hyperscan_accepts(rule):
-                fast.append(rule)
-            else:
+            if rule.id not in chosen:
                 flags = re.M | (re.I if rule.ignore_case else 0)
                 self._fallback.append((rule.id, re.compile(single_line(rule.regex).encode(), flags)))
-        if fast:
-            self._db = hyperscan.Database()
-            self._db.compile(
-                expressions=[single_line(r.regex).encode() for r in fast],
-                ids=[r.id for r in fast],
-                elements=len(fast),
-                flags=[_hs_flags(r) for r in fast],
-            )
         self.engine = "hyperscan" if self._db is not None else "re"
 
     def scan(self, buf: bytes) -> list[tuple[int, int]]:
@@ -98,12 +97,20 @@ def _hs_flags(rule: Rule) -> int:
     return flags | hyperscan.HS_FLAG_CASELESS if rule.ignore_case else flags
 
 
-def _hyperscan_accepts(rule: Rule) -> bool:
+def _database(rules: Sequence[Rule]) -> object:
+    db = hyperscan.Database()
+    db.compile(
+        expressions=[single_line(r.regex).encode() for r in rules],
+        ids=[r.id for r in rules],
+        elements=len(rules),
+        flags=[_hs_flags(r) for r in rules],
+    )
+    return db
+
+
+def _compiles(rules: Sequence[Rule]) -> bool:
     try:
-        db = hyperscan.Database()
-        db.compile(
-            expressions=[single_line(rule.regex).encode()], ids=[rule.id], elements=1, flags=[_hs_flags(rule)]
-        )
-    except Exception:  # hyperscan.error: an unsupported construct; re takes this one
+        _database(rules)
+    except Exception:  # hyperscan.error: an unsupported construct; re takes that rule
         return False
     return True

@@ -1,0 +1,50 @@
+"""The engine end to end: worker processes and byte ranges give what one process reading whole files gives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from agent.sandbox.log_estate import EstatePlan, write_folders
+from agent.signatures import load_signatures
+from checks.signatures.scan import to_scan_patterns
+from collectors.logs import engine
+from collectors.logs.engine import analyze_logs
+from collectors.logs.matcher import hyperscan
+
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("estate")
+    write_folders(root, EstatePlan(app_bytes=1_500_000, access_bytes=600_000))
+    return root
+
+
+@pytest.fixture(scope="module")
+def patterns():
+    return to_scan_patterns(load_signatures(None))
+
+
+def _essence(analysis) -> dict:
+    """Everything but timings and the engine name."""
+    data = analysis.model_dump(mode="json", exclude={"elapsed_s", "engine"})
+    for hit in data["signatures"]:
+        hit["samples"] = sorted(s["text"] for s in hit["samples"])
+    return data
+
+
+def test_workers_and_byte_ranges_give_the_same_analysis(folders, patterns, monkeypatch) -> None:
+    whole = analyze_logs([folders], patterns, customer="c", workers=1)
+    monkeypatch.setattr(engine, "IN_PROCESS_BYTES", 0)  # use worker processes even for this small input
+    split = analyze_logs([folders], patterns, customer="c", workers=2, range_bytes=200_000)
+    assert _essence(split) == _essence(whole)
+    assert whole.signatures and whole.levels and whole.gc and whole.access and whole.security
+
+
+@pytest.mark.skipif(hyperscan is None, reason="Hyperscan has no wheel for this platform")
+def test_hyperscan_and_re_agree(folders, patterns) -> None:
+    fast = analyze_logs([folders], patterns, customer="c", workers=1)
+    slow = analyze_logs([folders], patterns, customer="c", workers=1, use_hyperscan=False)
+    assert fast.engine == "hyperscan" and slow.engine == "re"
+    assert _essence(fast) == _essence(slow)
