@@ -383,7 +383,9 @@ def analyze(
     percent = TextColumn("{task.percentage:>3.0f}%")
     columns = (TextColumn("reading logs"), BarColumn(), percent, TimeElapsedColumn())
     try:
-        with Progress(*columns, console=stderr(), transient=True) as progress:
+        # Only on a terminal: a progress bar that cannot redraw would leave a stray line on stderr.
+        console = stderr()
+        with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
             task = progress.add_task("logs", total=None)
             request = LogRequest(
                 patterns, log_tz, start, end, workers,
