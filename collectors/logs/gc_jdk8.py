@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 
 from collectors.logs.context import ChunkStats, FileContext
-from collectors.logs.gc_state import GcFileState, GcNode, clock_for, iso_epoch, to_mb
+from collectors.logs.gc_state import GcFileState, GcNode, stamps_for, to_mb
 
 FORMAT = "jdk8"
 MAX_EVENT_LINES = 64  # an event that never closes its brackets is cut here (a damaged file)
@@ -27,10 +27,11 @@ MAX_EVENT_LINES = 64  # an event that never closes its brackets is cut here (a d
 _STAMP = re.compile(
     rb"(?:(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[.,]\d{3}(?:Z|[+-]\d\d:?\d\d)?): )?(?:(\d+[.,]\d+): )?"
 )
-_KIND = re.compile(rb"\[((?:Full GC|GC)(?: pause| remark| cleanup)?(?:--)?(?: \((?:[^()]|\([^()]*\))*\))*)")
-# The whole heap: "] 4096K->3584K(8192K)"; a generation ("[PSYoungGen: 1024K->...") follows a colon.
+# "GC (Allocation Failure)", "GC pause (G1 Evacuation Pause) (young)", "Full GC (System.gc())", "GC remark"
+_KIND = re.compile(rb"\[((?:Full GC|GC)(?: pause| remark| cleanup)?(?:--)?(?: \([^()]*(?:\(\))?\))*)")
+_KINDS: dict[bytes, str] = {}  # decoded kinds, a handful per log
 _NUM = rb"(\d+(?:[.,]\d+)?)"
-_HEAP = re.compile(rb"(?<!:) " + _NUM + rb"([BKMG])->" + _NUM + rb"([BKMG])\(" + _NUM + rb"([BKMG])\)")
+_SIZES = re.compile(_NUM + rb"([BKMG])->" + _NUM + rb"([BKMG])\(" + _NUM + rb"([BKMG])\)")
 _G1_HEAP = re.compile(
     rb"Heap: [\d.,]+[BKMG]\([\d.,]+[BKMG]\)->(\d+(?:[.,]\d+)?)([BKMG])\((\d+(?:[.,]\d+)?)([BKMG])\)"
 )
@@ -59,7 +60,7 @@ _BLANKS = frozenset(b" \t")
 
 
 def feed_jdk8(node: GcNode, fs: GcFileState, chunk: bytes, ctx: FileContext, stats: ChunkStats) -> None:
-    clock = clock_for(ctx.tz)
+    stamps = stamps_for(ctx.tz)
     lines = chunk.split(b"\n")
     if lines and not lines[-1]:
         lines.pop()
@@ -89,9 +90,11 @@ def feed_jdk8(node: GcNode, fs: GcFileState, chunk: bytes, ctx: FileContext, sta
                 if b" GC log file " not in line:
                     unparsed += 1
                 continue
+            date, up = m.group(1, 2)
             try:
-                epoch = None if m.group(1) is None else iso_epoch(clock, m.group(1))
-                uptime = None if m.group(2) is None else float(m.group(2).replace(b",", b"."))
+                epoch = None if date is None else stamps.epoch(date)
+                # the uptime only matters without a date (the span of undated events)
+                uptime = None if up is None or date is not None else float(up.replace(b",", b"."))
             except (ValueError, IndexError, OverflowError):
                 unparsed += 1
                 continue
@@ -132,11 +135,12 @@ def _event(
     if rest.startswith((b"[GC", b"[Full GC")):
         if rest.startswith(b"[GC concurrent"):
             return True
-        fs.pending = [rest]
-        fs.pending_depth = rest.count(b"[") - rest.count(b"]")
+        depth = rest.count(b"[") - rest.count(b"]")
+        if depth <= 0:
+            return _book(node, fs, rest, epoch, uptime, ctx, stats)
+        fs.pending = [rest]  # its brackets close on a later line
+        fs.pending_depth = depth
         fs.pending_epoch, fs.pending_uptime = epoch, uptime
-        if fs.pending_depth <= 0:
-            return _finish(node, fs, ctx, stats)
         return True
     if rest.startswith(b"Total time for which"):
         m = _SAFEPOINT.search(rest)
@@ -152,11 +156,22 @@ def _event(
 
 
 def _finish(node: GcNode, fs: GcFileState, ctx: FileContext, stats: ChunkStats) -> bool:
-    """Book the open event as a pause, if its time can be read."""
-    parts = fs.pending or []
-    text = parts[0] if len(parts) == 1 else b"\n".join(parts)
-    epoch, uptime = fs.pending_epoch, fs.pending_uptime
+    """Book the open event, joined from its lines."""
+    text = b"\n".join(fs.pending or [])
     fs.pending = None
+    return _book(node, fs, text, fs.pending_epoch, fs.pending_uptime, ctx, stats)
+
+
+def _book(
+    node: GcNode,
+    fs: GcFileState,
+    text: bytes,
+    epoch: float | None,
+    uptime: float | None,
+    ctx: FileContext,
+    stats: ChunkStats,
+) -> bool:
+    """Book one whole event as a pause, if its time can be read."""
     fs.last_epoch = None
     cut = text.rfind(b"[Times:")
     seg = text if cut < 0 else text[:cut]
@@ -187,20 +202,38 @@ def _finish(node: GcNode, fs: GcFileState, ctx: FileContext, stats: ChunkStats) 
                 "but not placed on the timeline or cut by the time window"
             )
     m = _KIND.match(text)
-    kind = m.group(1).decode("ascii", "replace") if m else "GC"
-    full = kind.startswith("Full GC") or b"[CMS:" in seg or b"concurrent mode failure" in seg
-    if b"concurrent mode failure" in seg:
+    raw = m.group(1) if m else b"GC"
+    kind = _KINDS.get(raw)
+    if kind is None:
+        kind = raw.decode("ascii", "replace")
+        if len(_KINDS) < 256:
+            _KINDS[raw] = kind
+    failure = b"concurrent mode failure" in seg  # CMS fell back to a stop-the-world full collection
+    full = failure or kind.startswith("Full GC") or b"[CMS:" in seg
+    if failure:
         kind += " (concurrent mode failure)"
     if fs.collector is None:
         _collector(node, fs, seg, _GENERATIONS)
     node.add_pause(epoch, secs * 1000, kind, full, FORMAT)
     if epoch is not None:
         fs.last_epoch = epoch
-        sizes = _HEAP.findall(seg)
-        if sizes:
-            g = sizes[-1]  # the whole heap comes after the generations
-            node.add_heap(epoch, _mb(g[2], g[3]), _mb(g[4], g[5]))
+        heap = _whole_heap(seg, end) if end >= 0 else None
+        if heap is not None:
+            node.add_heap(epoch, _mb(heap[2], heap[3]), _mb(heap[4], heap[5]))
     return True
+
+
+def _whole_heap(seg: bytes, end: int) -> tuple[bytes, ...] | None:
+    """The whole heap, written just before the pause time after the generations' brackets:
+    ``[PSYoungGen: 1024K->512K(2048K)] 4096K->3584K(8192K), [Metaspace: ...], 0.0123 secs``."""
+    head = seg[: seg.rfind(b" ", 0, end)].rstrip(b",")
+    if head.endswith(b"]"):  # [Metaspace: ...] (JDK 8) or [PSPermGen: ...] (JDK 7) after the heap
+        head = head[: head.rfind(b" [")].rstrip(b",")
+    space = head.rfind(b" ")
+    if head[space - 1 : space] == b":":  # "[CMS: 1000K->900K(2000K)": a generation, not the heap
+        return None
+    m = _SIZES.fullmatch(head, space + 1)
+    return None if m is None else m.groups()
 
 
 def _g1_heap(node: GcNode, fs: GcFileState, line: bytes) -> None:

@@ -15,31 +15,52 @@ from collectors.logs.timestamps import MinuteClock
 
 TOP_PAUSES = 10  # the longest pauses kept per node
 
-_CLOCKS: dict[tzinfo, MinuteClock] = {}  # per process, never pickled with an accumulator
+_READERS: dict[tzinfo, StampReader] = {}  # per process, never pickled with an accumulator
 _UNIT_MB = {b"B": 1 / 1048576, b"K": 1 / 1024, b"M": 1.0, b"G": 1024.0, b"T": 1048576.0}
 
 
-def clock_for(tz: tzinfo) -> MinuteClock:
-    clock = _CLOCKS.get(tz)
-    if clock is None:
-        clock = _CLOCKS[tz] = MinuteClock(tz)
-    return clock
+class StampReader:
+    """Epoch seconds of GC date stamps, ``2024-05-01T10:00:00.123+0000`` (offset optional, ``Z`` allowed).
 
-
-def iso_epoch(clock: MinuteClock, stamp: bytes) -> float:
-    """``2024-05-01T10:00:00.123+0000`` (offset optional, ``Z`` allowed) -> epoch seconds.
-
-    Raises ValueError (or IndexError) on malformed text: the caller counts the line unparsed.
+    The minute and offset are parsed once per distinct minute (a dict lookup on their bytes); only the
+    seconds are read per stamp. Malformed text raises ValueError (or IndexError): the caller counts the
+    line unparsed.
     """
-    if stamp[4:5] != b"-" or stamp[13:14] != b":" or stamp[16:17] != b":":
-        raise ValueError("not an ISO timestamp")
-    offset = stamp[23:] if stamp[19:20] in (b".", b",") else stamp[19:]
-    if offset == b"Z":
-        offset = b"+0000"
-    elif offset and offset[:1] not in (b"+", b"-"):
-        raise ValueError("bad offset")
-    millis = int(stamp[20:23]) if stamp[19:20] in (b".", b",") else 0
-    return clock.iso_minute(stamp[:16], offset or None) + int(stamp[17:19]) + millis / 1000
+
+    def __init__(self, tz: tzinfo) -> None:
+        self.clock = MinuteClock(tz)
+        self.minutes: dict[bytes, int] = {}  # bounded by the time span
+
+    def epoch(self, stamp: bytes) -> float:
+        if stamp[19:20] == b".":
+            base = self.minutes.get(stamp[:16] + stamp[23:])
+            if base is not None:
+                return base + float(stamp[17:23])
+        return self._parse(stamp)
+
+    def _parse(self, stamp: bytes) -> float:
+        if stamp[4:5] != b"-" or stamp[13:14] != b":" or stamp[16:17] != b":":
+            raise ValueError("not an ISO timestamp")
+        fraction = stamp[19:20] in (b".", b",")
+        offset = stamp[23:] if fraction else stamp[19:]
+        zone = b"+0000" if offset == b"Z" else offset
+        if zone and (zone[:1] not in (b"+", b"-") or not zone[1:].replace(b":", b"").isdigit()):
+            raise ValueError("bad offset")
+        base = self.clock.iso_minute(stamp[:16], zone or None)
+        seconds = int(stamp[17:19])
+        millis = int(stamp[20:23]) if fraction else 0
+        if seconds > 60 or (fraction and len(stamp) < 23):
+            raise ValueError("bad seconds")
+        if stamp[19:20] == b".":
+            self.minutes[stamp[:16] + offset] = base
+        return base + seconds + millis / 1000
+
+
+def stamps_for(tz: tzinfo) -> StampReader:
+    reader = _READERS.get(tz)
+    if reader is None:
+        reader = _READERS[tz] = StampReader(tz)
+    return reader
 
 
 def to_mb(value: bytes, unit: bytes) -> float:
@@ -106,7 +127,7 @@ class GcNode:
     def add_pause(self, start: float | None, ms: float, kind: str, full: bool, fmt: str) -> None:
         us = round(ms * 1000)
         self.pauses += 1
-        self.formats[fmt] = self.formats.get(fmt, 0) + 1
+        self.formats[fmt] += 1
         if full:
             self.full_gcs += 1
         self.total_us += us
@@ -119,18 +140,24 @@ class GcNode:
         if start is None:
             self.undated_pauses += 1
             return
-        self._saw(start)
-        self._saw(start + ms / 1000)
-        self._spread(start, us)
-
-    def _spread(self, start: float, us: int) -> None:
-        """Book the pause in the minute it started; a pause longer than the rest of that minute spills
-        its time (not its count) into the following minutes, so a bucket's share stays <= 100 %."""
+        if self.first is None or start < self.first:
+            self.first = start
+        end = start + ms / 1000
+        if self.last is None or end > self.last:
+            self.last = end
         minute = int(start // 60) * 60
         row = self.minutes.get(minute)
         if row is None:
             row = self.minutes[minute] = [0, 0]
         row[0] += 1
+        if end <= minute + 60:
+            row[1] += us
+        else:
+            self._spread(row, minute, start, us)
+
+    def _spread(self, row: list[int], minute: int, start: float, us: int) -> None:
+        """A pause longer than the rest of its minute spills its time (not its count) into the
+        following minutes, so a bucket's share stays within 100 %."""
         room = round((minute + 60 - start) * 1_000_000)
         while us > room:
             row[1] += room

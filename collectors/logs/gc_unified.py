@@ -17,8 +17,7 @@ from __future__ import annotations
 import re
 
 from collectors.logs.context import ChunkStats, FileContext
-from collectors.logs.gc_state import GcFileState, GcNode, clock_for, iso_epoch, to_mb
-from collectors.logs.timestamps import MinuteClock
+from collectors.logs.gc_state import GcFileState, GcNode, StampReader, stamps_for, to_mb
 
 FORMAT = "unified"
 
@@ -27,7 +26,7 @@ _PERCENT = rb"(?:\(\d+%\))?"  # ZGC: 8M(12%)->6M(9%)
 _SIZE = _NUM + rb"([BKMG])"
 # " 24M->4M(256M)": heap before and after the collection, and its size
 _SIZES = rb" " + _SIZE + _PERCENT + rb"->" + _SIZE + _PERCENT + rb"(?:\(" + _SIZE + rb"\))?"
-_PAUSE = re.compile(rb"GC\(\d+\) (?:[A-Za-z]: )?(Pause .*?)(?:" + _SIZES + rb")? " + _NUM + rb"ms$")
+_SIZES_TOKEN = re.compile(_SIZES[1:])
 _HEAP = re.compile(rb"GC\(\d+\) .*?" + _SIZES)
 _USING = re.compile(
     rb"(?:Using|Initializing) (G1|Parallel|Serial|Concurrent Mark Sweep|Shenandoah|The Z Garbage Co)"
@@ -56,7 +55,7 @@ _EPOCH_NS = 10**17
 
 
 def feed_unified(node: GcNode, fs: GcFileState, chunk: bytes, ctx: FileContext, stats: ChunkStats) -> None:
-    clock = clock_for(ctx.tz)
+    stamps = stamps_for(ctx.tz)
     lines = chunk.split(b"\n")
     if lines and not lines[-1]:
         lines.pop()
@@ -73,19 +72,19 @@ def feed_unified(node: GcNode, fs: GcFileState, chunk: bytes, ctx: FileContext, 
         try:
             if line.endswith(b"ms"):
                 if b"Pause " in line:
-                    if not _pause(node, fs, line, clock, ctx, stats):
+                    if not _pause(node, fs, line, stamps, ctx, stats):
                         unparsed += 1
                 elif b"cleanup " in line and b"->" in line:
-                    _heap(node, fs, line, clock, ctx, stats)
+                    _heap(node, fs, line, stamps, ctx, stats)
             elif b"Collection (" in line:
                 if b"->" in line:
-                    _heap(node, fs, line, clock, ctx, stats)
+                    _heap(node, fs, line, stamps, ctx, stats)
             elif line.endswith(b" ns"):
                 if b"Safepoint" in line:
-                    _safepoint(node, fs, line, _SAFEPOINT_TOTAL, 1e-6, clock, ctx, stats)
+                    _safepoint(node, fs, line, _SAFEPOINT_TOTAL, 1e-6, stamps, ctx, stats)
             elif line.endswith(b"seconds"):
                 if b"stopped: " in line:
-                    _safepoint(node, fs, line, _STOPPED, 1000.0, clock, ctx, stats)
+                    _safepoint(node, fs, line, _STOPPED, 1000.0, stamps, ctx, stats)
             elif fs.collector is None and (b"Using " in line or b"Initializing " in line):
                 m = _USING.search(line)
                 if m is not None:
@@ -97,18 +96,21 @@ def feed_unified(node: GcNode, fs: GcFileState, chunk: bytes, ctx: FileContext, 
     stats.unparsed += unparsed
 
 
-def _decorations(line: bytes, clock: MinuteClock) -> tuple[float | None, float | None, int]:
-    """(epoch, uptime seconds, where the message starts); ValueError on a malformed time."""
+def _decorations(line: bytes, stamps: StampReader) -> tuple[float | None, float | None, int]:
+    """(epoch, uptime seconds, where the message starts); ValueError on a malformed time.
+
+    Once a date is read, the other decorations are skipped unread (the uptime only matters without one).
+    """
     epoch = uptime = None
     pos, n = 0, len(line)
     while pos < n and line[pos] == 0x5B:
         end = line.find(b"]", pos + 1)
         if end < 0:
             break
-        tok = line[pos + 1 : end]
-        if tok[:1].isdigit():
+        if epoch is None and 0x30 <= line[pos + 1] <= 0x39:  # a digit: a time, or a pid / tid
+            tok = line[pos + 1 : end]
             if tok[4:5] == b"-":
-                epoch = iso_epoch(clock, tok)
+                epoch = stamps.epoch(tok)
             elif tok.endswith(b"ms"):
                 value = int(tok[:-2])
                 if value > _EPOCH_MS:
@@ -123,7 +125,6 @@ def _decorations(line: bytes, clock: MinuteClock) -> tuple[float | None, float |
                     uptime = value / 1e9
             elif tok.endswith(b"s") and uptime is None:
                 uptime = float(tok[:-1].replace(b",", b"."))
-            # anything else (pid, tid) is not a time
         pos = end + 1
         if line[pos : pos + 2] == b" [":
             pos += 1
@@ -154,14 +155,24 @@ def _when(
 
 
 def _pause(
-    node: GcNode, fs: GcFileState, line: bytes, clock: MinuteClock, ctx: FileContext, stats: ChunkStats
+    node: GcNode, fs: GcFileState, line: bytes, stamps: StampReader, ctx: FileContext, stats: ChunkStats
 ) -> bool:
-    epoch, uptime, pos = _decorations(line, clock)
-    m = _PAUSE.match(line, pos)
-    if m is None:
-        return not line.startswith(b"GC(", pos)  # e.g. Shenandoah's statistics table: read, not a pause
-    kind_b, _, _, after, after_unit, total, total_unit, ms_b = m.groups()
-    ms = float(ms_b.replace(b",", b"."))
+    epoch, uptime, pos = _decorations(line, stamps)
+    if not line.startswith(b"GC(", pos):
+        return True  # e.g. Shenandoah's statistics table: read, not a pause
+    # Read from the right, cheaper than one regex: "GC(5) [Y: ]Pause <kind>[ 24M->4M(256M)] 3.456ms"
+    close = line.find(b") ", pos)
+    kind_at = line.find(b"Pause ", pos)
+    if kind_at < 0 or not line[pos + 3 : close].isdigit() or not 2 <= kind_at - close <= 5:
+        return False
+    last = line.rfind(b" ")
+    ms = float(line[last + 1 : -2].replace(b",", b"."))
+    before_last = line.rfind(b" ", kind_at, last)
+    sizes = _SIZES_TOKEN.fullmatch(line, before_last + 1, last) if before_last > kind_at else None
+    kind_b = line[kind_at : before_last if sizes else last]
+    after = after_unit = total = total_unit = None
+    if sizes is not None:
+        _, _, after, after_unit, total, total_unit = sizes.groups()
     start = None if epoch is None else epoch - ms / 1000
     if not _when(fs, start, uptime, ctx, stats):
         return True
@@ -179,9 +190,9 @@ def _pause(
 
 
 def _heap(
-    node: GcNode, fs: GcFileState, line: bytes, clock: MinuteClock, ctx: FileContext, stats: ChunkStats
+    node: GcNode, fs: GcFileState, line: bytes, stamps: StampReader, ctx: FileContext, stats: ChunkStats
 ) -> None:
-    epoch, _, pos = _decorations(line, clock)
+    epoch, _, pos = _decorations(line, stamps)
     if epoch is None or not ctx.in_window(epoch):
         return
     m = _HEAP.match(line, pos)
@@ -199,11 +210,11 @@ def _safepoint(
     line: bytes,
     pattern: re.Pattern[bytes],
     to_ms: float,
-    clock: MinuteClock,
+    stamps: StampReader,
     ctx: FileContext,
     stats: ChunkStats,
 ) -> None:
-    epoch, _, pos = _decorations(line, clock)
+    epoch, _, pos = _decorations(line, stamps)
     m = pattern.search(line, pos)
     if m is None:
         return

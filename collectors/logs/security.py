@@ -45,12 +45,13 @@ MAX_SERIES_POINTS = 5000
 RECENT_ATTEMPTS = 256  # request ids remembered per file to count an attempt's two lines once
 SAME_ATTEMPT_S = 2.0
 
-_AUTH = re.compile(
+# Matched where their literal start was found (cheaper than searching the line with one pattern).
+_OUTCOME = re.compile(
     rb"The user '(.*?)' (?:has (PASSED|FAILED) authentication|is required to answer a CAPTCHA)"
-    rb"|login : '(.*?)' tried to login"
 )
+_TRIED = re.compile(rb"login : '(.*?)' tried to login")
 _REQUEST_ID = re.compile(rb"\d+x\d+x\d+")
-_CLOCKS: dict[tzinfo, MinuteClock] = {}
+_CLOCKS: dict[tzinfo, tuple[MinuteClock, dict[bytes, int]]] = {}  # per process: clock, minute cache
 
 # [failed, passed, first, last, {other: [failed, passed]}]; first/last are of failures when there are
 # any, else of passes.
@@ -73,7 +74,7 @@ class SecurityAccumulator:
     # -- reading -----------------------------------------------------------------------------------
     def feed(self, chunk: bytes, ctx: FileContext) -> ChunkStats:
         stats = ChunkStats()
-        clock = _CLOCKS.get(ctx.tz) or _CLOCKS.setdefault(ctx.tz, MinuteClock(ctx.tz))
+        clock, minutes = _CLOCKS.get(ctx.tz) or _CLOCKS.setdefault(ctx.tz, (MinuteClock(ctx.tz), {}))
         recent = self._recent.setdefault(ctx.path, {})
         lines = chunk.split(b"\n")
         if lines and not lines[-1]:
@@ -88,12 +89,14 @@ class SecurityAccumulator:
                 if line[:1] not in (b" ", b"\t") and not line.startswith(b"Caused by"):
                     unparsed += 1  # neither an event nor a stack-trace continuation
                 continue
+            offset = line[23:28] if line[23:24] in (b"+", b"-") else b""
+            start = 29 if offset else 24
             try:
-                if line[23:24] in (b"+", b"-"):
-                    offset, start = line[23:28], 29
-                else:
-                    offset, start = None, 24
-                epoch = clock.iso_minute(line[:16], offset) + int(line[17:19]) + int(line[20:23]) / 1000
+                key = line[:16] + offset
+                base = minutes.get(key)
+                if base is None:
+                    base = minutes[key] = clock.iso_minute(line[:16], offset or None)
+                epoch = base + float(line[17:19] + b"." + line[20:23])
             except (ValueError, IndexError, OverflowError):
                 unparsed += 1
                 continue
@@ -101,10 +104,13 @@ class SecurityAccumulator:
             if not ctx.in_window(epoch):
                 continue
             stats.saw(epoch)
-            if b"The user '" in line or b"tried to login" in line:
-                m = _AUTH.search(line, start)
-                if m is not None:
-                    self._outcome(line, start, m, epoch, ctx.node, recent)
+            at = line.find(b"The user '", start)
+            m = _OUTCOME.match(line, at) if at >= 0 else None
+            if m is None:
+                at = line.find(b"login : '", start)
+                m = _TRIED.match(line, at) if at >= 0 else None
+            if m is not None:
+                self._outcome(line, start, m, epoch, ctx.node, recent)
         stats.events = events
         stats.unparsed = unparsed
         return stats
@@ -112,12 +118,13 @@ class SecurityAccumulator:
     def _outcome(
         self, line: bytes, start: int, m: re.Match[bytes], epoch: float, node: str, recent: dict
     ) -> None:
-        user = sys.intern((m.group(1) if m.group(3) is None else m.group(3)).decode("utf-8", "replace"))
-        failed = m.group(2) != b"PASSED"
+        user = sys.intern(m.group(1).decode("utf-8", "replace"))
+        outcome = m.group(2) if m.re is _OUTCOME else b"login"
+        failed = outcome != b"PASSED"
         request_id, address = _columns(line[start : m.start()])
         if failed and request_id is not None:
             key = (request_id, user)
-            kind = m.group(2) or m.group(0)[:5]  # FAILED, "The u" (CAPTCHA) or "login"
+            kind = outcome or b"CAPTCHA"  # FAILED, CAPTCHA or login
             seen = recent.pop(key, None)
             recent[key] = (epoch, kind)
             if len(recent) > RECENT_ATTEMPTS:
