@@ -13,6 +13,7 @@ from agent.config.loader import ConfigError, parse_config
 from agent.config.targets import check_settings
 from agent.demo_hosts import add_local_host
 from agent.demo_hours import add_demo_support, log_demo_hours, print_hours
+from agent.demo_logs import ZIP_FOLDER, add_demo_logs
 from agent.files import OutputError, write_atomic
 from agent.sandbox import Sandbox, demo_estate, sandbox_config
 from agent.summary import print_summary
@@ -41,6 +42,7 @@ def run_demo(output: Path, out: Console, err: Console) -> int:
             return 3
         with err.status("collecting from the simulated estate ..."):
             snapshot = pipeline.collect(loaded)
+    snapshot = add_demo_logs(snapshot, output, err)
     analysis = pipeline.analyze(snapshot, check_settings(loaded.config), registry)
     reports = pipeline.build_reports(snapshot, analysis, loaded.config.settings.timezone)
     reports = log_demo_hours(reports, loaded, err)
@@ -57,4 +59,6 @@ def run_demo(output: Path, out: Console, err: Console) -> int:
     print_summary(out, reports, written)
     print_hours(out, reports)
     out.print(f"demo finished in {time.monotonic() - started:.1f} s; open the .html reports in a browser")
+    zips = output / ZIP_FOLDER
+    out.print(f"try the log analysis by hand: atlas-health analyze {zips} --since '2024-05-01 10:00'")
     return 0

@@ -9,9 +9,24 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from checks.finding import Finding
 from reports.model import HealthCheckReport
 
 STYLE = {"ok": "green", "info": "cyan", "warning": "yellow", "critical": "bold red", "unknown": "magenta"}
+
+
+def _other_targets(report: HealthCheckReport) -> list[tuple[str, str, Finding]]:
+    """Rows for what is not an instance: each host, and the logs (findings on "logs/node1" roll up)."""
+    instances = {t.name for t in report.targets}
+    worst: dict[str, Finding] = {}
+    for finding in report.findings:
+        root = finding.target.split("/", 1)[0]
+        if root in instances:
+            continue
+        current = worst.get(root)
+        if current is None or finding.severity.rank > current.severity.rank:
+            worst[root] = finding
+    return [(name, "logs" if name == "logs" else "host", f) for name, f in sorted(worst.items())]
 
 
 def print_summary(
@@ -40,6 +55,9 @@ def print_summary(
                 f"[{STYLE.get(str(target.overall), '')}]{target.overall}[/]",
                 target.worst_finding or "",
             )
+        for name, kind, worst in _other_targets(report):
+            status = f"[{STYLE.get(str(worst.severity), '')}]{worst.severity}[/]"
+            table.add_row(name, kind, status, worst.title)
         console.print(table)
     for path in written:
         console.print(f"wrote {path}")

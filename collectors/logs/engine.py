@@ -116,6 +116,11 @@ def _mib(n: int) -> str:
 
 def _probe(source: LogSource) -> tuple[LogKind, FileTally | None]:
     """The file's kind, or a tally saying why it will not be analysed."""
+    if source.unreadable is not None:
+        return LogKind.UNKNOWN, FileTally(
+            source.display, source.node, LogKind.UNKNOWN, problem=FileProblem.UNREADABLE,
+            detail=f"could not be read ({source.unreadable}); check its permissions",
+        )
     try:
         with source.open() as stream:
             head = stream.read(HEAD_BYTES)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import os
 import re
+import stat
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -69,6 +70,7 @@ _NODE_ID = re.compile(
     re.I,
 )
 BUNDLE_MANIFEST = "manifest.json"
+MAX_FILES = 20_000  # a folder with more files than this is not a log folder (say, "/" by mistake)
 
 
 class SourceError(Exception):
@@ -83,6 +85,7 @@ class LogSource:
     member: str | None = None  # the member inside the zip
     inner: str | None = None  # the member of a node zip that is itself a member of ``path``
     size: int = 0  # bytes on disk (compressed when gzipped or zipped)
+    unreadable: str | None = None  # why the file could not even be looked at (permissions)
 
     @property
     def name(self) -> str:
@@ -153,7 +156,13 @@ def discover(paths: list[Path]) -> list[LogSource]:
         if not path.exists():
             raise SourceError(f"{path}: no such file or folder")
         if path.is_dir():
-            found.extend(_folder(path))
+            inside = list(_folder(path))
+            if not inside and not is_bundle(path):
+                raise SourceError(
+                    f"{path}: no log files in this folder (looked for application, access, GC and catalina "
+                    "logs, gzipped or not, and support zips)"
+                )
+            found.extend(inside)
         elif zipfile.is_zipfile(path):
             found.extend(_zip(path))
         else:
@@ -176,21 +185,37 @@ def _candidate(name: str) -> bool:
 def _folder(root: Path) -> Iterator[LogSource]:
     bundle = is_bundle(root)
     base = root / "logs" if bundle else root
-    for dirpath, dirnames, filenames in os.walk(base):
+    seen = 0
+    for dirpath, dirnames, filenames in os.walk(base):  # symbolic links to folders are not followed
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for filename in sorted(filenames):
             path = Path(dirpath) / filename
-            if not _candidate(filename) or not path.is_file():
+            seen += 1
+            if seen > MAX_FILES:
+                raise SourceError(
+                    f"{root}: more than {MAX_FILES} files under it; give the folders that hold the logs, "
+                    "the log files or the support zips"
+                )
+            try:
+                if not _candidate(filename):
+                    continue
+                info = path.stat()
+                if not stat.S_ISREG(info.st_mode):
+                    continue  # sockets, devices and pipes are never read
+                size = info.st_size
+                is_zip = filename.lower().endswith(".zip") and zipfile.is_zipfile(path)
+            except OSError as exc:
+                yield LogSource(str(path), _node_of_dir(root), str(path), unreadable=exc.strerror or str(exc))
                 continue
             rel = path.relative_to(base).parts
-            if zipfile.is_zipfile(path):
+            if is_zip:
                 yield from _zip(path)
                 continue
             if bundle:  # logs/<customer>/<host>/<folder>/<file>
                 node = rel[1] if len(rel) > 2 else root.name
             else:
                 node = _node_from_parts(rel[:-1]) or _node_of_dir(root)
-            yield LogSource(str(path), node, str(path), size=path.stat().st_size)
+            yield LogSource(str(path), node, str(path), size=size)
 
 
 def _node_from_parts(parts: tuple[str, ...]) -> str | None:

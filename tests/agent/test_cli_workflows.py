@@ -134,7 +134,8 @@ def test_markdown_and_html_to_stdout(estate) -> None:
         pytest.param(
             ["check", "--config", "/nonexistent/c.yaml"], "cannot read the file", id="missing-config"
         ),
-        pytest.param(["analyze", "/"], "is not an atlas-health bundle", id="not-a-bundle"),
+        pytest.param(["analyze", "/nonexistent/bundle"], "no such file or folder", id="missing-path"),
+        pytest.param(["analyze", "/"], "give the folders that hold the logs", id="whole-disk"),
         pytest.param(["check"], "Missing option '--config'", id="usage"),
         pytest.param(["nonsense"], "No such command", id="unknown-command"),
     ],

@@ -104,3 +104,27 @@ def test_missing_paths_and_broken_zips_are_one_line_errors(tmp_path: Path) -> No
     broken.write_bytes(good.read_bytes()[: len(good.read_bytes()) // 2])  # the central directory is cut off
     found = discover([broken])  # not recognised as a zip at all: read as a (binary) file
     assert [s.name for s in found] == ["broken.zip"]
+
+
+def test_a_folder_without_logs_is_an_error_and_a_huge_one_too(tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "dbconfig.xml").write_text("<x/>")
+    with pytest.raises(SourceError, match="no log files in this folder"):
+        discover([tmp_path / "empty"])
+    from collectors.logs import sources
+
+    monkeypatch.setattr(sources, "MAX_FILES", 5)
+    big = tmp_path / "big"
+    big.mkdir()
+    for i in range(6):
+        (big / f"atlassian-jira.log.{i}").write_bytes(LINE)
+    with pytest.raises(SourceError, match="more than 5 files under it"):
+        discover([big])
+
+
+def test_pipes_and_sockets_are_never_opened(tmp_path: Path) -> None:
+    import os
+
+    (tmp_path / "atlassian-jira.log").write_bytes(LINE)
+    os.mkfifo(tmp_path / "catalina.out")  # opening a FIFO would block for ever
+    assert [s.name for s in discover([tmp_path])] == ["atlassian-jira.log"]
