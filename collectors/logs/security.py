@@ -81,6 +81,8 @@ class SecurityAccumulator:
             lines.pop()
         stats.lines = len(lines)
         events = unparsed = 0
+        since, until = ctx.since, ctx.until
+        first = last = None
         for raw in lines:
             line = raw.rstrip()
             if not line:
@@ -101,9 +103,12 @@ class SecurityAccumulator:
                 unparsed += 1
                 continue
             events += 1
-            if not ctx.in_window(epoch):
+            if (since is not None and epoch < since) or (until is not None and epoch >= until):
                 continue
-            stats.saw(epoch)
+            if first is None or epoch < first:
+                first = epoch
+            if last is None or epoch > last:
+                last = epoch
             at = line.find(b"The user '", start)
             m = _OUTCOME.match(line, at) if at >= 0 else None
             if m is None:
@@ -113,6 +118,9 @@ class SecurityAccumulator:
                 self._outcome(line, start, m, epoch, ctx.node, recent)
         stats.events = events
         stats.unparsed = unparsed
+        if first is not None and last is not None:
+            stats.saw(first)
+            stats.saw(last)
         return stats
 
     def _outcome(
@@ -164,8 +172,10 @@ class SecurityAccumulator:
         else:
             row[1] += 1
         if failed or not row[0]:
-            row[2] = min(row[2], epoch)
-            row[3] = max(row[3], epoch)
+            if epoch < row[2]:
+                row[2] = epoch
+            if epoch > row[3]:
+                row[3] = epoch
         pair = row[4].get(other)
         if pair is None:
             pair = row[4][other] = [0, 0]
