@@ -33,7 +33,8 @@ from collectors.logs.timestamps import MinuteClock
 HEAD_BYTES = 64 * 1024
 RANGE_BYTES = 64 * 1024 * 1024  # plain files larger than this are read by several workers at once
 IN_PROCESS_BYTES = 48 * 1024 * 1024  # below this, starting worker processes costs more than it saves
-SPLITTABLE = frozenset({"application", "access", "security"})
+# Security logs stay whole: one login attempt may write two lines that must be read together.
+SPLITTABLE = frozenset({"application", "access"})
 
 
 @dataclass(frozen=True)

@@ -97,6 +97,7 @@ class LogFileSummary(_Model):
     last_at: datetime | None = None
     problem: FileProblem | None = None
     problem_detail: str | None = None  # one line: what was wrong and what was still read
+    notes: list[str] = Field(default_factory=list)  # how the file was read, e.g. "GC times are uptimes only"
 
 
 class LogSample(_Model):

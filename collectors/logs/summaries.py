@@ -61,6 +61,10 @@ def build_analysis(
             for at, node, sig, text in sorted(app.restarts, key=lambda r: (r[0] is None, r[0] or 0, r[1]))
         ],
     )
+    for acc in accumulators.values():  # caps that made counts approximate (pruned users, addresses ...)
+        for limit in getattr(acc, "limits", list)():
+            if limit not in analysis.limits_hit:
+                analysis.limits_hit.append(limit)
     if "gc" in accumulators:
         analysis.gc = accumulators["gc"].summaries(bucket_s)
     if "access" in accumulators:
@@ -84,6 +88,7 @@ def file_summaries(files: Sequence[FileTally]) -> list[LogFileSummary]:
             last_at=to_datetime(t.stats.last),
             problem=t.problem,
             problem_detail=t.detail,
+            notes=list(t.stats.notes),
         )
         for t in sorted(files, key=lambda f: (f.node, f.path))
     ]
