@@ -104,7 +104,7 @@ class Restarts(Check):
             problems.append(f"{second[0].node} restarted {gap:.0f} min after {first[0].node}")
         if not problems:
             message = (f"{counted} seen in the window: at most {t('max_per_node'):g} per node and none "
-                              "one after another across nodes, which looks planned.")
+                       "one after another across nodes, which looks planned.")
             yield ctx.finding(
                 Severity.INFO,
                 f"{plural(max(total, len(untimed)), 'restart')} in the window",
@@ -114,10 +114,11 @@ class Restarts(Check):
                 key="restarts",
             )
             return
-        nodes = sorted({*repeated, *(ep[0].node for pair in chained for ep in pair)})
+        chained_nodes = sorted({ep[0].node for pair in chained for ep in pair})
         yield ctx.finding(
             Severity.WARNING,
-            f"Repeated restarts on {listing(nodes)}",
+            f"Repeated restarts on {listing(sorted(repeated))}" if repeated
+            else f"Nodes restarted one after another: {listing(chained_nodes)}",
             f"{counted} seen in the window: {'; '.join(problems)}.",
             evidence=evidence,
             recommendation=(

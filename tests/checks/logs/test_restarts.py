@@ -53,7 +53,7 @@ def test_a_node_restarting_more_than_once_is_a_warning_with_its_times():
 def test_nodes_going_down_one_after_another_are_a_warning():
     finding = restarts(restart("node1", 60), restart("node2", 85))
     assert finding.severity is Severity.WARNING
-    assert finding.title == "Repeated restarts on node1 and node2"
+    assert finding.title == "Nodes restarted one after another: node1 and node2"
     assert finding.message.endswith("seen in the window: node2 restarted 25 min after node1.")
     apart = restarts(restart("node1", 20), restart("node2", 200))  # hours apart: planned-looking
     assert apart.severity is Severity.INFO
