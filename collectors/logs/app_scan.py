@@ -248,27 +248,34 @@ class ChunkScanner:
         self, buf: bytes, starts: list[int], ctx: FileContext, acc: AppAccumulator, catalina: bool
     ) -> None:
         # Group the exception lines by the event that holds them: the first is what was thrown, the
-        # last "Caused by:" the root cause.
-        groups: list[tuple[int | None, float | None, list[bytes]]] = []
+        # last "Caused by:" the root cause. Lines of one stack trace follow each other with no event
+        # line between them, so the opener is looked up once per trace.
+        groups: list[tuple[int | None, float | None, list[tuple[str, bytes]]]] = []
+        previous = -1
         for start in starts:
             line = line_at(buf, start, 400)
             match = _EXCEPTION_TYPE.match(line)
             if match is None:
                 continue
+            name = match.group(2).decode("ascii", "replace")
+            same_event = groups and not catalina and buf.find(b"\n20", previous, start) < 0
+            previous = start
+            if same_event:
+                groups[-1][2].append((name, line))
+                continue
             opener, epoch = self._event_of(buf, start, catalina)
-            if groups and groups[-1][0] == opener and opener is not None:
-                groups[-1][2].append(line)
+            if groups and opener is not None and groups[-1][0] == opener:
+                groups[-1][2].append((name, line))
             else:
-                groups.append((opener, epoch, [line]))
+                groups.append((opener, epoch, [(name, line)]))
+        windowed = ctx.since is not None or ctx.until is not None
         for _opener, epoch, lines in groups:
-            if epoch is not None and not ctx.in_window(epoch):
+            if (epoch is None and windowed) or (epoch is not None and not ctx.in_window(epoch)):
                 continue
-            if epoch is None and (ctx.since is not None or ctx.until is not None):
-                continue
-            thrown = _type_of(lines[0])
-            root_line = lines[-1]
-            root = _type_of(root_line)
-            tally = acc.exceptions.setdefault(root, ExceptionTally())
+            thrown, (root, root_line) = lines[0][0], lines[-1]
+            tally = acc.exceptions.get(root)
+            if tally is None:
+                tally = acc.exceptions[root] = ExceptionTally()
             sample = None
             if tally.wants_sample():
                 sample = self.redactor.text(root_line[:SAMPLE_CHARS].decode("utf-8", "replace"))
@@ -296,11 +303,6 @@ class ChunkScanner:
             if epoch is not None and ctx.in_window(epoch):
                 stats.events += 1
                 stats.saw(epoch)
-
-
-def _type_of(line: bytes) -> str:
-    match = _EXCEPTION_TYPE.match(line)
-    return match.group(2).decode("ascii", "replace") if match else "unknown"
 
 
 def _count_levels(
