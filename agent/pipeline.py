@@ -6,23 +6,23 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from agent.config.host_targets import host_collect_options, host_targets
-from agent.config.loader import LoadedConfig
-from agent.config.targets import collect_options, instance_targets
-from agent.version import USER_AGENT, __version__
+from agent.version import __version__
 from checks.registry import Registry
 from checks.runner import Analysis, CheckSettings, run_checks
-from collectors.estate import collect_estate
-from collectors.hosts.collect import attach_hosts, collect_hosts
-from collectors.hosts.model import HostSnapshot
-from collectors.hosts.target import ThreadDumpRequest
-from collectors.model import InstanceSnapshot, Snapshot
+from collectors.model import Snapshot
 from reports.context import build_health_check
 from reports.document import Document
 from reports.formats import HEALTH_CHECK_FORMATS
 from reports.model import HealthCheckReport
 from reports.render import render
+
+if TYPE_CHECKING:  # collecting needs REST and SSH clients; analysing a bundle or logs does not load them
+    from agent.config.loader import LoadedConfig
+    from collectors.hosts.model import HostSnapshot
+    from collectors.hosts.target import ThreadDumpRequest
+    from collectors.model import InstanceSnapshot
 
 FORMATS = HEALTH_CHECK_FORMATS
 
@@ -40,6 +40,12 @@ def collect(
 
     Host logs are fetched into ``log_spool`` when given (a bundle is being written), else only listed.
     """
+    from agent.config.host_targets import host_collect_options, host_targets
+    from agent.config.targets import collect_options, instance_targets
+    from agent.version import USER_AGENT
+    from collectors.estate import collect_estate
+    from collectors.hosts.collect import attach_hosts, collect_hosts
+
     targets = instance_targets(loaded, customers)
     options = collect_options(loaded.config.settings, USER_AGENT)
     hosts = host_targets(loaded, customers)
