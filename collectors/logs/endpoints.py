@@ -35,7 +35,7 @@ MAX_LENGTH = 200
 
 _ISSUE_KEY = re.compile(r"[A-Z][A-Z0-9_]{0,49}-[0-9]+")
 _NUMBER = re.compile(r"[0-9]+(?:\.[A-Za-z][A-Za-z0-9]{0,7})?")  # 12, 12.png; not 1.0 (a version)
-_VERSION = re.compile(r"[0-9]+(?:\.[0-9]+)*|latest")
+_VERSION = re.compile(r"[0-9]{1,2}(?:\.[0-9]+)*|latest")  # 2, 1.0, latest; 123 is an id
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _HEX = re.compile(r"(?=[a-fA-F]*[0-9])[0-9a-fA-F]{7,}")
 _TOKEN = re.compile(r"(?=[^0-9]*[0-9])(?=[^A-Za-z]*[A-Za-z])[A-Za-z0-9_=+.%-]{24,}")
@@ -82,8 +82,8 @@ def _static(segs: list[str], i: int) -> list[str]:
         return []
     rest = segs[under + 1:]
     if rest[:1] == ["download"] and len(rest) > 2:
-        return ["s", "{build}", "_", "download", rest[1], "{resource}"]
-    return ["s", "{build}", "_", *rest[:1 if len(rest) > 1 else 0], "{resource}"]
+        return ["s", "{build}", "_", "download", _segment(rest[1]), "{resource}"]
+    return ["s", "{build}", "_", *map(_segment, rest[:1 if len(rest) > 1 else 0]), "{resource}"]
 
 
 def _template(segs: list[str]) -> list[str]:
@@ -93,7 +93,7 @@ def _template(segs: list[str]) -> list[str]:
         seg = segs[i]
         nxt = segs[i + 1] if i + 1 < n else None
         if seg == "rest" and i + 2 < n and _VERSION.fullmatch(segs[i + 2]):  # /rest/api/2/: 2 stays
-            out += [seg, segs[i + 1], segs[i + 2]]
+            out += [seg, _segment(segs[i + 1]), segs[i + 2]]
             i += 3
             continue
         if seg == "s" and nxt is not None:
