@@ -1,0 +1,237 @@
+"""The aggregates of one product's access logs, how two of them merge, and the AccessSummary they make.
+
+Plain data only (dicts, lists, ints, Histograms), so an accumulator pickles between processes. Memory
+stays bounded whatever the input: series buckets widen once the time span would give more than
+``choose_bucket``'s points (the engine's ``bucket_s`` is never finer, as its span covers ours), and the
+endpoint, user and address tables are capped: past twice the cap the least used are dropped back to the
+cap, and the summary then says that what it lists may be counted a little low.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from collectors.logs.histogram import Histogram
+from collectors.logs.model import AccessMinute, AccessSummary, EndpointStats, Talker
+from collectors.logs.timestamps import bucket_of, choose_bucket, to_datetime
+from collectors.redaction import Redactor
+
+MAX_ENDPOINTS = 1000  # per product; pruned back to this when twice as many
+MAX_TALKERS = 5000  # users, and client addresses, per product
+TOP_ENDPOINTS = 15
+TOP_TALKERS = 20
+MIN_SLOW_COUNT = 5  # an endpoint needs this many requests to rank among the slowest (one-off outliers don't)
+
+_INDEX: dict[int, int] = {}  # duration -> Histogram bucket index, filled as durations are first seen
+_INDEX_LIMIT = 200_000
+
+
+def _index(value: int) -> int:
+    probe = Histogram()  # Histogram's own arithmetic, so bulk adds land where add() would put them
+    probe.add(value)
+    (index,) = probe.buckets
+    if len(_INDEX) < _INDEX_LIMIT:
+        _INDEX[value] = index
+    return index
+
+
+def add_all(hist: Histogram, durations: list[int]) -> None:
+    """``hist.add(d)`` for every d, counted in C (``map`` and ``Counter``) once every value is indexed."""
+    index = _INDEX
+    for value in set(durations).difference(index):
+        _index(value)
+    buckets = hist.buckets
+    if len(index) < _INDEX_LIMIT:
+        counted = Counter(map(index.__getitem__, durations))
+    else:  # a pathological spread of values: index them one by one
+        counted = Counter(index.get(d) if d in index else _index(d) for d in durations)
+    for i, n in counted.items():
+        buckets[i] = buckets.get(i, 0) + n
+    hist.count += len(durations)
+    hist.total += sum(durations)
+    top = max(durations)
+    if top > hist.max:
+        hist.max = top
+
+
+def add_talker(table: dict[str, list], name: str, requests: int, total: float, errors: int) -> None:
+    rec = table.get(name)
+    if rec is None:
+        table[name] = [requests, total, errors]
+    else:
+        rec[0] += requests
+        rec[1] += total
+        rec[2] += errors
+
+
+class ProductAccess:
+    """One product's access statistics, all nodes and files together."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.res = 60  # width of the stored buckets, seconds
+        self.buckets: dict[int, list] = {}  # start -> [requests, 4xx, 5xx, Histogram of the timed ones]
+        self.endpoints: dict[tuple[str, str], list] = {}  # (method, endpoint) -> [Histogram, 5xx, untimed]
+        self.users: dict[str, list] = {}  # name -> [requests, total ms, 5xx]
+        self.clients: dict[str, list] = {}
+        self.nodes: set[str] = set()
+        self.notes: list[str] = []
+        self.pruned: dict[str, int] = {}  # endpoints, users, clients -> how many were dropped at the cap
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
+
+    def bucket(self, minute: int) -> list:
+        start = minute - minute % self.res
+        rec = self.buckets.get(start)
+        if rec is None:
+            rec = self.buckets[start] = [0, 0, 0, Histogram()]
+        return rec
+
+    def endpoint(self, key: tuple[str, str]) -> list:
+        rec = self.endpoints.get(key)
+        if rec is None:
+            rec = self.endpoints[key] = [Histogram(), 0, 0]
+        return rec
+
+    def rebucket(self, res: int) -> None:
+        """Widen the stored buckets to ``res`` seconds (a multiple of the current width)."""
+        if res <= self.res:
+            return
+        merged: dict[int, list] = {}
+        for start, rec in self.buckets.items():
+            _merge_bucket(merged, bucket_of(start, res), rec)
+        self.buckets, self.res = merged, res
+
+    def settle(self) -> None:
+        """After new data: widen the buckets if the span grew too long, drop the least used past the caps."""
+        if len(self.buckets) > 1:
+            self.rebucket(choose_bucket(min(self.buckets), max(self.buckets) + self.res))
+        for label, table, cap, weight in (
+            ("endpoints", self.endpoints, MAX_ENDPOINTS, _endpoint_count),
+            ("users", self.users, MAX_TALKERS, _talker_count),
+            ("clients", self.clients, MAX_TALKERS, _talker_count),
+        ):
+            if len(table) > 2 * cap:
+                keep = sorted(table.items(), key=weight, reverse=True)[:cap]
+                self.pruned[label] = self.pruned.get(label, 0) + len(table) - cap
+                table.clear()
+                table.update(keep)
+
+    def merge(self, other: ProductAccess) -> None:
+        """Add ``other`` (the same product from another process or file) in; ``other`` is used up."""
+        res = max(self.res, other.res)
+        self.rebucket(res)
+        other.rebucket(res)
+        for start, rec in other.buckets.items():
+            _merge_bucket(self.buckets, start, rec)
+        for key, (hist, errors, untimed) in other.endpoints.items():
+            mine = self.endpoints.get(key)
+            if mine is None:
+                self.endpoints[key] = [hist, errors, untimed]
+            else:
+                mine[0].merge(hist)
+                mine[1] += errors
+                mine[2] += untimed
+        for table, theirs in ((self.users, other.users), (self.clients, other.clients)):
+            for name, rec in theirs.items():
+                add_talker(table, name, *rec)
+        self.nodes |= other.nodes
+        for text in other.notes:
+            self.note(text)
+        for label, dropped in other.pruned.items():
+            self.pruned[label] = self.pruned.get(label, 0) + dropped
+        self.settle()
+
+    def limits(self) -> list[str]:
+        """What the caps dropped, in words: the counts listed may then be a little low."""
+        notes = []
+        for label, what, cap in (("endpoints", "endpoints", MAX_ENDPOINTS), ("users", "users", MAX_TALKERS),
+                                 ("clients", "client addresses", MAX_TALKERS)):
+            if self.pruned.get(label):
+                notes.append(f"{self.name} access logs: over {2 * cap} distinct {what}, so the "
+                             f"{self.pruned[label]} least used were dropped as they came (the top {cap} are "
+                             f"kept; their counts may be a little low)")
+        return notes
+
+    def summary(self, bucket_s: int, redactor: Redactor | None = None) -> AccessSummary:
+        notes = list(self.notes)
+        width = bucket_s
+        if self.res > bucket_s:
+            width = self.res
+            notes.append(f"the series is in buckets of {self.res} s, wider than the {bucket_s} s asked for: "
+                         "the logs spanned too long a time to keep minutes")
+        series: dict[int, list] = {}
+        for start, rec in self.buckets.items():
+            _merge_bucket(series, bucket_of(start, width), rec)
+        overall = Histogram()
+        per_minute = []
+        for start in sorted(series):
+            requests, c4, c5, hist = series[start]
+            overall.merge(hist)
+            per_minute.append(AccessMinute(
+                at=to_datetime(start), requests=requests, status_4xx=c4, status_5xx=c5,
+                p50_ms=_ms(hist.percentile(50)), p95_ms=_ms(hist.percentile(95)),
+                p99_ms=_ms(hist.percentile(99)),
+            ))
+        endpoints = [
+            EndpointStats(
+                method=method, endpoint=redactor.url(name) if redactor else name, count=hist.count + untimed,
+                mean_ms=_ms(hist.mean) or 0.0, p95_ms=_ms(hist.percentile(95)), max_ms=hist.max,
+                errors_5xx=errors,
+            )
+            for (method, name), (hist, errors, untimed) in self.endpoints.items()
+        ]
+        timed = [e for e in endpoints if e.p95_ms is not None]
+        ranked = [e for e in timed if e.count >= MIN_SLOW_COUNT] or timed
+        notes += self.limits()
+        return AccessSummary(
+            product=self.name,
+            nodes=sorted(self.nodes),
+            requests=sum(rec[0] for rec in series.values()),
+            status_4xx=sum(rec[1] for rec in series.values()),
+            status_5xx=sum(rec[2] for rec in series.values()),
+            p50_ms=_ms(overall.percentile(50)),
+            p95_ms=_ms(overall.percentile(95)),
+            p99_ms=_ms(overall.percentile(99)),
+            per_minute=per_minute,
+            slowest_endpoints=sorted(ranked, key=lambda e: (-(e.p95_ms or 0), -e.count, e.endpoint))[
+                :TOP_ENDPOINTS],
+            busiest_endpoints=sorted(endpoints, key=lambda e: (-e.count, e.endpoint))[:TOP_ENDPOINTS],
+            top_users=_talkers(self.users),
+            top_clients=_talkers(self.clients),
+            notes=notes,
+        )
+
+
+def _merge_bucket(buckets: dict[int, list], start: int, rec: list) -> None:
+    mine = buckets.get(start)
+    if mine is None:
+        hist = Histogram()
+        hist.merge(rec[3])
+        buckets[start] = [rec[0], rec[1], rec[2], hist]
+    else:
+        mine[0] += rec[0]
+        mine[1] += rec[1]
+        mine[2] += rec[2]
+        mine[3].merge(rec[3])
+
+
+def _endpoint_count(item: tuple[tuple[str, str], list]) -> int:
+    return item[1][0].count + item[1][2]
+
+
+def _talker_count(item: tuple[str, list]) -> int:
+    return item[1][0]
+
+
+def _ms(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def _talkers(table: dict[str, list]) -> list[Talker]:
+    """The heaviest first: by the server time they consumed, then by requests."""
+    ranked = sorted(table.items(), key=lambda item: (-item[1][1], -item[1][0], item[0]))[:TOP_TALKERS]
+    return [Talker(name=name, requests=n, total_ms=float(total), errors_5xx=errors)
+            for name, (n, total, errors) in ranked]
