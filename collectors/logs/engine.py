@@ -20,7 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from collectors.logs.app_scan import AppAccumulator, ChunkScanner
-from collectors.logs.chunks import next_iso_event, next_line, read_chunks, split_ranges
+from collectors.logs.chunks import (
+    Boundary,
+    mapped_chunks,
+    next_iso_event,
+    next_line,
+    read_chunks,
+    split_ranges,
+)
 from collectors.logs.context import FileContext
 from collectors.logs.model import FileProblem, LogAnalysis, LogKind
 from collectors.logs.patterns import ScanPattern
@@ -89,15 +96,11 @@ def run_task(task: Task, window: Window) -> TaskResult:
     tally = FileTally(task.source.display, task.source.node, task.kind)
     boundary = next_iso_event if task.kind.family == "application" else next_line
     try:
-        opened = task.source.open()
-        with opened if task.source.seekable else SalvagingReader(opened) as stream:
-            if task.start > 0:
-                stream.seek(task.start - 1)
-            for chunk in read_chunks(stream, boundary, task.start, task.end):
-                tally.size_bytes += len(chunk)
-                stats = scanner.scan(chunk, ctx, acc) if family == "application" else acc.feed(chunk, ctx)
-                tally.stats.merge(stats)
-            tally.stats.merge(acc.end_file(ctx))
+        for chunk in _chunks(task, boundary):
+            tally.size_bytes += len(chunk)
+            stats = scanner.scan(chunk, ctx, acc) if family == "application" else acc.feed(chunk, ctx)
+            tally.stats.merge(stats)
+        tally.stats.merge(acc.end_file(ctx))
     except (EOFError, zlib.error, zipfile.BadZipFile) as exc:
         tally.stats.merge(acc.end_file(ctx))
         tally.problem = FileProblem.TRUNCATED
@@ -109,6 +112,14 @@ def run_task(task: Task, window: Window) -> TaskResult:
         tally.problem = FileProblem.UNREADABLE
         tally.detail = f"could not be read ({exc.strerror or exc}); check its permissions"
     return TaskResult({tally.path: tally}, {family: acc})
+
+
+def _chunks(task: Task, boundary: Boundary) -> Iterator[bytes]:
+    if task.source.seekable:
+        yield from mapped_chunks(task.source.path, boundary, task.start, task.end)
+        return
+    with SalvagingReader(task.source.open()) as stream:
+        yield from read_chunks(stream, boundary)
 
 
 def _mib(n: int) -> str:

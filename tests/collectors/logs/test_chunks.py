@@ -81,3 +81,20 @@ def test_split_ranges_cover_the_file() -> None:
     ranges = split_ranges(1000, 300)
     assert ranges[0][0] == 0 and ranges[-1][1] == 1000
     assert all(a[1] == b[0] for a, b in itertools.pairwise(ranges))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_mapped_ranges_read_every_event_exactly_once(tmp_path, seed: int) -> None:
+    from collectors.logs.chunks import mapped_chunks
+
+    data = _log(400, seed)
+    path = tmp_path / "atlassian-jira.log"
+    path.write_bytes(data)
+    rng = random.Random(seed)
+    cuts = sorted({rng.randrange(1, len(data)) for _ in range(rng.randint(1, 12))})
+    events: list[bytes] = []
+    for start, end in zip([0, *cuts], [*cuts, len(data)], strict=True):
+        for chunk in mapped_chunks(str(path), next_iso_event, start, end, block=rng.choice((97, 512, 8192))):
+            assert chunk.startswith(b"2024-05-01 ")
+            events += _events(chunk)
+    assert b"".join(events) == data
