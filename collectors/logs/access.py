@@ -59,11 +59,6 @@ def _endpoint_name(path: str) -> str:
     return redact_url(path)  # templating dropped the query; the default rules catch what is left
 
 
-def _client(address: bytes) -> str:
-    """The client of an address column: the first (original) entry of an X-Forwarded-For list."""
-    return address.split(b",", 1)[0].strip().decode("utf-8", "replace") or "-"
-
-
 @dataclass
 class _File:
     pending: list[bytes] | None  # a Tomcat file's first lines, until there are enough to decide on
@@ -418,7 +413,7 @@ class _Run:
         if entry is None:
             digitless = (0, fmt.digitless(cut))  # (0, ...): never equal to a cut or a shape
             entry = shapes.get(digitless)
-            if entry is None:
+            if entry is None:  # (ids found by the digitless key are not kept by their cut: they are many)
                 shape = fmt.shape(cut)
                 entry = shapes.get(shape)
                 if entry is None:
@@ -430,7 +425,7 @@ class _Run:
                     entry = shapes[shape] = (staged.append, key, _DIGIT.search(key[1]) is None)
                 if entry[2]:
                     shapes[digitless] = entry
-            shapes[cut] = entry
+                shapes[cut] = entry
         return entry
 
     def talker(self, who: tuple[bytes, bytes]) -> object:
@@ -490,23 +485,24 @@ def _fold(stage: _Stage, product: ProductAccess) -> int:
         if durations:
             add_all(product.endpoint(key)[0], durations)
             durations.clear()
-    users, clients = product.users, product.clients
-    for (address, user), durations in stage.talkers.items():
+    talkers = product.talkers
+    for who, durations in stage.talkers.items():
         if durations:
-            n, total = len(durations), sum(durations)
-            add_talker(users, user.decode("utf-8", "replace"), n, total, 0)
-            add_talker(clients, _client(address), n, total, 0)
+            rec = talkers.get(who)
+            if rec is None:
+                talkers[who] = [len(durations), sum(durations), 0]
+            else:
+                rec[0] += len(durations)
+                rec[1] += sum(durations)
             durations.clear()
-    for key, (address, user) in stage.errors:
+    for key, who in stage.errors:
         product.endpoint(key)[1] += 1
-        add_talker(users, user.decode("utf-8", "replace"), 0, 0, 1)
-        add_talker(clients, _client(address), 0, 0, 1)
-    for key, (address, user), error in stage.untimed:
+        add_talker(talkers, who, 0, 0, 1)
+    for key, who, error in stage.untimed:
         rec = product.endpoint(key)
         rec[1] += error
         rec[2] += 1
-        add_talker(users, user.decode("utf-8", "replace"), 1, 0, error)
-        add_talker(clients, _client(address), 1, 0, error)
+        add_talker(talkers, who, 1, 0, error)
     stage.errors.clear()
     stage.untimed.clear()
     stage.trim()

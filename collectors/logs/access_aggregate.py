@@ -10,6 +10,7 @@ cap, and the summary then says that what it lists may be counted a little low.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 
 from collectors.logs.histogram import Histogram
 from collectors.logs.model import AccessMinute, AccessSummary, EndpointStats, Talker
@@ -17,7 +18,7 @@ from collectors.logs.timestamps import bucket_of, choose_bucket, to_datetime
 from collectors.redaction import Redactor
 
 MAX_ENDPOINTS = 1000  # per product; pruned back to this when twice as many
-MAX_TALKERS = 5000  # users, and client addresses, per product
+MAX_TALKERS = 10_000  # (address, user) pairs per product
 TOP_ENDPOINTS = 15
 TOP_TALKERS = 20
 MIN_SLOW_COUNT = 5  # an endpoint needs this many requests to rank among the slowest (one-off outliers don't)
@@ -36,28 +37,26 @@ def _index(value: int) -> int:
 
 
 def add_all(hist: Histogram, durations: list[int]) -> None:
-    """``hist.add(d)`` for every d, counted in C (``map`` and ``Counter``) once every value is indexed."""
+    """``hist.add(d)`` for every d: counted in C (``Counter``), then one Python step per distinct value."""
     index = _INDEX
-    for value in set(durations).difference(index):
-        _index(value)
     buckets = hist.buckets
-    if len(index) < _INDEX_LIMIT:
-        counted = Counter(map(index.__getitem__, durations))
-    else:  # a pathological spread of values: index them one by one
-        counted = Counter(index.get(d) if d in index else _index(d) for d in durations)
-    for i, n in counted.items():
+    counted = Counter(durations)
+    for value, n in counted.items():
+        i = index.get(value)
+        if i is None:
+            i = _index(value)
         buckets[i] = buckets.get(i, 0) + n
     hist.count += len(durations)
     hist.total += sum(durations)
-    top = max(durations)
+    top = max(counted)
     if top > hist.max:
         hist.max = top
 
 
-def add_talker(table: dict[str, list], name: str, requests: int, total: float, errors: int) -> None:
-    rec = table.get(name)
+def add_talker(table: dict, key: object, requests: int, total: float, errors: int) -> None:
+    rec = table.get(key)
     if rec is None:
-        table[name] = [requests, total, errors]
+        table[key] = [requests, total, errors]
     else:
         rec[0] += requests
         rec[1] += total
@@ -72,11 +71,12 @@ class ProductAccess:
         self.res = 60  # width of the stored buckets, seconds
         self.buckets: dict[int, list] = {}  # start -> [requests, 4xx, 5xx, Histogram of the timed ones]
         self.endpoints: dict[tuple[str, str], list] = {}  # (method, endpoint) -> [Histogram, 5xx, untimed]
-        self.users: dict[str, list] = {}  # name -> [requests, total ms, 5xx]
-        self.clients: dict[str, list] = {}
+        # (address column, user) as the log wrote them -> [requests, total ms, 5xx]; users and client
+        # addresses are added up from these pairs for the summary (decoding each pair once, not per chunk)
+        self.talkers: dict[tuple[bytes, bytes], list] = {}
         self.nodes: set[str] = set()
         self.notes: list[str] = []
-        self.pruned: dict[str, int] = {}  # endpoints, users, clients -> how many were dropped at the cap
+        self.pruned: dict[str, int] = {}  # endpoints, talkers -> how many were dropped at the cap
 
     def note(self, text: str) -> None:
         if text not in self.notes:
@@ -110,8 +110,7 @@ class ProductAccess:
             self.rebucket(choose_bucket(min(self.buckets), max(self.buckets) + self.res))
         for label, table, cap, weight in (
             ("endpoints", self.endpoints, MAX_ENDPOINTS, _endpoint_count),
-            ("users", self.users, MAX_TALKERS, _talker_count),
-            ("clients", self.clients, MAX_TALKERS, _talker_count),
+            ("talkers", self.talkers, MAX_TALKERS, _talker_count),
         ):
             if len(table) > 2 * cap:
                 keep = sorted(table.items(), key=weight, reverse=True)[:cap]
@@ -134,9 +133,8 @@ class ProductAccess:
                 mine[0].merge(hist)
                 mine[1] += errors
                 mine[2] += untimed
-        for table, theirs in ((self.users, other.users), (self.clients, other.clients)):
-            for name, rec in theirs.items():
-                add_talker(table, name, *rec)
+        for key, rec in other.talkers.items():
+            add_talker(self.talkers, key, *rec)
         self.nodes |= other.nodes
         for text in other.notes:
             self.note(text)
@@ -147,8 +145,8 @@ class ProductAccess:
     def limits(self) -> list[str]:
         """What the caps dropped, in words: the counts listed may then be a little low."""
         notes = []
-        for label, what, cap in (("endpoints", "endpoints", MAX_ENDPOINTS), ("users", "users", MAX_TALKERS),
-                                 ("clients", "client addresses", MAX_TALKERS)):
+        for label, what, cap in (("endpoints", "endpoints", MAX_ENDPOINTS),
+                                 ("talkers", "pairs of user and client address", MAX_TALKERS)):
             if self.pruned.get(label):
                 notes.append(f"{self.name} access logs: over {2 * cap} distinct {what}, so the "
                              f"{self.pruned[label]} least used were dropped as they came (the top {cap} are "
@@ -199,8 +197,8 @@ class ProductAccess:
             slowest_endpoints=sorted(ranked, key=lambda e: (-(e.p95_ms or 0), -e.count, e.endpoint))[
                 :TOP_ENDPOINTS],
             busiest_endpoints=sorted(endpoints, key=lambda e: (-e.count, e.endpoint))[:TOP_ENDPOINTS],
-            top_users=_talkers(self.users),
-            top_clients=_talkers(self.clients),
+            top_users=_talkers(self.talkers, _user),
+            top_clients=_talkers(self.talkers, _client),
             notes=notes,
         )
 
@@ -222,16 +220,30 @@ def _endpoint_count(item: tuple[tuple[str, str], list]) -> int:
     return item[1][0].count + item[1][2]
 
 
-def _talker_count(item: tuple[str, list]) -> int:
+def _talker_count(item: tuple[tuple[bytes, bytes], list]) -> int:
     return item[1][0]
+
+
+def _user(key: tuple[bytes, bytes]) -> str:
+    return key[1].decode("utf-8", "replace")
+
+
+def _client(key: tuple[bytes, bytes]) -> str:
+    """The client of an address column: the first (original) entry of an X-Forwarded-For list."""
+    return key[0].split(b",", 1)[0].strip().decode("utf-8", "replace") or "-"
 
 
 def _ms(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-def _talkers(table: dict[str, list]) -> list[Talker]:
-    """The heaviest first: by the server time they consumed, then by requests."""
+def _talkers(pairs: dict[tuple[bytes, bytes], list], name: Callable[[tuple[bytes, bytes]], str],
+             ) -> list[Talker]:
+    """The users or client addresses of ``pairs``, the heaviest first: by the server time they consumed,
+    then by requests."""
+    table: dict[str, list] = {}
+    for key, rec in pairs.items():
+        add_talker(table, name(key), *rec)
     ranked = sorted(table.items(), key=lambda item: (-item[1][1], -item[1][0], item[0]))[:TOP_TALKERS]
     return [Talker(name=name, requests=n, total_ms=float(total), errors_5xx=errors)
             for name, (n, total, errors) in ranked]

@@ -311,9 +311,9 @@ def test_caps_drop_the_least_used_and_say_so(monkeypatch):
     s = only(acc)
     assert s.requests == 250  # the series keep every request
     assert s.top_users[0].name == "heavy" and s.top_users[0].requests == 50
-    assert len(acc.products["jira"].users) <= 20
-    assert any("distinct users" in note for note in s.notes)
-    assert any("distinct client addresses" in note for note in acc.limits())
+    assert len(acc.products["jira"].talkers) <= 20
+    assert any("pairs of user and client address" in note for note in s.notes)
+    assert acc.limits() == [note for note in s.notes if "dropped" in note]
 
 
 def test_a_long_span_widens_the_stored_buckets():
