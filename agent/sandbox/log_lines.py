@@ -119,10 +119,33 @@ def access_line(rng: random.Random, at: float, slow: float = 1.0, error_rate: fl
 
 
 def gc_pause_line(at: float, uptime: float, number: int, millis: float, full: bool = False) -> str:
-    """A G1 pause; the heap left after a young pause wanders around 2.1 GB with no trend (no leak)."""
+    """A G1 pause as -Xlog:gc*:file=...:time,uptime writes it: the phases and regions first, the
+    pause line with the heap and its length, then the CPU times. The heap left after a young pause
+    wanders around 2.1 GB with no trend (no leak)."""
     kind = "Pause Full (G1 Compaction Pause)" if full else "Pause Young (Normal) (G1 Evacuation Pause)"
     after = 7700 if full else 2000 + (number * 7919) % 250
-    return f"{gc_stamp(at, uptime)} GC({number}) {kind} {after + 1800}M->{after}M(8192M) {millis:.3f}ms\n"
+    start = gc_stamp(at - millis / 1000, uptime - millis / 1000)
+    end = gc_stamp(at, uptime)
+    eden = 100 + number % 40
+    details = (
+        f"{start} GC({number}) Using 8 workers of 8 for evacuation\n"
+        f"{end} GC({number})   Pre Evacuate Collection Set: 0.{number % 9}ms\n"
+        f"{end} GC({number})   Merge Heap Roots: 0.{(number + 3) % 9}ms\n"
+        f"{end} GC({number})   Evacuate Collection Set: {millis * 0.8:.1f}ms\n"
+        f"{end} GC({number})   Post Evacuate Collection Set: {millis * 0.1:.1f}ms\n"
+        f"{end} GC({number})   Other: {millis * 0.05:.1f}ms\n"
+        f"{end} GC({number}) Eden regions: {eden}->0({eden + 20})\n"
+        f"{end} GC({number}) Survivor regions: 5->6(15)\n"
+        f"{end} GC({number}) Old regions: {after // 8}->{after // 8 + 2}\n"
+        f"{end} GC({number}) Archive regions: 0->0\n"
+        f"{end} GC({number}) Humongous regions: 2->2\n"
+        f"{end} GC({number}) Metaspace: 151234K(153600K)->151234K(153600K) NonClass: 132345K(133632K)->132345K(133632K) Class: 18889K(19968K)->18889K(19968K)\n"
+    )
+    return (
+        f"{start} GC({number}) {kind}\n{details}"
+        f"{end} GC({number}) {kind} {after + 1800}M->{after}M(8192M) {millis:.3f}ms\n"
+        f"{end} GC({number}) User=0.{number % 7 + 1}0s Sys=0.00s Real={millis / 1000:.2f}s\n"
+    )
 
 
 def security_line(at: float, user: str, address: str, passed: bool, failures: int = 1) -> str:
