@@ -31,7 +31,17 @@ from functools import lru_cache
 from statistics import median
 
 from collectors.logs.access_aggregate import ProductAccess, add_all, add_talker
-from collectors.logs.access_lines import BITBUCKET, CLF, CONFLUENCE, JIRA, Layout, LineFormat
+from collectors.logs.access_lines import (
+    BITBUCKET,
+    CLF,
+    CONFLUENCE,
+    JIRA,
+    Layout,
+    LineFormat,
+    digit_shape,
+    http_endpoint,
+    kept_digit_segments,
+)
 from collectors.logs.context import ChunkStats, FileContext
 from collectors.logs.model import AccessSummary, LogKind
 from collectors.logs.timestamps import MinuteClock
@@ -47,7 +57,6 @@ _CACHE_LIMIT = 100_000  # a raw-bytes cache past this many keys is dropped, and 
 
 # status text -> 0 (any other), 1 (4xx) or 2 (5xx): the index into a minute's status counts
 _STATUS: dict[bytes, int] = {b"%d" % s: 2 if s >= 500 else 1 if s >= 400 else 0 for s in range(100, 600)}
-_DIGIT = re.compile(r"[0-9]")
 _STATIC = re.compile(
     rb"/s/\S*/_/|/download/(?:resources|batch|contextbatch|superbatch)/"
     rb"|\.(?:js|css|png|gif|svg|jpe?g|ico|woff2?)(?:\s|$)"
@@ -83,7 +92,9 @@ class _Stage:
         self.fast_minutes: dict[tuple[bytes, bytes], tuple] = {}  # (b"[01/May/2024:10:00", zone) -> :00's
         self.requests: dict[str, dict] = {}  # format -> {request key: (endpoint durations.append, endpoint)}
         self.paths: dict[str, dict] = {}  # layout -> {method bytes: {raw path: the same}}
-        self.shapes: dict[str, dict] = {}  # format -> {request with ids replaced: the same}
+        self.shapes: dict[str, dict] = {}  # format -> {request with ids replaced: the same} (Bitbucket)
+        # method -> {digit shape of the path: (kept digit segments, {their values: the same})}
+        self.http: dict[bytes, dict[bytes, tuple]] = {}
         self.durations: dict[tuple[str, int], dict[bytes, int]] = {}  # (layout, divisor) -> {b"91": 91}
         self.who: dict[tuple[bytes, bytes], object] = {}  # (address, user) -> talker durations.append
         self.clocks: dict[tzinfo, MinuteClock] = {}
@@ -94,12 +105,14 @@ class _Stage:
             self.minutes.clear()
             self.times.clear()
             self.fast_minutes.clear()
-        endpoint_keys = _size(self.requests) + _size(self.shapes) + sum(map(_size, self.paths.values()))
+        endpoint_keys = sum(len(found[1]) for known in self.http.values() for found in known.values())
+        endpoint_keys += _size(self.requests) + _size(self.shapes) + sum(map(_size, self.paths.values()))
         if len(self.endpoints) > 4000 or endpoint_keys > _CACHE_LIMIT:
             self.endpoints.clear()
             self.requests.clear()
             self.paths.clear()
             self.shapes.clear()
+            self.http.clear()
         if len(self.talkers) > 20_000:
             self.talkers.clear()
             self.who.clear()
@@ -269,7 +282,7 @@ class _Run:
                 paths = self.method_paths(f[i_method], by_method)
             endpoint = paths.get(f[i_path])
             if endpoint is None:
-                endpoint = paths[f[i_path]] = self.endpoint(f[i_method].lstrip(b'"') + b" " + f[i_path])
+                endpoint = paths[f[i_path]] = self.http_endpoint(f[i_method], f[i_path])
             endpoint[0](duration)
             if i_forwarded < 0 or f[i_forwarded] == b"-":
                 who = (f[i_address], f[i_user])
@@ -312,7 +325,12 @@ class _Run:
             counts[sc] += 1
         endpoint = self.requests.get(request)
         if endpoint is None:
-            endpoint = self.requests[request] = self.endpoint(request)
+            if self.fmt.http:  # b"GET /path HTTP/1.1", b"GET /path", b"-"
+                method, _, rest = request.partition(b" ")
+                endpoint = self.http_endpoint(method, rest.split(b" ", 1)[0])
+            else:
+                endpoint = self.endpoint(request)
+            self.requests[request] = endpoint
         who = (address, user)
         if duration is None:
             counts[0] += 1
@@ -400,33 +418,54 @@ class _Run:
         paths = by_method[method] = {}
         return paths
 
+    def http_endpoint(self, method: bytes, path: bytes) -> tuple:
+        """The entry of an HTTP request by its method (``b'"GET'`` from the fast path is fine) and path
+        (a query is fine): found by the path's digit shape and the digits templating would keep
+        (access_lines.kept_digit_segments), else templated. Exact: templating looks at where digits are,
+        never at their values, except in the segments it keeps, which are part of the key."""
+        known = self.stage.http.get(method)
+        if known is None:
+            if len(self.stage.http) > 64:  # garbage in the method column: start over rather than grow
+                self.stage.http.clear()
+            known = self.stage.http[method] = {}
+        cut = path.split(b"?", 1)[0] or b"-"
+        shape = digit_shape(cut)
+        found = known.get(shape)
+        if found is None:
+            found = known[shape] = (kept_digit_segments(cut), {})
+        positions, variants = found
+        if positions:
+            segments = cut.split(b"/")
+            variant = tuple(segments[i] for i in positions)
+        else:
+            variant = ()
+        entry = variants.get(variant)
+        if entry is None:
+            entry = variants[variant] = self.new_endpoint(*http_endpoint(method.lstrip(b'"') + b" " + cut))
+        return entry
+
     def endpoint(self, request: object) -> tuple:
-        """``(the endpoint's durations.append, (method, endpoint name), whether the name is digit-free)``
-        of a request key, found by the request without its query; else by it with every digit 0, which
-        is exact for endpoints whose names have no digits (templating decides by a digit's place, never
-        its value, so such a name is the same for every key that differs only in digits); else by its
-        shape (ids replaced); else templated."""
+        """The entry of a request key of another format (Bitbucket's request and labels): found by the
+        request without its query, else by its shape (ids replaced), else templated."""
         fmt = self.fmt
         cut = fmt.cut(request)
         shapes = self.stage.shapes.setdefault(fmt.name, {})
         entry = shapes.get(cut)
         if entry is None:
-            digitless = (0, fmt.digitless(cut))  # (0, ...): never equal to a cut or a shape
-            entry = shapes.get(digitless)
-            if entry is None:  # (ids found by the digitless key are not kept by their cut: they are many)
-                shape = fmt.shape(cut)
-                entry = shapes.get(shape)
-                if entry is None:
-                    method, path = fmt.endpoint(shape)
-                    key = (method, _endpoint_name(path))
-                    staged = self.stage.endpoints.get(key)
-                    if staged is None:
-                        staged = self.stage.endpoints[key] = []
-                    entry = shapes[shape] = (staged.append, key, _DIGIT.search(key[1]) is None)
-                if entry[2]:
-                    shapes[digitless] = entry
-                shapes[cut] = entry
+            shape = fmt.shape(cut)
+            entry = shapes.get(shape)
+            if entry is None:
+                entry = shapes[shape] = self.new_endpoint(*fmt.endpoint(shape))
+            shapes[cut] = entry
         return entry
+
+    def new_endpoint(self, method: str, path: str) -> tuple:
+        """``(the endpoint's durations.append, (method, endpoint name))``; the name redacted."""
+        key = (method, _endpoint_name(path))
+        staged = self.stage.endpoints.get(key)
+        if staged is None:
+            staged = self.stage.endpoints[key] = []
+        return staged.append, key
 
     def talker(self, who: tuple[bytes, bytes]) -> object:
         staged = self.stage.talkers.get(who)

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 
+import numpy as np
+
 from collectors.logs.histogram import Histogram
 from collectors.logs.model import AccessMinute, AccessSummary, EndpointStats, Talker
 from collectors.logs.timestamps import bucket_of, choose_bucket, to_datetime
@@ -23,32 +25,38 @@ TOP_ENDPOINTS = 15
 TOP_TALKERS = 20
 MIN_SLOW_COUNT = 5  # an endpoint needs this many requests to rank among the slowest (one-off outliers don't)
 
-_INDEX: dict[int, int] = {}  # duration -> Histogram bucket index, filled as durations are first seen
-_INDEX_LIMIT = 200_000
+# duration (ms) -> Histogram bucket index, filled as durations are first seen (-1: not yet)
+_TABLE = np.full(1 << 16, -1, dtype=np.int32)
 
 
 def _index(value: int) -> int:
     probe = Histogram()  # Histogram's own arithmetic, so bulk adds land where add() would put them
     probe.add(value)
     (index,) = probe.buckets
-    if len(_INDEX) < _INDEX_LIMIT:
-        _INDEX[value] = index
     return index
 
 
 def add_all(hist: Histogram, durations: list[int]) -> None:
-    """``hist.add(d)`` for every d: counted in C (``Counter``), then one Python step per distinct value."""
-    index = _INDEX
+    """``hist.add(d)`` for every d, vectorised: the durations are mapped to bucket indices through a
+    table (each distinct value computed once by Histogram itself) and counted with ``bincount``."""
+    values = np.array(durations, dtype=np.int64)
+    low, top = int(values.min()), int(values.max())
     buckets = hist.buckets
-    counted = Counter(durations)
-    for value, n in counted.items():
-        i = index.get(value)
-        if i is None:
+    if low < 0 or top >= len(_TABLE):  # beyond 65 s (or garbage): rare, one Python step per value
+        for value, n in Counter(durations).items():
             i = _index(value)
-        buckets[i] = buckets.get(i, 0) + n
+            buckets[i] = buckets.get(i, 0) + n
+    else:
+        indices = _TABLE[values]
+        if indices.min() < 0:
+            for value in np.unique(values[indices < 0]).tolist():
+                _TABLE[value] = _index(value)
+            indices = _TABLE[values]
+        counts = np.bincount(indices)
+        for i in np.flatnonzero(counts).tolist():
+            buckets[i] = buckets.get(i, 0) + int(counts[i])
     hist.count += len(durations)
-    hist.total += sum(durations)
-    top = max(counted)
+    hist.total += int(values.sum())
     if top > hist.max:
         hist.max = top
 

@@ -176,17 +176,22 @@ def _shape_path(raw: bytes) -> bytes:
 
 
 _ZERO_DIGITS = bytes.maketrans(b"123456789", b"000000000")
+_HAS_DIGIT = re.compile(rb"[0-9]")
 
 
-def http_digitless(request: object) -> object:
-    """The request key with every digit 0: keys that differ only in digits have the same endpoint when
-    that endpoint's name has no digits (templating never looks at a digit's value; see access.py)."""
-    return request.translate(_ZERO_DIGITS)  # type: ignore[attr-defined]
+def digit_shape(path: bytes) -> bytes:
+    """``path`` with every digit 0. Templating decides by where digits are, never by their values, so
+    two paths of one digit shape get the same endpoint name when their ``kept_digit_segments`` agree."""
+    return path.translate(_ZERO_DIGITS)
 
 
-def bitbucket_digitless(request: object) -> object:
-    raw, labels = request  # type: ignore[misc]
-    return raw.translate(_ZERO_DIGITS), labels
+def kept_digit_segments(path: bytes) -> tuple[int, ...]:
+    """The indices of the ``/``-separated segments of ``path`` (no query) that have digits and that
+    templating keeps as they are (versions such as ``2`` or ``1.0``, names such as ``oauth2``): those
+    ``_shape_path`` leaves alone. The same for every path of the same digit shape."""
+    segments, shaped = path.split(b"/"), _shape_path(path).split(b"/")
+    return tuple(i for i, (raw, done) in enumerate(zip(segments, shaped, strict=True))
+                 if raw == done and _HAS_DIGIT.search(raw))
 
 
 def http_cut(request: object) -> object:
@@ -297,15 +302,15 @@ class LineFormat:
     endpoint: Callable[[object], tuple[str, str]]
     cut: Callable[[object], object]  # a request key without its query string
     shape: Callable[[object], object]  # a cut request key with its ids replaced: the same endpoint
-    digitless: Callable[[object], object]  # a cut request key with every digit 0
     clock: str  # CLF or ISO
     tomcat: bool  # %D: milliseconds up to Tomcat 9, microseconds from Tomcat 10 (see access.py)
     layouts: tuple[Layout, ...] = ()  # for the fast path; a file uses the one most of its first lines fit
+    http: bool = False  # request keys are b"METHOD /path[ PROTOCOL]": access.py caches them by method, path
 
 
-_HTTP = {"endpoint": http_endpoint, "cut": http_cut, "shape": http_shape, "digitless": http_digitless}
+_HTTP = {"endpoint": http_endpoint, "cut": http_cut, "shape": http_shape, "http": True}
 JIRA = LineFormat("jira", jira, **_HTTP, clock=CLF, tomcat=True, layouts=(JIRA_LAYOUT,))
 CONFLUENCE = LineFormat("confluence", confluence, **_HTTP, clock=CLF, tomcat=True,
                         layouts=(CONFLUENCE_LAYOUT, CONFLUENCE_711_LAYOUT, CONFLUENCE_HELM_LAYOUT))
 BITBUCKET = LineFormat("bitbucket", bitbucket, endpoint=bitbucket_endpoint, cut=bitbucket_cut,
-                       shape=bitbucket_shape, digitless=bitbucket_digitless, clock=ISO, tomcat=False)
+                       shape=bitbucket_shape, clock=ISO, tomcat=False)

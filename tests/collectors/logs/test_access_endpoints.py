@@ -1,6 +1,6 @@
 """Endpoint names: ids, keys, hashes, titles and build paths templated away, query strings gone; and the
-two shortcuts the accumulator's cache takes before templating (replacing id segments, zeroing digits)
-name the same endpoint as templating the raw path."""
+keys the accumulator's caches use instead of templating every path (ids replaced; digits zeroed but for
+the segments templating keeps) name the same endpoint as templating the raw path."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from collectors.logs.access_lines import _ZERO_DIGITS, http_endpoint, http_shape
+from collectors.logs.access_lines import digit_shape, http_endpoint, http_shape, kept_digit_segments
 from collectors.logs.endpoints import MAX_LENGTH, template_path
 
 
@@ -94,18 +94,27 @@ def test_replacing_id_segments_names_the_same_endpoint():
         assert http_endpoint(http_shape(request)) == http_endpoint(request), request
 
 
-def test_zeroing_digits_names_the_same_endpoint_when_the_name_has_none():
-    """The accumulator caches by the request with its digits zeroed when the endpoint's name has no digit:
-    then every request that differs only in its digits must get that name."""
+def test_digit_shape_and_kept_digits_name_the_endpoint():
+    """The accumulator caches endpoints by a path's digit shape and the values of the digit segments
+    templating keeps (versions): every other path that agrees on both must get the same name."""
     rng = random.Random(7)
-    checked = 0
+    varied = 0
     for _ in range(5000):
-        request = b"GET " + _random_path(rng).encode()
-        name = http_endpoint(request)[1]
-        if any(c.isdigit() for c in name):
-            continue
-        other = bytes(rng.choice(b"0123456789") if chr(c).isdigit() else c for c in request)
-        assert other.translate(_ZERO_DIGITS) == request.translate(_ZERO_DIGITS)
-        assert http_endpoint(other)[1] == name, (request, other)
-        checked += 1
-    assert checked > 1000  # the property was tested, not skipped
+        path = _random_path(rng).encode()
+        kept = kept_digit_segments(path)
+        other = bytes(rng.choice(b"0123456789") if chr(c).isdigit() else c for c in path)
+        segments, others = path.split(b"/"), other.split(b"/")
+        for i in kept:  # agree on the kept segments, differ anywhere else
+            others[i] = segments[i]
+        other = b"/".join(others)
+        assert digit_shape(other) == digit_shape(path) and kept_digit_segments(other) == kept
+        assert http_endpoint(b"GET " + other) == http_endpoint(b"GET " + path), (path, other)
+        varied += other != path
+    assert varied > 1000  # the property was tested on paths that differ, not on copies
+
+
+def test_kept_digit_segments():
+    assert kept_digit_segments(b"/rest/api/2/issue/ABC-1") == (3,)
+    assert kept_digit_segments(b"/rest/agile/1.0/board/12/sprint") == (3, 5)  # 12: too short for an id
+    assert kept_digit_segments(b"/browse/ABC-123") == ()
+    assert kept_digit_segments(b"/secure/attachment/10001/a.png") == ()
