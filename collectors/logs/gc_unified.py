@@ -54,21 +54,43 @@ _EPOCH_MS = 10**11  # a millisecond decoration above this is timemillis (epoch),
 _EPOCH_NS = 10**17
 
 
+# The words that can make a line worth reading; every other line of -Xlog:gc* (phases, regions,
+# metaspace, CPU times: most of the file) is only counted.
+_WORTH_READING = (b"Pause ", b"Collection (", b"cleanup ", b"Safepoint", b"stopped: ")
+_COLLECTOR_WORDS = (b"Using ", b"Initializing ")
+
+
+def _lines_with(chunk: bytes, needles: tuple[bytes, ...]) -> list[int]:
+    """Start offsets of the lines holding any of ``needles``, in file order (searched in C)."""
+    starts: set[int] = set()
+    for needle in needles:
+        pos = chunk.find(needle)
+        while pos >= 0:
+            start = chunk.rfind(b"\n", 0, pos) + 1
+            starts.add(start)
+            end = chunk.find(b"\n", pos)
+            if end < 0:
+                break
+            pos = chunk.find(needle, end)
+    return sorted(starts)
+
+
 def feed_unified(node: GcNode, fs: GcFileState, chunk: bytes, ctx: FileContext, stats: ChunkStats) -> None:
     stamps = stamps_for(ctx.tz)
-    lines = chunk.split(b"\n")
-    if lines and not lines[-1]:
-        lines.pop()
-    stats.lines += len(lines)
-    events = unparsed = 0
-    for raw in lines:
-        line = raw.rstrip()
-        if not line:
+    if not chunk:
+        return
+    lines = chunk.count(b"\n") + (0 if chunk.endswith(b"\n") else 1)
+    blank = chunk.count(b"\n\n") + (1 if chunk.startswith(b"\n") else 0)
+    decorated = chunk.count(b"\n[") + (1 if chunk.startswith(b"[") else 0)
+    stats.lines += lines
+    stats.events += decorated
+    unparsed = lines - blank - decorated
+    needles = _WORTH_READING + (_COLLECTOR_WORDS if fs.collector is None else ())
+    for start in _lines_with(chunk, needles):
+        end = chunk.find(b"\n", start)
+        line = chunk[start : end if end >= 0 else len(chunk)].rstrip()
+        if not line or line[0] != 0x5B:  # "[": every unified line starts with its decorations
             continue
-        if line[0] != 0x5B:  # "[": every unified line starts with its decorations
-            unparsed += 1
-            continue
-        events += 1
         try:
             if line.endswith(b"ms"):
                 if b"Pause " in line:
@@ -92,7 +114,6 @@ def feed_unified(node: GcNode, fs: GcFileState, chunk: bytes, ctx: FileContext, 
                     node.add_collector(fs.collector)
         except (ValueError, IndexError, OverflowError):
             unparsed += 1
-    stats.events += events
     stats.unparsed += unparsed
 
 
