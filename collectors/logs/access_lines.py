@@ -29,7 +29,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from collectors.logs.endpoints import template_path
+from collectors.logs.endpoints import template_parts, template_path
 
 Fields = tuple[bytes, object, bytes, int | None, bytes, bytes]
 Parsed = Fields | tuple[()] | None
@@ -187,11 +187,11 @@ def digit_shape(path: bytes) -> bytes:
 
 def kept_digit_segments(path: bytes) -> tuple[int, ...]:
     """The indices of the ``/``-separated segments of ``path`` (no query) that have digits and that
-    templating keeps as they are (versions such as ``2`` or ``1.0``, names such as ``oauth2``): those
-    ``_shape_path`` leaves alone. The same for every path of the same digit shape."""
-    segments, shaped = path.split(b"/"), _shape_path(path).split(b"/")
-    return tuple(i for i, (raw, done) in enumerate(zip(segments, shaped, strict=True))
-                 if raw == done and _HAS_DIGIT.search(raw))
+    templating copies into the endpoint's name (versions such as ``2`` or ``1.0``, names such as
+    ``oauth2``): endpoints.template_parts. The same for every path of the same digit shape."""
+    segments = path.split(b"/")
+    _, kept = template_parts(path.decode("utf-8", "replace"))
+    return tuple(i for i in kept if i < len(segments) and _HAS_DIGIT.search(segments[i]))
 
 
 def http_cut(request: object) -> object:

@@ -28,6 +28,7 @@ Results are cached (bounded, least recently used): the same raw paths repeat all
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 MAX_SEGMENTS = 12  # deeper paths end in "/{...}": they would only add distinct names
@@ -41,6 +42,7 @@ _HEX = re.compile(r"(?=[a-fA-F]*[0-9])[0-9a-fA-F]{7,}")
 _TOKEN = re.compile(r"(?=[^0-9]*[0-9])(?=[^A-Za-z]*[A-Za-z])[A-Za-z0-9_=+.%-]{24,}")
 _EMAIL = re.compile(r"[^@/]+(?:@|%40)[^@/]+\.[A-Za-z]{2,}")
 
+_PLACEHOLDER = re.compile(r"\{[a-z.]+\}")
 _STATIC_KINDS = frozenset({"resources", "batch", "contextbatch", "superbatch"})
 _FILE_KINDS = frozenset({"attachments", "thumbnails", "attachment", "thumbnail", "temp"})
 _REPO_PATHS = frozenset({"browse", "raw", "diff", "files", "last-modified", "blame", "annotate"})
@@ -74,36 +76,45 @@ def _segment(seg: str) -> str:
     return seg
 
 
-def _static(segs: list[str], i: int) -> list[str]:
+def _static(segs: list[str], i: int, segment: Callable[[int], str]) -> list[str]:
     """``s/<build...>/_/<kind>/<sub>/...`` from segs[i] == "s" on, or [] when it is not one."""
     try:
         under = segs.index("_", i + 1)
     except ValueError:
         return []
-    rest = segs[under + 1:]
-    if rest[:1] == ["download"] and len(rest) > 2:
-        return ["s", "{build}", "_", "download", _segment(rest[1]), "{resource}"]
-    return ["s", "{build}", "_", *map(_segment, rest[:1 if len(rest) > 1 else 0]), "{resource}"]
+    rest = len(segs) - under - 1
+    if rest > 2 and segs[under + 1] == "download":
+        return ["s", "{build}", "_", "download", segment(under + 2), "{resource}"]
+    return ["s", "{build}", "_", *([segment(under + 1)] if rest > 1 else []), "{resource}"]
 
 
-def _template(segs: list[str]) -> list[str]:
+def _template(segs: list[str], kept: list[int]) -> list[str]:
+    """The endpoint's segments; ``kept`` gets the indices of the segments copied into them."""
+
+    def segment(k: int) -> str:
+        out = _segment(segs[k])
+        if not _PLACEHOLDER.fullmatch(out):
+            kept.append(k)
+        return out
+
     out: list[str] = []
     i, n = 0, len(segs)
     while i < n:
         seg = segs[i]
         nxt = segs[i + 1] if i + 1 < n else None
         if seg == "rest" and i + 2 < n and _VERSION.fullmatch(segs[i + 2]):  # /rest/api/2/: 2 stays
-            out += [seg, _segment(segs[i + 1]), segs[i + 2]]
+            out += [seg, segment(i + 1), segs[i + 2]]
+            kept.append(i + 2)
             i += 3
             continue
         if seg == "s" and nxt is not None:
-            static = _static(segs, i)
+            static = _static(segs, i, segment)
             if static:
                 return out + static
         if seg == "download" and nxt in _STATIC_KINDS:
             return [*out, seg, nxt, "{resource}"]
         if seg in ("download", "secure") and nxt in _FILE_KINDS:
-            tail = [_segment(segs[i + 2])] if i + 2 < n else []
+            tail = [segment(i + 2)] if i + 2 < n else []
             return [*out, seg, nxt, *tail, *(["{file}"] if i + 3 < n else [])]
         if seg == "display" and _named(nxt):
             return [*out, seg, "{space}", *(["{title}"] if i + 2 < n and segs[i + 2] else [])]
@@ -111,7 +122,7 @@ def _template(segs: list[str]) -> list[str]:
             out += [seg, "{space}"]
             i += 2
             if i + 1 < n and segs[i] == "pages":
-                out += ["pages", _segment(segs[i + 1])]
+                out += ["pages", segment(i + 1)]
                 return out + (["{title}"] if i + 2 < n and segs[i + 2] else [])
             continue
         if seg == "space" and _named(nxt) and segs[i - 1] == "api":  # Confluence /rest/api/space/KEY
@@ -134,19 +145,29 @@ def _template(segs: list[str]) -> list[str]:
             out += [seg, "{project}", repo]
             i += 3
             continue
-        out.append(_segment(seg))
+        out.append(segment(i))
         i += 1
     return out
+
+
+def template_parts(path: str) -> tuple[str, tuple[int, ...]]:
+    """The endpoint of a request path, and the indices of its ``/``-separated segments that were copied
+    into it, whole or in part (anything else became a placeholder or was dropped). Every rule decides by
+    the words in a path and by where its digits are, never by a digit's value: so two paths alike but
+    for their digits have the same endpoint when they agree on the copied segments (access.py caches
+    endpoints so)."""
+    path = path.split("?", 1)[0].split("#", 1)[0]
+    if not path.startswith("/"):  # "*" (OPTIONS *), "-" (a request Tomcat could not read), ssh commands
+        return path[:MAX_LENGTH], tuple(range(path.count("/") + 1))
+    segs = [seg.split(";", 1)[0] for seg in path.split("/")]
+    if len(segs) > MAX_SEGMENTS + 1:
+        segs = [*segs[:MAX_SEGMENTS + 1], "{...}"]
+    kept: list[int] = []
+    name = "/".join(_template(segs, kept))
+    return (name if len(name) <= MAX_LENGTH else name[:MAX_LENGTH - 6] + "/{...}"), tuple(kept)
 
 
 @lru_cache(maxsize=16384)
 def template_path(path: str) -> str:
     """The endpoint of a request path: query and matrix parameters dropped, ids templated."""
-    path = path.split("?", 1)[0].split("#", 1)[0]
-    if not path.startswith("/"):
-        return path[:MAX_LENGTH]  # "*" (OPTIONS *), "-" (a request Tomcat could not read), ssh commands
-    segs = [seg.split(";", 1)[0] for seg in path.split("/")]
-    if len(segs) > MAX_SEGMENTS + 1:
-        segs = [*segs[:MAX_SEGMENTS + 1], "{...}"]
-    name = "/".join(_template(segs))
-    return name if len(name) <= MAX_LENGTH else name[:MAX_LENGTH - 6] + "/{...}"
+    return template_parts(path)[0]

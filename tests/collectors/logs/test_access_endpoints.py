@@ -114,7 +114,10 @@ def test_digit_shape_and_kept_digits_name_the_endpoint():
 
 
 def test_kept_digit_segments():
-    assert kept_digit_segments(b"/rest/api/2/issue/ABC-1") == (3,)
-    assert kept_digit_segments(b"/rest/agile/1.0/board/12/sprint") == (3, 5)  # 12: too short for an id
+    assert kept_digit_segments(b"/rest/api/2/issue/ABC-1") == (3,)  # the version
+    assert kept_digit_segments(b"/rest/agile/1.0/board/12/sprint") == (3,)
+    assert kept_digit_segments(b"/plugins/oauth2/x") == (2,)
+    assert kept_digit_segments(b"/media/10.mp4") == (2,)  # {id}.mp4 copies the extension's digit
     assert kept_digit_segments(b"/browse/ABC-123") == ()
-    assert kept_digit_segments(b"/secure/attachment/10001/a.png") == ()
+    assert kept_digit_segments(b"/display/DOC/Release+Notes+9.12") == ()  # the title became {title}
+    assert kept_digit_segments(b"/secure/attachment/10001/a2.png") == ()
