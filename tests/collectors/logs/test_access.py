@@ -78,6 +78,38 @@ def jira_log(n: int, seed: int = 1, start: datetime = START, per_second: float =
     return b"".join(out), durations
 
 
+def bitbucket_log(n: int, seed: int = 1) -> bytes:
+    """``n`` requests as Bitbucket writes them: an i@ line, then the o@ line with status and duration."""
+    rng = random.Random(seed)
+    out, at = [], START
+    for number in range(n):
+        at += timedelta(seconds=rng.expovariate(3))
+        stamp = f"{at:%Y-%m-%d %H:%M:%S},{at.microsecond // 1000:03d}"
+        user = f"user{rng.randrange(30)}"
+        if rng.random() < 0.4:
+            request, labels = f"POST /scm/prj/repo{rng.randrange(50)}.git/git-upload-pack HTTP/1.1", rng.choice(
+                ["clone, cache:hit", "fetch, protocol:2", "push"])
+        else:
+            request, labels = f"GET /rest/api/1.0/projects/PRJ/repos/r{rng.randrange(50)}/commits?limit=25 HTTP/1.1", "-"
+        head = f'10.0.0.{rng.randrange(1, 40)},172.16.3.45 | https | %s@1X{number}x1 | {user} | {stamp} | "{request}" | "" "git/2.43.0"'
+        out.append(head % "i" + " | - | - | - | - | - | - |\n")
+        out.append(head % "o" + f" | {rng.choice([200] * 19 + [500])} | 512 | 99999 | {labels} | "
+                                f"{int(rng.lognormvariate(5, 1))} | 9xk2pa |\n")
+    return "".join(out).encode()
+
+
+def confluence_log(n: int, seed: int = 1) -> bytes:
+    rng = random.Random(seed)
+    out, at = [], START
+    for _ in range(n):
+        at += timedelta(seconds=rng.expovariate(3))
+        path = rng.choice([STATIC, f"/display/DOC/Release+Notes+{rng.randrange(200)}", f"/rest/api/content/{rng.randrange(10**5)}"])
+        out.append(f"[{at:%d/%b/%Y:%H:%M:%S %z}] user{rng.randrange(30)} http-nio-8090-exec-{rng.randrange(1, 50)} "
+                   f"10.0.0.{rng.randrange(1, 40)} GET {path} HTTP/1.1 {rng.choice([200, 200, 304, 404])} "
+                   f"{rng.randrange(0, 900)}ms 7881 http://localhost/ Mozilla/5.0 (X11; Linux x86_64)\n")
+    return "".join(out).encode()
+
+
 def nearest_rank(values: list[int], q: float) -> float:
     ordered = sorted(values)
     return ordered[max(1, math.ceil(len(ordered) * q / 100)) - 1]
@@ -223,11 +255,18 @@ def test_microsecond_durations_are_recognised_and_converted():
 
 # -- the engine's use: chunks, merges, pickles
 
-def test_chunk_boundaries_anywhere_give_the_same_results():
-    data, _ = jira_log(SAMPLE_LINES + 2500, seed=6)  # long enough to decide its layout before the end
+@pytest.mark.parametrize("kind", [LogKind.JIRA_ACCESS, LogKind.CONFLUENCE_ACCESS, LogKind.BITBUCKET_ACCESS])
+def test_chunk_boundaries_anywhere_give_the_same_results(kind):
+    data = {  # long enough to decide the file's layout before it ends
+        LogKind.JIRA_ACCESS: lambda: jira_log(SAMPLE_LINES + 2500, seed=6)[0],
+        LogKind.CONFLUENCE_ACCESS: lambda: confluence_log(SAMPLE_LINES + 2500, seed=6),
+        LogKind.BITBUCKET_ACCESS: lambda: bitbucket_log(4000, seed=6),
+    }[kind]()
     data += b"\x00\x00 garbage\n" + jira_log(50, seed=7, start=START + timedelta(hours=3))[0]
     whole = AccessAccumulator()
-    expected = feed(whole, data, ctx())
+    expected = feed(whole, data, ctx(kind))
+    # the garbage line, and for Bitbucket the Jira lines too (Confluence's reader takes Jira's Tomcat layout)
+    assert expected.unparsed == (51 if kind == LogKind.BITBUCKET_ACCESS else 1)
     lines = data.splitlines(keepends=True)
     rng = random.Random(8)
     for _ in range(3):
@@ -235,8 +274,8 @@ def test_chunk_boundaries_anywhere_give_the_same_results():
         acc = AccessAccumulator()
         stats = ChunkStats()
         for start, end in zip([0, *cuts], [*cuts, len(lines)], strict=True):
-            stats.merge(acc.feed(b"".join(lines[start:end]), ctx()))
-        stats.merge(acc.end_file(ctx()))
+            stats.merge(acc.feed(b"".join(lines[start:end]), ctx(kind)))
+        stats.merge(acc.end_file(ctx(kind)))
         assert (stats.lines, stats.events, stats.unparsed, stats.first, stats.last) == (
             expected.lines, expected.events, expected.unparsed, expected.first, expected.last)
         assert acc.summaries(60) == whole.summaries(60)
