@@ -399,6 +399,9 @@ class _Run:
         epoch = minute[0] + int(second)
         inside = self.ctx.in_window(epoch)
         entry = (epoch, minute[1], minute[2], zone) if inside else (epoch, None, None, zone)
+        replaced = times.get(stamp)  # the same local second in the other zone (a daylight-saving change)
+        if replaced is not None and replaced[1] is not None:
+            self.first, self.last = min(self.first, replaced[0]), max(self.last, replaced[0])
         times[stamp] = entry
         return entry
 

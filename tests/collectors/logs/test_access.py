@@ -232,7 +232,8 @@ def test_a_repeated_hour_at_a_daylight_saving_change_stays_an_hour_apart():
     first = datetime(2024, 10, 27, 2, 30, tzinfo=timezone(timedelta(hours=2)))
     again = datetime(2024, 10, 27, 2, 30, tzinfo=timezone(timedelta(hours=1)))  # the same local time, later
     acc = AccessAccumulator()
-    feed(acc, jira_line(first, "/browse/A-1") * 3 + jira_line(again, "/browse/A-1") * 2, ctx())
+    stats = feed(acc, jira_line(first, "/browse/A-1") * 3 + jira_line(again, "/browse/A-1") * 2, ctx())
+    assert (stats.first, stats.last) == (first.timestamp(), again.timestamp())
     assert [(m.at, m.requests) for m in only(acc).per_minute] == [
         (datetime(2024, 10, 27, 0, 30, tzinfo=UTC), 3), (datetime(2024, 10, 27, 1, 30, tzinfo=UTC), 2)]
 
