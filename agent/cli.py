@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -350,9 +351,6 @@ def analyze(
     """
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from agent import pipeline
-    from agent.bundle import BundleError
-    from agent.config.targets import check_settings
     from agent.log_analysis import InputError, LogRequest, build_snapshot, split_inputs
     from agent.log_window import WindowError, parse_window
     from agent.signatures import load_signatures
@@ -360,10 +358,11 @@ def analyze(
     from collectors.logs.sources import SourceError
     from collectors.logs.timestamps import parse_zone
 
-    registry = _registry()
     loaded: LoadedConfig | None = None
-    if config_path is not None:
-        loaded = _load(config_path, registry, resolve_secrets=False)
+    warm = _Preload()
+    if config_path is not None:  # the configuration is validated against the check registry first
+        warm.run()
+        loaded = _load(config_path, warm.registry, resolve_secrets=False)
     try:
         log_tz = parse_zone(log_timezone)
         start, end = parse_window(since, until, log_tz)
@@ -372,14 +371,18 @@ def analyze(
         raise AgentError(str(exc)) from None
     if bundle_path is None and not log_paths:
         raise AgentError("nothing to analyse: give a bundle, log files, folders or support zips")
-    from agent.config.loader import ConfigError
-
     try:
         patterns = to_scan_patterns(load_signatures(loaded))
-    except ConfigError as exc:
-        for issue in exc.issues:
-            stderr().print(issue.render(exc.source), highlight=False, soft_wrap=True)
-        raise AgentError(f"{exc.source}: {len(exc.issues)} signature file error(s)") from None
+    except Exception as exc:
+        _signature_file_errors(exc)
+        raise
+
+    def progress_made(done: int, total: int) -> None:
+        # The worker processes exist once a first task is done: the checks and reports load now,
+        # in this otherwise idle process, while the workers read on.
+        warm.start()
+        progress.update(task, completed=done, total=total)
+
     percent = TextColumn("{task.percentage:>3.0f}%")
     columns = (TextColumn("reading logs"), BarColumn(), percent, TimeElapsedColumn())
     try:
@@ -387,17 +390,67 @@ def analyze(
         console = stderr()
         with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
             task = progress.add_task("logs", total=None)
-            request = LogRequest(
-                patterns, log_tz, start, end, workers,
-                on_progress=lambda done, total: progress.update(task, completed=done, total=total),
-            )
+            request = LogRequest(patterns, log_tz, start, end, workers, on_progress=progress_made)
             snapshot, settings = build_snapshot(bundle_path, log_paths, log_customer, request)
-    except (BundleError, SourceError, InputError, WindowError) as exc:
-        raise AgentError(str(exc)) from None
+    except Exception as exc:
+        from agent.bundle import BundleError
+
+        if isinstance(exc, (BundleError, SourceError, InputError, WindowError)):
+            raise AgentError(str(exc)) from None
+        raise
+    registry = warm.wait()
+    from agent import pipeline
+
     if loaded is not None:
+        from agent.config.targets import check_settings
+
         settings, timezone = check_settings(loaded.config), loaded.config.settings.timezone
     analysis = pipeline.analyze(snapshot, settings, registry)
     sys.exit(_emit(snapshot, analysis, timezone, formats, output, loaded, report_minutes))
+
+
+class _Preload:
+    """Loads the check registry and the report pipeline once: in a thread, or when first needed."""
+
+    def __init__(self) -> None:
+        self.registry: Registry | None = None
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def run(self) -> None:
+        """Load, unless done already; waits for a load under way in the thread."""
+        with self._lock:
+            if self.registry is not None or self._error is not None:
+                return
+            try:
+                import agent.pipeline  # noqa: F401 - loaded now so that it is ready when needed
+
+                self.registry = _registry()
+            except BaseException as exc:  # raised again in the main thread by wait()
+                self._error = exc
+
+    def start(self) -> None:
+        if self._thread is None and self.registry is None:
+            self._thread = threading.Thread(target=self.run, name="preload", daemon=True)
+            self._thread.start()
+
+    def wait(self) -> Registry:
+        self.run()
+        if self._error is not None:
+            raise self._error
+        assert self.registry is not None
+        return self.registry
+
+
+def _signature_file_errors(exc: Exception) -> None:
+    """A consultant's broken signature file: one line per problem, then exit 3."""
+    from agent.config.loader import ConfigError
+
+    if isinstance(exc, ConfigError):
+        for issue in exc.issues:
+            stderr().print(issue.render(exc.source), highlight=False, soft_wrap=True)
+        raise AgentError(f"{exc.source}: {len(exc.issues)} signature file error(s)") from None
 
 
 @cli.command()

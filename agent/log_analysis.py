@@ -11,15 +11,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from agent.bundle import LOGS, Bundle, read_bundle
-from agent.version import __version__
-from checks.runner import CheckSettings
 from collectors.logs.engine import analyze_logs
 from collectors.logs.model import LogAnalysis
 from collectors.logs.patterns import ScanPattern
 from collectors.logs.sources import is_bundle
-from collectors.model import Snapshot
+
+if TYPE_CHECKING:  # loaded when used: reading logs alone starts without the snapshot and check models
+    from checks.runner import CheckSettings
+    from collectors.model import Snapshot
 
 DEFAULT_CUSTOMER = "logs"
 
@@ -55,7 +56,10 @@ def build_snapshot(
     bundle_path: Path | None, log_paths: Sequence[Path], customer: str | None, request: LogRequest
 ) -> tuple[Snapshot, CheckSettings]:
     """The snapshot to check: the bundle's (if any) with the analysis of every log given."""
-    bundle: Bundle | None = read_bundle(bundle_path) if bundle_path is not None else None
+    from agent.bundle import LOGS, read_bundle
+    from checks.runner import CheckSettings
+
+    bundle = read_bundle(bundle_path) if bundle_path is not None else None
     snapshot = bundle.snapshot if bundle is not None else None
     settings = bundle.settings if bundle is not None else CheckSettings()
     per_customer: dict[str, list[Path]] = {}
@@ -88,6 +92,9 @@ def build_snapshot(
 
 def _log_snapshot(analyses: list[LogAnalysis]) -> Snapshot:
     """A snapshot of logs alone, dated by the logs' own window so that a re-run gives the same report id."""
+    from agent.version import __version__
+    from collectors.model import Snapshot
+
     starts = [a.first_at or a.since for a in analyses if (a.first_at or a.since) is not None]
     ends = [a.last_at or a.until for a in analyses if (a.last_at or a.until) is not None]
     now = datetime.now(UTC)

@@ -7,10 +7,10 @@ one line each, naming the signature file and line, the entry and the field.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from agent.config.loader import ConfigError, ConfigIssue, LoadedConfig
 from checks.signatures import (
     Signature,
     SignatureError,
@@ -20,16 +20,27 @@ from checks.signatures import (
     parse_signature_text,
 )
 
+if TYPE_CHECKING:
+    from agent.config.loader import ConfigIssue, LoadedConfig
 
-@dataclass(frozen=True)
-class SignatureFileIssue(ConfigIssue):
-    """A problem inside a signature file: rendered against that file, not the configuration."""
 
-    file: str = ""
+@cache
+def _file_issue() -> type:
+    """The issue type for a problem inside a signature file: rendered against that file, not the
+    configuration. Made on first use, so that the built-in signatures load without the config loader."""
+    from dataclasses import dataclass
 
-    def render(self, source: str) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+    from agent.config.loader import ConfigIssue
+
+    @dataclass(frozen=True)
+    class SignatureFileIssue(ConfigIssue):
+        file: str = ""
+
+        def render(self, source: str) -> str:
+            where = f"{self.file}:{self.line}" if self.line else self.file
+            return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+    return SignatureFileIssue
 
 
 def resolve(path: Path, base_dir: Path) -> Path:
@@ -43,7 +54,8 @@ def read_signature_file(path: Path) -> str:
 
 
 def _issues(error: SignatureError) -> list[ConfigIssue]:
-    return [SignatureFileIssue(p.where, p.message, p.line, file=p.source) for p in error.problems]
+    issue = _file_issue()
+    return [issue(p.where, p.message, p.line, file=p.source) for p in error.problems]
 
 
 def load_signatures(loaded: LoadedConfig | None) -> list[Signature]:
@@ -52,6 +64,8 @@ def load_signatures(loaded: LoadedConfig | None) -> list[Signature]:
     builtin = load_builtin()
     if loaded is None or not loaded.config.settings.logs.signature_files:
         return builtin
+    from agent.config.loader import ConfigError, ConfigIssue
+
     issues: list[ConfigIssue] = []
     parsed: list[SignatureFile] = []
     for index, name in enumerate(loaded.config.settings.logs.signature_files):

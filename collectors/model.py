@@ -21,47 +21,9 @@ from collectors.facts.crowd import CrowdFacts
 from collectors.facts.fecru import FecruFacts
 from collectors.hosts.model import HostSnapshot
 from collectors.logs.model import LogAnalysis
+from collectors.products import Deployment, Product
 
 SNAPSHOT_SCHEMA_VERSION = 1
-
-
-class Product(StrEnum):
-    JIRA = "jira"
-    CONFLUENCE = "confluence"
-    BITBUCKET = "bitbucket"
-    BAMBOO = "bamboo"
-    CROWD = "crowd"
-    FECRU = "fecru"
-
-    @property
-    def label(self) -> str:
-        """The name people use: "Fisheye/Crucible", not "fecru"."""
-        return _PRODUCT_LABELS[self]
-
-
-class Deployment(StrEnum):
-    DATACENTER = "datacenter"
-    SERVER = "server"
-    CLOUD = "cloud"
-
-    @property
-    def label(self) -> str:
-        return _DEPLOYMENT_LABELS[self]
-
-
-_PRODUCT_LABELS = {
-    Product.JIRA: "Jira",
-    Product.CONFLUENCE: "Confluence",
-    Product.BITBUCKET: "Bitbucket",
-    Product.BAMBOO: "Bamboo",
-    Product.CROWD: "Crowd",
-    Product.FECRU: "Fisheye/Crucible",
-}
-_DEPLOYMENT_LABELS = {
-    Deployment.DATACENTER: "Data Center",
-    Deployment.SERVER: "Server",
-    Deployment.CLOUD: "Cloud",
-}
 
 
 class ErrorKind(StrEnum):

@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from checks.signatures.pattern_subset import PatternError, check_pattern, compile_pattern
-from collectors.model import Product
+from collectors.products import Product
 
 Family = Literal["application", "security", "catalina", "access", "gc"]
 FAMILIES: tuple[str, ...] = ("application", "security", "catalina", "access", "gc")
