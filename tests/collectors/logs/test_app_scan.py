@@ -182,3 +182,58 @@ def test_an_impossible_date_on_a_signature_line_is_not_a_crash(use_hs: bool) -> 
     text = "2024-13-45 99:99:99,999+0000 main ERROR [c.a.X] java.lang.OutOfMemoryError: Java heap space\n"
     acc = _scan(text, use_hs=use_hs)
     assert acc.hits["jvm.heap"].count == 1 and acc.hits["jvm.heap"].first is None
+
+
+# Reference section 5: each product's application log layout, with the knowledge base's own entries.
+PRODUCT_LINES = [
+    (
+        LogKind.CONFLUENCE_APP,
+        "2022-07-12 01:08:59,489 INFO [Catalina-utility-1] [confluence.cluster.hazelcast.HazelcastClusterManager] "
+        "startCluster Starting the cluster.\n"
+        "2022-07-12 01:09:02,100 ERROR [http-nio-8090-exec-3 url: /wiki/display/X; user: bob] "
+        "[confluence.core.ConfluenceActionSupport] execute Something failed\n",
+        {"total": 2, "error": 1},
+        None,
+    ),
+    (
+        LogKind.BITBUCKET_APP,
+        "2022-06-23 16:55:46,897 DEBUG [http-nio-8081-exec-5] @1S969HQx1015x832x0 rpyevr 127.0.0.1 "
+        '"POST /j_atl_security_check HTTP/1.1" c.a.s.i.auth.DefaultCaptchaService user1: Cleared 5 failed '
+        "authentication attempts after successful challenge\n"
+        "2022-06-23 16:55:47,001 WARN  [http-nio-8081-exec-6] @1S969HQx1015x833x0 rpyevr 127.0.0.1 "
+        '"GET /rest/api/latest/projects HTTP/1.1" c.a.s.i.r.RestResource slow\n',
+        {"total": 2, "warn": 1},
+        "auth.bitbucket.captcha_cleared",
+    ),
+    (
+        LogKind.BAMBOO_APP,
+        "2018-07-19 01:23:44,249 FATAL [scheduler_Worker-10] [AgentContext] Agent encountered a fatal error: "
+        "'The last successful transmission was 11 minutes ago, the heartbeat timeout is 10 minutes, terminating "
+        "agent'. Exiting.\njava.util.concurrent.TimeoutException\n\tat a.b.C.d(C.java:1)\n"
+        "2023-12-15 08:16:31,968 DEBUG [https-jsse-nio-45927-exec-10 url: /userlogin.action] [BambooAuthenticator] "
+        "User 'bamboo_user' with IP address: 192.168.56.1, 10.0.9.6 failed to log in.\n",
+        {"total": 2, "fatal": 1},
+        "bamboo.agent.heartbeat_timeout",
+    ),
+]
+
+
+@pytest.mark.parametrize("use_hs", ENGINES)
+@pytest.mark.parametrize(("kind", "text", "levels", "signature"), PRODUCT_LINES, ids=lambda v: getattr(v, "value", None))
+def test_every_products_layout_with_the_knowledge_base(use_hs, kind, text, levels, signature) -> None:
+    from agent.signatures import load_signatures
+    from checks.signatures.scan import to_scan_patterns
+
+    scanner = ChunkScanner(to_scan_patterns(load_signatures(None)), MinuteClock(UTC), use_hyperscan=use_hs)
+    acc = AppAccumulator()
+    stats = scanner.scan(text.encode(), FileContext("f", "n1", kind, UTC), acc)
+    rows = [0, 0, 0, 0]
+    for row in acc.levels.values():
+        rows = [a + b for a, b in zip(rows, row, strict=True)]
+    found = {name: n for name, n in zip(("total", "warn", "error", "fatal"), rows, strict=True) if n}
+    assert found == levels and stats.events == levels["total"]
+    if signature is not None:
+        assert signature in acc.hits
+        if kind == LogKind.BAMBOO_APP:
+            assert "auth.bamboo.failed_login" in acc.hits
+            assert set(acc.exceptions) == {"java.util.concurrent.TimeoutException"}
