@@ -14,7 +14,7 @@ from typing import BinaryIO
 
 from collectors.logs.event_lines import ISO_EVENT
 
-BLOCK = 8 * 1024 * 1024
+BLOCK = 2 * 1024 * 1024  # small enough that the passes over a chunk find it in the CPU cache
 MAX_EVENT = 64 * 1024 * 1024  # an "event" longer than this is cut at a newline instead
 
 Boundary = Callable[[bytes, int], int]  # the first cut point at or after a position, or -1
@@ -129,12 +129,13 @@ def _finish_range(
 
 
 def mapped_chunks(path: str, boundary: Boundary, start: int = 0, end: int | None = None,
-                  block: int = BLOCK) -> Iterator[bytes]:
+                  block: int | None = None) -> Iterator[bytes]:
     """Like read_chunks, for a plain file: sliced from a memory map, so each byte is copied once.
 
     Pages already scanned are dropped from the mapping as the reading goes, so the process's
     resident memory stays at about one block whatever the file's size.
     """
+    block = block or BLOCK
     with open(path, "rb") as handle:
         size = os.fstat(handle.fileno()).st_size
         if size == 0:
