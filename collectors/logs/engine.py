@@ -128,49 +128,28 @@ def _mib(n: int) -> str:
 
 def _probe(source: LogSource) -> tuple[LogKind, FileTally | None]:
     """The file's kind, or a tally saying why it will not be analysed."""
+
+    def skipped(problem: FileProblem, detail: str, size: int = 0) -> tuple[LogKind, FileTally]:
+        return LogKind.UNKNOWN, FileTally(source.display, source.node, LogKind.UNKNOWN, size, problem=problem,
+                                          detail=detail)
+
+    unreadable = "could not be read ({}); check its permissions"
     if source.unreadable is not None:
-        return LogKind.UNKNOWN, FileTally(
-            source.display, source.node, LogKind.UNKNOWN, problem=FileProblem.UNREADABLE,
-            detail=f"could not be read ({source.unreadable}); check its permissions",
-        )
+        return skipped(FileProblem.UNREADABLE, unreadable.format(source.unreadable))
     try:
         with source.open() as stream:
             head = stream.read(HEAD_BYTES)
     except (EOFError, zlib.error, zipfile.BadZipFile) as exc:
-        return LogKind.UNKNOWN, FileTally(
-            source.display,
-            source.node,
-            LogKind.UNKNOWN,
-            problem=FileProblem.TRUNCATED,
-            detail=f"damaged before its first block could be read ({exc})",
-        )
+        return skipped(FileProblem.TRUNCATED, f"damaged before its first block could be read ({exc})")
     except OSError as exc:
-        return LogKind.UNKNOWN, FileTally(
-            source.display,
-            source.node,
-            LogKind.UNKNOWN,
-            problem=FileProblem.UNREADABLE,
-            detail=f"could not be read ({exc.strerror or exc}); check its permissions",
-        )
+        return skipped(FileProblem.UNREADABLE, unreadable.format(exc.strerror or exc))
     if looks_binary(head):
-        return LogKind.UNKNOWN, FileTally(
-            source.display,
-            source.node,
-            LogKind.UNKNOWN,
-            len(head),
-            problem=FileProblem.BINARY,
-            detail="not text (NUL or control bytes in its first block); skipped",
-        )
+        detail = "not text (NUL or control bytes in its first block); skipped"
+        return skipped(FileProblem.BINARY, detail, len(head))
     kind = sniff(source.name, head)
     if kind == LogKind.UNKNOWN:
-        return kind, FileTally(
-            source.display,
-            source.node,
-            kind,
-            len(head),
-            problem=FileProblem.UNRECOGNISED,
-            detail="no known Atlassian, Tomcat or GC log format in its first lines; skipped",
-        )
+        detail = "no known Atlassian, Tomcat or GC log format in its first lines; skipped"
+        return skipped(FileProblem.UNRECOGNISED, detail, len(head))
     return kind, None
 
 
