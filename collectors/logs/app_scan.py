@@ -114,10 +114,7 @@ class AppAccumulator:
         self.restarts: list[tuple[float | None, str, str, str]] = []  # at, node, signature, text
         self.engine = "re"
 
-    # The scanner's compiled state lives outside the instance so that the accumulator pickles small.
-    def feed(self, chunk: bytes, ctx: FileContext, scanner: ChunkScanner) -> ChunkStats:
-        return scanner.scan(chunk, ctx, self)
-
+    # Fed by ChunkScanner.scan: the compiled matchers live there, so that this pickles small.
     def end_file(self, ctx: FileContext) -> ChunkStats:
         return ChunkStats()
 
