@@ -215,6 +215,13 @@ def config_group() -> None:
 def config_validate(file: Path) -> None:
     """Validate FILE: every error with its key path and line; exit 3 if any."""
     loaded = _load(file, _registry())
+    from agent.signatures import load_signatures
+
+    try:  # the consultant's signature files are part of the configuration
+        load_signatures(loaded)
+    except Exception as exc:
+        _signature_file_errors(exc)
+        raise
     count = sum(len(c.instances) for c in loaded.config.customers)
     stderr().print(f"{file}: valid ({len(loaded.config.customers)} customer(s), {count} instance(s))")
 
@@ -450,7 +457,7 @@ def _signature_file_errors(exc: Exception) -> None:
     if isinstance(exc, ConfigError):
         for issue in exc.issues:
             stderr().print(issue.render(exc.source), highlight=False, soft_wrap=True)
-        raise AgentError(f"{exc.source}: {len(exc.issues)} signature file error(s)") from None
+        raise AgentError(f"{exc.source}: {len(exc.issues)} configuration error(s)") from None
 
 
 @cli.command()

@@ -171,3 +171,15 @@ def test_a_custom_file_replacing_a_built_in_through_the_config(tmp_path):
     merged = load_signatures(loaded)
     assert len(merged) == len(BUILTIN)
     assert next(s for s in merged if s.id == "jvm.heap.oom").severity == "warning"
+
+
+def test_config_validate_checks_the_signature_files_too(capsys, tmp_path):
+    (tmp_path / "bad.yaml").write_text(doc(variant(match=None)), encoding="utf-8")
+    config = write_config(tmp_path, "bad.yaml")
+    code = main(["config", "validate", str(config)])
+    err = capsys.readouterr().err
+    assert code == 3
+    assert f"{tmp_path / 'bad.yaml'}:2: signatures[0] (acme.db.slow_query).match: missing required key 'match'" in err
+    assert err.strip().splitlines()[-1] == f"error: {config}: 1 configuration error(s)"
+    (tmp_path / "bad.yaml").write_text(doc(ENTRY), encoding="utf-8")
+    assert main(["config", "validate", str(config)]) == 0
