@@ -24,6 +24,10 @@ from collectors.logs.gc_state import GcFileState, GcNode, stamps_for, to_mb
 FORMAT = "jdk8"
 MAX_EVENT_LINES = 64  # an event that never closes its brackets is cut here (a damaged file)
 
+_UNDATED = (
+    "GC log without date stamps (-XX:+PrintGCDateStamps): its pauses are counted, "
+    "but not placed on the timeline or cut by the time window"
+)
 _STAMP = re.compile(
     rb"(?:(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[.,]\d{3}(?:Z|[+-]\d\d:?\d\d)?): )?(?:(\d+[.,]\d+): )?"
 )
@@ -186,21 +190,10 @@ def _book(
             secs = float(m.group(1).replace(b",", b"."))
     except ValueError:
         return False
-    if epoch is not None:
-        fs.dated = True
-        if not ctx.in_window(epoch):
-            return True
-        stats.saw(epoch)
-    else:
+    if not fs.books(epoch, uptime, ctx, stats, _UNDATED):
+        return True
+    if epoch is None:
         fs.undated_pauses += 1
-        if uptime is not None:
-            fs.saw_uptime(uptime)
-        if not fs.noted_undated:
-            fs.noted_undated = True
-            stats.notes.append(
-                "GC log without date stamps (-XX:+PrintGCDateStamps): its pauses are counted, "
-                "but not placed on the timeline or cut by the time window"
-            )
     m = _KIND.match(text)
     raw = m.group(1) if m else b"GC"
     kind = _KINDS.get(raw)

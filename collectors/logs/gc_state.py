@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import tzinfo
 
+from collectors.logs.context import ChunkStats, FileContext
 from collectors.logs.histogram import Histogram
 from collectors.logs.timestamps import MinuteClock
 
@@ -86,6 +87,24 @@ class GcFileState:
         self.segment_start: float | None = None  # uptime span of undated events, reset by a JVM restart
         self.segment_last: float | None = None
         self.undated_span_s = 0.0
+
+    def books(
+        self, epoch: float | None, uptime: float | None, ctx: FileContext, stats: ChunkStats, undated: str
+    ) -> bool:
+        """Whether an event at this time is booked (False: outside the window). An event with only an
+        uptime is always booked (it cannot be placed), and the file gets the note ``undated`` once."""
+        if epoch is not None:
+            self.dated = True
+            if not ctx.in_window(epoch):
+                return False
+            stats.saw(epoch)
+            return True
+        if uptime is not None:
+            self.saw_uptime(uptime)
+        if not self.noted_undated:
+            self.noted_undated = True
+            stats.notes.append(undated)
+        return True
 
     def saw_uptime(self, uptime: float) -> None:
         """Track the uptime span of undated events; a smaller uptime means the JVM restarted."""

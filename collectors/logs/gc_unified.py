@@ -50,6 +50,10 @@ _KIND_HINTS = (
     ("Update Refs", "Shenandoah"),
     ("Degenerated", "Shenandoah"),
 )
+_UNDATED = (
+    "GC log without a time decoration (-Xlog:...:time,uptime): its pauses are counted, "
+    "but not placed on the timeline or cut by the time window"
+)
 _EPOCH_MS = 10**11  # a millisecond decoration above this is timemillis (epoch), below it uptimemillis
 _EPOCH_NS = 10**17
 
@@ -154,27 +158,6 @@ def _decorations(line: bytes, stamps: StampReader) -> tuple[float | None, float 
     return epoch, uptime, pos
 
 
-def _when(
-    fs: GcFileState, epoch: float | None, uptime: float | None, ctx: FileContext, stats: ChunkStats
-) -> bool:
-    """Whether an event at this time is booked (False: outside the window)."""
-    if epoch is not None:
-        fs.dated = True
-        if not ctx.in_window(epoch):
-            return False
-        stats.saw(epoch)
-        return True
-    if uptime is not None:
-        fs.saw_uptime(uptime)
-    if not fs.noted_undated:
-        fs.noted_undated = True
-        stats.notes.append(
-            "GC log without a time decoration (-Xlog:...:time,uptime): its pauses are counted, "
-            "but not placed on the timeline or cut by the time window"
-        )
-    return True
-
-
 def _pause(
     node: GcNode, fs: GcFileState, line: bytes, stamps: StampReader, ctx: FileContext, stats: ChunkStats
 ) -> bool:
@@ -195,7 +178,7 @@ def _pause(
     if sizes is not None:
         _, _, after, after_unit, total, total_unit = sizes.groups()
     start = None if epoch is None else epoch - ms / 1000
-    if not _when(fs, start, uptime, ctx, stats):
+    if not fs.books(start, uptime, ctx, stats, _UNDATED):
         return True
     kind = kind_b.decode("ascii", "replace")
     if fs.collector is None:
