@@ -10,6 +10,7 @@ import pytest
 
 from reports.model import HealthCheckReport
 from reports.render import render
+from tests.reports.offline_page import offline_page
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
 
@@ -45,20 +46,9 @@ def page(browser, report: HealthCheckReport, tmp_path: Path) -> Iterator[object]
     document = render(report, "html")
     path = document.write_to(tmp_path)
     url = path.as_uri()
-    context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
-    page = context.new_page()
+    context, page, blocked = offline_page(browser, url)
     requested: list[str] = []
     page.on("request", lambda request: requested.append(request.url))
-    blocked: list[str] = []
-
-    def guard(route) -> None:  # type: ignore[no-untyped-def]
-        if route.request.url == url:
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", guard)
     page.goto(url, wait_until="load")
     page.wait_for_load_state("networkidle")
     yield page

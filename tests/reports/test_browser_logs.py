@@ -13,6 +13,7 @@ from reports.model import HealthCheckReport
 from reports.render import render
 from tests.reports import test_logs_section
 from tests.reports.logs_estate import analysis
+from tests.reports.offline_page import offline_page
 from tests.reports.test_browser import browser  # noqa: F401  (the module's Chromium, skipped when absent)
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
@@ -27,22 +28,11 @@ def _open(browser, html: str, tmp_path: Path):  # type: ignore[no-untyped-def]  
     path = tmp_path / "report.html"
     path.write_text(html, encoding="utf-8")
     url = path.as_uri()
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
+    context, page, blocked = offline_page(browser, url)
     complaints: list[str] = []
     page.on("console", lambda m: complaints.append(f"{m.type}: {m.text}") if m.type in ("error", "warning")
             else None)
     page.on("pageerror", lambda e: complaints.append(f"page error: {e}"))
-    blocked: list[str] = []
-
-    def guard(route) -> None:  # type: ignore[no-untyped-def]
-        if route.request.url == url:
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", guard)
     page.goto(url, wait_until="load")
     return context, page, complaints, blocked
 

@@ -9,6 +9,7 @@ import pytest
 
 from reports.render import render
 from tests.reports import products
+from tests.reports.offline_page import offline_page
 from tests.reports.test_browser import browser  # noqa: F401  (the module's Chromium, skipped when absent)
 
 pytestmark = [pytest.mark.server, pytest.mark.slow]
@@ -37,18 +38,7 @@ SECTIONS = {
 def page(browser, tmp_path: Path) -> Iterator[object]:  # noqa: F811  (the imported fixture)
     path = render(products.report(), "html").write_to(tmp_path)
     url = path.as_uri()
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    blocked: list[str] = []
-
-    def guard(route) -> None:  # type: ignore[no-untyped-def]
-        if route.request.url == url:
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", guard)
+    context, page, blocked = offline_page(browser, url)
     page.goto(url, wait_until="load")
     yield page
     context.close()
