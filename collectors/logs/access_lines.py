@@ -65,11 +65,19 @@ def _query_cut(request: bytes) -> bytes:
 
 
 def jira(line: bytes) -> Fields | None:
+    # ip request-id user [01/May/2024:10:00:00 +0000] "request" status bytes duration ...
+    return _quoted_request(line, 2)
+
+
+def _quoted_request(line: bytes, head_fields: int) -> Fields | None:
+    """Tomcat layouts with the request in quotes: ``head_fields`` space-separated fields before the
+    user (the address, and Jira's request id), then ``user [time zone] "request" status bytes duration``."""
     try:
         head, request, tail = line.split(b'"', 2)
-        address, _, rest = head.split(b" ", 2)  # rest: user [01/May/2024:10:00:00 +0000]_
+        parts = head.split(b" ", head_fields)
+        address, rest = parts[0], parts[-1]  # rest: user [01/May/2024:10:00:00 +0000]_
         _, status, _, duration, _ = tail.split(b" ", 4)
-        if rest[-30:-28] == b" [" and rest[-2:] == b"] ":
+        if len(parts) == head_fields + 1 and rest[-30:-28] == b" [" and rest[-2:] == b"] ":
             return rest[-28:-2], request.split(b"?", 1)[0], status, int(duration), address, rest[:-30]
     except ValueError:
         pass
@@ -86,16 +94,8 @@ def _tomcat_quoted(line: bytes) -> Fields | None:
 
 
 def confluence(line: bytes) -> Fields | None:
-    if line[:1] != b"[":
-        try:  # the Helm layout: ip user [time] "request" status bytes duration ...
-            head, request, tail = line.split(b'"', 2)
-            address, rest = head.split(b" ", 1)
-            _, status, _, duration, _ = tail.split(b" ", 4)
-            if rest[-30:-28] == b" [" and rest[-2:] == b"] ":
-                return rest[-28:-2], request.split(b"?", 1)[0], status, int(duration), address, rest[:-30]
-        except ValueError:
-            pass
-        return _tomcat_quoted(line)
+    if line[:1] != b"[":  # the Helm layout: ip user [time] "request" status bytes duration ...
+        return _quoted_request(line, 1)
     try:
         f = line.split(b" ", 11)
         if f[5] in _METHODS:  # [time zone] user thread host METHOD url protocol status Nms
