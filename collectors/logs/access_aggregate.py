@@ -9,7 +9,6 @@ cap, and the summary then says that what it lists may be counted a little low.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 
 import numpy as np
@@ -36,29 +35,20 @@ def _index(value: int) -> int:
     return index
 
 
-def add_all(hist: Histogram, durations: list[int]) -> None:
-    """``hist.add(d)`` for every d, vectorised: the durations are mapped to bucket indices through a
-    table (each distinct value computed once by Histogram itself) and counted with ``bincount``."""
-    values = np.array(durations, dtype=np.int64)
-    low, top = int(values.min()), int(values.max())
-    buckets = hist.buckets
-    if low < 0 or top >= len(_TABLE):  # beyond 65 s (or garbage): rare, one Python step per value
-        for value, n in Counter(durations).items():
-            i = _index(value)
-            buckets[i] = buckets.get(i, 0) + n
-    else:
-        indices = _TABLE[values]
-        if indices.min() < 0:
-            for value in np.unique(values[indices < 0]).tolist():
-                _TABLE[value] = _index(value)
-            indices = _TABLE[values]
-        counts = np.bincount(indices)
-        for i in np.flatnonzero(counts).tolist():
-            buckets[i] = buckets.get(i, 0) + int(counts[i])
-    hist.count += len(durations)
-    hist.total += int(values.sum())
-    if top > hist.max:
-        hist.max = top
+def bucket_indices(durations: np.ndarray) -> np.ndarray:
+    """The Histogram bucket of every duration (ms, int64), vectorised: through a table, each distinct
+    value computed once by Histogram itself, so bulk adds land where ``Histogram.add`` would put them."""
+    if not len(durations):
+        return np.zeros(0, dtype=np.int64)
+    if int(durations.min()) < 0 or int(durations.max()) >= len(_TABLE):  # beyond 65 s, or garbage: rare
+        values, where = np.unique(durations, return_inverse=True)
+        return np.array([_index(value) for value in values.tolist()], dtype=np.int64)[where]
+    indices = _TABLE[durations]
+    if indices.min() < 0:
+        for value in np.unique(durations[indices < 0]).tolist():
+            _TABLE[value] = _index(value)
+        indices = _TABLE[durations]
+    return indices.astype(np.int64)
 
 
 def add_talker(table: dict, key: object, requests: int, total: float, errors: int) -> None:

@@ -1,0 +1,161 @@
+"""Reading a chunk of Tomcat access lines column-wise: NumPy finds every line's fields and reads their
+timestamps, statuses and durations in a few passes over the chunk, instead of a Python loop per line.
+
+A line's fields are what ``line.split(b" ", layout.splits)`` would give: NumPy finds every newline and
+every space of the chunk once, and a field is what lies between two spaces of its line. A line is
+*well formed* when all of the following hold, and only then is it read here; any other line (a user
+name with spaces, an X-Forwarded-For list, a cut line, garbage) goes to the format's full parser:
+
+- every field up to the duration is there, and more follow it (a line that ends at its duration was cut);
+- the time field is ``[DD/Mon/YYYY:HH:MM:SS`` and the zone field ``+HHMM]`` (or ``-``): a real calendar
+  day, hours up to 23, minutes up to 59, seconds up to 60, the zone under 24 hours;
+- the status is three digits from 100 to 599;
+- the duration is 1 to 12 digits, followed by the layout's suffix (``ms``) where it has one;
+- the line holds no NUL byte.
+
+What comes back are arrays with one entry per line (``good`` says which were read) and the byte spans
+of the fields that name an endpoint and a client, for the caller to look up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from collectors.logs.access_lines import Layout
+
+_PAD = 32  # zero bytes after the chunk, so fixed-width reads near its end stay inside the buffer
+_MAX_DIGITS = 12
+_STAMP = 28  # b"[01/May/2024:10:00:00 +0000]"
+_MONTHS = np.array([int.from_bytes(m.encode(), "big") for m in
+                    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")])
+_MONTH_ORDER = np.argsort(_MONTHS)
+_SORTED_MONTHS = _MONTHS[_MONTH_ORDER]
+_DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+# the fixed bytes of a timestamp, by position in _STAMP; the digit positions are the rest but 4-6 and 22
+_FIXED = {0: ord("["), 3: ord("/"), 7: ord("/"), 12: ord(":"), 15: ord(":"), 18: ord(":"), 21: ord(" "),
+          27: ord("]")}
+_DIGITS = [i for i in range(_STAMP) if i not in _FIXED and i not in (4, 5, 6, 22)]
+
+
+@dataclass
+class Columns:
+    """One chunk's lines, column-wise. Entries of lines that are not ``good`` are meaningless."""
+
+    starts: np.ndarray  # where each line starts in the chunk
+    ends: np.ndarray  # where it ends (its newline, or the end of the chunk)
+    good: np.ndarray  # bool: the line is well formed (see the module)
+    minute: np.ndarray  # UTC epoch seconds of the start of its minute
+    second: np.ndarray  # 0..60
+    status_class: np.ndarray  # 0 (any other), 1 (4xx), 2 (5xx)
+    duration: np.ndarray  # as written (the caller converts microseconds)
+    request: tuple[np.ndarray, np.ndarray]  # the span from the method to the end of the path (with its query)
+    client: tuple[np.ndarray, np.ndarray]  # the address column, or X-Forwarded-For where it is not "-"
+    user: tuple[np.ndarray, np.ndarray]
+
+
+def read_columns(chunk: bytes, layout: Layout) -> Columns:
+    """The columns of every line of ``chunk`` (lines end at ``\\n``; a last line may lack it)."""
+    buf = np.frombuffer(chunk + bytes(_PAD), dtype=np.uint8)
+    size = len(chunk)
+    newlines = np.flatnonzero(buf[:size] == 10)
+    ends = newlines if not size or chunk[-1:] == b"\n" else np.append(newlines, size)
+    starts = np.empty_like(ends)
+    if len(ends):
+        starts[0] = 0
+        starts[1:] = ends[:-1] + 1
+    spaces = np.flatnonzero(buf[:size] == 32)
+    first_space = np.searchsorted(spaces, starts)
+    in_line = np.searchsorted(spaces, ends) - first_space
+    fences = np.append(spaces, size)  # a space index past the last space reads as the chunk's end
+    last = len(spaces)
+
+    def field(i: int) -> tuple[np.ndarray, np.ndarray]:
+        begin = starts if i == 0 else fences[np.minimum(first_space + i - 1, last)] + 1
+        end = np.where(in_line > i, fences[np.minimum(first_space + i, last)], ends)
+        return begin, end
+
+    good = in_line > layout.duration  # more fields follow the duration
+    status = _status(buf, *field(layout.status), good)
+    duration = _duration(buf, *field(layout.duration), layout.suffix, good)
+    minute, second = _stamp(buf, field(layout.time), field(layout.zone)[1], good)
+    if b"\0" in chunk:
+        nul = np.flatnonzero(buf[:size] == 0)
+        good &= np.searchsorted(nul, starts) == np.searchsorted(nul, ends)
+    method, path = field(layout.method), field(layout.path)
+    client = field(layout.address)
+    if layout.forwarded >= 0:
+        forwarded = field(layout.forwarded)
+        dash = (forwarded[1] - forwarded[0] == 1) & (buf[forwarded[0]] == ord("-"))
+        client = (np.where(dash, client[0], forwarded[0]), np.where(dash, client[1], forwarded[1]))
+    return Columns(starts, ends, good, minute, second, status, duration, (method[0], path[1]), client,
+                   field(layout.user))
+
+
+def _status(buf: np.ndarray, begin: np.ndarray, end: np.ndarray, good: np.ndarray) -> np.ndarray:
+    digits = sliding_window_view(buf, 3)[begin].astype(np.int64) - 48
+    good &= (end - begin == 3) & ((digits >= 0) & (digits <= 9)).all(axis=1)
+    value = digits[:, 0] * 100 + digits[:, 1] * 10 + digits[:, 2]
+    good &= (value >= 100) & (value < 600)
+    return (value >= 400).astype(np.int8) + (value >= 500)
+
+
+def _duration(buf: np.ndarray, begin: np.ndarray, end: np.ndarray, suffix: bytes,
+              good: np.ndarray) -> np.ndarray:
+    if suffix:
+        tail = sliding_window_view(buf, len(suffix))[np.maximum(end - len(suffix), 0)]
+        good &= (tail == np.frombuffer(suffix, dtype=np.uint8)).all(axis=1)
+        end = end - len(suffix)
+    length = end - begin
+    good &= (length >= 1) & (length <= _MAX_DIGITS)
+    value = np.zeros(len(begin), dtype=np.int64)
+    longest = int(length[good].max()) if good.any() else 0
+    scale = 1
+    for j in range(longest):  # the j-th digit from the right, where the field has one
+        digit = buf[np.maximum(end - 1 - j, 0)].astype(np.int64) - 48
+        present = length > j
+        good &= ~present | ((digit >= 0) & (digit <= 9))
+        value += np.where(present, digit, 0) * scale
+        scale *= 10
+    return value
+
+
+def _stamp(buf: np.ndarray, time: tuple[np.ndarray, np.ndarray], zone_end: np.ndarray,
+           good: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(UTC epoch of the minute, second) of ``[01/May/2024:10:00:00 +0000]``, the time and zone fields."""
+    begin = time[0]
+    good &= (time[1] - begin == 21) & (zone_end - begin == _STAMP)
+    text = sliding_window_view(buf, _STAMP)[begin]
+    for i, byte in _FIXED.items():
+        good &= text[:, i] == byte
+    sign = text[:, 22]
+    good &= (sign == ord("+")) | (sign == ord("-"))
+    d = text[:, _DIGITS].astype(np.int64) - 48
+    good &= ((d >= 0) & (d <= 9)).all(axis=1)
+    # d's columns: day 0-1, year 2-5, hour 6-7, minute 8-9, second 10-11, zone hours 12-13, minutes 14-15
+    day, year = d[:, 0] * 10 + d[:, 1], d[:, 2] * 1000 + d[:, 3] * 100 + d[:, 4] * 10 + d[:, 5]
+    hour, minute, second = d[:, 6] * 10 + d[:, 7], d[:, 8] * 10 + d[:, 9], d[:, 10] * 10 + d[:, 11]
+    zone_hours, zone_minutes = d[:, 12] * 10 + d[:, 13], d[:, 14] * 10 + d[:, 15]
+    name = (text[:, 4].astype(np.int64) << 16) | (text[:, 5].astype(np.int64) << 8) | text[:, 6]
+    slot = np.minimum(np.searchsorted(_SORTED_MONTHS, name), 11)
+    good &= _SORTED_MONTHS[slot] == name
+    month = _MONTH_ORDER[slot] + 1
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    days_in_month = _DAYS_IN_MONTH[month] + ((month == 2) & leap)
+    good &= (year >= 1) & (day >= 1) & (day <= days_in_month) & (hour <= 23) & (minute <= 59)
+    good &= (second <= 60) & (zone_hours <= 23) & (zone_minutes <= 59)
+    offset = (zone_hours * 3600 + zone_minutes * 60) * np.where(sign == ord("-"), -1, 1)
+    local = _days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60
+    return local - offset, second
+
+
+def _days_from_civil(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm), element-wise."""
+    y = year - (month <= 2)
+    era = y // 400
+    year_of_era = y - era * 400
+    day_of_year = (153 * (month + np.where(month > 2, -3, 9)) + 2) // 5 + day - 1
+    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
+    return era * 146097 + day_of_era - 719468
