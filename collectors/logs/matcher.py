@@ -4,7 +4,8 @@ Hyperscan (the Vectorscan build on PyPI) scans a block of bytes for every patter
 gigabytes per second and reports each match's end offset; the caller finds the line around it and
 confirms the match with Python's re, so both engines give the same answers and Hyperscan's extra
 end offsets (it reports every way a pattern can end) cost only a duplicate to drop. A pattern that
-Hyperscan refuses falls back to re on its own, the others keep the fast path.
+Hyperscan refuses falls back to re on its own, the others keep the fast path. Compiled databases are
+kept on disk between runs (hyperscan_cache.py).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from collectors.logs.hyperscan_cache import cached_database
 
 try:  # an optional accelerator: wheels exist for x86_64 Linux only
     import hyperscan  # type: ignore[import-untyped]
@@ -97,20 +100,25 @@ def _hs_flags(rule: Rule) -> int:
     return flags | hyperscan.HS_FLAG_CASELESS if rule.ignore_case else flags
 
 
-def _database(rules: Sequence[Rule]) -> object:
-    db = hyperscan.Database()
-    db.compile(
-        expressions=[single_line(r.regex).encode() for r in rules],
-        ids=[r.id for r in rules],
-        elements=len(rules),
-        flags=[_hs_flags(r) for r in rules],
-    )
-    return db
+def _database(rules: Sequence[Rule], cache: bool = True) -> object:
+    """The compiled database of ``rules``; with ``cache``, from or into the disk cache (hyperscan_cache)."""
+    expressions = [single_line(r.regex).encode() for r in rules]
+    ids = [r.id for r in rules]
+    flags = [_hs_flags(r) for r in rules]
+
+    def compile_database() -> object:
+        db = hyperscan.Database()
+        db.compile(expressions=expressions, ids=ids, elements=len(rules), flags=flags)
+        return db
+
+    if not cache:
+        return compile_database()
+    return cached_database(hyperscan, expressions, ids, flags, compile_database)
 
 
 def _compiles(rules: Sequence[Rule]) -> bool:
     try:
-        _database(rules)
+        _database(rules, cache=False)
     except Exception:  # hyperscan.error: an unsupported construct; re takes that rule
         return False
     return True
