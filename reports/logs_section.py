@@ -41,6 +41,8 @@ def _zoned(value: _T, zone: ZoneInfo) -> _T:
     """``value`` with every datetime in it (nested models and lists too) expressed in ``zone``."""
     if isinstance(value, datetime):
         moment = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        if moment.tzinfo is UTC and zone.key == "UTC":  # already there: no copy of the models around it
+            return moment  # type: ignore[return-value]
         return moment.astimezone(zone)  # type: ignore[return-value]
     if isinstance(value, BaseModel):
         changes = {}

@@ -158,18 +158,19 @@ class ProductAccess:
             width = self.res
             notes.append(f"the series is in buckets of {self.res} s, wider than the {bucket_s} s asked for: "
                          "the logs spanned too long a time to keep minutes")
-        series: dict[int, list] = {}
-        for start, rec in self.buckets.items():
-            _merge_bucket(series, bucket_of(start, width), rec)
-        overall = Histogram()
+        series: dict[int, list] = self.buckets  # read only
+        if width != self.res:
+            series = {}
+            for start, rec in self.buckets.items():
+                _merge_bucket(series, bucket_of(start, width), rec)
+        overall = Histogram.merged(rec[3] for rec in series.values())
         per_minute = []
         for start in sorted(series):
             requests, c4, c5, hist = series[start]
-            overall.merge(hist)
+            p50, p95, p99 = hist.percentiles(50, 95, 99)
             per_minute.append(AccessMinute(
                 at=to_datetime(start), requests=requests, status_4xx=c4, status_5xx=c5,
-                p50_ms=_ms(hist.percentile(50)), p95_ms=_ms(hist.percentile(95)),
-                p99_ms=_ms(hist.percentile(99)),
+                p50_ms=_ms(p50), p95_ms=_ms(p95), p99_ms=_ms(p99),
             ))
         endpoints = [
             EndpointStats(
@@ -182,15 +183,16 @@ class ProductAccess:
         timed = [e for e in endpoints if e.p95_ms is not None]
         ranked = [e for e in timed if e.count >= MIN_SLOW_COUNT] or timed
         notes += self.limits()
+        p50, p95, p99 = overall.percentiles(50, 95, 99)
         return AccessSummary(
             product=self.name,
             nodes=sorted(self.nodes),
             requests=sum(rec[0] for rec in series.values()),
             status_4xx=sum(rec[1] for rec in series.values()),
             status_5xx=sum(rec[2] for rec in series.values()),
-            p50_ms=_ms(overall.percentile(50)),
-            p95_ms=_ms(overall.percentile(95)),
-            p99_ms=_ms(overall.percentile(99)),
+            p50_ms=_ms(p50),
+            p95_ms=_ms(p95),
+            p99_ms=_ms(p99),
             per_minute=per_minute,
             slowest_endpoints=sorted(ranked, key=lambda e: (-(e.p95_ms or 0), -e.count, e.endpoint))[
                 :TOP_ENDPOINTS],

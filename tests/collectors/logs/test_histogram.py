@@ -1,0 +1,53 @@
+"""The log-scale histogram: percentiles close to the exact ones, and the bulk forms (``merged``,
+``percentiles``) equal to the one-at-a-time forms they replace."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+
+from collectors.logs.histogram import Histogram
+
+
+def filled(values: list[float]) -> Histogram:
+    hist = Histogram()
+    for value in values:
+        hist.add(value)
+    return hist
+
+
+def test_percentiles_are_within_the_bucket_width_of_the_exact_ones():
+    rng = random.Random(1)
+    values = [rng.lognormvariate(4, 1.5) for _ in range(20_000)]
+    hist = filled(values)
+    ordered = sorted(values)
+    for q in (50, 90, 95, 99, 99.9):
+        exact = ordered[max(1, math.ceil(len(values) * q / 100)) - 1]
+        assert hist.percentile(q) == pytest.approx(exact, rel=0.03)
+    assert hist.percentile(100) == max(values)
+    assert Histogram().percentile(50) is None
+
+
+def test_percentiles_at_once_equal_one_at_a_time():
+    rng = random.Random(2)
+    for n in (1, 2, 7, 100, 5000):
+        hist = filled([rng.choice([0, 0.005, 3, 250, 250, 9000]) * rng.random() for _ in range(n)])
+        qs = (99, 50, 95, 0, 100, 50)
+        assert hist.percentiles(*qs) == [hist.percentile(q) for q in qs]
+    assert Histogram().percentiles(50, 95) == [None, None]
+
+
+def test_merged_equals_merging_one_by_one():
+    rng = random.Random(3)
+    hists = [filled([rng.randrange(0, 5000) for _ in range(rng.randrange(0, 300))]) for _ in range(200)]
+    one_by_one = Histogram()
+    for hist in hists:
+        one_by_one.merge(hist)
+    merged = Histogram.merged(hists)
+    assert (merged.buckets, merged.count, merged.total, merged.max) == (
+        one_by_one.buckets, one_by_one.count, one_by_one.total, one_by_one.max)
+    assert merged.percentiles(50, 95, 99) == one_by_one.percentiles(50, 95, 99)
+    empty = Histogram.merged([])
+    assert (empty.count, empty.buckets) == (0, {})
