@@ -26,7 +26,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from collectors.logs.access_lines import Layout
 
-_PAD = 32  # zero bytes after the chunk, so fixed-width reads near its end stay inside the buffer
+_WIDEST = 32  # the widest fixed-width read; a shorter chunk is padded with zeros to this
 _MAX_DIGITS = 12
 _STAMP = 28  # b"[01/May/2024:10:00:00 +0000]"
 _MONTHS = np.array([int.from_bytes(m.encode(), "big") for m in
@@ -34,10 +34,13 @@ _MONTHS = np.array([int.from_bytes(m.encode(), "big") for m in
 _MONTH_ORDER = np.argsort(_MONTHS)
 _SORTED_MONTHS = _MONTHS[_MONTH_ORDER]
 _DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
-# the fixed bytes of a timestamp, by position in _STAMP; the digit positions are the rest but 4-6 and 22
-_FIXED = {0: ord("["), 3: ord("/"), 7: ord("/"), 12: ord(":"), 15: ord(":"), 18: ord(":"), 21: ord(" "),
-          27: ord("]")}
-_DIGITS = [i for i in range(_STAMP) if i not in _FIXED and i not in (4, 5, 6, 22)]
+# the fixed bytes of a timestamp but the seconds' colon, by position in _STAMP; its digits are the other
+# positions but the month's name (4-6), the seconds (18-20) and the zone's sign (22)
+_FIXED = {0: ord("["), 3: ord("/"), 7: ord("/"), 12: ord(":"), 15: ord(":"), 21: ord(" "), 27: ord("]")}
+_DIGITS = [i for i in range(_STAMP) if i not in _FIXED and i not in (4, 5, 6, 18, 19, 20, 22)]
+_WIDE = 32  # a stamp read as four 64-bit words
+_MINUTE_BYTES = np.frombuffer(bytes(0 if i in (18, 19, 20) or i >= _STAMP else 0xFF for i in range(_WIDE)),
+                              dtype=np.uint64)  # the bytes of a stamp that name its minute
 
 
 @dataclass
@@ -58,8 +61,8 @@ class Columns:
 
 def read_columns(chunk: bytes, layout: Layout) -> Columns:
     """The columns of every line of ``chunk`` (lines end at ``\\n``; a last line may lack it)."""
-    buf = np.frombuffer(chunk + bytes(_PAD), dtype=np.uint8)
     size = len(chunk)
+    buf = np.frombuffer(chunk if size >= _WIDEST else chunk + bytes(_WIDEST - size), dtype=np.uint8)
     newlines = np.flatnonzero(buf[:size] == 10)
     ends = newlines if not size or chunk[-1:] == b"\n" else np.append(newlines, size)
     starts = np.empty_like(ends)
@@ -94,8 +97,15 @@ def read_columns(chunk: bytes, layout: Layout) -> Columns:
                    field(layout.user))
 
 
+def _windows(buf: np.ndarray, begin: np.ndarray, width: int) -> np.ndarray:
+    """The ``width`` bytes from each of ``begin``, as rows. A window that would run past the chunk is
+    moved back to end with it: only a line cut short gets one (its fields do not all fit), and such a
+    line is never well formed."""
+    return sliding_window_view(buf, width)[np.minimum(begin, len(buf) - width)]
+
+
 def _status(buf: np.ndarray, begin: np.ndarray, end: np.ndarray, good: np.ndarray) -> np.ndarray:
-    digits = sliding_window_view(buf, 3)[begin].astype(np.int64) - 48
+    digits = _windows(buf, begin, 3).astype(np.int64) - 48
     good &= (end - begin == 3) & ((digits >= 0) & (digits <= 9)).all(axis=1)
     value = digits[:, 0] * 100 + digits[:, 1] * 10 + digits[:, 2]
     good &= (value >= 100) & (value < 600)
@@ -105,7 +115,7 @@ def _status(buf: np.ndarray, begin: np.ndarray, end: np.ndarray, good: np.ndarra
 def _duration(buf: np.ndarray, begin: np.ndarray, end: np.ndarray, suffix: bytes,
               good: np.ndarray) -> np.ndarray:
     if suffix:
-        tail = sliding_window_view(buf, len(suffix))[np.maximum(end - len(suffix), 0)]
+        tail = _windows(buf, np.maximum(end - len(suffix), 0), len(suffix))
         good &= (tail == np.frombuffer(suffix, dtype=np.uint8)).all(axis=1)
         end = end - len(suffix)
     length = end - begin
@@ -124,31 +134,50 @@ def _duration(buf: np.ndarray, begin: np.ndarray, end: np.ndarray, suffix: bytes
 
 def _stamp(buf: np.ndarray, time: tuple[np.ndarray, np.ndarray], zone_end: np.ndarray,
            good: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(UTC epoch of the minute, second) of ``[01/May/2024:10:00:00 +0000]``, the time and zone fields."""
+    """(UTC epoch of the minute, second) of ``[01/May/2024:10:00:00 +0000]``, the time and zone fields.
+
+    Consecutive lines mostly share their minute: the date, time and zone are read and checked once per
+    run of lines whose stamps agree in every byte but the seconds, and only the seconds per line."""
     begin = time[0]
     good &= (time[1] - begin == 21) & (zone_end - begin == _STAMP)
-    text = sliding_window_view(buf, _STAMP)[begin]
+    text = _windows(buf, begin, _WIDE)
+    key = text.view(np.uint64) & _MINUTE_BYTES
+    change = np.ones(len(begin), dtype=bool)
+    change[1:] = (key[1:] != key[:-1]).any(axis=1)
+    firsts = np.flatnonzero(change)
+    minute, valid = _minutes(text[firsts])
+    run = np.cumsum(change) - 1
+    seconds = text[:, 19:21].astype(np.int64) - 48
+    second = seconds[:, 0] * 10 + seconds[:, 1]
+    good &= valid[run] & (text[:, 18] == ord(":")) & ((seconds >= 0) & (seconds <= 9)).all(axis=1)
+    good &= second <= 60
+    return minute[run], second
+
+
+def _minutes(text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(UTC epoch of the minute, well formed) of stamps, read from every byte but the seconds."""
+    valid = np.ones(len(text), dtype=bool)
     for i, byte in _FIXED.items():
-        good &= text[:, i] == byte
+        valid &= text[:, i] == byte
     sign = text[:, 22]
-    good &= (sign == ord("+")) | (sign == ord("-"))
+    valid &= (sign == ord("+")) | (sign == ord("-"))
     d = text[:, _DIGITS].astype(np.int64) - 48
-    good &= ((d >= 0) & (d <= 9)).all(axis=1)
-    # d's columns: day 0-1, year 2-5, hour 6-7, minute 8-9, second 10-11, zone hours 12-13, minutes 14-15
+    valid &= ((d >= 0) & (d <= 9)).all(axis=1)
+    # d's columns: day 0-1, year 2-5, hour 6-7, minute 8-9, zone hours 10-11, zone minutes 12-13
     day, year = d[:, 0] * 10 + d[:, 1], d[:, 2] * 1000 + d[:, 3] * 100 + d[:, 4] * 10 + d[:, 5]
-    hour, minute, second = d[:, 6] * 10 + d[:, 7], d[:, 8] * 10 + d[:, 9], d[:, 10] * 10 + d[:, 11]
-    zone_hours, zone_minutes = d[:, 12] * 10 + d[:, 13], d[:, 14] * 10 + d[:, 15]
+    hour, minute = d[:, 6] * 10 + d[:, 7], d[:, 8] * 10 + d[:, 9]
+    zone_hours, zone_minutes = d[:, 10] * 10 + d[:, 11], d[:, 12] * 10 + d[:, 13]
     name = (text[:, 4].astype(np.int64) << 16) | (text[:, 5].astype(np.int64) << 8) | text[:, 6]
     slot = np.minimum(np.searchsorted(_SORTED_MONTHS, name), 11)
-    good &= _SORTED_MONTHS[slot] == name
+    valid &= _SORTED_MONTHS[slot] == name
     month = _MONTH_ORDER[slot] + 1
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
     days_in_month = _DAYS_IN_MONTH[month] + ((month == 2) & leap)
-    good &= (year >= 1) & (day >= 1) & (day <= days_in_month) & (hour <= 23) & (minute <= 59)
-    good &= (second <= 60) & (zone_hours <= 23) & (zone_minutes <= 59)
+    valid &= (year >= 1) & (day >= 1) & (day <= days_in_month) & (hour <= 23) & (minute <= 59)
+    valid &= (zone_hours <= 23) & (zone_minutes <= 59)
     offset = (zone_hours * 3600 + zone_minutes * 60) * np.where(sign == ord("-"), -1, 1)
     local = _days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60
-    return local - offset, second
+    return local - offset, valid
 
 
 def _days_from_civil(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:

@@ -143,6 +143,15 @@ def _tally(group: np.ndarray, values: np.ndarray, buckets: np.ndarray, groups: i
 def _add_buckets(hists: list[Histogram], cells: np.ndarray) -> None:
     """Add row i of ``cells`` (requests per bucket index) to ``hists[i].buckets``."""
     rows, cols = np.nonzero(cells)
-    for row, col, count in zip(rows.tolist(), cols.tolist(), cells[rows, cols].tolist(), strict=True):
-        found = hists[row].buckets
-        found[col] = found.get(col, 0) + count
+    counts = cells[rows, cols].tolist()
+    cols_list = cols.tolist()
+    bounds = np.searchsorted(rows, np.arange(len(hists) + 1)).tolist()
+    for hist, begin, end in zip(hists, bounds, bounds[1:], strict=False):
+        if begin == end:
+            continue
+        found = hist.buckets
+        if not found:  # a new minute or endpoint, the common case: the dict is built in C
+            hist.buckets = dict(zip(cols_list[begin:end], counts[begin:end], strict=True))
+            continue
+        for col, count in zip(cols_list[begin:end], counts[begin:end], strict=True):
+            found[col] = found.get(col, 0) + count

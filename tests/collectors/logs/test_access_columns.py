@@ -154,6 +154,8 @@ def test_damaged_lines_read_as_the_line_by_line_reading_does(layout, line):
     expected = [reference(x, layout) for x in lines_of(chunk)]
     assert columns_of(chunk, layout) == expected
     assert 300 < sum(r is not None for r in expected) < len(expected) - 300  # both kinds were tested
+    for line in [x for x in lines_of(chunk) if x][:300]:  # alone, each line ends its chunk: reads are cut
+        assert columns_of(line, layout) == [reference(line, layout)]
 
 
 @pytest.mark.parametrize("kind", [LogKind.JIRA_ACCESS, LogKind.CONFLUENCE_ACCESS])
