@@ -56,17 +56,17 @@ def build_snapshot(
     bundle_path: Path | None, log_paths: Sequence[Path], customer: str | None, request: LogRequest
 ) -> tuple[Snapshot, CheckSettings]:
     """The snapshot to check: the bundle's (if any) with the analysis of every log given."""
-    from agent.bundle import LOGS, read_bundle
-    from checks.runner import CheckSettings
-
-    bundle = read_bundle(bundle_path) if bundle_path is not None else None
-    snapshot = bundle.snapshot if bundle is not None else None
-    settings = bundle.settings if bundle is not None else CheckSettings()
+    snapshot, settings = None, None
     per_customer: dict[str, list[Path]] = {}
-    if bundle_path is not None and (bundle_path / LOGS).is_dir():
-        for folder in sorted((bundle_path / LOGS).iterdir()):
-            if folder.is_dir():
-                per_customer.setdefault(folder.name, []).append(folder)
+    if bundle_path is not None:  # the bundle and check models load only for a bundle: logs start sooner
+        from agent.bundle import LOGS, read_bundle
+
+        bundle = read_bundle(bundle_path)
+        snapshot, settings = bundle.snapshot, bundle.settings
+        if (bundle_path / LOGS).is_dir():
+            for folder in sorted((bundle_path / LOGS).iterdir()):
+                if folder.is_dir():
+                    per_customer.setdefault(folder.name, []).append(folder)
     if log_paths:
         known = snapshot.customers() if snapshot is not None else []
         if customer is None and len(known) > 1:
@@ -87,6 +87,10 @@ def build_snapshot(
         snapshot = _log_snapshot(analyses)
     else:
         snapshot = snapshot.model_copy(update={"logs": [*snapshot.logs, *analyses]})
+    if settings is None:
+        from checks.runner import CheckSettings
+
+        settings = CheckSettings()
     return snapshot, settings
 
 
