@@ -12,6 +12,7 @@ from checks.signatures.scan import to_scan_patterns
 from collectors.logs import engine
 from collectors.logs.engine import analyze_logs
 from collectors.logs.matcher import hyperscan
+from collectors.logs.sources import discover
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +38,9 @@ def _essence(analysis) -> dict:
 def test_workers_and_byte_ranges_give_the_same_analysis(folders, patterns, monkeypatch) -> None:
     whole = analyze_logs([folders], patterns, customer="c", workers=1)
     monkeypatch.setattr(engine, "IN_PROCESS_BYTES", 0)  # use worker processes even for this small input
-    split = analyze_logs([folders], patterns, customer="c", workers=2, range_bytes=200_000)
+    tasks, _ = engine.plan(discover([folders]), range_bytes=100_000)
+    assert {t.kind.family for t in tasks if t.start} >= {"application", "access"}  # both kinds are split
+    split = analyze_logs([folders], patterns, customer="c", workers=2, range_bytes=100_000)
     assert _essence(split) == _essence(whole)
     assert whole.signatures and whole.levels and whole.gc and whole.access and whole.security
 
