@@ -223,12 +223,9 @@ class _Batch:
             duration = (duration + self.divisor // 2) // self.divisor
         spans = [chunk[a:b] for a, b in zip(cols.request[0][keep].tolist(), cols.request[1][keep].tolist(),
                                             strict=True)]
-        # b"address user": the address column with the space that ends it, then the user column
-        clients = [chunk[a:b] + chunk[c:d] for a, b, c, d in zip(
-            cols.client[0][keep].tolist(), (cols.client[1][keep] + 1).tolist(), cols.user[0][keep].tolist(),
-            cols.user[1][keep].tolist(), strict=True)]
         endpoints = self.keys.span_endpoints(spans)
-        talkers = self.keys.client_talkers(clients)
+        talkers = self.keys.client_talkers(chunk, cols.buf, (cols.client[0][keep], cols.client[1][keep]),
+                                           (cols.user[0][keep], cols.user[1][keep]))
         self.read.append(Requests(cols.minute[keep], cols.status_class[keep], duration, endpoints, talkers))
         return lines, odd
 

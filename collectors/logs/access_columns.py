@@ -47,6 +47,7 @@ _MINUTE_BYTES = np.frombuffer(bytes(0 if i in (18, 19, 20) or i >= _STAMP else 0
 class Columns:
     """One chunk's lines, column-wise. Entries of lines that are not ``good`` are meaningless."""
 
+    buf: np.ndarray  # the chunk's bytes
     starts: np.ndarray  # where each line starts in the chunk
     ends: np.ndarray  # where it ends (its newline, or the end of the chunk)
     good: np.ndarray  # bool: the line is well formed (see the module)
@@ -93,7 +94,7 @@ def read_columns(chunk: bytes, layout: Layout) -> Columns:
         forwarded = field(layout.forwarded)
         dash = (forwarded[1] - forwarded[0] == 1) & (buf[forwarded[0]] == ord("-"))
         client = (np.where(dash, client[0], forwarded[0]), np.where(dash, client[1], forwarded[1]))
-    return Columns(starts, ends, good, minute, second, status, duration, (method[0], path[1]), client,
+    return Columns(buf, starts, ends, good, minute, second, status, duration, (method[0], path[1]), client,
                    field(layout.user))
 
 

@@ -16,6 +16,7 @@ from itertools import repeat
 import numpy as np
 
 from collectors.logs.access_lines import LineFormat, digit_shape, http_endpoint, kept_digit_segments
+from collectors.logs.packed_keys import PackedTable
 from collectors.redaction import redact_url
 
 _CACHE_LIMIT = 100_000  # raw-bytes keys past this many are dropped, and refilled as lines come
@@ -92,6 +93,7 @@ class KeyTables:
         self._talker_ids: dict[tuple[bytes, bytes], int] = {}
         self._spans: dict[bytes, int] = {}  # b'"GET /path?query' -> endpoint id
         self._clients: dict[bytes, int] = {}  # b"address user" -> talker id
+        self._packed = PackedTable(2)  # (address, user) up to 16 bytes each, packed -> talker id
         self._requests: dict[str, dict] = {}  # format -> {request key from its parser: endpoint id}
         self._shapes: dict[str, dict] = {}  # format -> {request with ids replaced: endpoint id}
 
@@ -102,6 +104,7 @@ class KeyTables:
             self._spans, self._requests, self._shapes = {}, {}, {}
         if self.talkers_full:
             self.talkers, self._talker_ids, self._clients = [], {}, {}
+            self._packed.clear()
 
     @property
     def endpoints_full(self) -> bool:
@@ -128,8 +131,32 @@ class KeyTables:
             ids[i] = found
         return ids
 
-    def client_talkers(self, keys: list[bytes]) -> np.ndarray:
-        """Talker ids of ``b"address user"`` keys (neither column has a space)."""
+    def client_talkers(self, chunk: bytes, buf: np.ndarray, client: tuple[np.ndarray, np.ndarray],
+                       user: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        """Talker ids of rows given by the spans of their client and user columns in ``chunk`` (``buf``
+        is its bytes as an array; neither column holds a space). Rows whose columns fit the packed table
+        are found column-wise; the others, and keys the table cannot tell apart, by a dict per row."""
+        words, fits = self._packed.pack(buf, [client, user])
+        ids = np.full(len(fits), -1, dtype=np.int64)
+        ids[fits] = self._packed.lookup(words[fits])
+        new = np.flatnonzero(fits & (ids < 0))
+        if len(new):
+            _, first = np.unique(words[new], axis=0, return_index=True)
+            rows = new[first].tolist()
+            found = [self.talker((chunk[client[0][r]:client[1][r]], chunk[user[0][r]:user[1][r]]))
+                     for r in rows]
+            self._packed.add(words[rows], np.array(found, dtype=np.int64))
+            ids[new] = self._packed.lookup(words[new])
+        rest = np.flatnonzero(ids < 0)
+        if len(rest):  # b"address user": the client column with the space that ends it, then the user
+            keys = [chunk[a:b] + chunk[c:d] for a, b, c, d in zip(
+                client[0][rest].tolist(), (client[1][rest] + 1).tolist(), user[0][rest].tolist(),
+                user[1][rest].tolist(), strict=True)]
+            ids[rest] = self._client_keys(keys)
+        return ids
+
+    def _client_keys(self, keys: list[bytes]) -> np.ndarray:
+        """Talker ids of ``b"address user"`` keys."""
         known = self._clients
         ids = np.fromiter(map(known.get, keys, repeat(-1)), dtype=np.int64, count=len(keys))
         for i in np.flatnonzero(ids < 0).tolist():
