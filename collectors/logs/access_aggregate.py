@@ -121,16 +121,8 @@ class ProductAccess:
         res = max(self.res, other.res)
         self.rebucket(res)
         other.rebucket(res)
-        both = [start for start in other.buckets if start in self.buckets]
-        for start in both:  # the counts; the histograms are added in one step below
-            mine, theirs = self.buckets[start], other.buckets[start]
-            mine[0] += theirs[0]
-            mine[1] += theirs[1]
-            mine[2] += theirs[2]
-        Histogram.merge_pairs([self.buckets[s][3] for s in both], [other.buckets[s][3] for s in both])
         for start, rec in other.buckets.items():
-            if start not in self.buckets:
-                self.buckets[start] = rec  # other is used up: its records move over
+            _merge_bucket(self.buckets, start, rec)
         for key, (hist, errors, untimed) in other.endpoints.items():
             mine = self.endpoints.get(key)
             if mine is None:

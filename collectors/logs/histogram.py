@@ -47,7 +47,7 @@ class Histogram:
         for the overall latency of a day of per-minute histograms."""
         hists = list(hists)
         out = cls()
-        keys, values, _ = _entries(hists)
+        keys, values = _entries(hists)
         if len(keys):
             added = np.zeros(int(keys.max()) + 1, dtype=np.int64)
             np.add.at(added, keys, values)
@@ -57,23 +57,6 @@ class Histogram:
         out.total = sum(h.total for h in hists) + 0.0
         out.max = max((h.max for h in hists), default=0.0)
         return out
-
-    @staticmethod
-    def merge_pairs(targets: list[Histogram], sources: list[Histogram]) -> None:
-        """``targets[i].merge(sources[i])`` for every i, with the buckets added in NumPy (merging two
-        nodes' days of per-minute histograms is thousands of small merges)."""
-        if not targets:
-            return
-        keys, values, sizes = _entries([*targets, *sources])
-        owner = np.repeat(np.arange(len(sizes)) % len(targets), sizes)
-        cells = np.zeros((len(targets), int(keys.max()) + 1 if len(keys) else 0), dtype=np.int64)
-        np.add.at(cells, (owner, keys), values)
-        for target, source, row in zip(targets, sources, cells, strict=True):
-            found = np.flatnonzero(row)
-            target.buckets = dict(zip(found.tolist(), row[found].tolist(), strict=True))
-            target.count += source.count
-            target.total += source.total
-            target.max = max(target.max, source.max)
 
     def percentile(self, q: float) -> float | None:
         """The q-th percentile (0..100): the middle of the bucket holding it, capped at the maximum."""
@@ -110,10 +93,9 @@ class Histogram:
         self.buckets, self.count, self.total, self.max = state
 
 
-def _entries(hists: list[Histogram]) -> tuple[np.ndarray, np.ndarray, list[int]]:
-    """Every (bucket index, count) of ``hists`` as two arrays, and how many each histogram has."""
-    sizes = [len(h.buckets) for h in hists]
-    total = sum(sizes)
+def _entries(hists: list[Histogram]) -> tuple[np.ndarray, np.ndarray]:
+    """Every (bucket index, count) of ``hists``, as two arrays."""
+    total = sum(len(h.buckets) for h in hists)
     keys = np.fromiter(chain.from_iterable(h.buckets.keys() for h in hists), dtype=np.int64, count=total)
     values = np.fromiter(chain.from_iterable(h.buckets.values() for h in hists), dtype=np.int64, count=total)
-    return keys, values, sizes
+    return keys, values

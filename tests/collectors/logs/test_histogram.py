@@ -52,22 +52,3 @@ def test_merged_equals_merging_one_by_one():
     empty = Histogram.merged([])
     assert (empty.count, empty.buckets) == (0, {})
 
-
-def test_merge_pairs_equals_merging_each_pair():
-    rng = random.Random(4)
-
-    def some() -> list[Histogram]:
-        return [filled([rng.randrange(0, 70_000) for _ in range(rng.randrange(0, 50))]) for _ in range(120)]
-
-    targets, sources = some(), some()
-    expected = [Histogram() for _ in targets]
-    for mine, target, source in zip(expected, targets, sources, strict=True):
-        mine.merge(target)
-        mine.merge(source)
-    Histogram.merge_pairs(targets, sources)
-    assert [(h.buckets, h.count, h.total, h.max) for h in targets] == [
-        (h.buckets, h.count, h.total, h.max) for h in expected]
-    Histogram.merge_pairs([], [])  # nothing to do
-    empty = Histogram()
-    Histogram.merge_pairs([empty], [Histogram()])
-    assert (empty.buckets, empty.count) == ({}, 0)
