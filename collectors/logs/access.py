@@ -3,10 +3,11 @@ endpoints, and the users and client addresses that asked for the most (the aggre
 they make are in access_aggregate.py, the line layouts in access_lines.py).
 
 Speed: a chunk of a Tomcat log is read column-wise (access_columns.py): NumPy finds every line's fields
-and reads timestamps, statuses and durations for the whole chunk at once, and Python only cuts out each
-line's request and client bytes to look up their endpoint and talker ids (access_keys.py), which cost no
-decoding and no templating when the same bytes came before. The chunk's requests then fold into the
-aggregates with ``np.unique`` and ``np.bincount`` (access_fold.py). Lines that are not well formed in the
+and reads timestamps, statuses and durations for the whole chunk at once. Endpoint and talker ids come
+from access_keys.py: clients are packed and found in NumPy (packed_keys.py), and Python only cuts out
+each line's request bytes for one dict lookup, which costs no decoding and no templating when the same
+bytes came before. The chunk's requests then fold into the aggregates with ``np.unique``,
+``np.bincount`` and ``np.add.at`` (access_fold.py). Lines that are not well formed in the
 file's layout (a user name with spaces, an X-Forwarded-For list, a quote in a URL, a cut line, garbage)
 go to the format's full parser (access_lines.py), whose regex reads what can be read; the rest are
 counted as unparsed. Bitbucket's pipe-delimited lines always take that parser (it splits, no regex per

@@ -250,9 +250,10 @@ def bitbucket_endpoint(request: object) -> tuple[str, str]:
 
 @dataclass(frozen=True)
 class Layout:
-    """Where a Tomcat layout's fields fall in ``line.split(b" ", splits)``, for the fast path of
-    access.py: one split per line, no regex. A line whose status or duration is not where it should be
-    (a user name with spaces, an X-Forwarded-For list) goes to the format's ``parse`` instead."""
+    """Where a Tomcat layout's fields fall in ``line.split(b" ", splits)``, for the column-wise reader
+    (access_columns.py): no regex. A line whose fields are not well formed where they should be (a user
+    name with spaces, an X-Forwarded-For list) goes to the format's ``parse`` instead. The path follows
+    the method, the zone follows the time, and the duration is the last field read."""
 
     name: str
     splits: int
@@ -266,6 +267,14 @@ class Layout:
     duration: int  # b"91", or b"91ms" with ``suffix``
     forwarded: int = -1  # X-Forwarded-For: the client, unless "-"
     suffix: bytes = b""
+
+    def __post_init__(self) -> None:
+        read = (self.address, self.user, self.time, self.zone, self.method, self.path, self.status,
+                self.forwarded)
+        if self.path != self.method + 1 or self.zone != self.time + 1 or not (
+                max(read) < self.duration < self.splits):
+            raise ValueError(f"layout {self.name}: the column reader needs the path after the method, the "
+                             "zone after the time, and the duration last, before the last split")
 
     def fits(self, line: bytes) -> bool:
         """Whether ``line`` has this layout's shape (for choosing a file's layout from its first lines)."""
