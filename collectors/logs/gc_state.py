@@ -8,6 +8,7 @@ minute (bounded by the time span) and rolled up to the report's bucket only at t
 
 from __future__ import annotations
 
+import math
 from datetime import tzinfo
 
 from collectors.logs.context import ChunkStats, FileContext
@@ -17,7 +18,7 @@ from collectors.logs.timestamps import MinuteClock
 TOP_PAUSES = 10  # the longest pauses kept per node
 
 _READERS: dict[tzinfo, StampReader] = {}  # per process, never pickled with an accumulator
-_UNIT_MB = {b"B": 1 / 1048576, b"K": 1 / 1024, b"M": 1.0, b"G": 1024.0, b"T": 1048576.0}
+UNIT_MB = {b"B": 1 / 1048576, b"K": 1 / 1024, b"M": 1.0, b"G": 1024.0, b"T": 1048576.0}
 
 
 class StampReader:
@@ -66,7 +67,7 @@ def stamps_for(tz: tzinfo) -> StampReader:
 
 def to_mb(value: bytes, unit: bytes) -> float:
     """``b"7800", b"M"`` -> 7800.0; JDK 8 G1 writes decimals (``95.1M``, ``0.0B``)."""
-    return float(value) * _UNIT_MB[unit.upper()]
+    return float(value) * UNIT_MB[unit.upper()]
 
 
 class GcFileState:
@@ -119,6 +120,23 @@ class GcFileState:
         self.segment_start = self.segment_last = None
 
 
+class PauseBatch:
+    """One chunk's pauses and heap readings, in file order, booked on the node at once (``add_pauses``).
+
+    A reader appends ``(ms, start, kind, full)`` (the form of ``GcNode.longest``) to ``pauses`` and
+    ``round(ms * 1000)`` to ``us`` (computed when the line is read, so a pause too long to count fails
+    on its line), and ``(epoch, after MB, heap size MB or None)`` to ``heap``.
+    """
+
+    __slots__ = ("fulls", "heap", "pauses", "us")
+
+    def __init__(self) -> None:
+        self.pauses: list[tuple[float, float | None, str, bool]] = []
+        self.us: list[int] = []
+        self.fulls = 0
+        self.heap: list[tuple[float, float, float | None]] = []
+
+
 class GcNode:
     """One node's GC logs, all its files together."""
 
@@ -144,6 +162,7 @@ class GcNode:
 
     # -- recording ---------------------------------------------------------------------------------
     def add_pause(self, start: float | None, ms: float, kind: str, full: bool, fmt: str) -> None:
+        """One pause, booked now (the JDK 8 reader); ``add_pauses`` books a chunk's pauses at once."""
         us = round(ms * 1000)
         self.pauses += 1
         self.formats[fmt] += 1
@@ -164,6 +183,44 @@ class GcNode:
         end = start + ms / 1000
         if self.last is None or end > self.last:
             self.last = end
+        self._book(start, end, us)
+
+    def add_pauses(self, batch: PauseBatch, fmt: str) -> None:
+        """The pauses and heap readings of ``batch``, in its order: the same as ``add_pause`` and
+        ``add_heap`` for each, in fewer steps."""
+        pauses = batch.pauses
+        if pauses:
+            self.pauses += len(pauses)
+            self.formats[fmt] += len(pauses)
+            self.full_gcs += batch.fulls
+            self.total_us += sum(batch.us)
+            hist, longest = self.hist, self.longest
+            for p in pauses:
+                hist.add(p[0])
+            # The ten longest of all, whatever the order they came in: only those above the tenth can enter.
+            floor = longest[-1][0] if len(longest) >= TOP_PAUSES else -math.inf
+            entering = [p for p in pauses if p[0] >= floor]
+            if entering:
+                longest.extend(entering)
+                longest.sort(key=_pause_order)
+                del longest[TOP_PAUSES:]
+            book, first, last = self._book, self.first, self.last
+            for (ms, start, _, _), us in zip(pauses, batch.us, strict=True):
+                if start is None:
+                    self.undated_pauses += 1
+                    continue
+                if first is None or start < first:
+                    first = start
+                end = start + ms / 1000
+                if last is None or end > last:
+                    last = end
+                book(start, end, us)
+            self.first, self.last = first, last
+        for at, after_mb, total_mb in batch.heap:
+            self.add_heap(at, after_mb, total_mb)
+
+    def _book(self, start: float, end: float, us: int) -> None:
+        """A pause in the minute it started; its time spills into the next minutes when it is longer."""
         minute = int(start // 60) * 60
         row = self.minutes.get(minute)
         if row is None:

@@ -17,7 +17,16 @@ from __future__ import annotations
 import re
 
 from collectors.logs.context import ChunkStats, FileContext
-from collectors.logs.gc_state import GcFileState, GcNode, StampReader, stamps_for, to_mb
+from collectors.logs.gc_lines import LineFinder, line_counts
+from collectors.logs.gc_state import (
+    UNIT_MB,
+    GcFileState,
+    GcNode,
+    PauseBatch,
+    StampReader,
+    stamps_for,
+    to_mb,
+)
 
 FORMAT = "unified"
 
@@ -58,67 +67,125 @@ _EPOCH_MS = 10**11  # a millisecond decoration above this is timemillis (epoch),
 _EPOCH_NS = 10**17
 
 
-# The words that can make a line worth reading; every other line of -Xlog:gc* (phases, regions,
-# metaspace, CPU times: most of the file) is only counted.
-_WORTH_READING = (b"Pause ", b"Collection (", b"cleanup ", b"Safepoint", b"stopped: ")
-_COLLECTOR_WORDS = (b"Using ", b"Initializing ")
-
-
-def _lines_with(chunk: bytes, needles: tuple[bytes, ...]) -> list[int]:
-    """Start offsets of the lines holding any of ``needles``, in file order (searched in C)."""
-    starts: set[int] = set()
-    for needle in needles:
-        pos = chunk.find(needle)
-        while pos >= 0:
-            start = chunk.rfind(b"\n", 0, pos) + 1
-            starts.add(start)
-            end = chunk.find(b"\n", pos)
-            if end < 0:
-                break
-            pos = chunk.find(needle, end)
-    return sorted(starts)
+# The common pause end line, read by one regex: a date first (Jira's time,uptime and most others), any
+# other decorations after it, and G1 / Parallel / Serial sizes or none (ZGC, Shenandoah). It reads exactly
+# what the general code below reads from such a line; every other line goes to that code.
+_FAST_PAUSE = re.compile(
+    rb"\[(\d{4}-\d\d-\d\dT\d\d:\d\d):(\d\d\.\d\d\d)([+-]\d{4}|Z|)\]"  # minute, seconds, offset
+    rb"(?: ?\[[^\]\n]*\])* ?"  # other decorations, unread once there is a date
+    rb"GC\(\d+\) (?:[A-Za-z]: )?"
+    rb"(Pause [^>\n]*) "  # the kind: no ">", so that sizes of another form are never part of it
+    rb"(?:(\d+)([BKMG])->(\d+)([BKMG])\((\d+)([BKMG])\) )?"  # 24M->4M(256M)
+    rb"(\d+\.\d+)ms[ \t\r\x0b\x0c]*"
+)
+_KINDS: dict[bytes, tuple[str, bool, str | None]] = {}  # kind -> (text, full, collector it hints at)
+_KINDS_MAX = 1000
+_FINDER: LineFinder | None = None
 
 
 def feed_unified(node: GcNode, fs: GcFileState, chunk: bytes, ctx: FileContext, stats: ChunkStats) -> None:
-    stamps = stamps_for(ctx.tz)
+    global _FINDER
     if not chunk:
         return
-    lines = chunk.count(b"\n") + (0 if chunk.endswith(b"\n") else 1)
-    blank = chunk.count(b"\n\n") + (1 if chunk.startswith(b"\n") else 0)
-    decorated = chunk.count(b"\n[") + (1 if chunk.startswith(b"[") else 0)
+    stamps = stamps_for(ctx.tz)
+    lines, blank, decorated = line_counts(chunk)
     stats.lines += lines
     stats.events += decorated
     unparsed = lines - blank - decorated
-    needles = _WORTH_READING + (_COLLECTOR_WORDS if fs.collector is None else ())
-    for start in _lines_with(chunk, needles):
+    if _FINDER is None:
+        _FINDER = LineFinder()
+    batch = PauseBatch()
+    pauses, us_list, heap = batch.pauses, batch.us, batch.heap
+    minutes, since, until = stamps.minutes, ctx.since, ctx.until
+    fast = _FAST_PAUSE.fullmatch
+    first = last = None  # of the pauses read fast, for stats.saw
+    for start in _FINDER.starts(chunk, fs.collector is None):
         end = chunk.find(b"\n", start)
-        line = chunk[start : end if end >= 0 else len(chunk)].rstrip()
-        if not line or line[0] != 0x5B:  # "[": every unified line starts with its decorations
-            continue
+        if end < 0:
+            end = len(chunk)
+        m = fast(chunk, start, end)
         try:
-            if line.endswith(b"ms"):
-                if b"Pause " in line:
-                    if not _pause(node, fs, line, stamps, ctx, stats):
-                        unparsed += 1
-                elif b"cleanup " in line and b"->" in line:
-                    _heap(node, fs, line, stamps, ctx, stats)
-            elif b"Collection (" in line:
-                if b"->" in line:
-                    _heap(node, fs, line, stamps, ctx, stats)
-            elif line.endswith(b" ns"):
-                if b"Safepoint" in line:
-                    _safepoint(node, fs, line, _SAFEPOINT_TOTAL, 1e-6, stamps, ctx, stats)
-            elif line.endswith(b"seconds"):
-                if b"stopped: " in line:
-                    _safepoint(node, fs, line, _STOPPED, 1000.0, stamps, ctx, stats)
-            elif fs.collector is None and (b"Using " in line or b"Initializing " in line):
-                m = _USING.search(line)
-                if m is not None:
-                    fs.collector = _COLLECTORS[m.group(1)]
-                    node.add_collector(fs.collector)
+            if m is None:
+                if not _line(node, fs, batch, chunk[start:end].rstrip(), stamps, ctx, stats):
+                    unparsed += 1
+                continue
+            # What _decorations, _pause and GcFileState.books do with this line, in the same order.
+            minute, seconds, zone, kind_b, _, _, after, after_unit, total, total_unit, ms_b = m.groups()
+            base = minutes.get(minute + zone)
+            epoch = stamps.epoch(minute + b":" + seconds + zone) if base is None else base + float(seconds)
+            ms = float(ms_b)
+            at = epoch - ms / 1000
+            fs.dated = True
+            if (since is not None and at < since) or (until is not None and at >= until):
+                continue
+            if first is None or at < first:
+                first = at
+            if last is None or at > last:
+                last = at
+            known = _KINDS.get(kind_b)
+            if known is None:
+                known = _kind(kind_b)
+            kind, full, hint = known
+            if fs.collector is None and hint is not None:
+                fs.collector = hint
+                node.add_collector(hint)
+            us = round(ms * 1000)  # OverflowError for a pause too long to count, as in _pause
+            pauses.append((ms, at, kind, full))
+            us_list.append(us)
+            batch.fulls += full
+            if after is not None:
+                heap.append((epoch, float(after) * UNIT_MB[after_unit], float(total) * UNIT_MB[total_unit]))
         except (ValueError, IndexError, OverflowError):
             unparsed += 1
+    if first is not None:
+        stats.saw(first)
+        stats.saw(last)
+    node.add_pauses(batch, FORMAT)
     stats.unparsed += unparsed
+
+
+def _kind(kind_b: bytes) -> tuple[str, bool, str | None]:
+    kind = kind_b.decode("ascii", "replace")
+    hint = next((name for word, name in _KIND_HINTS if word in kind), None)
+    known = (kind, kind.startswith("Pause Full"), hint)
+    if len(_KINDS) < _KINDS_MAX:
+        _KINDS[kind_b] = known
+    return known
+
+
+def _line(
+    node: GcNode,
+    fs: GcFileState,
+    batch: PauseBatch,
+    line: bytes,
+    stamps: StampReader,
+    ctx: FileContext,
+    stats: ChunkStats,
+) -> bool:
+    """Read one line that holds a word worth reading; False if it is a pause line that cannot be read.
+    Raises ValueError, IndexError or OverflowError on a malformed line (counted unparsed)."""
+    if not line or line[0] != 0x5B:  # "[": every unified line starts with its decorations
+        return True
+    if line.endswith(b"ms"):
+        if b"Pause " in line:
+            return _pause(node, fs, batch, line, stamps, ctx, stats)
+        if b"cleanup " in line and b"->" in line:
+            _heap(fs, batch, line, stamps, ctx, stats)
+    elif b"Collection (" in line:
+        if b"->" in line:
+            _heap(fs, batch, line, stamps, ctx, stats)
+    elif line.endswith(b" ns"):
+        if b"Safepoint" in line:
+            _safepoint(node, fs, line, _SAFEPOINT_TOTAL, 1e-6, stamps, ctx, stats)
+    elif line.endswith(b"seconds"):
+        if b"stopped: " in line:
+            _safepoint(node, fs, line, _STOPPED, 1000.0, stamps, ctx, stats)
+    elif fs.collector is None and (b"Using " in line or b"Initializing " in line):
+        m = _USING.search(line)
+        if m is not None:
+            fs.collector = _COLLECTORS[m.group(1)]
+            node.add_collector(fs.collector)
+    return True
 
 
 def _decorations(line: bytes, stamps: StampReader) -> tuple[float | None, float | None, int]:
@@ -159,7 +226,13 @@ def _decorations(line: bytes, stamps: StampReader) -> tuple[float | None, float 
 
 
 def _pause(
-    node: GcNode, fs: GcFileState, line: bytes, stamps: StampReader, ctx: FileContext, stats: ChunkStats
+    node: GcNode,
+    fs: GcFileState,
+    batch: PauseBatch,
+    line: bytes,
+    stamps: StampReader,
+    ctx: FileContext,
+    stats: ChunkStats,
 ) -> bool:
     epoch, uptime, pos = _decorations(line, stamps)
     if not line.startswith(b"GC(", pos):
@@ -180,21 +253,21 @@ def _pause(
     start = None if epoch is None else epoch - ms / 1000
     if not fs.books(start, uptime, ctx, stats, _UNDATED):
         return True
-    kind = kind_b.decode("ascii", "replace")
-    if fs.collector is None:
-        for hint, name in _KIND_HINTS:
-            if hint in kind:
-                fs.collector = name
-                node.add_collector(name)
-                break
-    node.add_pause(start, ms, kind, kind.startswith("Pause Full"), FORMAT)
+    kind, full, hint = _KINDS.get(kind_b) or _kind(kind_b)
+    if fs.collector is None and hint is not None:
+        fs.collector = hint
+        node.add_collector(hint)
+    us = round(ms * 1000)  # before anything is booked: OverflowError (or ValueError) for inf or nan
+    batch.pauses.append((ms, start, kind, full))
+    batch.us.append(us)
+    batch.fulls += full
     if epoch is not None and after is not None:
-        node.add_heap(epoch, _mb(after, after_unit), None if total is None else _mb(total, total_unit))
+        batch.heap.append((epoch, _mb(after, after_unit), None if total is None else _mb(total, total_unit)))
     return True
 
 
 def _heap(
-    node: GcNode, fs: GcFileState, line: bytes, stamps: StampReader, ctx: FileContext, stats: ChunkStats
+    fs: GcFileState, batch: PauseBatch, line: bytes, stamps: StampReader, ctx: FileContext, stats: ChunkStats
 ) -> None:
     epoch, _, pos = _decorations(line, stamps)
     if epoch is None or not ctx.in_window(epoch):
@@ -205,7 +278,7 @@ def _heap(
     fs.dated = True
     stats.saw(epoch)
     g = m.groups()
-    node.add_heap(epoch, _mb(g[2], g[3]), None if g[4] is None else _mb(g[4], g[5]))
+    batch.heap.append((epoch, _mb(g[2], g[3]), None if g[4] is None else _mb(g[4], g[5])))
 
 
 def _safepoint(
