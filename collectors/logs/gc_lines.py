@@ -13,6 +13,9 @@ The counts are taken in NumPy from the newline positions: one pass instead of th
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import NamedTuple
+
 import numpy as np
 
 try:  # an optional accelerator: wheels exist for x86_64 Linux only
@@ -36,23 +39,16 @@ _LITERALS = {
 _NEWLINE, _BRACKET = 10, 0x5B
 
 
-def line_counts(chunk: bytes) -> tuple[int, int, int]:
-    """(lines, blank, decorated) of a non-empty chunk, exactly as ``bytes.count`` gives them:
-    lines end at a newline or at the chunk's end, ``blank`` counts ``\\n\\n`` without overlap (plus a
-    leading newline), ``decorated`` the lines that start with ``[``."""
-    data = np.frombuffer(chunk, np.uint8)
-    newlines = np.flatnonzero(data == _NEWLINE)
-    ends_with_newline = chunk[-1] == _NEWLINE
-    lines = len(newlines) + (0 if ends_with_newline else 1)
-    following = newlines[:-1] + 1 if ends_with_newline else newlines + 1
-    heads = data[following]  # the first byte of every line but the first
-    decorated = int(np.count_nonzero(heads == _BRACKET)) + (chunk[0] == _BRACKET)
-    blank = chunk.count(b"\n\n") if np.any(heads == _NEWLINE) else 0  # rare: runs of newlines
-    return lines, blank + (chunk[0] == _NEWLINE), decorated
+class ChunkLines(NamedTuple):
+    lines: int
+    blank: int  # as chunk.count(b"\n\n") + a leading newline: runs of three count once
+    decorated: int  # lines that start with "["
+    starts: list[int]  # the lines worth reading, in file order: where each starts
+    ends: list[int]  # and where it ends (its newline, or the end of the chunk)
 
 
 class LineFinder:
-    """``starts(chunk, collector_words)``: the start offsets, in file order, of the lines worth reading."""
+    """``lines(chunk, collector_words)``: a non-empty chunk's line counts and the lines worth reading."""
 
     def __init__(self, use_hyperscan: bool = True) -> None:
         self._dbs: dict[bool, object] = {}
@@ -70,29 +66,45 @@ class LineFinder:
                 )
                 self._dbs[collector_words] = db
 
-    def starts(self, chunk: bytes, collector_words: bool) -> list[int]:
+    def lines(self, chunk: bytes, collector_words: bool) -> ChunkLines:
+        data = np.frombuffer(chunk, np.uint8)
+        newlines = np.flatnonzero(data == _NEWLINE)
+        ends_with_newline = chunk[-1] == _NEWLINE
+        heads = data[newlines[:-1] + 1 if ends_with_newline else newlines + 1]  # first bytes of lines 2..n
+        decorated = int(np.count_nonzero(heads == _BRACKET)) + (chunk[0] == _BRACKET)
+        blank = chunk.count(b"\n\n") if np.any(heads == _NEWLINE) else 0  # rare: runs of newlines
+        # Offsets inside the lines worth reading -> those lines' numbers, once each, in file order.
+        hits = np.unique(np.searchsorted(newlines, self._offsets(chunk, collector_words)))
+        line_ends = newlines if ends_with_newline else np.append(newlines, len(chunk))
+        return ChunkLines(
+            lines=len(line_ends),
+            blank=blank + (chunk[0] == _NEWLINE),
+            decorated=decorated,
+            starts=np.append(0, newlines + 1)[hits].tolist(),
+            ends=line_ends[hits].tolist(),
+        )
+
+    def _offsets(self, chunk: bytes, collector_words: bool) -> list[int]:
+        """An offset inside (or at the end of) each line worth reading, possibly several per line."""
         if self.engine == "find":
-            return _lines_with(chunk, (PAUSE,) + WORDS + (COLLECTOR_WORDS if collector_words else ()))
+            words = (PAUSE,) + WORDS + (COLLECTOR_WORDS if collector_words else ())
+            return [pos for word in words for pos in _find_all(chunk, word)]
         found: list[int] = []
-        append, rfind = found.append, chunk.rfind
+        append = found.append
 
         def on_match(_id: int, _start: int, end: int, _flags: int, _ctx: object) -> None:
-            append(rfind(b"\n", 0, end) + 1)
+            append(end - 1)  # the match's last byte: never the newline
 
         self._dbs[collector_words].scan(chunk, match_event_handler=on_match)  # type: ignore[attr-defined]
-        return sorted(set(found))
+        return found
 
 
-def _lines_with(chunk: bytes, needles: tuple[bytes, ...]) -> list[int]:
-    """Start offsets of the lines holding any of ``needles``, in file order (searched in C)."""
-    starts: set[int] = set()
-    for needle in needles:
-        pos = chunk.find(needle)
-        while pos >= 0:
-            start = chunk.rfind(b"\n", 0, pos) + 1
-            starts.add(start)
-            end = chunk.find(b"\n", pos)
-            if end < 0:
-                break
-            pos = chunk.find(needle, end)
-    return sorted(starts)
+def _find_all(chunk: bytes, word: bytes) -> Iterator[int]:
+    """Where ``word`` is, at most once per line (searched in C)."""
+    pos = chunk.find(word)
+    while pos >= 0:
+        yield pos
+        end = chunk.find(b"\n", pos)
+        if end < 0:
+            return
+        pos = chunk.find(word, end)

@@ -14,10 +14,11 @@ reports the heap on its cycle line (``Garbage Collection (Warmup) 8M(12%)->6M(9%
 
 from __future__ import annotations
 
+import math
 import re
 
 from collectors.logs.context import ChunkStats, FileContext
-from collectors.logs.gc_lines import LineFinder, line_counts
+from collectors.logs.gc_lines import LineFinder
 from collectors.logs.gc_state import (
     UNIT_MB,
     GcFileState,
@@ -72,11 +73,11 @@ _EPOCH_NS = 10**17
 # what the general code below reads from such a line; every other line goes to that code.
 _FAST_PAUSE = re.compile(
     rb"\[(\d{4}-\d\d-\d\dT\d\d:\d\d):(\d\d\.\d\d\d)([+-]\d{4}|Z|)\]"  # minute, seconds, offset
-    rb"(?: ?\[[^\]\n]*\])* ?"  # other decorations, unread once there is a date
-    rb"GC\(\d+\) (?:[A-Za-z]: )?"
+    rb"(?: ?\[[^\]\n]*+\])*+ ?+"  # other decorations, unread once there is a date
+    rb"GC\(\d++\) (?:[A-Za-z]: )?+"
     rb"(Pause [^>\n]*) "  # the kind: no ">", so that sizes of another form are never part of it
-    rb"(?:(\d+)([BKMG])->(\d+)([BKMG])\((\d+)([BKMG])\) )?"  # 24M->4M(256M)
-    rb"(\d+\.\d+)ms[ \t\r\x0b\x0c]*"
+    rb"(?:(\d++)([BKMG])->(\d++)([BKMG])\((\d++)([BKMG])\) )?"  # 24M->4M(256M)
+    rb"(\d++\.\d++)ms[ \t\r\x0b\x0c]*+"
 )
 _KINDS: dict[bytes, tuple[str, bool, str | None]] = {}  # kind -> (text, full, collector it hints at)
 _KINDS_MAX = 1000
@@ -88,21 +89,21 @@ def feed_unified(node: GcNode, fs: GcFileState, chunk: bytes, ctx: FileContext, 
     if not chunk:
         return
     stamps = stamps_for(ctx.tz)
-    lines, blank, decorated = line_counts(chunk)
-    stats.lines += lines
-    stats.events += decorated
-    unparsed = lines - blank - decorated
     if _FINDER is None:
         _FINDER = LineFinder()
+    found = _FINDER.lines(chunk, fs.collector is None)
+    stats.lines += found.lines
+    stats.events += found.decorated
+    unparsed = found.lines - found.blank - found.decorated
     batch = PauseBatch()
     pauses, us_list, heap = batch.pauses, batch.us, batch.heap
-    minutes, since, until = stamps.minutes, ctx.since, ctx.until
+    minutes = stamps.minutes
+    since = -math.inf if ctx.since is None else ctx.since
+    until = math.inf if ctx.until is None else ctx.until
     fast = _FAST_PAUSE.fullmatch
     first = last = None  # of the pauses read fast, for stats.saw
-    for start in _FINDER.starts(chunk, fs.collector is None):
-        end = chunk.find(b"\n", start)
-        if end < 0:
-            end = len(chunk)
+    dated = False
+    for start, end in zip(found.starts, found.ends, strict=True):
         m = fast(chunk, start, end)
         try:
             if m is None:
@@ -115,8 +116,8 @@ def feed_unified(node: GcNode, fs: GcFileState, chunk: bytes, ctx: FileContext, 
             epoch = stamps.epoch(minute + b":" + seconds + zone) if base is None else base + float(seconds)
             ms = float(ms_b)
             at = epoch - ms / 1000
-            fs.dated = True
-            if (since is not None and at < since) or (until is not None and at >= until):
+            dated = True
+            if not since <= at < until:
                 continue
             if first is None or at < first:
                 first = at
@@ -137,6 +138,8 @@ def feed_unified(node: GcNode, fs: GcFileState, chunk: bytes, ctx: FileContext, 
                 heap.append((epoch, float(after) * UNIT_MB[after_unit], float(total) * UNIT_MB[total_unit]))
         except (ValueError, IndexError, OverflowError):
             unparsed += 1
+    if dated:
+        fs.dated = True
     if first is not None:
         stats.saw(first)
         stats.saw(last)

@@ -18,7 +18,7 @@ import pytest
 from collectors.logs import gc_unified
 from collectors.logs.context import ChunkStats, FileContext
 from collectors.logs.gc import GcAccumulator
-from collectors.logs.gc_lines import LineFinder, hyperscan, line_counts
+from collectors.logs.gc_lines import LineFinder, hyperscan
 from collectors.logs.model import LogKind
 from tests.collectors.logs.gc_unified_reference import ReferenceAccumulator
 from tests.collectors.logs.test_gc_real_jvm import logs  # noqa: F401 - the fixture: real JVM logs
@@ -275,11 +275,12 @@ def test_real_jvm_logs(engine: str, logs: dict[str, Path]) -> None:  # noqa: F81
 @pytest.mark.parametrize(
     "chunk", [b"\n", b"\n\n", b"\n\n\n", b"x", b"[", b"[\n\n[x\n", b"a\n\n\nb\n\n", b"\n[\n", b"\r\n\r\n"]
 )
-def test_line_counts_equal_bytes_count(chunk: bytes) -> None:
+def test_line_counts_equal_bytes_count(engine: str, chunk: bytes) -> None:
     lines = chunk.count(b"\n") + (0 if chunk.endswith(b"\n") else 1)
     blank = chunk.count(b"\n\n") + (1 if chunk.startswith(b"\n") else 0)
     decorated = chunk.count(b"\n[") + (1 if chunk.startswith(b"[") else 0)
-    assert line_counts(chunk) == (lines, blank, decorated)
+    found = gc_unified._FINDER.lines(chunk, True)  # type: ignore[union-attr]
+    assert (found.lines, found.blank, found.decorated) == (lines, blank, decorated)
 
 
 @pytest.mark.parametrize("collector_words", [False, True])
@@ -288,9 +289,13 @@ def test_both_finders_find_the_same_lines(collector_words: bool) -> None:
         pytest.skip("Hyperscan is not installed on this platform")
     rng = random.Random(2)
     data = real_shaped(rng, 2000, LAYOUTS)
-    fast, plain = LineFinder(use_hyperscan=True), LineFinder(use_hyperscan=False)
-    found, searched = fast.starts(data, collector_words), plain.starts(data, collector_words)
-    assert set(found) <= set(searched)
+    fast = LineFinder(use_hyperscan=True).lines(data, collector_words)
+    plain = LineFinder(use_hyperscan=False).lines(data, collector_words)
+    assert fast[:3] == plain[:3]
+    found = set(zip(fast.starts, fast.ends, strict=True))
+    searched = set(zip(plain.starts, plain.ends, strict=True))
+    assert found <= searched
     # bytes.find also finds the start lines of pauses ("Pause " without the "ms"): Hyperscan skips them
-    skipped = {s for s in set(searched) - set(found)}
-    assert skipped and all(not data[s : data.find(b"\n", s)].rstrip().endswith(b"ms") for s in skipped)
+    skipped = searched - found
+    assert skipped and all(not data[start:end].rstrip().endswith(b"ms") for start, end in skipped)
+    assert all(data[start:end].count(b"\n") == 0 and data[start - 1 : start] in (b"", b"\n") for start, end in found)
