@@ -9,6 +9,7 @@ minute (bounded by the time span) and rolled up to the report's bucket only at t
 from __future__ import annotations
 
 import math
+from collections import deque
 from datetime import tzinfo
 
 from collectors.logs.context import ChunkStats, FileContext
@@ -16,6 +17,7 @@ from collectors.logs.histogram import Histogram
 from collectors.logs.timestamps import MinuteClock
 
 TOP_PAUSES = 10  # the longest pauses kept per node
+_EXACT = 2.0**52  # times below this are exact multiples of 60 once floored
 
 _READERS: dict[tzinfo, StampReader] = {}  # per process, never pickled with an accumulator
 UNIT_MB = {b"B": 1 / 1048576, b"K": 1 / 1024, b"M": 1.0, b"G": 1024.0, b"T": 1048576.0}
@@ -194,30 +196,62 @@ class GcNode:
             self.formats[fmt] += len(pauses)
             self.full_gcs += batch.fulls
             self.total_us += sum(batch.us)
-            hist, longest = self.hist, self.longest
-            for p in pauses:
-                hist.add(p[0])
+            deque(map(self.hist.add, [p[0] for p in pauses]), maxlen=0)
             # The ten longest of all, whatever the order they came in: only those above the tenth can enter.
+            longest = self.longest
             floor = longest[-1][0] if len(longest) >= TOP_PAUSES else -math.inf
             entering = [p for p in pauses if p[0] >= floor]
             if entering:
                 longest.extend(entering)
                 longest.sort(key=_pause_order)
                 del longest[TOP_PAUSES:]
-            book, first, last = self._book, self.first, self.last
-            for (ms, start, _, _), us in zip(pauses, batch.us, strict=True):
-                if start is None:
-                    self.undated_pauses += 1
+            self._book_all(pauses, batch.us)
+        if batch.heap:
+            self._heap_all(batch.heap)
+
+    def _book_all(self, pauses: list[tuple[float, float | None, str, bool]], us: list[int]) -> None:
+        first, last, rows = self.first, self.last, self.minutes
+        row, minute, low, high = [0, 0], 0, 0.0, -1.0  # the last pause's minute [low, high): most share it
+        for (ms, start, _, _), u in zip(pauses, us, strict=True):
+            if start is None:
+                self.undated_pauses += 1
+                continue
+            if first is None or start < first:
+                first = start
+            end = start + ms / 1000
+            if last is None or end > last:
+                last = end
+            if not low <= start < high:
+                minute = int(start // 60) * 60
+                row = rows.get(minute)
+                if row is None:
+                    row = rows[minute] = [0, 0]
+                low, high = _minute_range(start, minute)
+            row[0] += 1
+            if end <= minute + 60:
+                row[1] += u
+            else:
+                self._spread(row, minute, start, u)
+        self.first, self.last = first, last
+
+    def _heap_all(self, heap: list[tuple[float, float, float | None]]) -> None:
+        rows = self.heap
+        row, low, high = [0.0, 0.0], 0.0, -1.0  # as in _book_all
+        for at, after, total_mb in heap:
+            total = -1.0 if total_mb is None else total_mb
+            if not low <= at < high:
+                minute = int(at // 60) * 60
+                low, high = _minute_range(at, minute)
+                row = rows.get(minute)
+                if row is None:
+                    rows[minute] = row = [after, total]
                     continue
-                if first is None or start < first:
-                    first = start
-                end = start + ms / 1000
-                if last is None or end > last:
-                    last = end
-                book(start, end, us)
-            self.first, self.last = first, last
-        for at, after_mb, total_mb in batch.heap:
-            self.add_heap(at, after_mb, total_mb)
+            if after < row[0]:
+                row[0] = after
+            if total > row[1]:
+                row[1] = total
+        self._saw(min(h[0] for h in heap))
+        self._saw(max(h[0] for h in heap))
 
     def _book(self, start: float, end: float, us: int) -> None:
         """A pause in the minute it started; its time spills into the next minutes when it is longer."""
@@ -326,6 +360,12 @@ class GcNode:
         self.safepoints += other.safepoints
         self.safepoint_us += other.safepoint_us
         self.safepoint_max_ms = max(self.safepoint_max_ms, other.safepoint_max_ms)
+
+
+def _minute_range(epoch: float, minute: int) -> tuple[float, float]:
+    """The times whose ``int(t // 60) * 60`` is ``minute``: [minute, minute + 60), where ``//`` on floats is
+    exact (below 2**52); beyond, an empty range, so that every such time is computed on its own."""
+    return (minute, minute + 60) if -_EXACT < epoch < _EXACT else (0.0, -1.0)
 
 
 def _pause_order(p: tuple[float, float | None, str, bool]) -> tuple[float, bool, float, str]:
