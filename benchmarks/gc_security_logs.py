@@ -5,8 +5,11 @@ Generates (seeded) about --mb megabytes of each of: a JDK 17 ``-Xlog:gc*:...:tim
 ``-XX:+PrintGCDetails`` (a multi-line event per pause), a JDK 8 Parallel log (one line per pause), and an
 atlassian-jira-security.log (logins, failures with their second line, session lines). Each is fed to
 one accumulator in 4 MB chunks cut at line ends, as the engine does, on one core; prints MB/s for
-feed() (wall clock, and per CPU second for a shared machine) and the time of summaries(). Nothing is
-asserted (machines are noisy).
+feed() (wall clock, and per CPU second for a shared machine) and the time of summaries(). The unified
+log is also read, in turns with the product's reader, by the reader as it was before it read pause lines
+in one pass (kept in the tests as the reference it must equal: tests/collectors/logs/
+gc_unified_reference.py); the line after it gives that reader's MB/s and how many times faster the
+product's is (best CPU time of each). Nothing is asserted (machines are noisy).
 
     .venv/bin/python benchmarks/gc_security_logs.py [--mb 100] [--repeat 3]
 """
@@ -28,6 +31,7 @@ from collectors.logs.context import FileContext
 from collectors.logs.gc import GcAccumulator
 from collectors.logs.model import LogKind
 from collectors.logs.security import SecurityAccumulator
+from tests.collectors.logs.gc_unified_reference import ReferenceAccumulator
 
 CHUNK = 4 << 20
 START = datetime(2024, 5, 1, tzinfo=UTC).timestamp()
@@ -146,28 +150,41 @@ def chunks(data: bytes) -> Iterator[bytes]:
         start = end
 
 
-def run(name: str, make: Callable[[], object], kind: LogKind, data: bytes, repeat: int) -> None:
+def feed(acc: object, data: bytes, context: FileContext) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of feeding ``data`` to ``acc`` and ending the file."""
+    began, cpu = time.perf_counter(), time.process_time()
+    for chunk in chunks(data):
+        acc.feed(chunk, context)  # type: ignore[attr-defined]
+    acc.end_file(context)  # type: ignore[attr-defined]
+    return time.perf_counter() - began, time.process_time() - cpu
+
+
+def run(name: str, make: Callable[[], object], kind: LogKind, data: bytes, repeat: int,
+        reference: Callable[[], object] | None = None) -> None:
     context = FileContext(name, "node1", kind, UTC)
-    rates, cpu_rates, summary_s = [], [], []
+    rates, cpu_rates, summary_s, reference_cpu = [], [], [], []
     for _ in range(repeat):
         acc = make()
-        began, cpu = time.perf_counter(), time.process_time()
-        for chunk in chunks(data):
-            acc.feed(chunk, context)  # type: ignore[attr-defined]
-        acc.end_file(context)  # type: ignore[attr-defined]
-        rates.append(len(data) / 1e6 / (time.perf_counter() - began))
-        cpu_rates.append(len(data) / 1e6 / (time.process_time() - cpu))
+        wall, cpu = feed(acc, data, context)
+        rates.append(len(data) / 1e6 / wall)
+        cpu_rates.append(len(data) / 1e6 / cpu)
         began = time.perf_counter()
         if isinstance(acc, GcAccumulator):
             acc.summaries(60)
         else:
             acc.summary(60)  # type: ignore[attr-defined]
         summary_s.append(time.perf_counter() - began)
+        if reference is not None:  # in turns, so that a busy moment of the machine slows both
+            reference_cpu.append(feed(reference(), data, context)[1])
     print(
         f"{name:<16} {len(data) / 1e6:7.1f} MB  feed {statistics.median(rates):6.1f} MB/s "
         f"(best {max(rates):6.1f}; per CPU second {statistics.median(cpu_rates):6.1f})  "
         f"summary {statistics.median(summary_s) * 1000:6.1f} ms"
     )
+    if reference_cpu:
+        mine_s, before_s = len(data) / 1e6 / max(cpu_rates), min(reference_cpu)
+        before = f"per CPU second {len(data) / 1e6 / before_s:6.1f} MB/s (best)"
+        print(f"{'  reader before':<29} {before}; the reader now is {before_s / mine_s:4.2f}x as fast")
 
 
 def main() -> None:
@@ -177,14 +194,14 @@ def main() -> None:
     args = parser.parse_args()
     budget = int(args.mb * 1e6)
     cases = [
-        ("unified G1 gc*", unified, GcAccumulator, LogKind.GC_UNIFIED),
-        ("jdk8 G1 details", jdk8_g1, GcAccumulator, LogKind.GC_JDK8),
-        ("jdk8 Parallel", jdk8_parallel, GcAccumulator, LogKind.GC_JDK8),
-        ("security", security, SecurityAccumulator, LogKind.JIRA_SECURITY),
+        ("unified G1 gc*", unified, GcAccumulator, LogKind.GC_UNIFIED, ReferenceAccumulator),
+        ("jdk8 G1 details", jdk8_g1, GcAccumulator, LogKind.GC_JDK8, None),
+        ("jdk8 Parallel", jdk8_parallel, GcAccumulator, LogKind.GC_JDK8, None),
+        ("security", security, SecurityAccumulator, LogKind.JIRA_SECURITY, None),
     ]
-    for name, generate, make, kind in cases:
+    for name, generate, make, kind, reference in cases:
         data = "".join(generate(random.Random(7), budget)).encode()
-        run(name, make, kind, data, args.repeat)
+        run(name, make, kind, data, args.repeat, reference)
 
 
 if __name__ == "__main__":
