@@ -1,4 +1,4 @@
-"""The lines of a unified GC log chunk: how many there are, and where the few worth reading start.
+"""The lines of a unified GC log chunk: how many there are, and where the few worth reading are.
 
 Most of a ``-Xlog:gc*`` file (phases, regions, metaspace, CPU times) is only counted. The lines worth
 reading hold one of a few words: a pause's end line (``Pause `` and ending in ``ms``), ZGC's and
@@ -8,7 +8,8 @@ in one pass over the chunk; without it (it is optional), ``bytes.find`` looks fo
 Either way the caller reads each line found and decides what it is: both give it the same lines to
 read, apart from start lines of pauses (``Pause `` without the ``ms``), which are no-ops.
 
-The counts are taken in NumPy from the newline positions: one pass instead of three ``bytes.count``.
+The newline positions are taken once, in NumPy: they give the counts (one pass instead of three
+``bytes.count``) and turn each hit into its line's start and end (``np.searchsorted``).
 """
 
 from __future__ import annotations

@@ -10,6 +10,12 @@ when it ends, ``GC(5) Pause Young (Normal) (G1 Evacuation Pause) 24M->4M(256M) 3
 generational ``Y: Pause Mark End``) and Shenandoah (``Pause Init Mark``, ``Pause Degenerated GC``). ZGC
 reports the heap on its cycle line (``Garbage Collection (Warmup) 8M(12%)->6M(9%)``), Shenandoah on
 ``Concurrent cleanup 17M->17M(64M)``. Safepoint lines (``-Xlog:safepoint``) are counted separately.
+
+Most lines (phases, regions, metaspace) are only counted. The few worth reading are found in one pass
+(gc_lines); a pause end line in the common form (a date first) is read by one regex, ``_FAST_PAUSE``,
+every other one by the general code (``_line``), and a chunk's pauses are booked on the node together.
+tests/collectors/logs/test_gc_unified_reference.py checks that the results equal, exactly, those of the
+reader before (one line at a time through the general code, each pause booked as read).
 """
 
 from __future__ import annotations
