@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 
 from collectors.logs.context import ChunkStats, FileContext
-from collectors.logs.gc_state import GcFileState, GcNode, stamps_for, to_mb
+from collectors.logs.gc_state import GcFileState, GcNode, plausible_pause, stamps_for, to_mb
 
 FORMAT = "jdk8"
 MAX_EVENT_LINES = 64  # an event that never closes its brackets is cut here (a damaged file)
@@ -188,6 +188,7 @@ def _book(
             if m is None:
                 return False
             secs = float(m.group(1).replace(b",", b"."))
+        plausible_pause(secs * 1000)
     except ValueError:
         return False
     if not fs.books(epoch, uptime, ctx, stats, _UNDATED):

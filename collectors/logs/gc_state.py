@@ -122,6 +122,17 @@ class GcFileState:
         self.segment_start = self.segment_last = None
 
 
+MAX_PAUSE_MS = 24 * 3600 * 1000.0  # no JVM stops for a day: a longer "pause" is a damaged line
+
+
+def plausible_pause(ms: float) -> float:
+    """``ms``, or ValueError for a pause no JVM writes (negative, not a number, or over a day), which
+    the readers count as an unparsed line: booked, it would spill over millions of minutes."""
+    if not 0.0 <= ms <= MAX_PAUSE_MS:
+        raise ValueError(f"implausible GC pause of {ms} ms")
+    return ms
+
+
 class PauseBatch:
     """One chunk's pauses and heap readings, in file order, booked on the node at once (``add_pauses``).
 

@@ -31,6 +31,7 @@ from collectors.logs.gc_state import (
     GcNode,
     PauseBatch,
     StampReader,
+    plausible_pause,
     stamps_for,
     to_mb,
 )
@@ -120,7 +121,7 @@ def feed_unified(node: GcNode, fs: GcFileState, chunk: bytes, ctx: FileContext, 
             minute, seconds, zone, kind_b, _, _, after, after_unit, total, total_unit, ms_b = m.groups()
             base = minutes.get(minute + zone)
             epoch = stamps.epoch(minute + b":" + seconds + zone) if base is None else base + float(seconds)
-            ms = float(ms_b)
+            ms = plausible_pause(float(ms_b))
             at = epoch - ms / 1000
             dated = True
             if not since <= at < until:
@@ -252,7 +253,7 @@ def _pause(
     if kind_at < 0 or not line[pos + 3 : close].isdigit() or not 2 <= kind_at - close <= 5:
         return False
     last = line.rfind(b" ")
-    ms = float(line[last + 1 : -2].replace(b",", b"."))
+    ms = plausible_pause(float(line[last + 1 : -2].replace(b",", b".")))
     before_last = line.rfind(b" ", kind_at, last)
     sizes = _SIZES_TOKEN.fullmatch(line, before_last + 1, last) if before_last > kind_at else None
     kind_b = line[kind_at : before_last if sizes else last]

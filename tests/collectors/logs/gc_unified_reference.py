@@ -12,7 +12,7 @@ import re
 
 from collectors.logs.context import ChunkStats, FileContext
 from collectors.logs.gc import GcAccumulator
-from collectors.logs.gc_state import GcFileState, GcNode, StampReader, stamps_for, to_mb
+from collectors.logs.gc_state import GcFileState, GcNode, StampReader, plausible_pause, stamps_for, to_mb
 from collectors.logs.model import LogKind
 
 FORMAT = "unified"
@@ -166,7 +166,7 @@ def _pause(
     if kind_at < 0 or not line[pos + 3 : close].isdigit() or not 2 <= kind_at - close <= 5:
         return False
     last = line.rfind(b" ")
-    ms = float(line[last + 1 : -2].replace(b",", b"."))
+    ms = plausible_pause(float(line[last + 1 : -2].replace(b",", b".")))  # the one rule added since
     before_last = line.rfind(b" ", kind_at, last)
     sizes = _SIZES_TOKEN.fullmatch(line, before_last + 1, last) if before_last > kind_at else None
     kind_b = line[kind_at : before_last if sizes else last]

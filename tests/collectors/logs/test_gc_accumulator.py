@@ -227,3 +227,19 @@ def test_the_simulated_estates_long_pauses_are_on_their_node_at_their_time(tmp_p
     assert max(m.share for m in slow.per_minute) > 0.5
     others = [s for name, s in by_node.items() if name != slow.node]
     assert others and all(s.max_ms < 200 and s.full_gcs == 0 for s in others)
+
+
+@pytest.mark.parametrize(("kind", "line"), [
+    (LogKind.GC_UNIFIED, b"[2024-05-01T10:00:00.000+0000][1.000s] GC(1) Pause Young (Normal) (G1 Evacuation "
+                         b"Pause) 24M->4M(256M) 100000000000000.000ms\n"),
+    (LogKind.GC_UNIFIED, b"[2024-05-01T10:00:00.000+0000][1.000s] GC(1) Pause Young (Normal) (G1 Evacuation "
+                         b"Pause) 24M->4M(256M) -3.000ms\n"),
+    (LogKind.GC_JDK8, b"2024-05-01T10:00:00.000+0000: 1.234: [GC (Allocation Failure) [PSYoungGen: "
+                      b"1024K->512K(2048K)] 4096K->1024K(8192K), 99999999999.0000000 secs]\n"),
+])
+def test_a_pause_no_jvm_writes_is_an_unparsed_line_not_millions_of_minutes(kind, line):
+    acc = GcAccumulator()
+    stats = feed_whole(acc, line, ctx(kind))
+    assert stats.unparsed == 1
+    (summary,) = acc.summaries(60)
+    assert summary.pauses == 0 and summary.per_minute == []
