@@ -64,22 +64,24 @@ def read_columns(chunk: bytes, layout: Layout) -> Columns:
     """The columns of every line of ``chunk`` (lines end at ``\\n``; a last line may lack it)."""
     size = len(chunk)
     buf = np.frombuffer(chunk if size >= _WIDEST else chunk + bytes(_WIDEST - size), dtype=np.uint8)
-    newlines = np.flatnonzero(buf[:size] == 10)
+    # one scan for both separators (and other control bytes), then told apart: cheaper than two scans
+    low = np.flatnonzero(buf[:size] <= 32)
+    byte = buf[low]
+    newlines, spaces = low[byte == 10], low[byte == 32]
     ends = newlines if not size or chunk[-1:] == b"\n" else np.append(newlines, size)
     starts = np.empty_like(ends)
     if len(ends):
         starts[0] = 0
         starts[1:] = ends[:-1] + 1
-    spaces = np.flatnonzero(buf[:size] == 32)
     first_space = np.searchsorted(spaces, starts)
     in_line = np.searchsorted(spaces, ends) - first_space
-    fences = np.append(spaces, size)  # a space index past the last space reads as the chunk's end
-    last = len(spaces)
+    # The spaces that end fields 0..duration of every line, as one matrix. A line with fewer spaces
+    # gets the next lines' (or the chunk's end): such a line is not well formed, whatever they read.
+    fences = np.append(spaces, size)[np.minimum(first_space[:, None] + np.arange(layout.duration + 1),
+                                                len(spaces))]
 
     def field(i: int) -> tuple[np.ndarray, np.ndarray]:
-        begin = starts if i == 0 else fences[np.minimum(first_space + i - 1, last)] + 1
-        end = np.where(in_line > i, fences[np.minimum(first_space + i, last)], ends)
-        return begin, end
+        return (starts if i == 0 else fences[:, i - 1] + 1), fences[:, i]
 
     good = in_line > layout.duration  # more fields follow the duration
     status = _status(buf, *field(layout.status), good)
@@ -106,11 +108,13 @@ def _windows(buf: np.ndarray, begin: np.ndarray, width: int) -> np.ndarray:
 
 
 def _status(buf: np.ndarray, begin: np.ndarray, end: np.ndarray, good: np.ndarray) -> np.ndarray:
-    digits = _windows(buf, begin, 3).astype(np.int64) - 48
-    good &= (end - begin == 3) & ((digits >= 0) & (digits <= 9)).all(axis=1)
-    value = digits[:, 0] * 100 + digits[:, 1] * 10 + digits[:, 2]
-    good &= (value >= 100) & (value < 600)
-    return (value >= 400).astype(np.int8) + (value >= 500)
+    """The class of three-digit statuses from 100 to 599 (0, 1 for 4xx, 2 for 5xx), read from the bytes:
+    the first digit alone decides both the range and the class."""
+    text = _windows(buf, begin, 3)
+    first = text[:, 0]
+    good &= (end - begin == 3) & (first >= ord("1")) & (first <= ord("5"))
+    good &= (text[:, 1:] >= ord("0")).all(axis=1) & (text[:, 1:] <= ord("9")).all(axis=1)
+    return (first == ord("4")).astype(np.int8) + 2 * (first == ord("5"))
 
 
 def _duration(buf: np.ndarray, begin: np.ndarray, end: np.ndarray, suffix: bytes,
