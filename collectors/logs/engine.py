@@ -7,6 +7,7 @@ whatever the input size. Small inputs are scanned in this process: starting work
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 import zipfile
@@ -254,6 +255,14 @@ def _run(
         scanner.prepare(kind)
     forking = "fork" in get_all_start_methods()
     context = get_context("fork" if forking else "spawn")
+    if forking:
+        # The readers' modules load once, here, rather than in every worker (this process needs them
+        # too, to merge the results).
+        for family in {"application" if t.kind.family == "catalina" else t.kind.family for t in tasks}:
+            _new_accumulator(family)
+        # Objects that exist now move out of the collector's reach: a worker's garbage collections
+        # would otherwise touch every inherited object and copy each page it sits on.
+        gc.freeze()
     init = {} if forking else {"initializer": _init_worker, "initargs": (list(patterns), tz, use_hyperscan)}
     with ProcessPoolExecutor(workers, mp_context=context, **init) as pool:  # type: ignore[arg-type]
         pending: dict[Future[TaskResult], Task] = {}
