@@ -55,7 +55,7 @@ class Columns:
     second: np.ndarray  # 0..60
     status_class: np.ndarray  # 0 (any other), 1 (4xx), 2 (5xx)
     duration: np.ndarray  # as written (the caller converts microseconds)
-    request: tuple[np.ndarray, np.ndarray]  # the span from the method to the end of the path (with its query)
+    request: tuple[np.ndarray, np.ndarray]  # from the method to the end of the path, without its query
     client: tuple[np.ndarray, np.ndarray]  # the address column, or X-Forwarded-For where it is not "-"
     user: tuple[np.ndarray, np.ndarray]
 
@@ -91,12 +91,17 @@ def read_columns(chunk: bytes, layout: Layout) -> Columns:
         nul = np.flatnonzero(buf[:size] == 0)
         good &= np.searchsorted(nul, starts) == np.searchsorted(nul, ends)
     method, path = field(layout.method), field(layout.path)
+    # The query string names no endpoint and makes most requests distinct (searches, cache busters):
+    # the request's span ends at the path's first "?".
+    marks = np.append(np.flatnonzero(buf[:size] == ord("?")), size)
+    query = marks[np.minimum(np.searchsorted(marks, path[0]), len(marks) - 1)]
+    path_end = np.minimum(query, path[1])
     client = field(layout.address)
     if layout.forwarded >= 0:
         forwarded = field(layout.forwarded)
         dash = (forwarded[1] - forwarded[0] == 1) & (buf[forwarded[0]] == ord("-"))
         client = (np.where(dash, client[0], forwarded[0]), np.where(dash, client[1], forwarded[1]))
-    return Columns(buf, starts, ends, good, minute, second, status, duration, (method[0], path[1]), client,
+    return Columns(buf, starts, ends, good, minute, second, status, duration, (method[0], path_end), client,
                    field(layout.user))
 
 

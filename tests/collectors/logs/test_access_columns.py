@@ -62,7 +62,7 @@ def reference(line: bytes, layout: Layout) -> tuple | None:
         client = f[layout.forwarded]
     code = int(status)
     return (int(start.timestamp()), second, 2 if code >= 500 else 1 if code >= 400 else 0, int(duration),
-            f[layout.method] + b" " + f[layout.path], client, f[layout.user])
+            f[layout.method] + b" " + f[layout.path].split(b"?")[0], client, f[layout.user])
 
 
 def columns_of(chunk: bytes, layout: Layout) -> list[tuple | None]:
@@ -98,7 +98,7 @@ def test_a_jira_line_field_by_field():
             b'"-" "curl"')
     (read,) = columns_of(line, JIRA_LAYOUT)  # the last line of a chunk needs no newline
     at = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
-    assert read == (int(at.timestamp()), 59, 2, 1234, b'"GET /browse/ABC-1?x=1', b"10.0.0.5", b"jdoe")
+    assert read == (int(at.timestamp()), 59, 2, 1234, b'"GET /browse/ABC-1', b"10.0.0.5", b"jdoe")
 
 
 def test_forwarded_for_names_the_client_unless_it_is_a_dash():
