@@ -30,31 +30,41 @@ def _endpoint_name(path: str) -> str:
     return redact_url(path)  # templating dropped the query; the default rules catch what is left
 
 
-class _HttpNames:
+class RequestNames:
     """``(method, endpoint name)`` of an HTTP request's method and path, remembered by the raw request
     and by the path's digit shape; bounded, shared by the accumulators of a process."""
 
     def __init__(self) -> None:
-        self.requests: dict[bytes, tuple[str, str]] = {}  # b'"GET /path?query' -> (method, name)
+        # request with its digits zeroed -> (method, name), for requests whose name does not depend on
+        # their digits' values (most: /browse/{key}, /rest/api/content/{id}); a few lookups per miss
+        self.by_shape: dict[bytes, tuple[str, str]] = {}
+        self.requests: dict[bytes, tuple[str, str]] = {}  # the others, by the request itself
         # method -> {digit shape of the path: (kept digit segments, {their values: (method, name)})}
         self.shapes: dict[bytes, dict[bytes, tuple]] = {}
         self.size = 0
 
     def of_request(self, request: bytes) -> tuple[str, str]:
-        """The name of ``b'"GET /path?query'``: a method, one space, a path."""
-        found = self.requests.get(request)
+        """The name of ``b'"GET /path'``: a method, one space, a path (without its query)."""
+        shaped = digit_shape(request)
+        found = self.by_shape.get(shaped)
         if found is None:
-            if len(self.requests) > _CACHE_LIMIT:
-                self.requests.clear()
+            found = self.requests.get(request)
+        if found is None:
             method, _, path = request.partition(b" ")
-            found = self.requests[request] = self.of(method, path)
+            found, by_digits = self.of(method, path)
+            # A method with digits (garbage) must not share a shape with another method.
+            table = self.requests if by_digits or digit_shape(method) != method else self.by_shape
+            if len(table) > _CACHE_LIMIT:
+                table.clear()
+            table[request if table is self.requests else shaped] = found
         return found
 
-    def of(self, method: bytes, path: bytes) -> tuple[str, str]:
-        """The name of a request by its method (``b'"GET'`` is fine) and path (a query is fine): found by
-        the path's digit shape and the digits templating would keep (access_lines.kept_digit_segments),
-        else templated. Exact: templating looks at where digits are, never at their values, except in the
-        segments it keeps, which are part of the key."""
+    def of(self, method: bytes, path: bytes) -> tuple[tuple[str, str], bool]:
+        """The name of a request by its method (``b'"GET'`` is fine) and path (a query is fine), and
+        whether it depends on the values of some of the path's digits: found by the path's digit shape
+        and the digits templating would keep (access_lines.kept_digit_segments), else templated. Exact:
+        templating looks at where digits are, never at their values, except in the segments it keeps,
+        which are part of the key."""
         known = self.shapes.get(method)
         if known is None:
             if len(self.shapes) > _MAX_METHODS or self.size > _CACHE_LIMIT:
@@ -77,10 +87,10 @@ class _HttpNames:
             method_text, path_text = http_endpoint(method.lstrip(b'"') + b" " + cut)
             name = variants[variant] = (method_text, _endpoint_name(path_text))
             self.size += 1
-        return name
+        return name, bool(positions)
 
 
-_NAMES = _HttpNames()
+_NAMES = RequestNames()
 
 
 class KeyTables:
@@ -176,7 +186,7 @@ class KeyTables:
         if found is None:
             if fmt.http:  # b"GET /path HTTP/1.1", b"GET /path", b"-"
                 method, _, rest = request.partition(b" ")  # type: ignore[attr-defined]
-                found = self._endpoint(_NAMES.of(method, rest.split(b" ", 1)[0]))
+                found = self._endpoint(_NAMES.of(method, rest.split(b" ", 1)[0])[0])
             else:
                 found = self._shaped_endpoint(fmt, request)
             known[request] = found

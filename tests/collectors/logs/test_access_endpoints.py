@@ -8,8 +8,10 @@ import random
 
 import pytest
 
+from collectors.logs.access_keys import RequestNames
 from collectors.logs.access_lines import digit_shape, http_endpoint, http_shape, kept_digit_segments
 from collectors.logs.endpoints import MAX_LENGTH, template_path
+from collectors.redaction import redact_url
 
 
 @pytest.mark.parametrize(("path", "endpoint"), [
@@ -121,3 +123,16 @@ def test_kept_digit_segments():
     assert kept_digit_segments(b"/browse/ABC-123") == ()
     assert kept_digit_segments(b"/display/DOC/Release+Notes+9.12") == ()  # the title became {title}
     assert kept_digit_segments(b"/secure/attachment/10001/a2.png") == ()
+
+
+def test_request_names_found_by_shape_are_the_names_templating_gives():
+    """The names cache answers most requests by their digit shape: every answer, in any order of
+    requests, must be what templating the request itself gives (methods with digits included)."""
+    rng = random.Random(11)
+    names = RequestNames()
+    for _ in range(20_000):
+        method = rng.choice([b'"GET', b"GET", b"POST", b'"G3T', b'"G4T'])
+        request = method + b" " + _random_path(rng).encode()
+        method_text, path_text = http_endpoint(request.lstrip(b'"'))
+        assert names.of_request(request) == (method_text, redact_url(path_text)), request
+    assert names.by_shape and names.requests  # both ways were taken
