@@ -12,7 +12,7 @@ import json
 import os
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from checks.registry import Registry
     from checks.runner import Analysis
     from collectors.hosts.target import ThreadDumpRequest
+    from collectors.logs.patterns import ScanPattern
     from collectors.model import Snapshot
 
 USAGE_ERROR = 3
@@ -360,8 +361,6 @@ def analyze(
 
     from agent.log_analysis import InputError, LogRequest, build_snapshot, split_inputs
     from agent.log_window import WindowError, parse_window
-    from agent.signatures import load_signatures
-    from checks.signatures.scan import to_scan_patterns
     from collectors.logs.sources import SourceError
     from collectors.logs.timestamps import parse_zone
 
@@ -378,11 +377,13 @@ def analyze(
         raise AgentError(str(exc)) from None
     if bundle_path is None and not log_paths:
         raise AgentError("nothing to analyse: give a bundle, log files, folders or support zips")
-    try:
-        patterns = to_scan_patterns(load_signatures(loaded))
-    except Exception as exc:
-        _signature_file_errors(exc)
-        raise
+    patterns: Callable[[], list[ScanPattern]] | list[ScanPattern] = _builtin_patterns
+    if loaded is not None:  # the configuration's own signature files: their errors come first
+        try:
+            patterns = _load_patterns(loaded)
+        except Exception as exc:
+            _signature_file_errors(exc)
+            raise
 
     def progress_made(done: int, total: int) -> None:
         # The worker processes exist once a first task is done: the checks and reports load now,
@@ -414,6 +415,19 @@ def analyze(
         settings, timezone = check_settings(loaded.config), loaded.config.settings.timezone
     analysis = pipeline.analyze(snapshot, settings, registry)
     sys.exit(_emit(snapshot, analysis, timezone, formats, output, loaded, report_minutes))
+
+
+def _load_patterns(loaded: LoadedConfig | None) -> list[ScanPattern]:
+    from agent.signatures import load_signatures
+    from checks.signatures.scan import to_scan_patterns
+
+    return to_scan_patterns(load_signatures(loaded))
+
+
+def _builtin_patterns() -> list[ScanPattern]:
+    """The built-in knowledge base's patterns, loaded by the log engine when it first needs them, while
+    worker processes already read the access and GC logs."""
+    return _load_patterns(None)
 
 
 class _Preload:

@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from collectors.logs.engine import analyze_logs
-from collectors.logs.model import LogAnalysis
 from collectors.logs.patterns import ScanPattern
 from collectors.logs.sources import is_bundle
 
 if TYPE_CHECKING:  # loaded when used: reading logs alone starts without the snapshot and check models
     from checks.runner import CheckSettings
+    from collectors.logs.model import LogAnalysis
     from collectors.model import Snapshot
 
 DEFAULT_CUSTOMER = "logs"
@@ -31,7 +31,7 @@ class InputError(Exception):
 
 @dataclass(frozen=True)
 class LogRequest:
-    patterns: Sequence[ScanPattern]
+    patterns: Sequence[ScanPattern] | Callable[[], Sequence[ScanPattern]]  # a loader: see analyze_logs
     tz: tzinfo = UTC
     since: datetime | None = None
     until: datetime | None = None

@@ -14,8 +14,6 @@ from enum import Enum
 from typing import Any
 from urllib.parse import quote, quote_plus
 
-from pydantic import BaseModel
-
 from collectors.redaction_prefilter import union_of
 
 MASK = "***"
@@ -157,6 +155,8 @@ class Redactor:
             return value
         if isinstance(value, str):
             return self.text(value)
+        from pydantic import BaseModel  # loaded by whoever made a model; not needed to redact text
+
         if isinstance(value, BaseModel):
             update = {name: self.data(getattr(value, name)) for name in type(value).model_fields}
             return value.model_copy(update=update)

@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass
 from datetime import tzinfo
 from statistics import median
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -37,9 +38,12 @@ from collectors.logs.access_fold import UNTIMED, ProductStage, Requests, fold
 from collectors.logs.access_keys import KeyTables
 from collectors.logs.access_lines import BITBUCKET, CLF, CONFLUENCE, JIRA, Layout, LineFormat
 from collectors.logs.context import ChunkStats, FileContext
-from collectors.logs.model import AccessSummary, LogKind
+from collectors.logs.kinds import LogKind
 from collectors.logs.timestamps import MinuteClock
 from collectors.redaction import Redactor
+
+if TYPE_CHECKING:
+    from collectors.logs.model import AccessSummary
 
 FORMATS: dict[LogKind, LineFormat] = {
     LogKind.JIRA_ACCESS: JIRA,

@@ -10,13 +10,16 @@ cap, and the summary then says that what it lists may be counted a little low.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from collectors.logs.histogram import Histogram
-from collectors.logs.model import AccessMinute, AccessSummary, EndpointStats, Talker
 from collectors.logs.timestamps import bucket_of, choose_bucket, to_datetime
 from collectors.redaction import Redactor
+
+if TYPE_CHECKING:
+    from collectors.logs.model import AccessSummary, Talker
 
 MAX_ENDPOINTS = 1000  # per product; pruned back to this when twice as many
 MAX_TALKERS = 10_000  # (address, user) pairs per product
@@ -152,6 +155,9 @@ class ProductAccess:
         return notes
 
     def summary(self, bucket_s: int, redactor: Redactor | None = None) -> AccessSummary:
+        # the report model loads in the main process only: workers need no pydantic
+        from collectors.logs.model import AccessMinute, AccessSummary, EndpointStats
+
         notes = list(self.notes)
         width = bucket_s
         if self.res > bucket_s:
@@ -239,6 +245,8 @@ def _ms(value: float | None) -> float | None:
 
 def _talkers(pairs: dict[tuple[bytes, bytes], list], name: Callable[[tuple[bytes, bytes]], str],
              ) -> list[Talker]:
+    from collectors.logs.model import Talker
+
     """The users or client addresses of ``pairs``, the heaviest first: by the server time they consumed,
     then by requests."""
     table: dict[str, list] = {}

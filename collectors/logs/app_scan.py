@@ -27,8 +27,8 @@ from collectors.logs.event_lines import (
     iso_offset,
     line_at,
 )
+from collectors.logs.kinds import LogKind
 from collectors.logs.matcher import Matcher, Rule
-from collectors.logs.model import LogKind
 from collectors.logs.patterns import ScanPattern
 from collectors.logs.timestamps import MinuteClock
 from collectors.redaction import Redactor

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import tzinfo
 
-from collectors.logs.model import LogKind
+from collectors.logs.kinds import LogKind
 
 
 @dataclass(frozen=True)

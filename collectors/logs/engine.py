@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from collectors.logs.app_scan import AppAccumulator, ChunkScanner
 from collectors.logs.chunks import (
@@ -30,13 +30,15 @@ from collectors.logs.chunks import (
     split_ranges,
 )
 from collectors.logs.context import FileContext
-from collectors.logs.model import FileProblem, LogAnalysis, LogKind
+from collectors.logs.kinds import FileProblem, LogKind
 from collectors.logs.patterns import ScanPattern
 from collectors.logs.sniff import looks_binary, sniff
 from collectors.logs.sources import LogSource, SalvagingReader, discover
-from collectors.logs.summaries import build_analysis
 from collectors.logs.tally import FileTally, TaskResult
 from collectors.logs.timestamps import MinuteClock
+
+if TYPE_CHECKING:
+    from collectors.logs.model import LogAnalysis
 
 HEAD_BYTES = 64 * 1024
 RANGE_BYTES = 64 * 1024 * 1024  # plain files larger than this are read by several workers at once
@@ -66,9 +68,25 @@ class Window:
 _STATE: dict[str, Any] = {}
 
 
-def _init_worker(patterns: Sequence[ScanPattern], tz: tzinfo, use_hyperscan: bool) -> None:
-    _STATE["scanner"] = ChunkScanner(patterns, MinuteClock(tz), use_hyperscan)
+def _init_worker(patterns: Sequence[ScanPattern] | None, tz: tzinfo, use_hyperscan: bool) -> None:
+    """This process's state; without patterns, the scanner is built by the first application task."""
+    _STATE["scanner"] = None if patterns is None else ChunkScanner(patterns, MinuteClock(tz), use_hyperscan)
     _STATE["tz"] = tz
+    _STATE["use_hyperscan"] = use_hyperscan
+
+
+class _Patterns:
+    """The signature patterns, given or loaded when first needed: worker processes can start reading
+    access and GC logs while this process is still loading the knowledge base."""
+
+    def __init__(self, source: Sequence[ScanPattern] | Callable[[], Sequence[ScanPattern]]) -> None:
+        self._source = source
+        self._loaded: list[ScanPattern] | None = None if callable(source) else list(source)
+
+    def get(self) -> list[ScanPattern]:
+        if self._loaded is None:
+            self._loaded = list(self._source())  # type: ignore[operator]
+        return self._loaded
 
 
 def _new_accumulator(family: str) -> Any:
@@ -89,10 +107,22 @@ def _new_accumulator(family: str) -> Any:
     raise ValueError(f"no accumulator for {family!r} logs")
 
 
-def run_task(task: Task, window: Window) -> TaskResult:
-    """Scan one task in this process (a worker, or the main process for small inputs)."""
-    scanner: ChunkScanner = _STATE["scanner"]
+def _scanner(patterns: Sequence[ScanPattern] | None) -> ChunkScanner:
+    """This process's scanner, built on first use from the patterns that came with the task."""
+    scanner = _STATE["scanner"]
+    if scanner is None:
+        if patterns is None:
+            raise ValueError("an application log task needs the signature patterns")
+        clock = MinuteClock(_STATE["tz"])
+        scanner = _STATE["scanner"] = ChunkScanner(patterns, clock, _STATE["use_hyperscan"])
+    return scanner
+
+
+def run_task(task: Task, window: Window, patterns: Sequence[ScanPattern] | None = None) -> TaskResult:
+    """Scan one task in this process (a worker, or the main process for small inputs); ``patterns``
+    come with an application task when this process has no scanner yet."""
     family = "application" if task.kind.family == "catalina" else task.kind.family
+    scanner = _scanner(patterns) if family == "application" else None
     ctx = FileContext(
         task.source.display, task.source.node, task.kind, _STATE["tz"], window.since, window.until
     )
@@ -102,7 +132,7 @@ def run_task(task: Task, window: Window) -> TaskResult:
     try:
         for chunk in _chunks(task, boundary):
             tally.size_bytes += len(chunk)
-            stats = scanner.scan(chunk, ctx, acc) if family == "application" else acc.feed(chunk, ctx)
+            stats = acc.feed(chunk, ctx) if scanner is None else scanner.scan(chunk, ctx, acc)
             tally.stats.merge(stats)
         tally.stats.merge(acc.end_file(ctx))
     except (EOFError, zlib.error, zipfile.BadZipFile) as exc:
@@ -184,6 +214,17 @@ def _cost(task: Task) -> float:
     return size * _COST.get(task.kind.family, 1.0) * (3.0 if task.source.gzipped else 1.0)
 
 
+def _ready_patterns(patterns: _Patterns, tasks: list[Task], tz: tzinfo, use_hyperscan: bool,
+                    ) -> list[ScanPattern]:
+    """The patterns, with their Hyperscan databases compiled once here and kept in the disk cache, so
+    that each worker only reads them back."""
+    loaded = patterns.get()
+    scanner = ChunkScanner(loaded, MinuteClock(tz), use_hyperscan)
+    for kind in {t.kind for t in tasks if t.kind.family in ("application", "catalina")}:
+        scanner.prepare(kind)
+    return loaded
+
+
 def _epoch(at: datetime | None) -> float | None:
     if at is None:
         return None
@@ -192,7 +233,7 @@ def _epoch(at: datetime | None) -> float | None:
 
 def analyze_logs(
     paths: Sequence[Path],
-    patterns: Sequence[ScanPattern],
+    patterns: Sequence[ScanPattern] | Callable[[], Sequence[ScanPattern]],
     *,
     customer: str,
     tz: tzinfo = UTC,
@@ -203,7 +244,8 @@ def analyze_logs(
     range_bytes: int = RANGE_BYTES,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> LogAnalysis:
-    """Analyse every log under ``paths`` for one customer.
+    """Analyse every log under ``paths`` for one customer. ``patterns`` may be a function that loads
+    them: it is called once, when the first application log is about to be read.
 
     Raises SourceError for a path that cannot be read at all; a file that is damaged, binary or not
     a log is listed with its problem instead.
@@ -216,18 +258,21 @@ def analyze_logs(
     workers = max(1, workers or os.cpu_count() or 1)
     merged = TaskResult()
     done = 0
-    for result, task in _run(tasks, window, patterns, tz, use_hyperscan, workers, total):
+    known = _Patterns(patterns)
+    for result, task in _run(tasks, window, known, tz, use_hyperscan, workers, total):
         merged.merge(result)
         done += (task.end or task.source.size) - task.start
         if on_progress is not None:
             on_progress(done, total)
     for tally in skipped:
         merged.files[tally.path] = tally
+    from collectors.logs.summaries import build_analysis  # the report model: pydantic loads only now
+
     return build_analysis(
         customer=customer,
         files=list(merged.files.values()),
         accumulators=merged.accumulators,
-        patterns=patterns,
+        patterns=known.get(),
         since=since,
         until=until,
         elapsed_s=time.perf_counter() - started,
@@ -237,25 +282,23 @@ def analyze_logs(
 def _run(
     tasks: list[Task],
     window: Window,
-    patterns: Sequence[ScanPattern],
+    patterns: _Patterns,
     tz: tzinfo,
     use_hyperscan: bool,
     workers: int,
     total: int,
 ) -> Iterator[tuple[TaskResult, Task]]:
-    _init_worker(patterns, tz, use_hyperscan)
     if workers == 1 or total < IN_PROCESS_BYTES or len(tasks) < 2:
+        _init_worker(patterns.get(), tz, use_hyperscan)
         for task in tasks:
             yield run_task(task, window), task
         return
-    # Where the system can fork, workers inherit the matchers compiled here, with nothing to import
-    # or compile again; they touch nothing of the parent's threads (progress bars) but their task.
-    scanner: ChunkScanner = _STATE["scanner"]
-    for kind in {t.kind for t in tasks if t.kind.family in ("application", "catalina")}:
-        scanner.prepare(kind)
     forking = "fork" in get_all_start_methods()
     context = get_context("fork" if forking else "spawn")
     if forking:
+        # Workers fork from this process at once and read the access and GC logs (they come first)
+        # while this process loads the patterns; the application tasks bring the patterns along.
+        _init_worker(None, tz, use_hyperscan)
         # The readers' modules load once, here, rather than in every worker (this process needs them
         # too, to merge the results).
         for family in {"application" if t.kind.family == "catalina" else t.kind.family for t in tasks}:
@@ -263,14 +306,22 @@ def _run(
         # Objects that exist now move out of the collector's reach: a worker's garbage collections
         # would otherwise touch every inherited object and copy each page it sits on.
         gc.freeze()
-    init = {} if forking else {"initializer": _init_worker, "initargs": (list(patterns), tz, use_hyperscan)}
+        init = {}
+    else:
+        init = {"initializer": _init_worker, "initargs": (patterns.get(), tz, use_hyperscan)}
+    ready: list[ScanPattern] | None = None
     with ProcessPoolExecutor(workers, mp_context=context, **init) as pool:  # type: ignore[arg-type]
         pending: dict[Future[TaskResult], Task] = {}
         queue = list(reversed(tasks))
         while queue or pending:
             while queue and len(pending) < workers * 2:  # bounded: results never pile up in memory
                 task = queue.pop()
-                pending[pool.submit(run_task, task, window)] = task
+                extra = ()
+                if forking and task.kind.family in ("application", "catalina"):
+                    if ready is None:
+                        ready = _ready_patterns(patterns, tasks, tz, use_hyperscan)
+                    extra = (ready,)
+                pending[pool.submit(run_task, task, window, *extra)] = task
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
                 yield future.result(), pending.pop(future)

@@ -20,13 +20,17 @@ picklable data). Files of one node merge into one ``GcSummary``; nodes stay apar
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from collectors.logs.context import ChunkStats, FileContext
 from collectors.logs.gc_jdk8 import end_jdk8, feed_jdk8
 from collectors.logs.gc_state import GcFileState, GcNode
 from collectors.logs.gc_unified import feed_unified
-from collectors.logs.model import GcMinute, GcPause, GcSummary, HeapPoint, LogKind
+from collectors.logs.kinds import LogKind
 from collectors.logs.timestamps import bucket_of, to_datetime
+
+if TYPE_CHECKING:
+    from collectors.logs.model import GcMinute, GcSummary, HeapPoint
 
 HEAP_POINTS = 300  # heap-after-GC points per node, at most
 MIN_SLOPE_BUCKETS = 3  # fewer bucket floors than this give no slope
@@ -85,6 +89,9 @@ class GcAccumulator:
 
 
 def _summary(node: GcNode, bucket_s: int) -> GcSummary:
+    # the report model loads in the main process only: workers need no pydantic
+    from collectors.logs.model import GcPause, GcSummary
+
     span = None
     if node.first is not None and node.last is not None:
         span = node.last - node.first
@@ -128,6 +135,8 @@ def _round(value: float | None) -> float | None:
 
 
 def _series(minutes: dict[int, list[int]], bucket_s: int) -> list[GcMinute]:
+    from collectors.logs.model import GcMinute
+
     rolled: dict[int, list[int]] = {}
     for minute, (n, us) in minutes.items():
         row = rolled.setdefault(bucket_of(minute, bucket_s), [0, 0])
@@ -167,6 +176,8 @@ def _floors(heap: dict[int, list[float]], bucket_s: int) -> list[tuple[int, floa
 
 
 def _heap_points(floors: list[tuple[int, float, float]]) -> list[HeapPoint]:
+    from collectors.logs.model import HeapPoint
+
     """At most HEAP_POINTS points: neighbouring buckets are joined, keeping their floor."""
     group = max(1, math.ceil(len(floors) / HEAP_POINTS))
     points = []

@@ -29,11 +29,14 @@ from __future__ import annotations
 import re
 import sys
 from datetime import tzinfo
+from typing import TYPE_CHECKING
 
 from collectors.logs.context import ChunkStats, FileContext
-from collectors.logs.model import AuthBurst, AuthFailures, MinuteCount, SecuritySummary
 from collectors.logs.security_bursts import UNKNOWN_ADDRESS, Cell, find_bursts
 from collectors.logs.timestamps import MinuteClock, bucket_of, to_datetime
+
+if TYPE_CHECKING:
+    from collectors.logs.model import AuthFailures, MinuteCount, SecuritySummary
 
 MAX_USERS = 2000
 MAX_ADDRESSES = 2000
@@ -238,6 +241,9 @@ class SecurityAccumulator:
 
     # -- the result --------------------------------------------------------------------------------
     def summary(self, bucket_s: int) -> SecuritySummary:
+        # the report model loads in the main process only: workers need no pydantic
+        from collectors.logs.model import AuthBurst, SecuritySummary
+
         return SecuritySummary(
             failed=self.failed,
             passed=self.passed,
@@ -320,6 +326,8 @@ def _prune(table: dict, keep: int) -> int:
 
 
 def _top(table: dict[str, Row]) -> list[AuthFailures]:
+    from collectors.logs.model import AuthFailures
+
     failing = (item for item in table.items() if item[1][0])
     rows = sorted(failing, key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))[:TOP]
     return [
@@ -338,6 +346,8 @@ def _top(table: dict[str, Row]) -> list[AuthFailures]:
 
 
 def _series(minutes: dict[int, int], bucket_s: int) -> list[MinuteCount]:
+    from collectors.logs.model import MinuteCount
+
     rolled: dict[int, int] = {}
     for minute, n in minutes.items():
         key = bucket_of(minute, bucket_s)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from collectors.logs.model import LogKind
+from collectors.logs.kinds import LogKind
 
 _NAME_RULES: list[tuple[re.Pattern[str], LogKind]] = [
     (re.compile(r"^atlassian-jira-security\.log"), LogKind.JIRA_SECURITY),

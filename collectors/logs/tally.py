@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from collectors.logs.context import ChunkStats
-from collectors.logs.model import FileProblem, LogKind
+from collectors.logs.kinds import FileProblem, LogKind
 
 
 @dataclass

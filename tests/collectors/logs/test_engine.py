@@ -51,3 +51,17 @@ def test_hyperscan_and_re_agree(folders, patterns) -> None:
     slow = analyze_logs([folders], patterns, customer="c", workers=1, use_hyperscan=False)
     assert fast.engine == "hyperscan" and slow.engine == "re"
     assert _essence(fast) == _essence(slow)
+
+
+def test_patterns_loaded_once_the_workers_read_give_the_same_analysis(folders, patterns, monkeypatch) -> None:
+    whole = analyze_logs([folders], patterns, customer="c", workers=1)
+    monkeypatch.setattr(engine, "IN_PROCESS_BYTES", 0)
+    calls = []
+
+    def load():
+        calls.append(1)
+        return patterns
+
+    late = analyze_logs([folders], load, customer="c", workers=2, range_bytes=100_000)
+    assert calls == [1]
+    assert _essence(late) == _essence(whole)
