@@ -193,11 +193,7 @@ class KeyTables:
         return found
 
     def talker(self, who: tuple[bytes, bytes]) -> int:
-        found = self._talker_ids.get(who)
-        if found is None:
-            found = self._talker_ids[who] = len(self.talkers)
-            self.talkers.append(who)
-        return found
+        return _number(self._talker_ids, self.talkers, who)
 
     # -- the slow paths: once per distinct request
     def _shaped_endpoint(self, fmt: LineFormat, request: object) -> int:
@@ -216,8 +212,13 @@ class KeyTables:
         return found
 
     def _endpoint(self, key: tuple[str, str]) -> int:
-        found = self._endpoint_ids.get(key)
-        if found is None:
-            found = self._endpoint_ids[key] = len(self.endpoints)
-            self.endpoints.append(key)
-        return found
+        return _number(self._endpoint_ids, self.endpoints, key)
+
+
+def _number(ids: dict, keys: list, key: object) -> int:
+    """The id of ``key``: its index in ``keys``, where it is appended when new."""
+    found = ids.get(key)
+    if found is None:
+        found = ids[key] = len(keys)
+        keys.append(key)
+    return found
