@@ -322,6 +322,10 @@ def _run(
                         ready = _ready_patterns(patterns, tasks, tz, use_hyperscan)
                     extra = (ready,)
                 pending[pool.submit(run_task, task, window, *extra)] = task
+            if forking and gc.get_freeze_count():
+                # The workers exist (a fork pool starts them all at the first submit): unfrozen, this
+                # process (a long-lived service, say) collects its garbage again.
+                gc.unfreeze()
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
                 yield future.result(), pending.pop(future)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -65,3 +66,4 @@ def test_patterns_loaded_once_the_workers_read_give_the_same_analysis(folders, p
     late = analyze_logs([folders], load, customer="c", workers=2, range_bytes=100_000)
     assert calls == [1]
     assert _essence(late) == _essence(whole)
+    assert gc.get_freeze_count() == 0  # frozen only while the workers fork: a service collects again
