@@ -3,8 +3,9 @@
 Python cannot look at every line of gigabytes of logs at grep's speed, so it does not: one matcher
 pass over each chunk (Hyperscan, see matcher.py) finds the signature lines, the WARN/ERROR/FATAL
 event lines and the exception lines, which are a small share of all lines; Python only looks at
-those. Events per minute come from the logs being in time order: a binary search finds where each
-minute ends and ``bytes.count`` counts the event lines in between, both in C. A chunk whose times
+those. Events per minute come from the logs being in time order: NumPy finds every line that may
+open an event in one pass, a binary search finds where each minute ends, and the event lines in
+between are counted from the NumPy offsets. A chunk whose times
 go backwards is counted line by line instead.
 """
 
