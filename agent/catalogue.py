@@ -44,7 +44,12 @@ def print_catalogue(registry: Registry, fmt: str, console: Console) -> None:
         thresholds = ", ".join(f"{k}={v}" for k, v in row["thresholds"].items())
         origin = "" if row["origin"] == "builtin" else f" ({row['origin']})"
         table.add_row(
-            row["id"], row["scope"], products, row["category"], row["default_severity"], thresholds,
+            row["id"],
+            row["scope"],
+            products,
+            row["category"],
+            row["default_severity"],
+            thresholds,
             row["title"] + origin,
         )
     console.print(table)

@@ -85,8 +85,12 @@ def _collect(
     with Progress(*columns, console=stderr(), transient=True) as progress:
         task = progress.add_task("collect", total=total)
         return pipeline.collect(
-            loaded, customers, on_done=lambda _inst: progress.advance(task), thread_dumps=dumps,
-            log_spool=log_spool, on_host_done=lambda _host: progress.advance(task),
+            loaded,
+            customers,
+            on_done=lambda _inst: progress.advance(task),
+            thread_dumps=dumps,
+            log_spool=log_spool,
+            on_host_done=lambda _host: progress.advance(task),
         )
 
 

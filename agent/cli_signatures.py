@@ -77,8 +77,16 @@ def list_signatures(fmt: str, config_path: Path | None) -> None:
     entries = _signatures(config_path)
     if fmt == "json":
         rows = [
-            {"id": s.id, "severity": s.severity, "cause": s.cause, "products": [str(p) for p in s.products],
-             "files": list(s.files), "title": s.title, "restart": s.restart, "kb": s.kb}
+            {
+                "id": s.id,
+                "severity": s.severity,
+                "cause": s.cause,
+                "products": [str(p) for p in s.products],
+                "files": list(s.files),
+                "title": s.title,
+                "restart": s.restart,
+                "kb": s.kb,
+            }
             for s in entries
         ]
         click.echo(json.dumps(rows, indent=2))
@@ -155,7 +163,10 @@ def _grep_problems(entries: Sequence[tuple[str, Signature]]) -> list[str] | None
             lines_file.write_text(f"{sig.match}\n{sig.near_miss}\n", encoding="utf-8")
             done = subprocess.run(
                 [grep, "-n", "-E", "-f", str(pattern_file), str(lines_file)],
-                capture_output=True, text=True, env=env, check=False,
+                capture_output=True,
+                text=True,
+                env=env,
+                check=False,
             )
             if done.returncode > 1 or done.stderr.strip():
                 problems.append(f"{where}: pattern: grep -E refuses the export: {done.stderr.strip()}")

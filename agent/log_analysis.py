@@ -78,8 +78,14 @@ def build_snapshot(
         per_customer.setdefault(owner, []).extend(log_paths)
     analyses = [
         analyze_logs(
-            paths, request.patterns, customer=name, tz=request.tz, since=request.since, until=request.until,
-            workers=request.workers, on_progress=request.on_progress,
+            paths,
+            request.patterns,
+            customer=name,
+            tz=request.tz,
+            since=request.since,
+            until=request.until,
+            workers=request.workers,
+            on_progress=request.on_progress,
         )
         for name, paths in per_customer.items()
     ]

@@ -66,24 +66,44 @@ def _jira_request(rng: random.Random) -> tuple[str, str, int, int]:
         return "GET", f"/browse/{_issue(rng)}", 200, int(rng.lognormvariate(5.5, 0.6))
     if r < 0.60:
         key = _issue(rng)
-        return "GET", f"/rest/api/2/issue/{key}?fields=summary,status&expand=renderedFields", 200, int(
-            rng.lognormvariate(4.5, 0.7))
+        return (
+            "GET",
+            f"/rest/api/2/issue/{key}?fields=summary,status&expand=renderedFields",
+            200,
+            int(rng.lognormvariate(4.5, 0.7)),
+        )
     if r < 0.68:
         jql = f"project%20%3D%20{rng.choice(PROJECTS)}%20AND%20status%20%3D%20Open"
-        return "GET", f"/rest/api/2/search?jql={jql}&startAt={rng.randrange(0, 500, 50)}&maxResults=50", (
-            500 if rng.random() < 0.01 else 200), int(rng.lognormvariate(6.2, 0.9))
+        return (
+            "GET",
+            f"/rest/api/2/search?jql={jql}&startAt={rng.randrange(0, 500, 50)}&maxResults=50",
+            (500 if rng.random() < 0.01 else 200),
+            int(rng.lognormvariate(6.2, 0.9)),
+        )
     if r < 0.74:
         return "POST", "/rest/analytics/1.0/publish/bulk", 200, rng.randrange(1, 20)
     if r < 0.80:
-        return "GET", f"/secure/attachment/{rng.randrange(10000, 900000)}/screenshot.png", (
-            404 if rng.random() < 0.05 else 200), int(rng.lognormvariate(3.5, 0.8))
+        return (
+            "GET",
+            f"/secure/attachment/{rng.randrange(10000, 900000)}/screenshot.png",
+            (404 if rng.random() < 0.05 else 200),
+            int(rng.lognormvariate(3.5, 0.8)),
+        )
     if r < 0.85:
-        return "GET", f"/rest/agile/1.0/board/{rng.randrange(1, 300)}/sprint?state=active", 200, int(
-            rng.lognormvariate(5, 0.5))
+        return (
+            "GET",
+            f"/rest/agile/1.0/board/{rng.randrange(1, 300)}/sprint?state=active",
+            200,
+            int(rng.lognormvariate(5, 0.5)),
+        )
     if r < 0.90:
         token = f"{rng.getrandbits(64):x}"
-        return "POST", f"/secure/QuickCreateIssue.jspa?decorator=none&atl_token={token}", 200, int(
-            rng.lognormvariate(6, 0.5))
+        return (
+            "POST",
+            f"/secure/QuickCreateIssue.jspa?decorator=none&atl_token={token}",
+            200,
+            int(rng.lognormvariate(6, 0.5)),
+        )
     if r < 0.95:
         return "GET", f"/rest/api/2/user?username=user{rng.randrange(500)}", 200, rng.randrange(2, 40)
     status = 200 if rng.random() < 0.98 else 503
@@ -114,8 +134,10 @@ def jira_lines(rng: random.Random, start: datetime, per_second: float) -> Iterat
         session = f"{rng.getrandbits(30):x}" if user != "-" else "-"
         minute = at.hour * 60 + at.minute
         request_id = f"{minute}x{counter}x{rng.randrange(1, 40)}"
-        yield (f'{address} {request_id} {user} [{stamp}] "{method} {url} HTTP/1.1" '
-               f'{status} {size} {ms} "{referer}" "{rng.choice(AGENTS)}" "{session}"\n')
+        yield (
+            f'{address} {request_id} {user} [{stamp}] "{method} {url} HTTP/1.1" '
+            f'{status} {size} {ms} "{referer}" "{rng.choice(AGENTS)}" "{session}"\n'
+        )
 
 
 def confluence_lines(rng: random.Random, start: datetime, per_second: float) -> Iterator[str]:
@@ -137,8 +159,10 @@ def confluence_lines(rng: random.Random, start: datetime, per_second: float) -> 
         stamp = at.strftime("%d/%b/%Y:%H:%M:%S +0000")
         thread = f"http-nio-8090-exec-{rng.randrange(1, 200)}"
         size = rng.randrange(100, 90000)
-        yield (f"[{stamp}] {user} {thread} {address} GET {path} HTTP/1.1 200 {ms}ms {size} "
-               f"https://wiki.example.com/ {rng.choice(AGENTS)}\n")
+        yield (
+            f"[{stamp}] {user} {thread} {address} GET {path} HTTP/1.1 200 {ms}ms {size} "
+            f"https://wiki.example.com/ {rng.choice(AGENTS)}\n"
+        )
 
 
 def bitbucket_lines(rng: random.Random, start: datetime, per_second: float) -> Iterator[str]:
@@ -166,8 +190,11 @@ def bitbucket_lines(rng: random.Random, start: datetime, per_second: float) -> I
         yield head % "o" + f" | 200 | 512 | {rng.randrange(100, 10**6)} | {labels} | {ms} | - |\n"
 
 
-GENERATORS = {LogKind.JIRA_ACCESS: jira_lines, LogKind.CONFLUENCE_ACCESS: confluence_lines,
-              LogKind.BITBUCKET_ACCESS: bitbucket_lines}
+GENERATORS = {
+    LogKind.JIRA_ACCESS: jira_lines,
+    LogKind.CONFLUENCE_ACCESS: confluence_lines,
+    LogKind.BITBUCKET_ACCESS: bitbucket_lines,
+}
 
 
 def generate(path: Path, kind: LogKind, mb: int, seed: int = 5) -> int:
@@ -216,8 +243,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--kind", choices=["jira", "confluence", "bitbucket"], default="jira")
     args = parser.parse_args()
-    kind = {"jira": LogKind.JIRA_ACCESS, "confluence": LogKind.CONFLUENCE_ACCESS,
-            "bitbucket": LogKind.BITBUCKET_ACCESS}[args.kind]
+    kind = {
+        "jira": LogKind.JIRA_ACCESS,
+        "confluence": LogKind.CONFLUENCE_ACCESS,
+        "bitbucket": LogKind.BITBUCKET_ACCESS,
+    }[args.kind]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "access_log.2024-05-01"
         size = generate(path, kind, args.mb)
@@ -227,10 +257,13 @@ def main() -> None:
     summarised = statistics.median(r[1] for r in runs)
     summary = runs[0][2].summaries(60)[0]
     mb = size / 1e6
-    print(f"{args.kind} access log: {mb:.0f} MB, {summary.requests} requests, "
-          f"{len(summary.per_minute)} minutes")
-    print(f"feed(): {fed:.2f} s = {mb / fed:.0f} MB/s on one core (median of {args.repeat}; "
-          f"best {mb / best:.0f} MB/s); summaries(): {summarised * 1000:.0f} ms")
+    print(
+        f"{args.kind} access log: {mb:.0f} MB, {summary.requests} requests, {len(summary.per_minute)} minutes"
+    )
+    print(
+        f"feed(): {fed:.2f} s = {mb / fed:.0f} MB/s on one core (median of {args.repeat}; "
+        f"best {mb / best:.0f} MB/s); summaries(): {summarised * 1000:.0f} ms"
+    )
 
 
 if __name__ == "__main__":

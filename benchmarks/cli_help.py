@@ -43,8 +43,10 @@ def main() -> int:
     times = wall_times(argv, args.runs)
     median = statistics.median(times)
     verdict = "met" if median < args.target else "NOT met"
-    print(f"{' '.join(argv)}: median {median:.3f} s over {args.runs} runs "
-          f"(fastest {min(times):.3f} s, slowest {max(times):.3f} s)")
+    print(
+        f"{' '.join(argv)}: median {median:.3f} s over {args.runs} runs "
+        f"(fastest {min(times):.3f} s, slowest {max(times):.3f} s)"
+    )
     print(f"bare interpreter start-up: median {baseline:.3f} s")
     print(f"target under {args.target:g} s: {verdict}")
     return 0

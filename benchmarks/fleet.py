@@ -93,8 +93,11 @@ def main() -> None:
     parser.add_argument("--cloud-sites", type=int, default=2, help="Cloud sites in a --mixed fleet")
     parser.add_argument("--latency-ms", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--sandbox-in-process", action="store_true",
-                        help="serve the sandbox from the agent's own process (the GIL is then shared)")
+    parser.add_argument(
+        "--sandbox-in-process",
+        action="store_true",
+        help="serve the sandbox from the agent's own process (the GIL is then shared)",
+    )
     args = parser.parse_args()
     count = args.instances if args.instances is not None else (200 if args.mixed else 50)
     if count < 1 or args.repeat < 1 or args.latency_ms < 0:
@@ -111,8 +114,10 @@ def main() -> None:
     for spec in specs if args.mixed else specs[:1]:
         singles.setdefault(_kind(spec), spec.name)
     with served(specs, args.sandbox_in_process) as estate:
-        one = {kind: [full_check(estate, [name], registry) for _ in range(args.repeat)]
-               for kind, name in singles.items()}
+        one = {
+            kind: [full_check(estate, [name], registry) for _ in range(args.repeat)]
+            for kind, name in singles.items()
+        }
         fleet = [full_check(estate, names, registry) for _ in range(args.repeat)]
         # Memory in a separate run: tracing every allocation slows Python down too much to time it.
         tracemalloc.start()
@@ -124,8 +129,10 @@ def main() -> None:
     errors = max(e for _, e in [r for runs in one.values() for r in runs] + fleet)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     where = "in the agent's process" if args.sandbox_in_process else "from its own process"
-    print(f"calls answer after {args.latency_ms} ms; the sandbox served {where}; "
-          f"median of {args.repeat} runs each")
+    print(
+        f"calls answer after {args.latency_ms} ms; the sandbox served {where}; "
+        f"median of {args.repeat} runs each"
+    )
     if args.mixed:
         counts = {kind: sum(1 for s in specs if _kind(s) == kind) for kind in singles}
         print(f"mixed fleet: {count} instances: " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
@@ -134,8 +141,10 @@ def main() -> None:
         slowest = max(one_s, key=one_s.__getitem__)
         jira = one_s.get("Jira Data Center")
         print(f"{count} instances:       {fleet_s:6.2f} s")
-        print(f"ratio:               {fleet_s / one_s[slowest]:6.2f}x  against one {slowest} "
-              f"(the slowest single instance; target <= 8x)")
+        print(
+            f"ratio:               {fleet_s / one_s[slowest]:6.2f}x  against one {slowest} "
+            f"(the slowest single instance; target <= 8x)"
+        )
         if jira is not None:
             print(f"                     {fleet_s / jira:6.2f}x  against one Jira Data Center")
     else:
@@ -143,8 +152,10 @@ def main() -> None:
         print(f"one instance:        {single:6.2f} s")
         print(f"{count} instances:       {fleet_s:6.2f} s")
         print(f"ratio:               {fleet_s / single:6.2f}x  (target <= 5x)")
-    print(f"memory peak:         {peak / 2**20:6.1f} MiB heap in a fleet run; "
-          f"the agent's max RSS {rss_mb:.0f} MiB")
+    print(
+        f"memory peak:         {peak / 2**20:6.1f} MiB heap in a fleet run; "
+        f"the agent's max RSS {rss_mb:.0f} MiB"
+    )
     print(f"collection errors:   {errors} (must be 0)")
 
 

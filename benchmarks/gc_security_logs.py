@@ -159,8 +159,14 @@ def feed(acc: object, data: bytes, context: FileContext) -> tuple[float, float]:
     return time.perf_counter() - began, time.process_time() - cpu
 
 
-def run(name: str, make: Callable[[], object], kind: LogKind, data: bytes, repeat: int,
-        reference: Callable[[], object] | None = None) -> None:
+def run(
+    name: str,
+    make: Callable[[], object],
+    kind: LogKind,
+    data: bytes,
+    repeat: int,
+    reference: Callable[[], object] | None = None,
+) -> None:
     context = FileContext(name, "node1", kind, UTC)
     rates, cpu_rates, summary_s, reference_cpu = [], [], [], []
     for _ in range(repeat):

@@ -37,8 +37,9 @@ from collectors.model import Product
 from tests.collectors.hosts.fake_product import FakeInstall
 from tests.collectors.hosts.sshd import Sshd, keygen, public_line
 
-OPTIONS = HostCollectOptions(connect_timeout_s=10, command_timeout_s=20, host_budget_s=120,
-                             host_concurrency=64)
+OPTIONS = HostCollectOptions(
+    connect_timeout_s=10, command_timeout_s=20, host_budget_s=120, host_concurrency=64
+)
 
 
 def targets(ports: list[int], user: str, key: Path, known: Path, install: FakeInstall) -> list[HostTarget]:
@@ -74,8 +75,9 @@ def timed(hosts: list[HostTarget]) -> float:
     return elapsed
 
 
-def measure(label: str, servers: list[Sshd], rtt_ms: float, key: Path, install: FakeInstall, root: Path,
-            repeat: int) -> float:
+def measure(
+    label: str, servers: list[Sshd], rtt_ms: float, key: Path, install: FakeInstall, root: Path, repeat: int
+) -> float:
     with relayed([s.port for s in servers], rtt_ms) as ports:
         known = known_hosts(root / f"known_hosts_{rtt_ms:g}", servers, ports)
         hosts = targets(ports, servers[0].user, key, known, install)
@@ -84,8 +86,10 @@ def measure(label: str, servers: list[Sshd], rtt_ms: float, key: Path, install: 
         many = statistics.median(timed(hosts) for _ in range(repeat))
     ratio = many / one
     verdict = "met" if ratio <= 2 else "NOT met"
-    print(f"{label:<28} 1 host {one:6.2f} s   {len(servers)} hosts {many:6.2f} s   ratio {ratio:5.2f}x "
-          f"(target at most 2x: {verdict})")
+    print(
+        f"{label:<28} 1 host {one:6.2f} s   {len(servers)} hosts {many:6.2f} s   ratio {ratio:5.2f}x "
+        f"(target at most 2x: {verdict})"
+    )
     return ratio
 
 
@@ -101,8 +105,10 @@ def main() -> int:
         install = FakeInstall(root / "product").create()
         servers = [stack.enter_context(Sshd(root / f"sshd{i}", key)) for i in range(args.hosts)]
         cpus = os.cpu_count()
-        print(f"{args.hosts} sshd endpoints on 127.0.0.1, {cpus} CPUs shared by them and the agent, "
-              f"median of {args.repeat} runs")
+        print(
+            f"{args.hosts} sshd endpoints on 127.0.0.1, {cpus} CPUs shared by them and the agent, "
+            f"median of {args.repeat} runs"
+        )
         measure("direct (0 ms round trip)", servers, 0, key, install, root, args.repeat)
         measure(f"{args.rtt_ms:g} ms round trip", servers, args.rtt_ms, key, install, root, args.repeat)
     return 0

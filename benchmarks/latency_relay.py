@@ -44,8 +44,11 @@ async def _relay(ports: Sequence[int], rtt_s: float, conn: Connection) -> None:
         try:
             upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", target)
             half = rtt_s / 2
-            await asyncio.gather(_pump(reader, upstream_writer, half), _pump(upstream_reader, writer, half),
-                                 return_exceptions=True)
+            await asyncio.gather(
+                _pump(reader, upstream_writer, half),
+                _pump(upstream_reader, writer, half),
+                return_exceptions=True,
+            )
         except (asyncio.CancelledError, ConnectionError):  # the relay is stopping, or a side went away
             writer.close()
 

@@ -40,8 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     analysis = logs_estate.analysis(minutes=args.minutes)
     snapshot, checked = logs_estate.snapshot(analysis), estate.analysis()
     wall = time.perf_counter()
-    report = build_health_check(snapshot, checked, estate.CUSTOMER, generated_at=estate.GENERATED, tz=zone,
-                                tool_version="bench")
+    report = build_health_check(
+        snapshot, checked, estate.CUSTOMER, generated_at=estate.GENERATED, tz=zone, tool_version="bench"
+    )
     build_s = time.perf_counter() - wall
     first_wall, first_cpu = timed(lambda: log_section(report.logs, zone))
     runs = [timed(lambda: log_section(report.logs, zone)) for _ in range(args.runs)]
@@ -51,13 +52,17 @@ def main(argv: list[str] | None = None) -> int:
     html = render(report, "html").content
     json_text = render(report, "json").content
     walls, cpus = [w for w, _ in runs], [c for _, c in runs]
-    print(f"analysis: {args.minutes} buckets of 1 min, {len(analysis.nodes)} nodes, "
-          f"{len(section.charts)} charts")
+    print(
+        f"analysis: {args.minutes} buckets of 1 min, {len(analysis.nodes)} nodes, "
+        f"{len(section.charts)} charts"
+    )
     print(f"build the report (logs into the report's zone): {build_s:.3f} s")
     print(f"first draw, matplotlib import included: {first_wall:.2f} s wall, {first_cpu:.2f} s CPU")
-    print(f"draw all charts, median of {args.runs}: {statistics.median(walls):.2f} s wall "
-          f"(fastest {min(walls):.2f} s), {statistics.median(cpus):.2f} s CPU "
-          f"({statistics.median(cpus) / len(section.charts) * 1000:.0f} ms per chart)")
+    print(
+        f"draw all charts, median of {args.runs}: {statistics.median(walls):.2f} s wall "
+        f"(fastest {min(walls):.2f} s), {statistics.median(cpus):.2f} s CPU "
+        f"({statistics.median(cpus) / len(section.charts) * 1000:.0f} ms per chart)"
+    )
     print(f"render the HTML report: {html_wall:.2f} s wall, {html_cpu:.2f} s CPU")
     svg_kb = sum(len(c.svg) for c in section.charts) / 1e3
     print(f"sizes: SVG {svg_kb:.0f} kB, HTML {len(html) / 1e3:.0f} kB, JSON {len(json_text) / 1e3:.0f} kB")

@@ -66,8 +66,9 @@ def _row(product: str, entry: object, index: int) -> JavaSupportRow:
     java = entry.get("java")
     if not match or not isinstance(java, list) or not all(isinstance(j, int) for j in java) or not java:
         raise JavaSupportDataError(f"{where}: 'from' must be \"major.minor\" and 'java' a list of numbers")
-    return JavaSupportRow(product, (int(match.group(1)), int(match.group(2))), tuple(java),
-                          bool(entry.get("confirmed", True)))
+    return JavaSupportRow(
+        product, (int(match.group(1)), int(match.group(2))), tuple(java), bool(entry.get("confirmed", True))
+    )
 
 
 @cache

@@ -222,8 +222,15 @@ def run_checks(snapshot: Snapshot, registry: Registry, settings: CheckSettings |
                 continue
             reason = host_skip_reason(host, meta.requires)
             if reason is not None:
-                outcomes.append(CheckOutcome(check=meta.id, customer=host.customer, target=host.name,
-                                             status=OutcomeStatus.SKIPPED, reason=reason))
+                outcomes.append(
+                    CheckOutcome(
+                        check=meta.id,
+                        customer=host.customer,
+                        target=host.name,
+                        status=OutcomeStatus.SKIPPED,
+                        reason=reason,
+                    )
+                )
                 continue
             thresholds = host_thresholds(meta.id, host, settings.thresholds, settings.instance_thresholds)
             ctx = CheckContext(meta=meta, host=host, peers=peers, instances=instances, thresholds=thresholds)
@@ -238,8 +245,15 @@ def run_checks(snapshot: Snapshot, registry: Registry, settings: CheckSettings |
                 continue
             reason = logs_skip_reason(logs, meta.requires)
             if reason is not None:
-                outcomes.append(CheckOutcome(check=meta.id, customer=logs.customer, target=LOGS_SUBJECT,
-                                             status=OutcomeStatus.SKIPPED, reason=reason))
+                outcomes.append(
+                    CheckOutcome(
+                        check=meta.id,
+                        customer=logs.customer,
+                        target=LOGS_SUBJECT,
+                        status=OutcomeStatus.SKIPPED,
+                        reason=reason,
+                    )
+                )
                 continue
             ctx = CheckContext(meta=meta, logs=logs, thresholds=logs_thresholds(meta.id, settings.thresholds))
             budget = min(meta.budget_s, settings.budget_s) if settings.budget_s else meta.budget_s

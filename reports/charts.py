@@ -127,7 +127,7 @@ def inline_svg(raw: str, key: str, title: str, caption: str) -> str:
     viewbox = _VIEWBOX.search(root.group(0)) if root else None
     if root is None or viewbox is None:
         raise ValueError("matplotlib wrote no <svg> root with a viewBox")
-    body = raw[root.end():]
+    body = raw[root.end() :]
     body = _METADATA.sub("", _DEFAULT_STYLE.sub("", body, count=1))
     referenced = set(_REFERENCE.findall(body))
 
@@ -147,8 +147,9 @@ def inline_svg(raw: str, key: str, title: str, caption: str) -> str:
     return head + body.strip() + "\n"
 
 
-def _render(key: str, title: str, caption: str, draw: Callable[[Figure], None], *,
-            twin: bool = False) -> Chart:
+def _render(
+    key: str, title: str, caption: str, draw: Callable[[Figure], None], *, twin: bool = False
+) -> Chart:
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -156,14 +157,19 @@ def _render(key: str, title: str, caption: str, draw: Callable[[Figure], None], 
     with _LOCK, matplotlib.rc_context(_RC):
         figure = Figure(figsize=(WIDTH_IN, HEIGHT_IN))
         right = RIGHT_TWIN_IN if twin else RIGHT_IN
-        figure.subplots_adjust(left=LEFT_IN / WIDTH_IN, right=1 - right / WIDTH_IN,
-                               bottom=BOTTOM_IN / HEIGHT_IN, top=1 - TOP_IN / HEIGHT_IN)
+        figure.subplots_adjust(
+            left=LEFT_IN / WIDTH_IN,
+            right=1 - right / WIDTH_IN,
+            bottom=BOTTOM_IN / HEIGHT_IN,
+            top=1 - TOP_IN / HEIGHT_IN,
+        )
         FigureCanvasAgg(figure)  # savefig writes through the SVG canvas; nothing here needs a screen
         draw(figure)
         buffer = io.StringIO()
         figure.savefig(buffer, format="svg", metadata=_NO_METADATA)
-    return Chart(key=key, title=title, caption=caption, svg=Markup(inline_svg(buffer.getvalue(), key, title,
-                                                                              caption)))
+    return Chart(
+        key=key, title=title, caption=caption, svg=Markup(inline_svg(buffer.getvalue(), key, title, caption))
+    )
 
 
 # --- shared pieces --------------------------------------------------------------------------------
@@ -180,8 +186,9 @@ def _dates(epochs: Sequence[float]) -> Any:
     return np.asarray(epochs, dtype=float) / 86400.0
 
 
-def _dense(points: Sequence[tuple[float, float]], bucket_s: int,
-           fill: float) -> tuple[list[float], list[float]]:
+def _dense(
+    points: Sequence[tuple[float, float]], bucket_s: int, fill: float
+) -> tuple[list[float], list[float]]:
     """A per-bucket series with the buckets it skips filled with ``fill`` (0 for counts; NaN leaves
     a gap where a percentile has no data). Too long a span is returned as it is."""
     if not points:
@@ -209,13 +216,15 @@ def _legend_label(text: str) -> str:
     return "\u200b" + text if text.startswith("_") else text
 
 
-def _time_axis(axes: Axes, zone: ZoneInfo, span: tuple[datetime | None, datetime | None],
-               bucket_s: int) -> None:
+def _time_axis(
+    axes: Axes, zone: ZoneInfo, span: tuple[datetime | None, datetime | None], bucket_s: int
+) -> None:
     import matplotlib.dates as mdates
 
     locator = mdates.AutoDateLocator(tz=zone, minticks=4, maxticks=9)
     formatter = mdates.ConciseDateFormatter(
-        locator, tz=zone,
+        locator,
+        tz=zone,
         formats=["%Y", "%Y-%m", "%m-%d", "%H:%M", "%H:%M", "%S.%f"],
         zero_formats=["", "%Y", "%Y-%m", "%m-%d", "%H:%M", "%H:%M"],
         offset_formats=["", "%Y", "%Y-%m", "%Y-%m-%d %Z", "%Y-%m-%d %Z", "%Y-%m-%d %H:%M %Z"],
@@ -238,8 +247,13 @@ def _markers(axes: Axes, moments: Sequence[datetime | None], label: str) -> None
     """Dotted vertical lines at ``moments`` (at most MAX_MARKERS), one legend entry."""
     shown = [m for m in moments if m is not None][:MAX_MARKERS]
     for index, moment in enumerate(shown):
-        axes.axvline(_dates([_epoch(moment)])[0], color=INK, linestyle=(0, (1, 2)), linewidth=0.9,
-                     label=label if index == 0 else None)
+        axes.axvline(
+            _dates([_epoch(moment)])[0],
+            color=INK,
+            linestyle=(0, (1, 2)),
+            linewidth=0.9,
+            label=label if index == 0 else None,
+        )
 
 
 def _legend(axes: Sequence[Axes]) -> None:
@@ -250,8 +264,16 @@ def _legend(axes: Sequence[Axes]) -> None:
         handles += h
         labels += lab
     if handles:
-        axes[0].legend(handles, labels, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=min(len(labels), 6),
-                       borderaxespad=0.2, handlelength=2.2, columnspacing=1.2)
+        axes[0].legend(
+            handles,
+            labels,
+            loc="lower left",
+            bbox_to_anchor=(0, 1.0),
+            ncols=min(len(labels), 6),
+            borderaxespad=0.2,
+            handlelength=2.2,
+            columnspacing=1.2,
+        )
 
 
 def _count(n: float) -> str:
@@ -274,14 +296,22 @@ def _ms_tick(value: float, _position: object) -> str:
 
 
 def _hit_buckets(signatures: Sequence[SignatureHit], severity: str) -> list[float]:
-    found = {_epoch(m.at) for s in signatures if s.severity.lower() == severity
-             for m in s.per_minute if m.count}
+    found = {
+        _epoch(m.at) for s in signatures if s.severity.lower() == severity for m in s.per_minute if m.count
+    }
     return sorted(found)[:MAX_HIT_MARKERS]
 
 
-def events_chart(key: str, levels: Sequence[LevelMinute], restarts: Sequence[RestartEvent],
-                 signatures: Sequence[SignatureHit] = (), *, zone: ZoneInfo, bucket_s: int,
-                 span: tuple[datetime | None, datetime | None]) -> Chart:
+def events_chart(
+    key: str,
+    levels: Sequence[LevelMinute],
+    restarts: Sequence[RestartEvent],
+    signatures: Sequence[SignatureHit] = (),
+    *,
+    zone: ZoneInfo,
+    bucket_s: int,
+    span: tuple[datetime | None, datetime | None],
+) -> Chart:
     """Application-log events per bucket, stacked by level; restarts as dotted lines, and the buckets
     where a critical or warning signature matched as marks along the top."""
     bucket = bucket_label(bucket_s)
@@ -300,22 +330,41 @@ def events_chart(key: str, levels: Sequence[LevelMinute], restarts: Sequence[Res
         f"{_local(peak.at, zone)}; {len(restarts)} restart(s) marked"
     )
     if critical or warning:
-        caption += (f"; known problems matched in {len(critical)} bucket(s) (critical) and "
-                    f"{len(warning)} (warning)")
+        caption += (
+            f"; known problems matched in {len(critical)} bucket(s) (critical) and {len(warning)} (warning)"
+        )
     caption += "."
 
     def draw(figure: Figure) -> None:
         axes = figure.add_subplot()
         x = _dates(times)
-        axes.stackplot(x, info, warn, error, colors=(INFO_FILL, WARN_FILL, ERROR_FILL), linewidth=0,
-                       labels=("INFO and below", "WARN", "ERROR and FATAL"))
+        axes.stackplot(
+            x,
+            info,
+            warn,
+            error,
+            colors=(INFO_FILL, WARN_FILL, ERROR_FILL),
+            linewidth=0,
+            labels=("INFO and below", "WARN", "ERROR and FATAL"),
+        )
         _markers(axes, [r.at for r in restarts], "restart")
         along_top = axes.get_xaxis_transform()  # x in data, y in axes: 0 bottom, 1 top
-        for epochs, colour, label in ((warning, WARN_FILL, "warning problem"),
-                                      (critical, FAILURE, "critical problem")):
+        for epochs, colour, label in (
+            (warning, WARN_FILL, "warning problem"),
+            (critical, FAILURE, "critical problem"),
+        ):
             if epochs:
-                axes.plot(_dates(epochs), [0.97] * len(epochs), transform=along_top, linestyle="none",
-                          marker="v", markersize=4, color=colour, label=label, clip_on=False)
+                axes.plot(
+                    _dates(epochs),
+                    [0.97] * len(epochs),
+                    transform=along_top,
+                    linestyle="none",
+                    marker="v",
+                    markersize=4,
+                    color=colour,
+                    label=label,
+                    clip_on=False,
+                )
         axes.set_ylabel(f"events per {bucket}")
         _time_axis(axes, zone, span, bucket_s)
         _y_from_zero(axes)
@@ -324,8 +373,14 @@ def events_chart(key: str, levels: Sequence[LevelMinute], restarts: Sequence[Res
     return _render(key, f"Application log events per {bucket}, by level", caption, draw)
 
 
-def gc_share_chart(key: str, gc: Sequence[GcSummary], *, zone: ZoneInfo, bucket_s: int,
-                   span: tuple[datetime | None, datetime | None]) -> Chart | None:
+def gc_share_chart(
+    key: str,
+    gc: Sequence[GcSummary],
+    *,
+    zone: ZoneInfo,
+    bucket_s: int,
+    span: tuple[datetime | None, datetime | None],
+) -> Chart | None:
     """The share of each bucket each node spent in GC pauses."""
     drawn = [g for g in gc if g.per_minute]
     if not drawn:
@@ -335,16 +390,22 @@ def gc_share_chart(key: str, gc: Sequence[GcSummary], *, zone: ZoneInfo, bucket_
     for g in drawn:
         worst = max(g.per_minute, key=lambda m: (m.share, -_epoch(m.at)))
         overall = "unknown" if g.overhead is None else f"{g.overhead * 100:.1f} %"
-        parts.append(f"{g.node}: {overall} overall, at most {worst.share * 100:.1f} % "
-                     f"at {_local(worst.at, zone)}")
+        parts.append(
+            f"{g.node}: {overall} overall, at most {worst.share * 100:.1f} % at {_local(worst.at, zone)}"
+        )
     caption = "Time in GC pauses: " + "; ".join(parts) + "."
 
     def draw(figure: Figure) -> None:
         axes = figure.add_subplot()
         for index, g in enumerate(drawn):
             times, share = _dense([(_epoch(m.at), m.share * 100) for m in g.per_minute], bucket_s, 0.0)
-            axes.plot(_dates(times), share, color=PALETTE[index % len(PALETTE)],
-                      linestyle=LINESTYLES[index % len(LINESTYLES)], label=_legend_label(g.node))
+            axes.plot(
+                _dates(times),
+                share,
+                color=PALETTE[index % len(PALETTE)],
+                linestyle=LINESTYLES[index % len(LINESTYLES)],
+                label=_legend_label(g.node),
+            )
         axes.set_ylabel(f"% of each {bucket}")
         _time_axis(axes, zone, span, bucket_s)
         _y_from_zero(axes)
@@ -353,16 +414,23 @@ def gc_share_chart(key: str, gc: Sequence[GcSummary], *, zone: ZoneInfo, bucket_
     return _render(key, f"Time in GC pauses, share of each {bucket}, per node", caption, draw)
 
 
-def heap_chart(key: str, gc: Sequence[GcSummary], *, zone: ZoneInfo, bucket_s: int,
-               span: tuple[datetime | None, datetime | None]) -> Chart | None:
+def heap_chart(
+    key: str,
+    gc: Sequence[GcSummary],
+    *,
+    zone: ZoneInfo,
+    bucket_s: int,
+    span: tuple[datetime | None, datetime | None],
+) -> Chart | None:
     """Heap occupancy after each collection, per node: a floor that keeps rising suggests a leak."""
     drawn = [g for g in gc if g.heap_after]
     if not drawn:
         return None
     parts = []
     for g in drawn:
-        slope = ("" if g.heap_floor_slope_mb_per_h is None
-                 else f", floor {g.heap_floor_slope_mb_per_h:+.0f} MB/h")
+        slope = (
+            "" if g.heap_floor_slope_mb_per_h is None else f", floor {g.heap_floor_slope_mb_per_h:+.0f} MB/h"
+        )
         parts.append(f"{g.node}: last {g.heap_after[-1].after_mb:,.0f} MB{slope}")
     caption = "Heap after GC: " + "; ".join(parts) + "."
 
@@ -371,9 +439,15 @@ def heap_chart(key: str, gc: Sequence[GcSummary], *, zone: ZoneInfo, bucket_s: i
         for index, g in enumerate(drawn):
             points = sorted((_epoch(p.at), p.after_mb) for p in g.heap_after)
             few = len(points) <= 60
-            axes.plot(_dates([t for t, _ in points]), [v for _, v in points],
-                      color=PALETTE[index % len(PALETTE)], linestyle=LINESTYLES[index % len(LINESTYLES)],
-                      marker="o" if few else None, markersize=2.5, label=_legend_label(g.node))
+            axes.plot(
+                _dates([t for t, _ in points]),
+                [v for _, v in points],
+                color=PALETTE[index % len(PALETTE)],
+                linestyle=LINESTYLES[index % len(LINESTYLES)],
+                marker="o" if few else None,
+                markersize=2.5,
+                label=_legend_label(g.node),
+            )
         axes.set_ylabel("MB after GC")
         _time_axis(axes, zone, span, bucket_s)
         _y_from_zero(axes)
@@ -382,15 +456,23 @@ def heap_chart(key: str, gc: Sequence[GcSummary], *, zone: ZoneInfo, bucket_s: i
     return _render(key, "Heap after GC, per node", caption, draw)
 
 
-def traffic_chart(key: str, access: AccessSummary, name: str, *, zone: ZoneInfo, bucket_s: int,
-                  span: tuple[datetime | None, datetime | None]) -> Chart | None:
+def traffic_chart(
+    key: str,
+    access: AccessSummary,
+    name: str,
+    *,
+    zone: ZoneInfo,
+    bucket_s: int,
+    span: tuple[datetime | None, datetime | None],
+) -> Chart | None:
     """Requests per bucket, with the share that failed with a 5xx on a second axis."""
     if not access.per_minute:
         return None
     bucket = bucket_label(bucket_s)
     peak = max(access.per_minute, key=lambda m: (m.requests, -_epoch(m.at)))
-    worst = max(access.per_minute, key=lambda m: (m.status_5xx / m.requests if m.requests else 0.0,
-                                                  -_epoch(m.at)))
+    worst = max(
+        access.per_minute, key=lambda m: (m.status_5xx / m.requests if m.requests else 0.0, -_epoch(m.at))
+    )
     worst_rate = worst.status_5xx / worst.requests * 100 if worst.requests else 0.0
     caption = (
         f"{_count(access.requests)} requests, {_count(access.status_5xx)} with 5xx, "
@@ -421,17 +503,33 @@ def traffic_chart(key: str, access: AccessSummary, name: str, *, zone: ZoneInfo,
     return _render(key, f"{name}: requests per {bucket} and 5xx rate", caption, draw, twin=True)
 
 
-def latency_chart(key: str, access: AccessSummary, name: str, *, zone: ZoneInfo, bucket_s: int,
-                  span: tuple[datetime | None, datetime | None]) -> Chart | None:
+def latency_chart(
+    key: str,
+    access: AccessSummary,
+    name: str,
+    *,
+    zone: ZoneInfo,
+    bucket_s: int,
+    span: tuple[datetime | None, datetime | None],
+) -> Chart | None:
     """Response time percentiles per bucket, on a log scale (p99 is often 100 times p50)."""
-    series = [(label, [(_epoch(m.at), getattr(m, field)) for m in access.per_minute
-                       if getattr(m, field) is not None and getattr(m, field) > 0])
-              for label, field in (("p50", "p50_ms"), ("p95", "p95_ms"), ("p99", "p99_ms"))]
+    series = [
+        (
+            label,
+            [
+                (_epoch(m.at), getattr(m, field))
+                for m in access.per_minute
+                if getattr(m, field) is not None and getattr(m, field) > 0
+            ],
+        )
+        for label, field in (("p50", "p50_ms"), ("p95", "p95_ms"), ("p99", "p99_ms"))
+    ]
     if not any(points for _, points in series):
         return None
     bucket = bucket_label(bucket_s)
-    caption = (f"Over the window: p50 {_ms(access.p50_ms)}, p95 {_ms(access.p95_ms)}, "
-               f"p99 {_ms(access.p99_ms)}.")
+    caption = (
+        f"Over the window: p50 {_ms(access.p50_ms)}, p95 {_ms(access.p95_ms)}, p99 {_ms(access.p99_ms)}."
+    )
 
     def draw(figure: Figure) -> None:
         from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
@@ -453,8 +551,14 @@ def latency_chart(key: str, access: AccessSummary, name: str, *, zone: ZoneInfo,
     return _render(key, f"{name}: response time per {bucket} (p50, p95, p99)", caption, draw)
 
 
-def failed_logins_chart(key: str, security: SecuritySummary, *, zone: ZoneInfo, bucket_s: int,
-                        span: tuple[datetime | None, datetime | None]) -> Chart | None:
+def failed_logins_chart(
+    key: str,
+    security: SecuritySummary,
+    *,
+    zone: ZoneInfo,
+    bucket_s: int,
+    span: tuple[datetime | None, datetime | None],
+) -> Chart | None:
     """Failed logins per bucket, with the bursts that look like brute force or a stale password shaded."""
     if not security.per_minute_failed:
         return None
@@ -467,21 +571,25 @@ def failed_logins_chart(key: str, security: SecuritySummary, *, zone: ZoneInfo, 
     if span[0] is not None and span[1] is not None:
         window = max(window, _epoch(span[1]) - _epoch(span[0]) + bucket_s)
     shaded = [b for b in security.bursts if _epoch(b.end) - _epoch(b.start) + bucket_s <= window / 2]
-    caption = (f"{_count(security.failed)} failed logins, {_count(security.passed)} successful; busiest "
-               f"{bucket}: {_count(peak.count)} failures at {_local(peak.at, zone)}; "
-               f"{len(security.bursts)} burst(s), {len(shaded)} shaded (those shorter than half the window).")
+    caption = (
+        f"{_count(security.failed)} failed logins, {_count(security.passed)} successful; busiest "
+        f"{bucket}: {_count(peak.count)} failures at {_local(peak.at, zone)}; "
+        f"{len(security.bursts)} burst(s), {len(shaded)} shaded (those shorter than half the window)."
+    )
 
     def draw(figure: Figure) -> None:
         axes = figure.add_subplot()
-        times, counts = _dense([(_epoch(m.at), float(m.count)) for m in security.per_minute_failed],
-                               bucket_s, 0.0)
+        times, counts = _dense(
+            [(_epoch(m.at), float(m.count)) for m in security.per_minute_failed], bucket_s, 0.0
+        )
         x = _dates(times)
         axes.fill_between(x, counts, step="post", color=FAILURE, alpha=0.35, linewidth=0)
         axes.step(x, counts, where="post", color=FAILURE, label=f"failed logins per {bucket}")
         for index, burst in enumerate(shaded[:MAX_MARKERS]):
             start, end = _dates([_epoch(burst.start), _epoch(burst.end) + bucket_s])
-            axes.axvspan(start, end, color=PALETTE[1], alpha=0.25, linewidth=0,
-                         label="burst" if index == 0 else None)
+            axes.axvspan(
+                start, end, color=PALETTE[1], alpha=0.25, linewidth=0, label="burst" if index == 0 else None
+            )
         axes.set_ylabel(f"failures per {bucket}")
         _time_axis(axes, zone, span, bucket_s)
         _y_from_zero(axes)

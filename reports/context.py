@@ -156,8 +156,12 @@ def _by_target(findings: list[Finding]) -> dict[str, list[tuple[int, Finding]]]:
 
 def _own(by_target: dict[str, list[tuple[int, Finding]]], name: str) -> list[Finding]:
     """The findings on instance ``name`` and on its nodes ("name/node"), in the report's order."""
-    own = [pair for target, pairs in by_target.items() if target == name or target.startswith(name + "/")
-           for pair in pairs]
+    own = [
+        pair
+        for target, pairs in by_target.items()
+        if target == name or target.startswith(name + "/")
+        for pair in pairs
+    ]
     return [finding for _, finding in sorted(own, key=lambda pair: pair[0])]
 
 

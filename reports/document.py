@@ -34,8 +34,24 @@ class Document:
 
 
 # Latin letters NFKD does not decompose into ASCII.
-_TRANSLITERATE = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ß": "ss",
-                                "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "þ": "th", "Þ": "TH", "ð": "d"})
+_TRANSLITERATE = str.maketrans(
+    {
+        "ø": "o",
+        "Ø": "O",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "ß": "ss",
+        "đ": "d",
+        "Đ": "D",
+        "ł": "l",
+        "Ł": "L",
+        "þ": "th",
+        "Þ": "TH",
+        "ð": "d",
+    }
+)
 
 
 def slugify(text: str) -> str:
@@ -45,9 +61,7 @@ def slugify(text: str) -> str:
     ASCII letter or digit at all becomes "customer".
     """
     decomposed = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE))
-    ascii_text = "".join(
-        ch if ch.isascii() else "-" for ch in decomposed if not unicodedata.combining(ch)
-    )
+    ascii_text = "".join(ch if ch.isascii() else "-" for ch in decomposed if not unicodedata.combining(ch))
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug or "customer"
 

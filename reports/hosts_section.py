@@ -63,8 +63,10 @@ def _dumps(analysis: JvmThreadAnalysis) -> ReportThreadDumps:
         db_connection_waits=last.db_connection_waits,
         stuck=[s.name for s in analysis.stuck],
         deadlocks=[list(d.threads) for d in analysis.deadlocks],
-        hottest=[ReportHotStack(frames=list(h.frames), occurrences=h.occurrences, threads=h.threads)
-                 for h in analysis.hottest],
+        hottest=[
+            ReportHotStack(frames=list(h.frames), occurrences=h.occurrences, threads=h.threads)
+            for h in analysis.hottest
+        ],
     )
 
 
@@ -81,17 +83,30 @@ def _host(
     filesystems = None
     if host.filesystems is not None:
         filesystems = [
-            ReportFilesystem(mount=f.mount, fstype=f.fstype, size=f.size, available=f.available,
-                             used_percent=_percent(f.used, f.size),
-                             inodes_used_percent=_percent(f.inodes_used, f.inodes_total), roles=f.roles)
+            ReportFilesystem(
+                mount=f.mount,
+                fstype=f.fstype,
+                size=f.size,
+                available=f.available,
+                used_percent=_percent(f.used, f.size),
+                inodes_used_percent=_percent(f.inodes_used, f.inodes_total),
+                roles=f.roles,
+            )
             for f in host.filesystems
         ]
     logs = None
     if host.logs is not None:
         logs = [
-            ReportLogFile(path=f.path, kind=f.kind, size=f.size, modified=_local(f.modified, zone),
-                          status=f.status, bundle_path=f.bundle_path, fetched_bytes=f.fetched_bytes,
-                          cut=f.cut)
+            ReportLogFile(
+                path=f.path,
+                kind=f.kind,
+                size=f.size,
+                modified=_local(f.modified, zone),
+                status=f.status,
+                bundle_path=f.bundle_path,
+                fetched_bytes=f.fetched_bytes,
+                cut=f.cut,
+            )
             for f in host.logs.files
         ]
     loads = [cpu.load_1m, cpu.load_5m, cpu.load_15m] if cpu is not None else []

@@ -165,8 +165,10 @@ def log_section(logs: LogAnalysis | None, zone: ZoneInfo, draw: bool = True) -> 
         return None
     bucket = charts.bucket_label(logs.bucket_s)
     signatures = sorted(
-        (SignatureRow(hit=h, severity=_severity(h.severity), sample=h.samples[0] if h.samples else None)
-         for h in logs.signatures),
+        (
+            SignatureRow(hit=h, severity=_severity(h.severity), sample=h.samples[0] if h.samples else None)
+            for h in logs.signatures
+        ),
         key=lambda row: (-row.severity.rank, -row.hit.count, row.hit.signature),
     )
     levels = LevelTotals(
@@ -183,11 +185,14 @@ def log_section(logs: LogAnalysis | None, zone: ZoneInfo, draw: bool = True) -> 
     span = (logs.first_at, logs.last_at)
     options: dict[str, Any] = {"zone": zone, "bucket_s": logs.bucket_s, "span": span}
     if draw and logs.levels:
-        events_chart = charts.events_chart("logs-chart-events", logs.levels, restarts, logs.signatures,
-                                           **options)
+        events_chart = charts.events_chart(
+            "logs-chart-events", logs.levels, restarts, logs.signatures, **options
+        )
     if draw and logs.gc:
-        drawn_gc = (charts.gc_share_chart("logs-chart-gc-share", logs.gc, **options),
-                    charts.heap_chart("logs-chart-gc-heap", logs.gc, **options))
+        drawn_gc = (
+            charts.gc_share_chart("logs-chart-gc-share", logs.gc, **options),
+            charts.heap_chart("logs-chart-gc-heap", logs.gc, **options),
+        )
         gc_charts = [c for c in drawn_gc if c is not None]
     if logs.access is not None:
         access_views = []
@@ -196,9 +201,14 @@ def log_section(logs: LogAnalysis | None, zone: ZoneInfo, draw: bool = True) -> 
             drawn: list[Chart] = []
             if draw and summary.per_minute:
                 key = f"logs-chart-access-{index}"
-                drawn = [c for c in (charts.traffic_chart(f"{key}-traffic", summary, name, **options),
-                                     charts.latency_chart(f"{key}-latency", summary, name, **options))
-                         if c is not None]
+                drawn = [
+                    c
+                    for c in (
+                        charts.traffic_chart(f"{key}-traffic", summary, name, **options),
+                        charts.latency_chart(f"{key}-latency", summary, name, **options),
+                    )
+                    if c is not None
+                ]
             access_views.append(AccessView(summary=summary, name=name, charts=drawn))
     if draw and logs.security is not None and logs.security.per_minute_failed:
         logins_chart = charts.failed_logins_chart("logs-chart-logins", logs.security, **options)

@@ -88,7 +88,7 @@ class TargetSummary(_Model):
 class ReportEvidence(_Model):
     """One fact behind a finding: a number, a line or a payload excerpt, with where and when."""
 
-    label: str = Field(description="What the value is, e.g. \"issues in index\".")
+    label: str = Field(description='What the value is, e.g. "issues in index".')
     value: EvidenceValue = Field(
         description="A plain JSON scalar; anything else a check supplied is written as its JSON text."
     )

@@ -252,7 +252,9 @@ def product_facts(inst: InstanceSnapshot, zone: ZoneInfo) -> ProductFacts:
     return ProductFacts(
         state=inst.status.state if inst.status else None,
         user=(user.display_name or user.username or user.account_id) if user and user.authenticated else None,
-        health_checks=None if checks is None else HealthCheckTally(
+        health_checks=None
+        if checks is None
+        else HealthCheckTally(
             passed=sum(1 for s in checks.statuses if s.healthy),
             failing=[s.name for s in checks.statuses if not s.healthy],
         ),
@@ -330,16 +332,28 @@ def _bitbucket(inst: InstanceSnapshot, zone: ZoneInfo) -> BitbucketSection:
     mail = facts.mail if facts else None
     mirrors = facts.mirrors if facts else None
     return BitbucketSection(
-        search_index=None if index is None else SearchIndexFacts(
-            available=index.available, state=index.state, message=index.message
-        ),
-        mail_server=None if mail is None else MailServerFacts(
-            configured=mail.configured, hostname=mail.hostname, port=mail.port, protocol=mail.protocol,
+        search_index=None
+        if index is None
+        else SearchIndexFacts(available=index.available, state=index.state, message=index.message),
+        mail_server=None
+        if mail is None
+        else MailServerFacts(
+            configured=mail.configured,
+            hostname=mail.hostname,
+            port=mail.port,
+            protocol=mail.protocol,
             sender_address=mail.sender_address,
         ),
-        mirrors=None if mirrors is None else [
-            MirrorFacts(name=m.name or m.id, state=m.state, enabled=m.enabled, version=m.version,
-                        last_seen=_local(m.last_seen, zone))
+        mirrors=None
+        if mirrors is None
+        else [
+            MirrorFacts(
+                name=m.name or m.id,
+                state=m.state,
+                enabled=m.enabled,
+                version=m.version,
+                last_seen=_local(m.last_seen, zone),
+            )
             for m in mirrors
         ],
     )
@@ -414,7 +428,8 @@ def _crowd(inst: InstanceSnapshot, zone: ZoneInfo) -> CrowdSection:
                 sync_state=sync.state if sync else None,
                 sync_mode=sync.mode if sync else None,
                 sync_finished_at=_local((sync.finished_at or sync.started_at) if sync else None, zone),
-                sync_duration_s=round(sync.duration_ms / 1000, 1) if sync and sync.duration_ms is not None
+                sync_duration_s=round(sync.duration_ms / 1000, 1)
+                if sync and sync.duration_ms is not None
                 else None,
                 sync_failure=sync.failure_message if sync else None,
             )
@@ -480,11 +495,15 @@ def _cloud(facts: CloudFacts | None) -> CloudSection:
     if facts is None:
         return CloudSection(products=None, workspaces=None, rate_limit=None)
     return CloudSection(
-        products=None if facts.products is None else [
+        products=None
+        if facts.products is None
+        else [
             CloudProductFacts(key=p.key, name=p.name, plan=p.plan, user_count=p.user_count)
             for p in facts.products
         ],
-        workspaces=None if facts.workspaces is None else [
+        workspaces=None
+        if facts.workspaces is None
+        else [
             WorkspaceFacts(slug=w.slug, name=w.name, private=w.is_private, members=w.members)
             for w in facts.workspaces
         ],

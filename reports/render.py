@@ -48,8 +48,6 @@ _SYMBOLS = {  # shown next to the label, never instead of it
 }
 
 
-
-
 class ResourceLoader(BaseLoader):
     """Loads templates from a package's resources (importlib.resources), wherever it is installed."""
 

@@ -1,7 +1,7 @@
 """The health-check report's JSON Schema, generated from ``reports.model`` and committed beside it.
 
-    python -m reports.schema            # rewrite reports/health-check-report.schema.json
-    python -m reports.schema --check    # exit 1 when the committed file is out of date
+python -m reports.schema            # rewrite reports/health-check-report.schema.json
+python -m reports.schema --check    # exit 1 when the committed file is out of date
 """
 
 from __future__ import annotations

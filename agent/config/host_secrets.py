@@ -37,14 +37,22 @@ def host_reference_problems(config: Config, registry: Registry) -> list[Problem]
             for check_id, values in host.thresholds.items():
                 registered = registry.get(check_id)
                 if registered is None or registered.meta.scope != "host":
-                    problems.append(((*base, check_id), f"{check_id!r} is not a host check; see "
-                                     "`atlas-health checks list`"))
+                    problems.append(
+                        (
+                            (*base, check_id),
+                            f"{check_id!r} is not a host check; see `atlas-health checks list`",
+                        )
+                    )
                     continue
                 for name in values:
                     if name not in registered.meta.thresholds:
                         allowed = ", ".join(sorted(registered.meta.thresholds)) or "none"
-                        problems.append(((*base, check_id, name),
-                                         f"check {check_id!r} has no threshold {name!r} (it has: {allowed})"))
+                        problems.append(
+                            (
+                                (*base, check_id, name),
+                                f"check {check_id!r} has no threshold {name!r} (it has: {allowed})",
+                            )
+                        )
     return problems
 
 
@@ -60,8 +68,12 @@ def _passphrase(
         value = env.get(login.key_passphrase_env)
         if not value:
             name = login.key_passphrase_env
-            problems.append(((*path, "key_passphrase_env"),
-                             f"environment variable {name} is not set (export it before running)"))
+            problems.append(
+                (
+                    (*path, "key_passphrase_env"),
+                    f"environment variable {name} is not set (export it before running)",
+                )
+            )
         return value or None, problems
     if login.key_passphrase_file is not None:
         file = login.key_passphrase_file

@@ -153,11 +153,15 @@ def check_customer_hosts(customer: Customer) -> Customer:
         if host.name in seen:
             raise ValueError(f"host name {host.name!r} is used twice in customer {customer.name!r}")
         if host.name in instances:
-            raise ValueError(f"host name {host.name!r} is also an instance name in customer "
-                             f"{customer.name!r}: findings name their target, so choose another")
+            raise ValueError(
+                f"host name {host.name!r} is also an instance name in customer "
+                f"{customer.name!r}: findings name their target, so choose another"
+            )
         if host.instance is not None and host.instance not in instances:
             known = ", ".join(sorted(instances))
-            raise ValueError(f"host {host.name!r} serves instance {host.instance!r}, which customer "
-                             f"{customer.name!r} does not have (it has: {known})")
+            raise ValueError(
+                f"host {host.name!r} serves instance {host.instance!r}, which customer "
+                f"{customer.name!r} does not have (it has: {known})"
+            )
         seen.add(host.name)
     return customer

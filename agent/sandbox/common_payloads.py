@@ -84,31 +84,39 @@ def _shared_checks(prefix: str, product: str, spec: InstanceSpec) -> list[_Healt
     major, minor, _ = version_numbers(spec.version)
     return [
         _HealthCheck(
-            f"{prefix}:eolHealthCheck", "End of Life",
+            f"{prefix}:eolHealthCheck",
+            "End of Life",
             f"Checks if the running version of {product} is approaching, or has reached End of Life.",
-            "Supported Platforms", f"{_KB}/x/HjnRLg",
+            "Supported Platforms",
+            f"{_KB}/x/HjnRLg",
             f"{product} version {major}.{minor}.x has not reached End of Life. "
             "This version will reach End of Life in 540 days.",
         ),
         _HealthCheck(
-            f"{prefix}:hsqlHealthCheck", "Embedded database",
+            f"{prefix}:hsqlHealthCheck",
+            "Embedded database",
             "Checks if the instance is connected to an HSQL or H2 database",
-            "Supported Platforms", f"{_KB}/x/1guaEQ",
+            "Supported Platforms",
+            f"{_KB}/x/1guaEQ",
             "You are not using an HSQL or H2 embedded database with a production license.",
         ),
         _HealthCheck(
-            f"{prefix}:supportedDatabaseHealthCheck", "Supported database",
+            f"{prefix}:supportedDatabaseHealthCheck",
+            "Supported database",
             f"Checks if the database is supported by this version of {product}.",
-            "Supported Platforms", f"{_KB}/x/dDdsLg",
+            "Supported Platforms",
+            f"{_KB}/x/dDdsLg",
             "PostgreSQL 15.4 is a supported database.",
             "warning",
             f"PostgreSQL 9.6 is not supported by this version of {product}. "
             "Upgrade the database to a supported version.",
         ),
         _HealthCheck(
-            f"{prefix}:openFilesLimitHealthCheck", "Open files limit",
+            f"{prefix}:openFilesLimitHealthCheck",
+            "Open files limit",
             "Checks that the open files limit is high enough.",
-            "Operating System", f"{_KB}/x/Kg0vMQ",
+            "Operating System",
+            f"{_KB}/x/Kg0vMQ",
             "The open files limit is 16384 and 1214 files are open (7%).",
         ),
     ]
@@ -119,16 +127,21 @@ def _jira_checks(spec: InstanceSpec) -> list[_HealthCheck]:
     return [
         *_shared_checks(_ATST_JIRA, "Jira", spec),
         _HealthCheck(
-            f"{_JIRA_HC}:clusterIndexReplicationHealthCheck", "Cluster Index Replication",
+            f"{_JIRA_HC}:clusterIndexReplicationHealthCheck",
+            "Cluster Index Replication",
             "Checks that index replication between the cluster nodes is up to date.",
-            "Cluster", f"{_KB}/x/iwBxPw",
+            "Cluster",
+            f"{_KB}/x/iwBxPw",
             "Index replication for all cluster nodes is up to date.",
-            "critical", "Index replication for cluster node 'node2' is behind by 763 seconds.",
+            "critical",
+            "Index replication for cluster node 'node2' is behind by 763 seconds.",
         ),
         _HealthCheck(
-            f"{_JIRA_HC}:luceneSupportHealthCheck", "Lucene index",
+            f"{_JIRA_HC}:luceneSupportHealthCheck",
+            "Lucene index",
             "Checks that the issue index is consistent with the database.",
-            "Indexing", f"{_KB}/x/IwBpLg",
+            "Indexing",
+            f"{_KB}/x/IwBpLg",
             "The issue index is consistent with the database.",
             "major",
             f"The issue index is inconsistent with the database state. Database has ({spec.issues}) "
@@ -141,18 +154,22 @@ def _confluence_checks(spec: InstanceSpec) -> list[_HealthCheck]:
     return [
         *_shared_checks(_ATST_CONF, "Confluence", spec),
         _HealthCheck(
-            f"{_ATST_CONF}:collationHealthCheck", "Database collation",
+            f"{_ATST_CONF}:collationHealthCheck",
+            "Database collation",
             "Checks that the database and table collations are supported.",
-            "Database", f"{_KB}/x/rgCyLw",
+            "Database",
+            f"{_KB}/x/rgCyLw",
             "The database collation 'utf8_bin' is supported by Confluence.",
             "critical",
             "The database collation 'latin1_swedish_ci' and table collation 'latin1_swedish_ci' "
             "are not supported by Confluence.",
         ),
         _HealthCheck(
-            f"{_ATST_CONF}:gcHealthCheck", "Garbage collection",
+            f"{_ATST_CONF}:gcHealthCheck",
+            "Garbage collection",
             "Checks the garbage collection pauses in the current GC log.",
-            "Java", f"{_KB}/x/8YdgLw",
+            "Java",
+            f"{_KB}/x/8YdgLw",
             "The longest garbage collection pause in the current log was 0.4 seconds.",
             "major",
             "The longest garbage collection pause in the current log was 8.2 seconds.",
@@ -173,16 +190,21 @@ def _other_checks(spec: InstanceSpec) -> list[_HealthCheck]:
     return [
         *_shared_checks(prefix, product, spec),
         _HealthCheck(
-            f"{prefix}:baseUrlHealthCheck", "Base URL",
+            f"{prefix}:baseUrlHealthCheck",
+            "Base URL",
             f"Checks that the base URL {product} is configured with is the one users reach it on.",
-            "Configuration", f"{_KB}/x/sIFKOg",
+            "Configuration",
+            f"{_KB}/x/sIFKOg",
             "The base URL matches the URL in use.",
-            "critical", "The configured base URL http://old-host.example.com does not match the URL in use.",
+            "critical",
+            "The configured base URL http://old-host.example.com does not match the URL in use.",
         ),
         _HealthCheck(
-            f"{prefix}:gcHealthCheck", "Garbage collection",
+            f"{prefix}:gcHealthCheck",
+            "Garbage collection",
             "Checks the garbage collection pauses in the current GC log.",
-            "Java", f"{_KB}/x/8YdgLw",
+            "Java",
+            f"{_KB}/x/8YdgLw",
             "The longest garbage collection pause in the current log was 0.4 seconds.",
             "major",
             "The longest garbage collection pause in the current log was 8.2 seconds.",
@@ -245,11 +267,22 @@ class _Plugin:
 
 
 _SYSTEM_PLUGINS = (
-    _Plugin("com.atlassian.upm.atlassian-universal-plugin-manager-plugin",
-            "Atlassian Universal Plugin Manager", "7.1.6", "Atlassian", "https://www.atlassian.com/",
-            user_installed=False),
-    _Plugin("com.atlassian.plugins.rest.atlassian-rest-module", "Atlassian REST Plugin Module Type",
-            "8.0.2", "Atlassian", "https://www.atlassian.com/", user_installed=False),
+    _Plugin(
+        "com.atlassian.upm.atlassian-universal-plugin-manager-plugin",
+        "Atlassian Universal Plugin Manager",
+        "7.1.6",
+        "Atlassian",
+        "https://www.atlassian.com/",
+        user_installed=False,
+    ),
+    _Plugin(
+        "com.atlassian.plugins.rest.atlassian-rest-module",
+        "Atlassian REST Plugin Module Type",
+        "8.0.2",
+        "Atlassian",
+        "https://www.atlassian.com/",
+        user_installed=False,
+    ),
 )
 _USER_APPS = (
     _Plugin("com.example.timesheets", "Timesheet Tracker", "4.8.2", "Example Ltd", "https://example.com"),
@@ -262,8 +295,14 @@ _APP_UNLOADABLE = "com.example.automation"
 
 def _troubleshooting_plugin(spec: InstanceSpec) -> _Plugin:
     key = atst_key(spec.product)
-    return _Plugin(key, "Atlassian Troubleshooting and Support Tools", "1.58.1", "Atlassian",
-                   "https://www.atlassian.com/", user_installed=False)
+    return _Plugin(
+        key,
+        "Atlassian Troubleshooting and Support Tools",
+        "1.58.1",
+        "Atlassian",
+        "https://www.atlassian.com/",
+        user_installed=False,
+    )
 
 
 def plugins(call: Call) -> Response:

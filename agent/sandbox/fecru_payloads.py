@@ -63,11 +63,20 @@ def indexing_status(call: Call) -> Response:
     if name not in known:
         return not_found()
     if _stopped(call.spec, name):
-        body = {"scanningPercentage": 37.0, "indexingPercentage": 12.0, "stopped": True, "failed": True,
-                "message": STOPPED_MESSAGE}
+        body = {
+            "scanningPercentage": 37.0,
+            "indexingPercentage": 12.0,
+            "stopped": True,
+            "failed": True,
+            "message": STOPPED_MESSAGE,
+        }
     else:
-        body = {"scanningPercentage": 100.0, "indexingPercentage": 100.0, "stopped": not known[name],
-                "failed": False}
+        body = {
+            "scanningPercentage": 100.0,
+            "indexingPercentage": 100.0,
+            "stopped": not known[name],
+            "failed": False,
+        }
     return json_response(body)
 
 

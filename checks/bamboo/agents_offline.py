@@ -68,5 +68,6 @@ class BambooAgentsOffline(Check):
             if offline
             else f"All {plural(len(enabled), 'enabled remote agent')} are online."
         )
-        yield ctx.ok("Bamboo agents mostly online" if offline else "Bamboo agents online", message,
-                     evidence=evidence)
+        yield ctx.ok(
+            "Bamboo agents mostly online" if offline else "Bamboo agents online", message, evidence=evidence
+        )

@@ -45,7 +45,8 @@ class BambooAgentsOnline(Check):
             yield ctx.finding(
                 Severity.INFO,
                 "No enabled remote agents",
-                "Bamboo has no enabled remote agents" + (f" ({len(agents)} disabled)." if agents else ".")
+                "Bamboo has no enabled remote agents"
+                + (f" ({len(agents)} disabled)." if agents else ".")
                 + " Builds run only where local or elastic agents can take them.",
                 evidence=evidence,
                 recommendation="If builds are meant to run on remote agents, install or enable them.",

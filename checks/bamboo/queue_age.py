@@ -36,8 +36,11 @@ class BambooQueueAge(Check):
         assert queue is not None
         src = bamboo_source(inst, "bamboo.queue")
         if not queue.builds and queue.size == 0:
-            yield ctx.ok("No queued builds", "The build queue is empty.",
-                         evidence=[Evidence(label="queued builds", value=0, source=src, time=ctx.now)])
+            yield ctx.ok(
+                "No queued builds",
+                "The build queue is empty.",
+                evidence=[Evidence(label="queued builds", value=0, source=src, time=ctx.now)],
+            )
             return
         timed = [b for b in queue.builds if b.queued_at is not None]
         if not timed:

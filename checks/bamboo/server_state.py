@@ -83,8 +83,11 @@ class BambooServerState(Check):
                 key="reindex",
             )
         if state == "RUNNING" and not server.reindex_in_progress:
-            yield ctx.ok("Bamboo server is running", "The server state is RUNNING and no reindex runs.",
-                         evidence=evidence)
+            yield ctx.ok(
+                "Bamboo server is running",
+                "The server state is RUNNING and no reindex runs.",
+                evidence=evidence,
+            )
         elif not state and not server.reindex_in_progress:
             yield ctx.finding(
                 Severity.UNKNOWN,

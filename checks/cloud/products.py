@@ -31,8 +31,10 @@ class CloudProducts(Check):
         facts = inst.cloud
         assert facts is not None
         if facts.products is None and facts.workspaces is None:
-            error = inst.error_for("cloud.products") or inst.error_for("license") or inst.error_for(
-                "cloud.workspaces"
+            error = (
+                inst.error_for("cloud.products")
+                or inst.error_for("license")
+                or inst.error_for("cloud.workspaces")
             )
             if error is not None:
                 raise SkipCheck(f"licensed products not collected: {error.message}")
@@ -59,8 +61,12 @@ class CloudProducts(Check):
                 f"Workspace {workspace.name or workspace.slug}",
                 f"Bitbucket Cloud workspace {workspace.slug}{members}.",
                 evidence=[
-                    Evidence(label="workspace", value=workspace.slug, source=source(inst, "cloud.workspaces"),
-                             time=ctx.now),
+                    Evidence(
+                        label="workspace",
+                        value=workspace.slug,
+                        source=source(inst, "cloud.workspaces"),
+                        time=ctx.now,
+                    ),
                     Evidence(label="members", value=workspace.members, time=ctx.now),
                 ],
                 key=f"workspace:{workspace.slug}",

@@ -90,8 +90,11 @@ class CloudRateLimit(Check):
                 ),
             )
             return
-        left = f"at least {lowest.remaining} of {lowest.limit} requests left" if share is not None else (
-            f"a limit of {lowest.limit} requests" if lowest.limit else "no remaining budget reported"
+        left = (
+            f"at least {lowest.remaining} of {lowest.limit} requests left"
+            if share is not None
+            else (f"a limit of {lowest.limit} requests" if lowest.limit else "no remaining budget reported")
         )
-        yield ctx.ok("Cloud API rate limit has headroom", f"No answer was rate limited; {left}.",
-                     evidence=evidence)
+        yield ctx.ok(
+            "Cloud API rate limit has headroom", f"No answer was rate limited; {left}.", evidence=evidence
+        )

@@ -58,8 +58,12 @@ class FecruRepositories(Check):
         disabled = len(repositories) - len(enabled)
         yield ctx.ok(
             "Repositories running",
-            (f"All {plural(len(enabled), 'enabled repository', 'enabled repositories')} are running"
-             + (f"; {disabled} disabled." if disabled else ".")) if enabled else "No enabled repositories.",
+            (
+                f"All {plural(len(enabled), 'enabled repository', 'enabled repositories')} are running"
+                + (f"; {disabled} disabled." if disabled else ".")
+            )
+            if enabled
+            else "No enabled repositories.",
             evidence=[
                 Evidence(label="repositories", value=len(repositories), source=_source(inst), time=ctx.now),
                 Evidence(label="enabled", value=len(enabled), source=_source(inst), time=ctx.now),

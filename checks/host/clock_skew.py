@@ -65,10 +65,18 @@ class ClockSkew(Check):
         assert theirs is not None
         least = skew_ms(mine, theirs)
         evidence = [
-            Evidence(label=f"{host.name} offset (s)", value=mine.offset_s, source=source(host, "clock"),
-                     time=mine.host_time),
-            Evidence(label=f"{worst.name} offset (s)", value=theirs.offset_s, source=source(worst, "clock"),
-                     time=theirs.host_time),
+            Evidence(
+                label=f"{host.name} offset (s)",
+                value=mine.offset_s,
+                source=source(host, "clock"),
+                time=mine.host_time,
+            ),
+            Evidence(
+                label=f"{worst.name} offset (s)",
+                value=theirs.offset_s,
+                source=source(worst, "clock"),
+                time=theirs.host_time,
+            ),
             Evidence(label="skew at least (ms)", value=round(least, 1)),
         ]
         what = f"{host.name} and {worst.name} (both serving {host.instance})"
@@ -79,8 +87,9 @@ class ClockSkew(Check):
     ) -> Iterator[Finding]:
         warning = ctx.threshold("warning_ms")
         if least < warning:
-            yield ctx.ok("Clocks agree", f"The clocks of {what} differ by less than {warning:g} ms.",
-                         evidence=evidence)
+            yield ctx.ok(
+                "Clocks agree", f"The clocks of {what} differ by less than {warning:g} ms.", evidence=evidence
+            )
             return
         severity = Severity.CRITICAL if least >= ctx.threshold("critical_ms") else Severity.WARNING
         message = f"The clocks of {what} differ by at least {least / 1000:.1f} s."

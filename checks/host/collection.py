@@ -62,8 +62,9 @@ class HostCollection(Check):
                 severity,
                 f"{len(group)} host read(s) failed: {kind.value.replace('_', ' ')}",
                 "; ".join(e.message for e in group[:5]) + more,
-                evidence=[Evidence(label=e.call, value=e.message, source=where, time=e.at)
-                          for e in group[:20]],
+                evidence=[
+                    Evidence(label=e.call, value=e.message, source=where, time=e.at) for e in group[:20]
+                ],
                 recommendation=_HINTS.get(kind, _DEFAULT_HINT),
                 key=kind.value,  # not the calls: they name pids, which change on restart
             )

@@ -11,33 +11,45 @@ from collectors.hosts.model import HostError, HostErrorKind
 
 _HOW = {
     HostErrorKind.UNKNOWN_HOST_KEY: (
-        Severity.WARNING, Category.SECURITY, "Host key not known: connection refused",
+        Severity.WARNING,
+        Category.SECURITY,
+        "Host key not known: connection refused",
         "Check the fingerprint with the host's administrator (on the host: ssh-keygen -lf "
         "/etc/ssh/ssh_host_ed25519_key.pub), then add the key to the known_hosts file named here, or set "
         "trust_on_first_use: true for this host to record it on the next run.",
     ),
     HostErrorKind.CHANGED_HOST_KEY: (
-        Severity.CRITICAL, Category.SECURITY, "Host key changed: connection refused",
+        Severity.CRITICAL,
+        Category.SECURITY,
+        "Host key changed: connection refused",
         "A changed host key means the machine was rebuilt, its keys were regenerated, or something is "
         "intercepting the connection. Confirm with the host's administrator which it is before replacing "
         "the entry in known_hosts; until then nothing is collected from this host.",
     ),
     HostErrorKind.KNOWN_HOSTS: (
-        Severity.WARNING, Category.CONFIGURATION, "known_hosts file not readable",
+        Severity.WARNING,
+        Category.CONFIGURATION,
+        "known_hosts file not readable",
         "Make the known_hosts file readable by the agent's user, or point the host's known_hosts at one.",
     ),
     HostErrorKind.AUTH_FAILED: (
-        Severity.WARNING, Category.AUTHENTICATION, "SSH login refused",
+        Severity.WARNING,
+        Category.AUTHENTICATION,
+        "SSH login refused",
         "Check that the key's public half is in the user's authorized_keys on the host and that the user "
         "may log in (AllowUsers, the account not locked).",
     ),
     HostErrorKind.KEY_FILE: (
-        Severity.WARNING, Category.CONFIGURATION, "SSH key not usable",
+        Severity.WARNING,
+        Category.CONFIGURATION,
+        "SSH key not usable",
         "Check key_file (readable by the agent, an OpenSSH private key) and its passphrase reference.",
     ),
 }
 _UNREACHABLE = (
-    Severity.WARNING, Category.AVAILABILITY, "Host not reachable over SSH",
+    Severity.WARNING,
+    Category.AVAILABILITY,
+    "Host not reachable over SSH",
     "Check that the host is up, that sshd runs on the configured port and that firewalls between the "
     "agent (and the jump host, if any) and the host let SSH through.",
 )
@@ -64,8 +76,11 @@ class HostConnection(Check):
             how = f"SSH to {host.address}"
             if host.method == "local":
                 how = "the agent's own machine, read locally"
-            yield ctx.ok("Host reached", f"Collected from {how} ({len(host.commands)} command(s) run).",
-                         evidence=[Evidence(label="address", value=host.address, time=host.started_at)])
+            yield ctx.ok(
+                "Host reached",
+                f"Collected from {how} ({len(host.commands)} command(s) run).",
+                evidence=[Evidence(label="address", value=host.address, time=host.started_at)],
+            )
             return
         severity, category, title, recommendation = _HOW.get(error.kind, _UNREACHABLE)
         if error.via:

@@ -42,8 +42,12 @@ class DiskFree(Check):
         default_severity=Severity.WARNING,
         scope="host",
         requires=("filesystems",),
-        thresholds={"warning_free_percent": 15, "warning_free_gb": 20, "critical_free_percent": 5,
-                    "critical_free_gb": 5},
+        thresholds={
+            "warning_free_percent": 15,
+            "warning_free_gb": 20,
+            "critical_free_percent": 5,
+            "critical_free_gb": 5,
+        },
     )
 
     @staticmethod
@@ -89,6 +93,10 @@ class DiskFree(Check):
             summary = "; ".join(
                 f"{fs.mount} {percent(fs.available or 0, fs.size or 0):.0f} % free" for fs in checked
             )
-            yield ctx.ok("Enough free disk space", f"{summary or 'no filesystem with a known size'}.",
-                         evidence=[Evidence(label=fs.mount, value=fs.available, source=src, time=ctx.now)
-                                   for fs in checked])
+            yield ctx.ok(
+                "Enough free disk space",
+                f"{summary or 'no filesystem with a known size'}.",
+                evidence=[
+                    Evidence(label=fs.mount, value=fs.available, source=src, time=ctx.now) for fs in checked
+                ],
+            )

@@ -64,6 +64,8 @@ class DiskInodes(Check):
             if not checked:
                 yield ctx.ok("No inode limit", "The filesystems report no fixed inode table.")
                 return
-            summary = "; ".join(f"{fs.mount} {percent(fs.inodes_used or 0, fs.inodes_total or 0):.0f} % used"
-                                for fs in checked)
+            summary = "; ".join(
+                f"{fs.mount} {percent(fs.inodes_used or 0, fs.inodes_total or 0):.0f} % used"
+                for fs in checked
+            )
             yield ctx.ok("Enough free inodes", f"{summary}.")

@@ -31,11 +31,17 @@ class GcLogging(Check):
         assert host is not None
         src = source(host, "jvms")
         for jvm in product_jvms(ctx):
-            evidence = [Evidence(label="GC log option", value=jvm.gc_log_option, source=src, time=ctx.now),
-                        Evidence(label="collector", value=jvm.garbage_collector, source=src, time=ctx.now)]
+            evidence = [
+                Evidence(label="GC log option", value=jvm.gc_log_option, source=src, time=ctx.now),
+                Evidence(label="collector", value=jvm.garbage_collector, source=src, time=ctx.now),
+            ]
             if jvm.gc_logging:
-                yield ctx.ok("GC logging is on", f"{jvm_label(jvm)}: {jvm.gc_log_option}",
-                             evidence=evidence, key=jvm_key(jvm))
+                yield ctx.ok(
+                    "GC logging is on",
+                    f"{jvm_label(jvm)}: {jvm.gc_log_option}",
+                    evidence=evidence,
+                    key=jvm_key(jvm),
+                )
                 continue
             yield ctx.finding(
                 Severity.WARNING,

@@ -97,8 +97,9 @@ class HeapSize(Check):
                 "JVM heaps together take too much of the RAM",
                 f"{len(heaps)} JVMs on the host may grow to {size(total)} of heap together, "
                 f"{percent(total, ram):.0f} % of {size(ram)} RAM (more than {limit:g} %): {listing}.",
-                evidence=[Evidence(label=f"pid {j.pid} -Xmx", value=x, source=src, time=ctx.now)
-                          for j, x in heaps],
+                evidence=[
+                    Evidence(label=f"pid {j.pid} -Xmx", value=x, source=src, time=ctx.now) for j, x in heaps
+                ],
                 recommendation=(
                     "Leave a quarter of the RAM for the operating system, file cache and off-heap memory: "
                     "lower the heaps or move a JVM to another host."

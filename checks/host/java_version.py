@@ -36,8 +36,9 @@ class JavaVersion(Check):
         served = ctx.served_instance
         if served is None or served.server_info is None or len(served.server_info.version_numbers) < 2:
             what = f"instance {host.instance}" if host.instance else "no configured instance"
-            raise SkipCheck(f"the product version is not known: the host serves {what}, whose version was "
-                            "not collected")
+            raise SkipCheck(
+                f"the product version is not known: the host serves {what}, whose version was not collected"
+            )
         major, minor = served.server_info.version_numbers[:2]
         product = served.product.value
         table = load_java_support()
@@ -53,21 +54,36 @@ class JavaVersion(Check):
                 Evidence(label="Java vendor", value=jvm.java_vendor, source=src, time=ctx.now),
                 Evidence(label="Java home", value=jvm.java_home, source=src, time=ctx.now),
                 Evidence(label=f"{product} version", value=version, source=f"instance {served.instance}"),
-                Evidence(label="supported Java", value=", ".join(map(str, row.java)),
-                         source=f"java_support.yaml (checked {table.checked})"),
+                Evidence(
+                    label="supported Java",
+                    value=", ".join(map(str, row.java)),
+                    source=f"java_support.yaml (checked {table.checked})",
+                ),
             ]
             if java is None:
-                yield ctx.finding(Severity.UNKNOWN, f"Java version not known ({jvm_label(jvm)})",
-                                  "The JVM's Java version could not be read.", evidence=evidence,
-                                  key=jvm_key(jvm))
+                yield ctx.finding(
+                    Severity.UNKNOWN,
+                    f"Java version not known ({jvm_label(jvm)})",
+                    "The JVM's Java version could not be read.",
+                    evidence=evidence,
+                    key=jvm_key(jvm),
+                )
                 continue
             if java in row.java:
-                yield ctx.ok("Supported Java", f"{jvm_label(jvm)} runs Java {jvm.java_version}; "
-                             f"{product} {version} supports Java {', '.join(map(str, row.java))}.",
-                             evidence=evidence, key=jvm_key(jvm))
+                yield ctx.ok(
+                    "Supported Java",
+                    f"{jvm_label(jvm)} runs Java {jvm.java_version}; "
+                    f"{product} {version} supports Java {', '.join(map(str, row.java))}.",
+                    evidence=evidence,
+                    key=jvm_key(jvm),
+                )
                 continue
-            unconfirmed = "" if row.confirmed else (
-                f" (the table's row for {product} {row.label}+ is not confirmed against Atlassian's page)"
+            unconfirmed = (
+                ""
+                if row.confirmed
+                else (
+                    f" (the table's row for {product} {row.label}+ is not confirmed against Atlassian's page)"
+                )
             )
             yield ctx.finding(
                 Severity.CRITICAL if row.confirmed else Severity.WARNING,

@@ -47,8 +47,10 @@ class OomKiller(Check):
             Severity.CRITICAL if java else Severity.WARNING,
             "The OOM killer ended a Java process" if java else "The OOM killer ended processes",
             message,
-            evidence=[Evidence(label=f"pid {e.pid} {e.process}", value=e.line, source=src, time=e.at)
-                      for e in events[:20]],
+            evidence=[
+                Evidence(label=f"pid {e.pid} {e.process}", value=e.line, source=src, time=e.at)
+                for e in events[:20]
+            ],
             recommendation=(
                 "Leave memory for the operating system: lower the heaps (-Xmx) of the JVMs on the host, move "
                 "other services off it, or add RAM; check the JVM's native memory if heaps are already small."

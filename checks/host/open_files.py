@@ -49,8 +49,12 @@ class OpenFiles(Check):
                 Evidence(label="limit (hard)", value=jvm.max_open_files.hard, source=src, time=ctx.now),
             ]
             if limit is None:
-                yield ctx.ok(f"No open-files limit ({jvm_label(jvm)})", f"{jvm.open_files} open, no limit.",
-                             evidence=evidence, key=jvm_key(jvm))
+                yield ctx.ok(
+                    f"No open-files limit ({jvm_label(jvm)})",
+                    f"{jvm.open_files} open, no limit.",
+                    evidence=evidence,
+                    key=jvm_key(jvm),
+                )
                 continue
             used = percent(jvm.open_files, limit)
             text = f"{jvm_label(jvm)} has {jvm.open_files} of {limit} files open ({used:.0f} %)."

@@ -34,8 +34,11 @@ class SwapUse(Check):
         src = source(host, "memory")
         if not memory.swap_total:
             text = "The host has no swap space: nothing of the JVM can be swapped out."
-            yield ctx.ok("No swap configured", text,
-                         evidence=[Evidence(label="swap total", value=0, source=src, time=ctx.now)])
+            yield ctx.ok(
+                "No swap configured",
+                text,
+                evidence=[Evidence(label="swap total", value=0, source=src, time=ctx.now)],
+            )
             return
         used = percent(memory.swap_used, memory.swap_total)
         evidence = [

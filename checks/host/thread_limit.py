@@ -47,13 +47,18 @@ class ThreadLimit(Check):
             src = source(host, f"jvm.{jvm.pid}.limits", "jvms")
             evidence = [
                 Evidence(label="max processes (soft)", value=limit, source=src, time=ctx.now),
-                Evidence(label=f"threads of user {jvm.user}", value=jvm.user_threads, source=src,
-                         time=ctx.now),
+                Evidence(
+                    label=f"threads of user {jvm.user}", value=jvm.user_threads, source=src, time=ctx.now
+                ),
                 Evidence(label="threads of the JVM", value=jvm.threads, source=src, time=ctx.now),
             ]
             if limit is None:
-                yield ctx.ok(f"No thread limit ({jvm_label(jvm)})", "The user's process limit is unlimited.",
-                             evidence=evidence, key=jvm_key(jvm))
+                yield ctx.ok(
+                    f"No thread limit ({jvm_label(jvm)})",
+                    "The user's process limit is unlimited.",
+                    evidence=evidence,
+                    key=jvm_key(jvm),
+                )
                 continue
             used = percent(in_use or 0, limit)
             if in_use is not None and used >= ctx.threshold("critical_percent"):
@@ -81,6 +86,9 @@ class ThreadLimit(Check):
                     key=jvm_key(jvm),
                 )
             else:
-                yield ctx.ok("Thread limit is enough",
-                             f"{jvm_label(jvm)}: limit {limit}, {in_use} thread(s) in use ({used:.0f} %).",
-                             evidence=evidence, key=jvm_key(jvm))
+                yield ctx.ok(
+                    "Thread limit is enough",
+                    f"{jvm_label(jvm)}: limit {limit}, {in_use} thread(s) in use ({used:.0f} %).",
+                    evidence=evidence,
+                    key=jvm_key(jvm),
+                )

@@ -42,8 +42,11 @@ class StuckThreads(Check):
         for analysis in analyses:
             source = f"{len(analysis.dumps)} thread dumps of pid {analysis.pid} over {analysis.span_s:.0f} s"
             if not analysis.stuck:
-                yield ctx.ok("No stuck threads", f"No thread stayed on the same frames across the {source}.",
-                             key=f"pid:{analysis.pid}")
+                yield ctx.ok(
+                    "No stuck threads",
+                    f"No thread stayed on the same frames across the {source}.",
+                    key=f"pid:{analysis.pid}",
+                )
                 continue
             count = len(analysis.stuck)
             requests = [s for s in analysis.stuck if s.pool == "http"]

@@ -57,13 +57,21 @@ class ApiLatency(Check):
         evidence = [
             Evidence(label="median ms", value=round(median, 1)),
             Evidence(label="p95 ms", value=round(p95, 1)),
-            Evidence(label=f"max ms ({slowest.call})", value=round(slowest_ms, 1),
-                     source=source(inst, slowest.call), time=slowest.started_at),
+            Evidence(
+                label=f"max ms ({slowest.call})",
+                value=round(slowest_ms, 1),
+                source=source(inst, slowest.call),
+                time=slowest.started_at,
+            ),
             Evidence(label="calls timed", value=len(answered)),
         ]
         evidence += [
-            Evidence(label=f"{c.call} ms", value=round(times[id(c)], 1),
-                     source=source(inst, c.call), time=c.started_at)
+            Evidence(
+                label=f"{c.call} ms",
+                value=round(times[id(c)], 1),
+                source=source(inst, c.call),
+                time=c.started_at,
+            )
             for c in sorted(answered, key=lambda c: c.started_at)
         ]
         summary = (

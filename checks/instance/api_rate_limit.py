@@ -11,9 +11,7 @@ from checks.metadata import CheckMeta
 from checks.runner import SkipCheck
 from collectors.model import ErrorKind
 
-RATE_LIMITING_KB = (
-    "https://confluence.atlassian.com/adminjiraserver/improving-instance-stability-with-rate-limiting-983794911.html"
-)
+RATE_LIMITING_KB = "https://confluence.atlassian.com/adminjiraserver/improving-instance-stability-with-rate-limiting-983794911.html"
 
 
 class ApiRateLimit(Check):
@@ -68,7 +66,9 @@ class ApiRateLimit(Check):
                 f"{', '.join(c.call for c in throttled)}.",
                 evidence=[
                     Evidence(
-                        label=f"{c.call} attempts", value=c.attempts, source=source(inst, c.call),
+                        label=f"{c.call} attempts",
+                        value=c.attempts,
+                        source=source(inst, c.call),
                         time=c.started_at,
                     )
                     for c in throttled

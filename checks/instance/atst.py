@@ -10,9 +10,7 @@ from checks.instance.calls import plural, source
 from checks.metadata import CheckMeta
 from collectors.model import Deployment, HealthCheckResult
 
-ATST_REST_KB = (
-    "https://confluence.atlassian.com/jirakb/how-to-retrieve-health-check-results-using-rest-api-867195158.html"
-)
+ATST_REST_KB = "https://confluence.atlassian.com/jirakb/how-to-retrieve-health-check-results-using-rest-api-867195158.html"
 
 # ATST's own severity -> ours. "disabled" checks are switched off by an administrator: not reported.
 SEVERITY_MAP: dict[str, Severity | None] = {

@@ -122,8 +122,6 @@ def source(inst: InstanceSnapshot, call: str, *, health_source: str | None = Non
     return f"GET {path}" if path else f"call '{call}'"
 
 
-
-
 def product_name(inst: InstanceSnapshot) -> str:
     """How people call the product: "Jira", "Confluence"."""
     return inst.product.label

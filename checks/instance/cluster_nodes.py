@@ -114,8 +114,12 @@ class ClusterNodes(Check):
             Evidence(label="alive", value=node.alive, source=src, time=ctx.now),
             Evidence(label="ip", value=node.ip, source=src, time=ctx.now),
             Evidence(label="version", value=node.version, source=src, time=ctx.now),
-            Evidence(label="last state change", value=moment(node.last_state_change)
-                     if node.last_state_change else None, source=src, time=node.last_state_change),
+            Evidence(
+                label="last state change",
+                value=moment(node.last_state_change) if node.last_state_change else None,
+                source=src,
+                time=node.last_state_change,
+            ),
         ]
         if node.alive is False or state in DOWN_STATES:
             what = f"is {state}" if state in DOWN_STATES else "is not alive"

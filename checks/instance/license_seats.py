@@ -44,8 +44,11 @@ class LicenseSeats(Check):
         evidence = [
             Evidence(label="application", value=lic.application, source=src),
             Evidence(label="seats used", value=lic.seats_used, source=src),
-            Evidence(label="seats allowed", value="unlimited" if lic.unlimited_seats else lic.seats_allowed,
-                     source=src),
+            Evidence(
+                label="seats allowed",
+                value="unlimited" if lic.unlimited_seats else lic.seats_allowed,
+                source=src,
+            ),
         ]
         if lic.unlimited_seats:
             used = f"{lic.seats_used:,} users" if lic.seats_used is not None else "users"

@@ -169,7 +169,7 @@ def _from_state(
         )
     if state == "ERROR":
         where = (
-            "Jira is locked at start-up: look in atlassian-jira.log for \"Startup check failed\" and the "
+            'Jira is locked at start-up: look in atlassian-jira.log for "Startup check failed" and the '
             "reason that follows it (database, home directory lock, licence, plugins)."
             if is_jira
             else "Read the application log for the start-up error."

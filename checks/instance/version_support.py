@@ -56,7 +56,12 @@ class VersionSupport(Check):
         category=Category.SECURITY,
         default_severity=Severity.WARNING,
         products=(
-            Product.JIRA, Product.CONFLUENCE, Product.BITBUCKET, Product.CROWD, Product.BAMBOO, Product.FECRU
+            Product.JIRA,
+            Product.CONFLUENCE,
+            Product.BITBUCKET,
+            Product.CROWD,
+            Product.BAMBOO,
+            Product.FECRU,
         ),
         requires=("server_info",),
         thresholds={"warning_days": 180},

@@ -10,7 +10,9 @@ from checks.instance.calls import moment, source
 from checks.metadata import CheckMeta
 from collectors.model import IndexSummary, Product
 
-INDEX_ANALYZER_KB = "https://support.atlassian.com/jira/kb/how-to-use-jiras-index-analyzer-to-fix-index-inconsistencies"
+INDEX_ANALYZER_KB = (
+    "https://support.atlassian.com/jira/kb/how-to-use-jiras-index-analyzer-to-fix-index-inconsistencies"
+)
 INDEX_TROUBLESHOOTING_KB = "https://support.atlassian.com/jira/kb/indexing-inconsistency-troubleshooting"
 
 
@@ -72,8 +74,9 @@ class IndexConsistency(Check):
             return
         percent = difference_percent(in_db, in_index)
         diff = in_db - in_index
-        evidence.append(Evidence(label="difference percent", value=round(percent, 3), source=src,
-                                 time=index.report_time))
+        evidence.append(
+            Evidence(label="difference percent", value=round(percent, 3), source=src, time=index.report_time)
+        )
         if diff > 0:
             shape = f"{diff:,} issues in the database are missing from the index"
         elif diff < 0:
@@ -123,9 +126,17 @@ def _evidence(index: IndexSummary, src: str) -> list[Evidence]:
         Evidence(label="issues in database", value=index.count_in_database, source=src, time=at),
         Evidence(label="issues in index", value=index.count_in_index, source=src, time=at),
         Evidence(label="issues in archive", value=index.count_in_archive, source=src, time=at),
-        Evidence(label="last update in database", value=moment(index.last_updated_in_database)
-                 if index.last_updated_in_database else None, source=src, time=at),
-        Evidence(label="last update in index", value=moment(index.last_updated_in_index)
-                 if index.last_updated_in_index else None, source=src, time=at),
+        Evidence(
+            label="last update in database",
+            value=moment(index.last_updated_in_database) if index.last_updated_in_database else None,
+            source=src,
+            time=at,
+        ),
+        Evidence(
+            label="last update in index",
+            value=moment(index.last_updated_in_index) if index.last_updated_in_index else None,
+            source=src,
+            time=at,
+        ),
         Evidence(label="index behind database (s)", value=lag, source=src, time=at),
     ]

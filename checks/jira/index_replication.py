@@ -84,10 +84,18 @@ class IndexReplication(Check):
                 Evidence(label="queue", value=queue.name, source=src, time=at),
                 Evidence(label="lag s", value=None if lag is None else round(lag, 1), source=src, time=at),
                 Evidence(label="queue size", value=size, source=src, time=at),
-                Evidence(label="last queued", value=moment(queue.last_queued_time)
-                         if queue.last_queued_time else None, source=src, time=queue.last_queued_time),
-                Evidence(label="last consumed", value=moment(queue.last_consumed_time)
-                         if queue.last_consumed_time else None, source=src, time=queue.last_consumed_time),
+                Evidence(
+                    label="last queued",
+                    value=moment(queue.last_queued_time) if queue.last_queued_time else None,
+                    source=src,
+                    time=queue.last_queued_time,
+                ),
+                Evidence(
+                    label="last consumed",
+                    value=moment(queue.last_consumed_time) if queue.last_consumed_time else None,
+                    source=src,
+                    time=queue.last_consumed_time,
+                ),
             ]
             reasons = []
             severity = None
@@ -120,10 +128,7 @@ class IndexReplication(Check):
             )
         if problems:
             return
-        detail = ", ".join(
-            f"{q.name} {queue_lag_s(q) or 0:,.0f} s behind, {_size(q)} queued"
-            for q in queues
-        )
+        detail = ", ".join(f"{q.name} {queue_lag_s(q) or 0:,.0f} s behind, {_size(q)} queued" for q in queues)
         yield ctx.ok(
             "Index replication keeps up",
             f"{plural(len(queues), 'replication queue')} of {index.node_id or 'the answering node'} keep up: "

@@ -7,7 +7,7 @@ from collectors.model import Product
 
 
 def access_label(summary: AccessSummary) -> str:
-    """"The Jira access logs" / "The access logs" (product unknown)."""
+    """ "The Jira access logs" / "The access logs" (product unknown)."""
     if summary.product is None:
         return "The access logs"
     try:
@@ -34,5 +34,7 @@ def endpoints(summary: AccessSummary) -> list[EndpointStats]:
 
 def failing_talkers(summary: AccessSummary) -> list[Talker]:
     """Users and client addresses that got 5xx answers, most first."""
-    return sorted((t for t in [*summary.top_users, *summary.top_clients] if t.errors_5xx > 0),
-                  key=lambda t: (-t.errors_5xx, t.name))
+    return sorted(
+        (t for t in [*summary.top_users, *summary.top_clients] if t.errors_5xx > 0),
+        key=lambda t: (-t.errors_5xx, t.name),
+    )

@@ -77,11 +77,15 @@ class AccessErrors(Check):
         bucket = bucket_words(bucket_s)
         rate = _pct(summary.status_5xx, summary.requests)
         judged = [m for m in summary.per_minute if m.requests >= min_requests]
-        top: AccessMinute | None = max(judged, key=lambda m: (_pct(m.status_5xx, m.requests), m.requests),
-                                       default=None)
+        top: AccessMinute | None = max(
+            judged, key=lambda m: (_pct(m.status_5xx, m.requests), m.requests), default=None
+        )
         top_rate = _pct(top.status_5xx, top.requests) if top is not None else 0.0
-        window = (_level(rate, t("warning_pct"), t("critical_pct"))
-                  if summary.requests >= min_requests else Severity.OK)
+        window = (
+            _level(rate, t("warning_pct"), t("critical_pct"))
+            if summary.requests >= min_requests
+            else Severity.OK
+        )
         peak = _level(top_rate, t("bucket_warning_pct"), t("bucket_critical_pct")) if top else Severity.OK
         severity = worst(window, peak)
         first = min((m.at for m in summary.per_minute), default=None)
@@ -94,24 +98,39 @@ class AccessErrors(Check):
             Evidence(label="5xx %", value=round(rate, 3), source=source),
         ]
         if top is not None:
-            evidence.append(Evidence(label=f"worst {bucket}: 5xx % of {top.requests} requests",
-                                     value=round(top_rate, 2), source=source, time=top.at))
+            evidence.append(
+                Evidence(
+                    label=f"worst {bucket}: 5xx % of {top.requests} requests",
+                    value=round(top_rate, 2),
+                    source=source,
+                    time=top.at,
+                )
+            )
         failing = sorted((e for e in endpoints(summary) if e.errors_5xx), key=lambda e: -e.errors_5xx)[:SHOWN]
-        evidence += [Evidence(label=f"5xx on {e.method} {e.endpoint}", value=e.errors_5xx, source=source)
-                     for e in failing]
-        evidence += [Evidence(label=f"5xx to {talker.name}", value=talker.errors_5xx, source=source)
-                     for talker in failing_talkers(summary)[:SHOWN]]
-        evidence += [Evidence(label="note", value=note, source=sources(summary.nodes))
-                     for note in summary.notes]
+        evidence += [
+            Evidence(label=f"5xx on {e.method} {e.endpoint}", value=e.errors_5xx, source=source)
+            for e in failing
+        ]
+        evidence += [
+            Evidence(label=f"5xx to {talker.name}", value=talker.errors_5xx, source=source)
+            for talker in failing_talkers(summary)[:SHOWN]
+        ]
+        evidence += [
+            Evidence(label="note", value=note, source=sources(summary.nodes)) for note in summary.notes
+        ]
 
-        message = (f"{label}: {summary.status_5xx:,} of {summary.requests:,} requests ({rate:.2f} %) got a "
-                   f"5xx answer {between(first, last)} (warning from {t('warning_pct'):g} %, critical from "
-                   f"{t('critical_pct'):g} %")
+        message = (
+            f"{label}: {summary.status_5xx:,} of {summary.requests:,} requests ({rate:.2f} %) got a "
+            f"5xx answer {between(first, last)} (warning from {t('warning_pct'):g} %, critical from "
+            f"{t('critical_pct'):g} %"
+        )
         enough = summary.requests >= min_requests
         message += ")" if enough else f"; fewer than {min_requests:g} requests to judge)"
         if top is not None:
-            message += (f"; the worst {bucket}, at {when(top.at)}, had {top_rate:.1f} % of {top.requests:,} "
-                        f"requests failing (warning from {t('bucket_warning_pct'):g} %)")
+            message += (
+                f"; the worst {bucket}, at {when(top.at)}, had {top_rate:.1f} % of {top.requests:,} "
+                f"requests failing (warning from {t('bucket_warning_pct'):g} %)"
+            )
         if failing:
             named = ", ".join(f"{e.method} {e.endpoint} ({e.errors_5xx:,})" for e in failing[:3])
             message += f". Most failing: {named}"
@@ -121,7 +140,8 @@ class AccessErrors(Check):
             return ctx.ok("Few server errors", message, evidence=evidence, key=key)
         return ctx.finding(
             severity,
-            f"{label.removeprefix('The ')} show {rate:.1f} % server errors" if window.rank >= peak.rank
+            f"{label.removeprefix('The ')} show {rate:.1f} % server errors"
+            if window.rank >= peak.rank
             else f"{label.removeprefix('The ')} show a burst of server errors",
             message,
             evidence=evidence,

@@ -97,24 +97,39 @@ class AccessLatency(Check):
             Evidence(label="p99 ms", value=summary.p99_ms, source=source),
         ]
         if top is not None:
-            evidence.append(Evidence(label=f"slowest {bucket}: p95 ms over {top.requests} requests",
-                                     value=top.p95_ms, source=source, time=top.at))
+            evidence.append(
+                Evidence(
+                    label=f"slowest {bucket}: p95 ms over {top.requests} requests",
+                    value=top.p95_ms,
+                    source=source,
+                    time=top.at,
+                )
+            )
         evidence += [
-            Evidence(label=f"{e.method} {e.endpoint} p95 ms ({e.count:,} requests, max {e.max_ms:,.0f} ms)",
-                     value=e.p95_ms, source=source)
+            Evidence(
+                label=f"{e.method} {e.endpoint} p95 ms ({e.count:,} requests, max {e.max_ms:,.0f} ms)",
+                value=e.p95_ms,
+                source=source,
+            )
             for e in slowest
         ]
         evidence += [Evidence(label="note", value=note, source=source) for note in summary.notes]
 
-        message = (f"{label}: p95 {_ms(summary.p95_ms)} and p99 {_ms(summary.p99_ms)} over "
-                   f"{summary.requests:,} requests {between(first, last)} (p95 warning from "
-                   f"{t('p95_warning_ms'):,g} ms, critical from {t('p95_critical_ms'):,g} ms)")
+        message = (
+            f"{label}: p95 {_ms(summary.p95_ms)} and p99 {_ms(summary.p99_ms)} over "
+            f"{summary.requests:,} requests {between(first, last)} (p95 warning from "
+            f"{t('p95_warning_ms'):,g} ms, critical from {t('p95_critical_ms'):,g} ms)"
+        )
         if top is not None:
-            message += (f"; the slowest {bucket}, at {when(top.at)}, had p95 {_ms(top.p95_ms)} over "
-                        f"{top.requests:,} requests")
+            message += (
+                f"; the slowest {bucket}, at {when(top.at)}, had p95 {_ms(top.p95_ms)} over "
+                f"{top.requests:,} requests"
+            )
         if slowest:
-            named = ", ".join(f"{e.method} {e.endpoint} (p95 {_ms(e.p95_ms)}, {plural(e.count, 'request')})"
-                              for e in slowest[:3])
+            named = ", ".join(
+                f"{e.method} {e.endpoint} (p95 {_ms(e.p95_ms)}, {plural(e.count, 'request')})"
+                for e in slowest[:3]
+            )
             message += f". Slowest endpoints: {named}"
         message += "."
         if summary.notes:

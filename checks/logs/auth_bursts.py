@@ -57,8 +57,10 @@ class AuthBursts(Check):
                 "No burst of failed logins",
                 f"The security log shows {security.failed:,} failed and {security.passed:,} passed logins in "
                 "the window, with no burst from one address or against one user.",
-                evidence=[Evidence(label="failed logins", value=security.failed, source="security log"),
-                          Evidence(label="passed logins", value=security.passed, source="security log")],
+                evidence=[
+                    Evidence(label="failed logins", value=security.failed, source="security log"),
+                    Evidence(label="passed logins", value=security.passed, source="security log"),
+                ],
                 key="none",
             )
             return
@@ -66,13 +68,16 @@ class AuthBursts(Check):
             yield self._burst(ctx, burst, security)
 
     def _burst(self, ctx: CheckContext, burst: AuthBurst, security: SecuritySummary) -> Finding:
-        window = (f"between {when(burst.start, seconds=True)} and {when(burst.end, seconds=True)} "
-                  f"({duration((burst.end - burst.start).total_seconds())})")
+        window = (
+            f"between {when(burst.start, seconds=True)} and {when(burst.end, seconds=True)} "
+            f"({duration((burst.end - burst.start).total_seconds())})"
+        )
         nodes = f" on {listing(burst.nodes)}" if burst.nodes else ""
         source = f"security log of {sources(burst.nodes)}" if burst.nodes else "security log"
         evidence = [
-            Evidence(label="burst start", value=when(burst.start, seconds=True), source=source,
-                     time=burst.start),
+            Evidence(
+                label="burst start", value=when(burst.start, seconds=True), source=source, time=burst.start
+            ),
             Evidence(label="burst end", value=when(burst.end, seconds=True), source=source, time=burst.end),
             Evidence(label="failed logins", value=burst.failures, source=source, time=burst.end),
             Evidence(label="users", value=", ".join(burst.users), source=source),
@@ -101,12 +106,22 @@ class AuthBursts(Check):
         address = _entry(security.by_address, burst.subject)
         passed = address.passed if address is not None else 0
         if address is not None:
-            evidence.append(Evidence(label=f"logins from {burst.subject} that passed", value=passed,
-                                     source=source, time=address.last_at))
+            evidence.append(
+                Evidence(
+                    label=f"logins from {burst.subject} that passed",
+                    value=passed,
+                    source=source,
+                    time=address.last_at,
+                )
+            )
         targets = listing(burst.users, 8) or "unknown users"
         kind = "a brute-force attempt" if burst.kind == BRUTE_FORCE else f"a {burst.kind} burst"
-        succeeded = (f" {passed:,} login(s) from the same address PASSED in the window: check whether an "
-                     "account was taken over." if passed else "")
+        succeeded = (
+            f" {passed:,} login(s) from the same address PASSED in the window: check whether an "
+            "account was taken over."
+            if passed
+            else ""
+        )
         return ctx.finding(
             self._severity(ctx, burst, passed),
             f"{burst.failures:,} failed logins from {burst.subject}",
@@ -124,17 +139,35 @@ class AuthBursts(Check):
             key=key,
         )
 
-    def _spraying(self, ctx: CheckContext, burst: AuthBurst, security: SecuritySummary, window: str,
-                  nodes: str, evidence: list[Evidence], source: str) -> Finding:
+    def _spraying(
+        self,
+        ctx: CheckContext,
+        burst: AuthBurst,
+        security: SecuritySummary,
+        window: str,
+        nodes: str,
+        evidence: list[Evidence],
+        source: str,
+    ) -> Finding:
         """A brute-force burst whose subject is a user: many addresses guessing at one account."""
         user = _entry(security.by_user, burst.subject)
         passed = user.passed if user is not None else 0
         if user is not None:
-            evidence.append(Evidence(label=f"logins as {burst.subject} that passed", value=passed,
-                                     source=source, time=user.last_at))
+            evidence.append(
+                Evidence(
+                    label=f"logins as {burst.subject} that passed",
+                    value=passed,
+                    source=source,
+                    time=user.last_at,
+                )
+            )
         places = listing(burst.addresses, 8) or "unknown addresses"
-        succeeded = (f" {passed:,} login(s) as {burst.subject} PASSED in the window: check whether the "
-                     "account was taken over." if passed else "")
+        succeeded = (
+            f" {passed:,} login(s) as {burst.subject} PASSED in the window: check whether the "
+            "account was taken over."
+            if passed
+            else ""
+        )
         return ctx.finding(
             self._severity(ctx, burst, passed),
             f"{burst.failures:,} failed logins as {burst.subject}",

@@ -16,23 +16,17 @@ KB_HEAP_DUMPS = (
     "https://confluence.atlassian.com/jirakb/"
     "capturing-heap-dumps-before-fullgcs-to-troubleshoot-memory-problems-966051552.html"
 )
-KB_HEAP_DUMP_BITBUCKET = "https://confluence.atlassian.com/bitbucketserverkb/how-to-generate-a-heap-dump-779171694.html"
-KB_OOM = (
-    "https://confluence.atlassian.com/jirakb/jira-running-out-of-memory-due-to-gc-allocation-race-condition-957122851.html"
+KB_HEAP_DUMP_BITBUCKET = (
+    "https://confluence.atlassian.com/bitbucketserverkb/how-to-generate-a-heap-dump-779171694.html"
 )
+KB_OOM = "https://confluence.atlassian.com/jirakb/jira-running-out-of-memory-due-to-gc-allocation-race-condition-957122851.html"
 KB_ACCESS_LOG_JIRA = "https://confluence.atlassian.com/adminjiraserver/log-format-940696477.html"
-KB_LOG_FORMATS_BITBUCKET = (
-    "https://confluence.atlassian.com/bitbucketserverkb/how-to-read-the-bitbucket-server-log-formats-779171668.html"
-)
+KB_LOG_FORMATS_BITBUCKET = "https://confluence.atlassian.com/bitbucketserverkb/how-to-read-the-bitbucket-server-log-formats-779171668.html"
 KB_SECURITY_LOG = (
     "https://confluence.atlassian.com/display/JIRAKB/How+to+analyze+the+atlassian-jira-security.log+file"
 )
-KB_CAPTCHA = (
-    "https://support.atlassian.com/jira/kb/user-receives-repeated-captcha-prompts-on-login-to-jira-data-center/"
-)
-KB_RESET_LOGIN_COUNT = (
-    "https://confluence.atlassian.com/jirakb/how-to-reset-failed-user-login-count-in-jira-data-center-442270086.html"
-)
+KB_CAPTCHA = "https://support.atlassian.com/jira/kb/user-receives-repeated-captcha-prompts-on-login-to-jira-data-center/"
+KB_RESET_LOGIN_COUNT = "https://confluence.atlassian.com/jirakb/how-to-reset-failed-user-login-count-in-jira-data-center-442270086.html"
 
 _SEVERITIES = {"info": Severity.INFO, "warning": Severity.WARNING, "critical": Severity.CRITICAL}
 

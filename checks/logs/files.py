@@ -119,8 +119,10 @@ class LogFiles(Check):
 
     def _noisy_finding(self, ctx: CheckContext, files: list[LogFileSummary]) -> Finding:
         files = sorted(files, key=lambda f: (-f.unparsed_lines, f.path))
-        named = ", ".join(f"{f.path} ({f.unparsed_lines:,} of {f.lines:,} lines, "
-                          f"{100 * f.unparsed_lines / f.lines:.0f} %)" for f in files[:3])
+        named = ", ".join(
+            f"{f.path} ({f.unparsed_lines:,} of {f.lines:,} lines, {100 * f.unparsed_lines / f.lines:.0f} %)"
+            for f in files[:3]
+        )
         more = f" and {len(files) - 3} more" if len(files) > 3 else ""
         return ctx.finding(
             Severity.INFO,
@@ -128,8 +130,15 @@ class LogFiles(Check):
             f"Over {ctx.threshold('unparsed_pct'):g} % of the lines of "
             f"{plural(len(files), 'recognised file')} fit no known format: {named}{more}. Those lines were "
             "counted but not analysed.",
-            evidence=[Evidence(label=f.path, value=f"{f.unparsed_lines:,} of {f.lines:,} lines unparsed",
-                               source=f"{f.node}: {f.kind.value}", time=f.last_at) for f in files],
+            evidence=[
+                Evidence(
+                    label=f.path,
+                    value=f"{f.unparsed_lines:,} of {f.lines:,} lines unparsed",
+                    source=f"{f.node}: {f.kind.value}",
+                    time=f.last_at,
+                )
+                for f in files
+            ],
             recommendation=(
                 "A customised log pattern (log4j or server.xml AccessLogValve) or output of another program "
                 "in the same file: compare a few lines with the product's default format."

@@ -49,12 +49,14 @@ class GcHeapFloor(Check):
         logs = ctx.logs
         assert logs is not None and logs.gc is not None
         min_hours = ctx.threshold("min_hours")
-        judged = [gc for gc in logs.gc
-                  if gc.heap_floor_slope_mb_per_h is not None and data_hours(gc) >= min_hours]
+        judged = [
+            gc for gc in logs.gc if gc.heap_floor_slope_mb_per_h is not None and data_hours(gc) >= min_hours
+        ]
         if not judged:
             spans = ", ".join(f"{gc.node} {data_hours(gc):.1f} h" for gc in logs.gc) or "none"
-            raise SkipCheck(f"a heap trend needs at least {min_hours:g} h of GC data on a node "
-                            f"(had: {spans})")
+            raise SkipCheck(
+                f"a heap trend needs at least {min_hours:g} h of GC data on a node (had: {spans})"
+            )
         for gc in sorted(judged, key=lambda g: g.node):
             yield self._node(ctx, gc)
 
@@ -72,22 +74,33 @@ class GcHeapFloor(Check):
             Evidence(label="hours of GC data", value=round(hours, 2), source=source),
         ]
         if start is not None and end is not None:
-            evidence += [Evidence(label="floor at the start MB", value=round(start.after_mb), source=source,
-                                  time=start.at),
-                         Evidence(label="floor at the end MB", value=round(end.after_mb), source=source,
-                                  time=end.at)]
+            evidence += [
+                Evidence(
+                    label="floor at the start MB", value=round(start.after_mb), source=source, time=start.at
+                ),
+                Evidence(label="floor at the end MB", value=round(end.after_mb), source=source, time=end.at),
+            ]
         if heap_mb:
             evidence.append(Evidence(label="heap size MB", value=round(heap_mb), source=source))
         trend = f"{slope:+,.0f} MB/h over {hours:.1f} h of GC data"
         if slope <= limit:
-            return ctx.ok("Heap floor is steady", f"The heap floor on {gc.node} moved {trend}, within the "
-                          f"{limit:g} MB/h limit.", evidence=evidence, node=gc.node)
-        moved = (f", from about {start.after_mb:,.0f} MB to {end.after_mb:,.0f} MB"
-                 if start is not None and end is not None else "")
+            return ctx.ok(
+                "Heap floor is steady",
+                f"The heap floor on {gc.node} moved {trend}, within the {limit:g} MB/h limit.",
+                evidence=evidence,
+                node=gc.node,
+            )
+        moved = (
+            f", from about {start.after_mb:,.0f} MB to {end.after_mb:,.0f} MB"
+            if start is not None and end is not None
+            else ""
+        )
         projection = ""
         if heap_mb and end is not None and end.after_mb < heap_mb:
-            projection = (f" At this rate it reaches the {heap_mb:,.0f} MB heap in about "
-                          f"{(heap_mb - end.after_mb) / slope:,.0f} h.")
+            projection = (
+                f" At this rate it reaches the {heap_mb:,.0f} MB heap in about "
+                f"{(heap_mb - end.after_mb) / slope:,.0f} h."
+            )
         return ctx.finding(
             Severity.WARNING,
             f"Heap floor on {gc.node} keeps rising",

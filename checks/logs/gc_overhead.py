@@ -87,40 +87,54 @@ class GcOverhead(Check):
 
         parts = []
         if overall is not None:
-            parts.append(f"{overall * 100:.1f} % of {duration(gc.span_s or 0)} was spent paused in GC "
-                         f"(warning above {t('overall_warning_pct'):g} %, critical above "
-                         f"{t('overall_critical_pct'):g} %)")
+            parts.append(
+                f"{overall * 100:.1f} % of {duration(gc.span_s or 0)} was spent paused in GC "
+                f"(warning above {t('overall_warning_pct'):g} %, critical above "
+                f"{t('overall_critical_pct'):g} %)"
+            )
         else:
             span = duration(gc.span_s) if gc.span_s is not None else "an unknown span"
-            parts.append(f"the GC log spans {span}, too short to judge the overall share "
-                         f"(at least {duration(t('min_span_s'))} needed)")
+            parts.append(
+                f"the GC log spans {span}, too short to judge the overall share "
+                f"(at least {duration(t('min_span_s'))} needed)"
+            )
         if top is not None:
-            parts.append(f"the worst {bucket} ({when(top.at)}) spent {top.share * 100:.0f} % paused "
-                         f"(warning above {t('bucket_warning_pct'):g} %); "
-                         f"{plural(len(busy), bucket)} above that")
+            parts.append(
+                f"the worst {bucket} ({when(top.at)}) spent {top.share * 100:.0f} % paused "
+                f"(warning above {t('bucket_warning_pct'):g} %); "
+                f"{plural(len(busy), bucket)} above that"
+            )
         collector = f" under {gc.collector}" if gc.collector else ""
         full = f"{plural(gc.full_gcs, 'Full GC')}{collector}"
         if full_alarm:
-            full += (f" (with {gc.collector} a Full GC means concurrent collection could not keep up: "
-                     f"warning from {t('g1_full_gcs'):g})")
+            full += (
+                f" (with {gc.collector} a Full GC means concurrent collection could not keep up: "
+                f"warning from {t('g1_full_gcs'):g})"
+            )
         parts.append(full)
         message = f"On {gc.node}, " + "; ".join(parts) + "."
 
         evidence = [
-            Evidence(label="share of time in GC", source=source,
-                     value=None if gc.overhead is None else round(gc.overhead, 4)),
+            Evidence(
+                label="share of time in GC",
+                source=source,
+                value=None if gc.overhead is None else round(gc.overhead, 4),
+            ),
             Evidence(label="span s", value=gc.span_s, source=source),
             Evidence(label="total pause s", value=round(gc.total_pause_s, 3), source=source),
             Evidence(label="full GCs", value=gc.full_gcs, source=source),
             Evidence(label="collector", value=gc.collector, source=source),
         ]
-        evidence += [Evidence(label=f"share of the {bucket}", value=round(m.share, 4), source=source,
-                              time=m.at) for m in buckets[:SHOWN_BUCKETS]]
+        evidence += [
+            Evidence(label=f"share of the {bucket}", value=round(m.share, 4), source=source, time=m.at)
+            for m in buckets[:SHOWN_BUCKETS]
+        ]
         if severity is Severity.OK:
             return ctx.ok("GC overhead is low", message, evidence=evidence, node=gc.node)
         return ctx.finding(
             severity,
-            f"{gc.node} spends too much time in GC" if shares is not Severity.OK
+            f"{gc.node} spends too much time in GC"
+            if shares is not Severity.OK
             else f"Full GCs under {gc.collector} on {gc.node}",
             message,
             evidence=evidence,

@@ -47,9 +47,12 @@ class GcPauses(Check):
         critical_s = ctx.threshold("critical_s")
         source = sources(gc.files) if gc.files else f"GC log of {gc.node}"
         if gc.pauses == 0 or gc.max_ms is None:
-            return ctx.ok("No GC pause in the window",
-                          f"The GC log of {gc.node} shows no pause in the window.",
-                          evidence=[Evidence(label="pauses", value=0, source=source)], node=gc.node)
+            return ctx.ok(
+                "No GC pause in the window",
+                f"The GC log of {gc.node} shows no pause in the window.",
+                evidence=[Evidence(label="pauses", value=0, source=source)],
+                node=gc.node,
+            )
         longest = sorted(gc.longest, key=lambda p: -p.pause_ms)
         top = longest[0] if longest else None
         max_s = gc.max_ms / 1000

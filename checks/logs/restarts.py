@@ -72,8 +72,12 @@ class Restarts(Check):
         if not any(f.kind.family in RESTART_FAMILIES and f.lines > 0 for f in logs.files):
             raise SkipCheck("no application or catalina log was analysed, so restarts cannot be seen")
         if not logs.restarts:
-            yield ctx.ok("No restart in the window", "No product start or stop was logged "
-                         f"between {when(logs.first_at)} and {when(logs.last_at)}.", key="restarts")
+            yield ctx.ok(
+                "No restart in the window",
+                "No product start or stop was logged "
+                f"between {when(logs.first_at)} and {when(logs.last_at)}.",
+                key="restarts",
+            )
             return
         t = ctx.threshold
         found = episodes(logs.restarts, timedelta(minutes=t("episode_min")))
@@ -84,12 +88,16 @@ class Restarts(Check):
 
         evidence = [
             Evidence(label=f"{node} restart", value=ep[0].text, source=ep[0].signature, time=ep[0].at)
-            for node in sorted(found) for ep in found[node]
+            for node in sorted(found)
+            for ep in found[node]
         ]
-        evidence += [Evidence(label=f"{e.node} restart marker without a time", value=e.text,
-                              source=e.signature) for e in untimed]
-        per_node = "; ".join(f"{node} at {', '.join(when(ep[0].at) for ep in found[node])}"
-                             for node in sorted(found))
+        evidence += [
+            Evidence(label=f"{e.node} restart marker without a time", value=e.text, source=e.signature)
+            for e in untimed
+        ]
+        per_node = "; ".join(
+            f"{node} at {', '.join(when(ep[0].at) for ep in found[node])}" for node in sorted(found)
+        )
         counted = plural(total, "restart") + (f" ({per_node})" if per_node else "")
         if untimed:
             markers = f"{plural(len(untimed), 'restart marker')} without a time"
@@ -97,14 +105,17 @@ class Restarts(Check):
 
         problems = []
         for node, eps in sorted(repeated.items()):
-            problems.append(f"{node} restarted {len(eps)} times, more than the {t('max_per_node'):g} "
-                            "expected")
+            problems.append(
+                f"{node} restarted {len(eps)} times, more than the {t('max_per_node'):g} expected"
+            )
         for first, second in chained:
             gap = (second[0].at - first[0].at).total_seconds() / 60  # type: ignore[operator]
             problems.append(f"{second[0].node} restarted {gap:.0f} min after {first[0].node}")
         if not problems:
-            message = (f"{counted} seen in the window: at most {t('max_per_node'):g} per node and none "
-                       "one after another across nodes, which looks planned.")
+            message = (
+                f"{counted} seen in the window: at most {t('max_per_node'):g} per node and none "
+                "one after another across nodes, which looks planned."
+            )
             yield ctx.finding(
                 Severity.INFO,
                 f"{plural(max(total, len(untimed)), 'restart')} in the window",
@@ -117,7 +128,8 @@ class Restarts(Check):
         chained_nodes = sorted({ep[0].node for pair in chained for ep in pair})
         yield ctx.finding(
             Severity.WARNING,
-            f"Repeated restarts on {listing(sorted(repeated))}" if repeated
+            f"Repeated restarts on {listing(sorted(repeated))}"
+            if repeated
             else f"Nodes restarted one after another: {listing(chained_nodes)}",
             f"{counted} seen in the window: {'; '.join(problems)}.",
             evidence=evidence,

@@ -83,16 +83,25 @@ class Signatures(Check):
         if not was_scanned(logs):
             raise SkipCheck("no log file could be read, so no signature could match")
         restart_markers = {r.signature for r in logs.restarts}
-        hits = [h for h in logs.signatures
-                if h.cause.strip().lower() != RESTART_CAUSE and h.signature not in restart_markers]
+        hits = [
+            h
+            for h in logs.signatures
+            if h.cause.strip().lower() != RESTART_CAUSE and h.signature not in restart_markers
+        ]
         if not hits:
             lines = sum(f.lines for f in logs.files)
             yield ctx.ok(
                 "No known problem in the logs",
                 f"No signature of the knowledge base matched in {plural(len(logs.files), 'file')} "
                 f"({lines:,} lines) {between(logs.first_at, logs.last_at)}.",
-                evidence=[Evidence(label="lines read", value=lines, time=ctx.now,
-                                   source=sources(f.path for f in logs.files))],
+                evidence=[
+                    Evidence(
+                        label="lines read",
+                        value=lines,
+                        time=ctx.now,
+                        source=sources(f.path for f in logs.files),
+                    )
+                ],
                 key="none",
             )
             return
@@ -117,8 +126,12 @@ class Signatures(Check):
             busiest = max(hit.per_minute, key=lambda m: m.count)
             evidence.append(Evidence(label="most in one bucket", value=busiest.count, time=busiest.at))
         evidence += [
-            Evidence(label=f"sample {index}", value=sample.text, source=f"{sample.node}: {sample.file}",
-                     time=sample.at)
+            Evidence(
+                label=f"sample {index}",
+                value=sample.text,
+                source=f"{sample.node}: {sample.file}",
+                time=sample.at,
+            )
             for index, sample in enumerate(hit.samples, start=1)
         ]
         return ctx.finding(
@@ -126,7 +139,8 @@ class Signatures(Check):
             title,
             message,
             evidence=evidence,
-            recommendation=hit.recommendation.strip() or (
+            recommendation=hit.recommendation.strip()
+            or (
                 "Read the sample lines and the KB article of this signature, and look at what the logs "
                 "said just before the first match."
             ),

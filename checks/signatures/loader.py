@@ -161,14 +161,34 @@ def merge_signatures(builtin: Iterable[Signature], custom: Iterable[SignatureFil
             where = f"signatures ({sig.id}).id"
             line = file.lines.get(sig.id)
             if sig.id in defined_in:
-                problems.append(Problem(file.source, line, where, f"id {sig.id!r} is also defined in "
-                                        f"{defined_in[sig.id]}: ids must be unique"))
+                problems.append(
+                    Problem(
+                        file.source,
+                        line,
+                        where,
+                        f"id {sig.id!r} is also defined in {defined_in[sig.id]}: ids must be unique",
+                    )
+                )
             elif sig.id in builtin_ids and not sig.replaces:
-                problems.append(Problem(file.source, line, where, f"{sig.id!r} is a built-in signature: "
-                                        "choose another id, or add 'replaces: true' to replace it"))
+                problems.append(
+                    Problem(
+                        file.source,
+                        line,
+                        where,
+                        f"{sig.id!r} is a built-in signature: "
+                        "choose another id, or add 'replaces: true' to replace it",
+                    )
+                )
             elif sig.replaces and sig.id not in builtin_ids:
-                problems.append(Problem(file.source, line, where, f"replaces: true, but there is no built-in "
-                                        f"signature {sig.id!r} (see `atlas-health signatures list`)"))
+                problems.append(
+                    Problem(
+                        file.source,
+                        line,
+                        where,
+                        f"replaces: true, but there is no built-in "
+                        f"signature {sig.id!r} (see `atlas-health signatures list`)",
+                    )
+                )
             else:
                 defined_in[sig.id] = file.source
                 merged[sig.id] = sig

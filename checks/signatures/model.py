@@ -22,8 +22,23 @@ Severity = Literal["info", "warning", "critical"]
 # Cause classes: what kind of trouble a hit points to (reports group by them). Closed, so a typo is an
 # error, not a new group; a new class is one line here.
 CAUSES: tuple[str, ...] = (
-    "memory", "gc", "database", "threads", "http", "authentication", "directory", "index", "os",
-    "plugins", "startup", "cluster", "product", "license", "mail", "integration", "restart",
+    "memory",
+    "gc",
+    "database",
+    "threads",
+    "http",
+    "authentication",
+    "directory",
+    "index",
+    "os",
+    "plugins",
+    "startup",
+    "cluster",
+    "product",
+    "license",
+    "mail",
+    "integration",
+    "restart",
 )
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 

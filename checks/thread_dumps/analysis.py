@@ -26,8 +26,14 @@ STUCK_DEPTH = 8  # frames compared across dumps
 HOT_DEPTH = 5
 POOLS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("http", re.compile(r"^(?:https?|ajp)-[\w.-]*?-exec-\d+", re.I)),
-    ("scheduler", re.compile(r"^(?:Caesium-\d+-\d+|scheduler_Worker-\d+|.*QuartzScheduler|Timer-\d+|"
-                             r"pool-\d+-thread-\d+-scheduler)", re.I)),
+    (
+        "scheduler",
+        re.compile(
+            r"^(?:Caesium-\d+-\d+|scheduler_Worker-\d+|.*QuartzScheduler|Timer-\d+|"
+            r"pool-\d+-thread-\d+-scheduler)",
+            re.I,
+        ),
+    ),
     ("indexing", re.compile(r"lucene|index", re.I)),
     ("cluster", re.compile(r"hazelcast|^hz\.|cluster|localq|ehcache|jgroups|replicat", re.I)),
 )
@@ -206,8 +212,9 @@ def _stuck(dumps: Sequence[tuple[ThreadDump, ParsedDump]], deadlocked: set[str])
         tops = {t.top(STUCK_DEPTH) for t in seen}
         states = {t.state for t in seen}
         if len(tops) == 1 and len(states) == 1:
-            stuck.append(StuckThread(first.name, pool_of(first), first.state, first.top(STUCK_DEPTH),
-                                     len(seen), span))
+            stuck.append(
+                StuckThread(first.name, pool_of(first), first.state, first.top(STUCK_DEPTH), len(seen), span)
+            )
     return sorted(stuck, key=lambda s: (s.pool != "http", s.name))
 
 

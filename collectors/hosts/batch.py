@@ -54,7 +54,7 @@ def split(stdout: bytes, stderr: bytes, marker: str, count: int) -> list[Part]:
             parts.extend(Part(b"", b"", None) for _ in range(index + 1, count))
             return parts
         err_end = err.start() if err is not None else len(stderr)
-        parts.append(Part(stdout[out_start:out.start()], stderr[err_start:err_end], int(out.group(2))))
+        parts.append(Part(stdout[out_start : out.start()], stderr[err_start:err_end], int(out.group(2))))
         out_start = out.end()
         err_start = err.end() if err is not None else err_start
     return parts

@@ -35,8 +35,11 @@ def collect_host(target: HostTarget, options: HostCollectOptions) -> HostSnapsho
             product=target.product,
             started_at=now,
             finished_at=now,
-            errors=[HostError(call="collector", kind=HostErrorKind.COLLECTOR, message=message.splitlines()[0],
-                              at=now)],
+            errors=[
+                HostError(
+                    call="collector", kind=HostErrorKind.COLLECTOR, message=message.splitlines()[0], at=now
+                )
+            ],
         )
 
 

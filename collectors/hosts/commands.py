@@ -122,12 +122,17 @@ COMMANDS: dict[str, Command] = {
         ),
         _cmd("read_log", "{sudo}tail -c +{start} -- {path}", True, True, start="count", path="path"),
         _cmd("dmesg", "dmesg"),
-        _cmd("journal_kernel", "journalctl -k -q --no-pager -o short-iso --since=-{hours}h", hangs=True,
-             hours="count"),
+        _cmd(
+            "journal_kernel",
+            "journalctl -k -q --no-pager -o short-iso --since=-{hours}h",
+            hangs=True,
+            hours="count",
+        ),
         _cmd("kern_log", f"{_LOG_GREP} /var/log/kern.log"),
         _cmd("messages_log", f"{_LOG_GREP} /var/log/messages"),
-        _cmd("jcmd_threads", "{sudo}{program} {pid} Thread.print -l", True, True, program="program",
-             pid="pid"),
+        _cmd(
+            "jcmd_threads", "{sudo}{program} {pid} Thread.print -l", True, True, program="program", pid="pid"
+        ),
         _cmd("jstack", "{sudo}{program} -l {pid}", True, True, program="program", pid="pid"),
     )
 }

@@ -40,9 +40,22 @@ _PRODUCT_MARKERS: tuple[tuple[Product, tuple[str, ...]], ...] = (
 _TOMCAT_PRODUCTS = (Product.JIRA, Product.CONFLUENCE, Product.BAMBOO, Product.CROWD)
 
 # Options that take the next argument as their value (so it is not the main class).
-_WITH_VALUE = frozenset({"-cp", "-classpath", "--class-path", "-p", "--module-path", "--add-modules",
-                         "--add-opens", "--add-exports", "--add-reads", "--patch-module", "--limit-modules",
-                         "--upgrade-module-path"})
+_WITH_VALUE = frozenset(
+    {
+        "-cp",
+        "-classpath",
+        "--class-path",
+        "-p",
+        "--module-path",
+        "--add-modules",
+        "--add-opens",
+        "--add-exports",
+        "--add-reads",
+        "--patch-module",
+        "--limit-modules",
+        "--upgrade-module-path",
+    }
+)
 
 _LEGACY_GC_LOGGING = frozenset({"-verbose:gc", "-XX:+PrintGC", "-XX:+PrintGCDetails"})
 _SIZE = re.compile(r"^(\d+)([kKmMgGtT]?)$")
@@ -126,7 +139,8 @@ def gc_logging(options: Sequence[str]) -> str | None:
         elif option.startswith("-Xloggc:") or option in _LEGACY_GC_LOGGING:
             enabling = option
         elif option in ("-XX:-PrintGC", "-XX:-PrintGCDetails") and enabling in (
-            "-XX:+PrintGC", "-XX:+PrintGCDetails"
+            "-XX:+PrintGC",
+            "-XX:+PrintGCDetails",
         ):
             enabling = None
     return enabling
@@ -243,8 +257,9 @@ def discover_jvms(session: HostSession, now: datetime) -> list[JvmProcess] | Non
     if not isinstance(rows, list):
         return None
     java = [row for row in rows if is_java(row.args.split(" ", 1))]
-    lines = session.batch([Ask(f"jvm.{row.pid}.cmdline", "proc_cmdline", {"pid": row.pid}, quiet=True)
-                           for row in java])
+    lines = session.batch(
+        [Ask(f"jvm.{row.pid}.cmdline", "proc_cmdline", {"pid": row.pid}, quiet=True) for row in java]
+    )
     target = session.target
     jvms = []
     for row, raw in zip(java, lines, strict=True):
@@ -252,12 +267,16 @@ def discover_jvms(session: HostSession, now: datetime) -> list[JvmProcess] | Non
         args = parse_cmdline(raw.stdout) if raw is not None and raw.stdout else row.args.split()
         jvm = jvm_from_args(row.pid, args, host_product=target.product, dirs=target.dirs, user=row.user)
         started = now - timedelta(seconds=row.elapsed_s) if row.elapsed_s is not None else None
-        jvms.append(jvm.model_copy(update={
-            "uptime_s": row.elapsed_s,
-            "started_at": started,
-            "rss": row.rss_kb * 1024 if row.rss_kb is not None else None,
-            "threads": row.threads,
-        }))
+        jvms.append(
+            jvm.model_copy(
+                update={
+                    "uptime_s": row.elapsed_s,
+                    "started_at": started,
+                    "rss": row.rss_kb * 1024 if row.rss_kb is not None else None,
+                    "threads": row.threads,
+                }
+            )
+        )
     if not any(j.role == "product" for j in jvms):
         return jvms
     per_user = session.parsed("jvm.user_threads", count_by_user, "user_threads")  # what nproc counts
@@ -276,8 +295,10 @@ def owner_switch(session: HostSession, owner: str | None) -> str | None:
 def _details(session: HostSession, jvm: JvmProcess, per_user: Counter[str] | None) -> JvmProcess:
     pid = jvm.pid
     switch = owner_switch(session, jvm.user)
-    asks = [Ask(f"jvm.{pid}.limits", "proc_limits", {"pid": pid}),
-            Ask(f"jvm.{pid}.open_files", "proc_fds", {"pid": pid}, switch)]
+    asks = [
+        Ask(f"jvm.{pid}.limits", "proc_limits", {"pid": pid}),
+        Ask(f"jvm.{pid}.open_files", "proc_fds", {"pid": pid}, switch),
+    ]
     if jvm.java_home is None:  # started as plain "java": the executable says which JDK
         asks.append(Ask(f"jvm.{pid}.executable", "proc_exe", {"pid": pid}, switch))
     limits_out, fds_out, *exe_out = session.batch(asks)
@@ -297,8 +318,9 @@ def _details(session: HostSession, jvm: JvmProcess, per_user: Counter[str] | Non
         update["executable"], update["java_home"] = exe, java_home
     if java_home:
         paths = release_files(java_home)
-        results = session.batch([Ask(f"jvm.{pid}.java_version", "java_release", {"path": p}, quiet=True)
-                                 for p in paths])
+        results = session.batch(
+            [Ask(f"jvm.{pid}.java_version", "java_release", {"path": p}, quiet=True) for p in paths]
+        )
         found = next((r for r in results if r is not None and r.stdout), None)
         if found is not None:
             version, vendor = parse_java_release(found.stdout.decode("utf-8", "replace"))

@@ -80,8 +80,12 @@ def _os() -> OsInfo:
     pretty = None
     with contextlib.suppress(OSError):
         pretty = parse_os_release(Path("/etc/os-release").read_text(encoding="utf-8", errors="replace"))
-    return OsInfo(name=pretty or f"{uname.system} {uname.release}", kernel=uname.release,
-                  architecture=uname.machine, hostname=uname.node)
+    return OsInfo(
+        name=pretty or f"{uname.system} {uname.release}",
+        kernel=uname.release,
+        architecture=uname.machine,
+        hostname=uname.node,
+    )
 
 
 def _cpu() -> CpuInfo:
@@ -155,8 +159,9 @@ def _jvms(session: HostSession, now: datetime) -> list[JvmProcess]:
         args = info.get("cmdline") or []
         if not is_java(args):
             continue
-        jvm = jvm_from_args(info["pid"], args, host_product=target.product, dirs=target.dirs,
-                            user=info.get("username"))
+        jvm = jvm_from_args(
+            info["pid"], args, host_product=target.product, dirs=target.dirs, user=info.get("username")
+        )
         created = info.get("create_time")
         memory = info.get("memory_info")
         update: dict[str, Any] = {
@@ -175,8 +180,10 @@ def _jvms(session: HostSession, now: datetime) -> list[JvmProcess]:
 
 def _limit(pair: tuple[int, int]) -> Limit:
     soft, hard = pair
-    return Limit(soft=None if soft == psutil.RLIM_INFINITY else soft,
-                 hard=None if hard == psutil.RLIM_INFINITY else hard)
+    return Limit(
+        soft=None if soft == psutil.RLIM_INFINITY else soft,
+        hard=None if hard == psutil.RLIM_INFINITY else hard,
+    )
 
 
 def _process_details(session: HostSession, proc: psutil.Process, jvm: JvmProcess) -> dict[str, Any]:
@@ -192,8 +199,11 @@ def _process_details(session: HostSession, proc: psutil.Process, jvm: JvmProcess
                 update["executable"] = exe
                 update["java_home"] = str(Path(exe).parent.parent) if exe else None
     except psutil.AccessDenied:
-        session.fail(f"jvm.{pid}.limits", HostErrorKind.PERMISSION_DENIED,
-                     f"pid {pid} belongs to {jvm.user}: its open files and limits need that user or root")
+        session.fail(
+            f"jvm.{pid}.limits",
+            HostErrorKind.PERMISSION_DENIED,
+            f"pid {pid} belongs to {jvm.user}: its open files and limits need that user or root",
+        )
     except psutil.NoSuchProcess:
         session.fail(f"jvm.{pid}.limits", HostErrorKind.NOT_FOUND, f"pid {pid} ended during collection")
     java_home = update.get("java_home") or jvm.java_home

@@ -37,8 +37,9 @@ class LocalRunner:
         run_as = None
         if as_user is not None and os.geteuid() == 0:
             run_as, as_user = as_user, None  # root starts the child as the user directly
-        return self.run_line(cmd.render(as_user=as_user, **args), timeout_s=timeout_s, cap=cap, sink=sink,
-                             run_as=run_as)
+        return self.run_line(
+            cmd.render(as_user=as_user, **args), timeout_s=timeout_s, cap=cap, sink=sink, run_as=run_as
+        )
 
     def run_line(
         self, line: str, *, timeout_s: float, cap: int, sink: Sink | None = None, run_as: str | None = None

@@ -29,8 +29,20 @@ _BLOCK = 1024 * 1024  # scan this much at a time
 
 # Lower-case words at least one of which every redaction rule's match contains (see the docstring).
 TRIGGERS = (
-    "pass", "pwd", "secret", "token", "key", "auth", "bearer", "basic", "eyj", "aaa", "@", "sig",
-    "session", "jwt",
+    "pass",
+    "pwd",
+    "secret",
+    "token",
+    "key",
+    "auth",
+    "bearer",
+    "basic",
+    "eyj",
+    "aaa",
+    "@",
+    "sig",
+    "session",
+    "jwt",
 )
 _BASE64_RUN = re.compile(rb"[A-Za-z0-9+/]{160}")
 
@@ -65,6 +77,7 @@ class LineFilter:
             done = end
         out.append(data[done:])
         return b"".join(out)
+
 
 Failure = tuple[HostErrorKind, str]
 
@@ -218,8 +231,15 @@ class ExecSource:
         # a slow link gets time in proportion to the size, at an assumed 256 KB/s at the least
         timeout = self.session.options.command_timeout_s + length / 256_000
         result = self.session.run(
-            "logs", "read_log", start=start + 1, path=path, as_user=self.as_user, cap=max(length, 1),
-            sink=guarded, quiet=True, timeout_s=timeout,
+            "logs",
+            "read_log",
+            start=start + 1,
+            path=path,
+            as_user=self.as_user,
+            cap=max(length, 1),
+            sink=guarded,
+            quiet=True,
+            timeout_s=timeout,
         )
         if result is None:
             return self.session.last_failure or (HostErrorKind.COMMAND_FAILED, f"{path}: not read")

@@ -69,9 +69,7 @@ def _size(n: int) -> str:
     return f"{n / _MB:.1f} MB" if n >= _MB else f"{n} bytes"
 
 
-def select_files(
-    listed: list[ListedFile], since: datetime, target: HostTarget
-) -> list[LogFile]:
+def select_files(listed: list[ListedFile], since: datetime, target: HostTarget) -> list[LogFile]:
     """Log files, newest first; those last written before the window are marked skipped."""
     files = []
     for item in sorted((f for f in listed if is_log(f.path)), key=lambda f: f.modified, reverse=True):
@@ -108,15 +106,25 @@ def fetch_logs(
             done.append(entry)
             continue
         if left <= 0:
-            done.append(entry.model_copy(update={
-                "status": "skipped", "cut": f"not fetched: the cap of {_size(cap)} per host was reached"}))
+            done.append(
+                entry.model_copy(
+                    update={
+                        "status": "skipped",
+                        "cut": f"not fetched: the cap of {_size(cap)} per host was reached",
+                    }
+                )
+            )
             continue
         if entry.compressed and entry.size > left:
-            done.append(entry.model_copy(update={
-                "status": "skipped",
-                "cut": f"not fetched: {_size(entry.size)} compressed, more than the {_size(left)} "
-                "left of the cap",
-            }))
+            done.append(
+                entry.model_copy(
+                    update={
+                        "status": "skipped",
+                        "cut": f"not fetched: {_size(entry.size)} compressed, more than the {_size(left)} "
+                        "left of the cap",
+                    }
+                )
+            )
             continue
         start = 0 if entry.compressed or entry.size <= left else entry.size - left
         result = _fetch_one(entry, start, left, source, fallback, spool, target, lines, on_failure)
@@ -165,12 +173,14 @@ def _fetch_one(
         cuts.append(f"transfer broke off after {_size(writer.received)}: {failure[1]}")
     elif writer.received < expected and not writer.full:
         cuts.append(f"{_size(expected - writer.received)} fewer than listed: the file shrank (rotated?)")
-    return entry.model_copy(update={
-        "status": "partial" if cuts else "fetched",
-        "bundle_path": relative,
-        "fetched_bytes": writer.written,
-        "cut": "; ".join(cuts) or None,
-    })
+    return entry.model_copy(
+        update={
+            "status": "partial" if cuts else "fetched",
+            "bundle_path": relative,
+            "fetched_bytes": writer.written,
+            "cut": "; ".join(cuts) or None,
+        }
+    )
 
 
 def collection(

@@ -92,8 +92,6 @@ def parse_loadavg(text: str) -> tuple[float, float, float]:
         raise OutputError("loadavg: expected three load averages") from None
 
 
-
-
 def parse_meminfo(text: str) -> MemoryInfo:
     kb: dict[str, int] = {}
     for line in text.splitlines():
@@ -112,8 +110,6 @@ def parse_meminfo(text: str) -> MemoryInfo:
         swap_total=swap_total * 1024,
         swap_used=max(0, swap_total - kb.get("SwapFree", swap_total)) * 1024,
     )
-
-
 
 
 def parse_clock(text: str) -> datetime:
@@ -232,8 +228,6 @@ def parse_limits(text: str) -> dict[str, Limit]:
     if not limits:
         raise OutputError("limits: no 'Max ...' lines")
     return limits
-
-
 
 
 def parse_java_release(text: str) -> tuple[str | None, str | None]:

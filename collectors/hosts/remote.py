@@ -29,8 +29,9 @@ def collect_remote(target: HostTarget, options: HostCollectOptions) -> HostSnaps
         connection = connect(target.ssh, options, target.jump)
     except ConnectFailure as failure:
         session = HostSession(target, options, _Closed(), redactor)
-        error = failure.error.model_copy(update={"message": redactor.text(failure.error.message),
-                                                 "at": datetime.now(UTC)})
+        error = failure.error.model_copy(
+            update={"message": redactor.text(failure.error.message), "at": datetime.now(UTC)}
+        )
         session.errors.append(error)
         return snapshot(session, started_at, {}, method="ssh", connected=False)
     session = HostSession(target, options, connection, redactor)
@@ -109,8 +110,9 @@ def _list_logs(session: HostSession) -> list[ListedFile] | None:
     dirs = log_files.log_dirs(session.target)
     if not dirs:
         return []
-    result = session.run("logs", "list_logs", paths=dirs, as_user=session.target.sudo_user,
-                         partial_ok=True, quiet=True)
+    result = session.run(
+        "logs", "list_logs", paths=dirs, as_user=session.target.sudo_user, partial_ok=True, quiet=True
+    )
     failure = session.last_failure
     if result is None:
         if failure is None or failure[0] is HostErrorKind.NOT_FOUND:

@@ -216,13 +216,25 @@ class HostSession:
                 cap = self.options.output_cap_bytes
                 results.append(self._conclude(ask, raw, limit, cap, report_cut=True))
             elif len(fresh) == 1:  # alone: an ordinary run, without the batch's markers
-                results.append(self.run(ask.call, ask.name, as_user=ask.as_user, quiet=ask.quiet,
-                                        timeout_s=timeout_s, partial_ok=ask.partial_ok, ok_exit=ask.ok_exit,
-                                        **ask.args))
+                results.append(
+                    self.run(
+                        ask.call,
+                        ask.name,
+                        as_user=ask.as_user,
+                        quiet=ask.quiet,
+                        timeout_s=timeout_s,
+                        partial_ok=ask.partial_ok,
+                        ok_exit=ask.ok_exit,
+                        **ask.args,
+                    )
+                )
             else:
                 raw, limit = next(ran)
-                results.append(None if raw is None else self._conclude(
-                    ask, raw, limit, self.options.output_cap_bytes, report_cut=True))
+                results.append(
+                    None
+                    if raw is None
+                    else self._conclude(ask, raw, limit, self.options.output_cap_bytes, report_cut=True)
+                )
             failures.append(self.last_failure)
         self.last_failures = failures
         return results

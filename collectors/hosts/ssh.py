@@ -86,27 +86,39 @@ def _private_key(endpoint: SshEndpoint) -> paramiko.PKey | None:
 
 def _error(kind: HostErrorKind, message: str, via: SshEndpoint | None, **extra: object) -> HostError:
     prefix = f"jump host {via.display}: " if via is not None else ""
-    return HostError(call="connect", kind=kind, message=prefix + one_line(message, 400),
-                     via=via.display if via else None, **extra)  # type: ignore[arg-type]
+    return HostError(
+        call="connect",
+        kind=kind,
+        message=prefix + one_line(message, 400),
+        via=via.display if via else None,
+        **extra,
+    )  # type: ignore[arg-type]
 
 
-def _classify(exc: BaseException, endpoint: SshEndpoint, known: Path, timeout_s: float,
-              via: SshEndpoint | None) -> HostError:
+def _classify(
+    exc: BaseException, endpoint: SshEndpoint, known: Path, timeout_s: float, via: SshEndpoint | None
+) -> HostError:
     where = f"{endpoint.user}@{endpoint.display}"
     if isinstance(exc, _UnknownHostKey):
         key = exc.key
         return _error(
             HostErrorKind.UNKNOWN_HOST_KEY,
             f"{endpoint.display}: host key not in {known} ({key.get_name()} {key.fingerprint}); refused",
-            via, key_type=key.get_name(), fingerprint=key.fingerprint, known_hosts=str(known),
+            via,
+            key_type=key.get_name(),
+            fingerprint=key.fingerprint,
+            known_hosts=str(known),
         )
     if isinstance(exc, paramiko.BadHostKeyException):
         return _error(
             HostErrorKind.CHANGED_HOST_KEY,
             f"{endpoint.display}: the host key changed ({exc.key.get_name()} {exc.key.fingerprint}; {known} "
             f"holds {exc.expected_key.fingerprint}); refused",
-            via, key_type=exc.key.get_name(), fingerprint=exc.key.fingerprint,
-            expected_fingerprint=exc.expected_key.fingerprint, known_hosts=str(known),
+            via,
+            key_type=exc.key.get_name(),
+            fingerprint=exc.key.fingerprint,
+            expected_fingerprint=exc.expected_key.fingerprint,
+            known_hosts=str(known),
         )
     if isinstance(exc, paramiko.PasswordRequiredException):
         return _error(HostErrorKind.KEY_FILE, f"the key file {endpoint.key_file} needs a passphrase", via)
@@ -124,8 +136,12 @@ def _classify(exc: BaseException, endpoint: SshEndpoint, known: Path, timeout_s:
         return _error(HostErrorKind.BANNER, f"{endpoint.display}: no SSH banner ({exc})", via)
     if isinstance(exc, paramiko.SSHException) and str(exc) in _NO_HANDSHAKE:
         # paramiko stops waiting for the key exchange at the connect timeout and fails later like this
-        return _error(HostErrorKind.BANNER, f"{endpoint.display}: no SSH handshake within {timeout_s:g} s "
-                      "(not an SSH server, or a firewall or proxy in between)", via)
+        return _error(
+            HostErrorKind.BANNER,
+            f"{endpoint.display}: no SSH handshake within {timeout_s:g} s "
+            "(not an SSH server, or a firewall or proxy in between)",
+            via,
+        )
     if isinstance(exc, paramiko.SSHException):
         return _error(HostErrorKind.SSH, f"{where}: {exc}", via)
     if isinstance(exc, OSError) and exc.errno in (errno.EACCES, errno.ENOENT) and exc.filename:
@@ -293,7 +309,9 @@ def connect(
             transport = jump_client.get_transport()
             assert transport is not None
             sock = transport.open_channel(
-                "direct-tcpip", (endpoint.address, endpoint.port), ("127.0.0.1", 0),
+                "direct-tcpip",
+                (endpoint.address, endpoint.port),
+                ("127.0.0.1", 0),
                 timeout=options.connect_timeout_s,
             )
         except Exception as exc:

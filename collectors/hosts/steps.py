@@ -66,7 +66,13 @@ def logs_step(
     if spool is None or source is None:
         return log_files.collection(since, options.log_cap_bytes, False, None, files)
     fetched = log_files.fetch_logs(
-        files, source, spool, session.target, options.log_cap_bytes, session.redactor, fallback,
+        files,
+        source,
+        spool,
+        session.target,
+        options.log_cap_bytes,
+        session.redactor,
+        fallback,
         on_failure=lambda path, kind, message: session.fail("logs", kind, message),
     )
     cut = [f for f in fetched if f.status == "partial" or (f.cut and "cap" in f.cut)]

@@ -32,9 +32,32 @@ from collectors.hosts.session import Ask, HostSession, RawResult
 
 # Filesystems that hold no product data; kept only when a product path is on one.
 PSEUDO_FILESYSTEMS = frozenset(
-    {"tmpfs", "devtmpfs", "squashfs", "proc", "sysfs", "cgroup", "cgroup2", "devpts", "mqueue", "debugfs",
-     "tracefs", "securityfs", "pstore", "efivarfs", "bpf", "autofs", "hugetlbfs", "fusectl", "configfs",
-     "ramfs", "nsfs", "binfmt_misc", "overlay-tmp", "shm"}
+    {
+        "tmpfs",
+        "devtmpfs",
+        "squashfs",
+        "proc",
+        "sysfs",
+        "cgroup",
+        "cgroup2",
+        "devpts",
+        "mqueue",
+        "debugfs",
+        "tracefs",
+        "securityfs",
+        "pstore",
+        "efivarfs",
+        "bpf",
+        "autofs",
+        "hugetlbfs",
+        "fusectl",
+        "configfs",
+        "ramfs",
+        "nsfs",
+        "binfmt_misc",
+        "overlay-tmp",
+        "shm",
+    }
 )
 
 # Small system files read by one grep; (call a failure is filed under, file, parser).

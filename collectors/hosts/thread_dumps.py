@@ -35,8 +35,14 @@ def _one_dump(session: HostSession, jvm: JvmProcess, tools: list[str]) -> Thread
         taken_at = datetime.now(UTC)
         timeout = min(DUMP_TIMEOUT_S, max(session.options.command_timeout_s, 30.0))
         result = session.run(
-            f"{CALL}.{jvm.pid}", name, program=tool, pid=jvm.pid, as_user=as_user, cap=DUMP_CAP,
-            quiet=True, timeout_s=timeout,
+            f"{CALL}.{jvm.pid}",
+            name,
+            program=tool,
+            pid=jvm.pid,
+            as_user=as_user,
+            cap=DUMP_CAP,
+            quiet=True,
+            timeout_s=timeout,
         )
         if result is not None and b"Full thread dump" in result.stdout:
             tools[:] = [tool]
@@ -53,8 +59,11 @@ def _one_dump(session: HostSession, jvm: JvmProcess, tools: list[str]) -> Thread
     denied = [f for f in failures if f[0] is HostErrorKind.PERMISSION_DENIED]
     kind, _ = (denied or failures or [(HostErrorKind.NOT_FOUND, "")])[0]
     hint = f" (run as {as_user})" if as_user else ""
-    session.fail(f"{CALL}.{jvm.pid}", kind,
-                 f"no thread dump of pid {jvm.pid}{hint}: " + "; ".join(m for _, m in failures))
+    session.fail(
+        f"{CALL}.{jvm.pid}",
+        kind,
+        f"no thread dump of pid {jvm.pid}{hint}: " + "; ".join(m for _, m in failures),
+    )
     return None
 
 

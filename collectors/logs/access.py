@@ -193,8 +193,9 @@ class _Batch:
     """One chunk's requests inside the window, as they are read: the well-formed lines of a Tomcat
     layout column-wise (access_columns.py), any other line through the format's parser."""
 
-    def __init__(self, keys: KeyTables, fmt: LineFormat, ctx: FileContext, clock: MinuteClock,
-                 divisor: int) -> None:
+    def __init__(
+        self, keys: KeyTables, fmt: LineFormat, ctx: FileContext, clock: MinuteClock, divisor: int
+    ) -> None:
         self.keys, self.fmt, self.ctx, self.clock, self.divisor = keys, fmt, ctx, clock, divisor
         self.unparsed = 0
         self.first, self.last = float("inf"), float("-inf")
@@ -211,8 +212,10 @@ class _Batch:
         """Read the well-formed lines of ``chunk``; return the number of lines and the others."""
         cols = read_columns(chunk, layout)
         lines = len(cols.starts)
-        odd = [chunk[a:b] for a, b in zip(cols.starts[~cols.good].tolist(), cols.ends[~cols.good].tolist(),
-                                          strict=True)]
+        odd = [
+            chunk[a:b]
+            for a, b in zip(cols.starts[~cols.good].tolist(), cols.ends[~cols.good].tolist(), strict=True)
+        ]
         epoch = cols.minute + cols.second
         keep = cols.good
         if self.ctx.since is not None:
@@ -226,11 +229,17 @@ class _Batch:
         duration = cols.duration[keep]
         if self.divisor != 1:
             duration = (duration + self.divisor // 2) // self.divisor
-        spans = [chunk[a:b] for a, b in zip(cols.request[0][keep].tolist(), cols.request[1][keep].tolist(),
-                                            strict=True)]
+        spans = [
+            chunk[a:b]
+            for a, b in zip(cols.request[0][keep].tolist(), cols.request[1][keep].tolist(), strict=True)
+        ]
         endpoints = self.keys.span_endpoints(spans)
-        talkers = self.keys.client_talkers(chunk, cols.buf, (cols.client[0][keep], cols.client[1][keep]),
-                                           (cols.user[0][keep], cols.user[1][keep]))
+        talkers = self.keys.client_talkers(
+            chunk,
+            cols.buf,
+            (cols.client[0][keep], cols.client[1][keep]),
+            (cols.user[0][keep], cols.user[1][keep]),
+        )
         self.read.append(Requests(cols.minute[keep], cols.status_class[keep], duration, endpoints, talkers))
         return lines, odd
 
@@ -258,8 +267,9 @@ class _Batch:
         if duration is None:
             self.durations.append(UNTIMED)
         else:
-            self.durations.append(duration if self.divisor == 1 else
-                                  (duration + self.divisor // 2) // self.divisor)
+            self.durations.append(
+                duration if self.divisor == 1 else (duration + self.divisor // 2) // self.divisor
+            )
         self.endpoints.append(self.keys.request_endpoint(self.fmt, request))
         self.talkers.append(self.keys.talker((address, user)))
 
@@ -281,19 +291,34 @@ class _Batch:
     def requests(self) -> Requests:
         """Everything read, as one set of columns."""
         if self.minutes:
-            self.read.append(Requests(
-                np.array(self.minutes, dtype=np.int64), np.array(self.statuses, dtype=np.int8),
-                np.array(self.durations, dtype=np.int64), np.array(self.endpoints, dtype=np.int64),
-                np.array(self.talkers, dtype=np.int64)))
+            self.read.append(
+                Requests(
+                    np.array(self.minutes, dtype=np.int64),
+                    np.array(self.statuses, dtype=np.int8),
+                    np.array(self.durations, dtype=np.int64),
+                    np.array(self.endpoints, dtype=np.int64),
+                    np.array(self.talkers, dtype=np.int64),
+                )
+            )
         if len(self.read) == 1:
             return self.read[0]
         parts = self.read or [Requests(*(np.zeros(0, dtype=np.int64) for _ in range(5)))]
-        return Requests(*(np.concatenate([getattr(r, name) for r in parts])
-                          for name in ("minute", "status_class", "duration", "endpoint", "talker")))
+        return Requests(
+            *(
+                np.concatenate([getattr(r, name) for r in parts])
+                for name in ("minute", "status_class", "duration", "endpoint", "talker")
+            )
+        )
 
 
-def _decide(file: _File, fmt: LineFormat, sample: list[bytes], ctx: FileContext, product: ProductAccess,
-            stats: ChunkStats) -> None:
+def _decide(
+    file: _File,
+    fmt: LineFormat,
+    sample: list[bytes],
+    ctx: FileContext,
+    product: ProductAccess,
+    stats: ChunkStats,
+) -> None:
     """A Tomcat file's layout (the one most of its first lines fit) and time unit (see the module)."""
     fits = [(sum(1 for line in sample[:200] if layout.fits(line)), layout) for layout in fmt.layouts]
     if fits:
@@ -313,9 +338,11 @@ def _decide(file: _File, fmt: LineFormat, sample: list[bytes], ctx: FileContext,
     typical = median(static if len(static) >= 20 else every)
     if tiny >= 0.002 or typical <= 1000:
         return
-    text = (f"{ctx.node} {ctx.path}: durations read as microseconds (Tomcat 10 %D) and converted to ms: "
-            f"{tiny:.1%} of {len(every)} sampled requests under 10, median {typical:.0f}"
-            f"{' for static resources' if len(static) >= 20 else ''}")
+    text = (
+        f"{ctx.node} {ctx.path}: durations read as microseconds (Tomcat 10 %D) and converted to ms: "
+        f"{tiny:.1%} of {len(every)} sampled requests under 10, median {typical:.0f}"
+        f"{' for static resources' if len(static) >= 20 else ''}"
+    )
     product.note(text)
     stats.notes.append(text)
     file.divisor = 1000

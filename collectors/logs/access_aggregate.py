@@ -146,12 +146,16 @@ class ProductAccess:
     def limits(self) -> list[str]:
         """What the caps dropped, in words: the counts listed may then be a little low."""
         notes = []
-        for label, what, cap in (("endpoints", "endpoints", MAX_ENDPOINTS),
-                                 ("talkers", "pairs of user and client address", MAX_TALKERS)):
+        for label, what, cap in (
+            ("endpoints", "endpoints", MAX_ENDPOINTS),
+            ("talkers", "pairs of user and client address", MAX_TALKERS),
+        ):
             if self.pruned.get(label):
-                notes.append(f"{self.name} access logs: over {2 * cap} distinct {what}, so the "
-                             f"{self.pruned[label]} least used were dropped as they came (the top {cap} are "
-                             f"kept; their counts may be a little low)")
+                notes.append(
+                    f"{self.name} access logs: over {2 * cap} distinct {what}, so the "
+                    f"{self.pruned[label]} least used were dropped as they came (the top {cap} are "
+                    f"kept; their counts may be a little low)"
+                )
         return notes
 
     def summary(self, bucket_s: int, redactor: Redactor | None = None) -> AccessSummary:
@@ -162,8 +166,10 @@ class ProductAccess:
         width = bucket_s
         if self.res > bucket_s:
             width = self.res
-            notes.append(f"the series is in buckets of {self.res} s, wider than the {bucket_s} s asked for: "
-                         "the logs spanned too long a time to keep minutes")
+            notes.append(
+                f"the series is in buckets of {self.res} s, wider than the {bucket_s} s asked for: "
+                "the logs spanned too long a time to keep minutes"
+            )
         series: dict[int, list] = self.buckets  # read only
         if width != self.res:
             series = {}
@@ -174,14 +180,25 @@ class ProductAccess:
         for start in sorted(series):
             requests, c4, c5, hist = series[start]
             p50, p95, p99 = hist.percentiles(50, 95, 99)
-            per_minute.append(AccessMinute(
-                at=to_datetime(start), requests=requests, status_4xx=c4, status_5xx=c5,
-                p50_ms=_ms(p50), p95_ms=_ms(p95), p99_ms=_ms(p99),
-            ))
+            per_minute.append(
+                AccessMinute(
+                    at=to_datetime(start),
+                    requests=requests,
+                    status_4xx=c4,
+                    status_5xx=c5,
+                    p50_ms=_ms(p50),
+                    p95_ms=_ms(p95),
+                    p99_ms=_ms(p99),
+                )
+            )
         endpoints = [
             EndpointStats(
-                method=method, endpoint=redactor.url(name) if redactor else name, count=hist.count + untimed,
-                mean_ms=_ms(hist.mean) or 0.0, p95_ms=_ms(hist.percentile(95)), max_ms=hist.max,
+                method=method,
+                endpoint=redactor.url(name) if redactor else name,
+                count=hist.count + untimed,
+                mean_ms=_ms(hist.mean) or 0.0,
+                p95_ms=_ms(hist.percentile(95)),
+                max_ms=hist.max,
                 errors_5xx=errors,
             )
             for (method, name), (hist, errors, untimed) in self.endpoints.items()
@@ -201,7 +218,8 @@ class ProductAccess:
             p99_ms=_ms(p99),
             per_minute=per_minute,
             slowest_endpoints=sorted(ranked, key=lambda e: (-(e.p95_ms or 0), -e.count, e.endpoint))[
-                :TOP_ENDPOINTS],
+                :TOP_ENDPOINTS
+            ],
             busiest_endpoints=sorted(endpoints, key=lambda e: (-e.count, e.endpoint))[:TOP_ENDPOINTS],
             top_users=_talkers(self.talkers, _user),
             top_clients=_talkers(self.talkers, _client),
@@ -243,8 +261,10 @@ def _ms(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-def _talkers(pairs: dict[tuple[bytes, bytes], list], name: Callable[[tuple[bytes, bytes]], str],
-             ) -> list[Talker]:
+def _talkers(
+    pairs: dict[tuple[bytes, bytes], list],
+    name: Callable[[tuple[bytes, bytes]], str],
+) -> list[Talker]:
     from collectors.logs.model import Talker
 
     """The users or client addresses of ``pairs``, the heaviest first: by the server time they consumed,
@@ -253,5 +273,7 @@ def _talkers(pairs: dict[tuple[bytes, bytes], list], name: Callable[[tuple[bytes
     for key, rec in pairs.items():
         add_talker(table, name(key), *rec)
     ranked = sorted(table.items(), key=lambda item: (-item[1][1], -item[1][0], item[0]))[:TOP_TALKERS]
-    return [Talker(name=name, requests=n, total_ms=float(total), errors_5xx=errors)
-            for name, (n, total, errors) in ranked]
+    return [
+        Talker(name=name, requests=n, total_ms=float(total), errors_5xx=errors)
+        for name, (n, total, errors) in ranked
+    ]

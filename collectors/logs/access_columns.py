@@ -29,8 +29,12 @@ from collectors.logs.access_lines import Layout
 _WIDEST = 32  # the widest fixed-width read; a shorter chunk is padded with zeros to this
 _MAX_DIGITS = 12
 _STAMP = 28  # b"[01/May/2024:10:00:00 +0000]"
-_MONTHS = np.array([int.from_bytes(m.encode(), "big") for m in
-                    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")])
+_MONTHS = np.array(
+    [
+        int.from_bytes(m.encode(), "big")
+        for m in ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+    ]
+)
 _MONTH_ORDER = np.argsort(_MONTHS)
 _SORTED_MONTHS = _MONTHS[_MONTH_ORDER]
 _DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
@@ -39,8 +43,9 @@ _DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 _FIXED = {0: ord("["), 3: ord("/"), 7: ord("/"), 12: ord(":"), 15: ord(":"), 21: ord(" "), 27: ord("]")}
 _DIGITS = [i for i in range(_STAMP) if i not in _FIXED and i not in (4, 5, 6, 18, 19, 20, 22)]
 _WIDE = 32  # a stamp read as four 64-bit words
-_MINUTE_BYTES = np.frombuffer(bytes(0 if i in (18, 19, 20) or i >= _STAMP else 0xFF for i in range(_WIDE)),
-                              dtype=np.uint64)  # the bytes of a stamp that name its minute
+_MINUTE_BYTES = np.frombuffer(
+    bytes(0 if i in (18, 19, 20) or i >= _STAMP else 0xFF for i in range(_WIDE)), dtype=np.uint64
+)  # the bytes of a stamp that name its minute
 
 
 @dataclass
@@ -77,8 +82,9 @@ def read_columns(chunk: bytes, layout: Layout) -> Columns:
     in_line = np.searchsorted(spaces, ends) - first_space
     # The spaces that end fields 0..duration of every line, as one matrix. A line with fewer spaces
     # gets the next lines' (or the chunk's end): such a line is not well formed, whatever they read.
-    fences = np.append(spaces, size)[np.minimum(first_space[:, None] + np.arange(layout.duration + 1),
-                                                len(spaces))]
+    fences = np.append(spaces, size)[
+        np.minimum(first_space[:, None] + np.arange(layout.duration + 1), len(spaces))
+    ]
 
     def field(i: int) -> tuple[np.ndarray, np.ndarray]:
         return (starts if i == 0 else fences[:, i - 1] + 1), fences[:, i]
@@ -101,8 +107,19 @@ def read_columns(chunk: bytes, layout: Layout) -> Columns:
         forwarded = field(layout.forwarded)
         dash = (forwarded[1] - forwarded[0] == 1) & (buf[forwarded[0]] == ord("-"))
         client = (np.where(dash, client[0], forwarded[0]), np.where(dash, client[1], forwarded[1]))
-    return Columns(buf, starts, ends, good, minute, second, status, duration, (method[0], path_end), client,
-                   field(layout.user))
+    return Columns(
+        buf,
+        starts,
+        ends,
+        good,
+        minute,
+        second,
+        status,
+        duration,
+        (method[0], path_end),
+        client,
+        field(layout.user),
+    )
 
 
 def _windows(buf: np.ndarray, begin: np.ndarray, width: int) -> np.ndarray:
@@ -122,8 +139,9 @@ def _status(buf: np.ndarray, begin: np.ndarray, end: np.ndarray, good: np.ndarra
     return (first == ord("4")).astype(np.int8) + 2 * (first == ord("5"))
 
 
-def _duration(buf: np.ndarray, begin: np.ndarray, end: np.ndarray, suffix: bytes,
-              good: np.ndarray) -> np.ndarray:
+def _duration(
+    buf: np.ndarray, begin: np.ndarray, end: np.ndarray, suffix: bytes, good: np.ndarray
+) -> np.ndarray:
     if suffix:
         tail = _windows(buf, np.maximum(end - len(suffix), 0), len(suffix))
         good &= (tail == np.frombuffer(suffix, dtype=np.uint8)).all(axis=1)
@@ -142,8 +160,9 @@ def _duration(buf: np.ndarray, begin: np.ndarray, end: np.ndarray, suffix: bytes
     return value
 
 
-def _stamp(buf: np.ndarray, time: tuple[np.ndarray, np.ndarray], zone_end: np.ndarray,
-           good: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _stamp(
+    buf: np.ndarray, time: tuple[np.ndarray, np.ndarray], zone_end: np.ndarray, good: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """(UTC epoch of the minute, second) of ``[01/May/2024:10:00:00 +0000]``, the time and zone fields.
 
     Consecutive lines mostly share their minute: the date, time and zone are read and checked once per

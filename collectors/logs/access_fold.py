@@ -40,9 +40,11 @@ def fold(product: ProductAccess, stage: ProductStage, requests: Requests) -> Non
 
     starts, minute = np.unique(requests.minute, return_inverse=True)
     recs = [product.bucket(start) for start in starts.tolist()]
-    counts = (np.bincount(minute, minlength=len(recs)),
-              np.bincount(minute[requests.status_class == 1], minlength=len(recs)),
-              np.bincount(minute[errors], minlength=len(recs)))
+    counts = (
+        np.bincount(minute, minlength=len(recs)),
+        np.bincount(minute[requests.status_class == 1], minlength=len(recs)),
+        np.bincount(minute[errors], minlength=len(recs)),
+    )
     for rec, n, c4, c5 in zip(recs, *(c.tolist() for c in counts), strict=True):
         rec[0] += n
         rec[1] += c4
@@ -70,8 +72,14 @@ class ProductStage:
         self.endpoints = np.zeros((5, 0), dtype=np.int64)  # timed, total ms, max ms, 5xx, untimed
         self.cells = np.zeros((0, 0), dtype=np.int64)  # endpoint id x histogram bucket -> requests
 
-    def add(self, requests: Requests, timed: np.ndarray, durations: np.ndarray, buckets: np.ndarray,
-            errors: np.ndarray) -> None:
+    def add(
+        self,
+        requests: Requests,
+        timed: np.ndarray,
+        durations: np.ndarray,
+        buckets: np.ndarray,
+        errors: np.ndarray,
+    ) -> None:
         talker, endpoint = requests.talker, requests.endpoint
         self.talkers = _fit(self.talkers, 1, int(talker.max()) + 1)
         np.add.at(self.talkers[0], talker, 1)
@@ -88,18 +96,21 @@ class ProductStage:
             self.cells = _fit(_fit(self.cells, 0, self.endpoints.shape[1]), 1, int(buckets.max()) + 1)
             np.add.at(self.cells, (timed_endpoint, buckets), 1)
 
-    def flush(self, product: ProductAccess, endpoints: list[tuple[str, str]],
-              talkers: list[tuple[bytes, bytes]]) -> None:
+    def flush(
+        self, product: ProductAccess, endpoints: list[tuple[str, str]], talkers: list[tuple[bytes, bytes]]
+    ) -> None:
         """Add everything to ``product`` (``endpoints`` and ``talkers`` name the ids); start from zero."""
         touched = np.flatnonzero(self.talkers[0])
         table = product.talkers
-        for i, n, ms, errors in zip(touched.tolist(), *(row[touched].tolist() for row in self.talkers),
-                                    strict=True):
+        for i, n, ms, errors in zip(
+            touched.tolist(), *(row[touched].tolist() for row in self.talkers), strict=True
+        ):
             add_talker(table, talkers[i], n, ms, errors)
         touched = np.flatnonzero(self.endpoints[0] + self.endpoints[4] + self.endpoints[3])
         recs = [product.endpoint(endpoints[i]) for i in touched.tolist()]
-        for rec, n, ms, most, errors, untimed in zip(recs, *(row[touched].tolist() for row in self.endpoints),
-                                                     strict=True):
+        for rec, n, ms, most, errors, untimed in zip(
+            recs, *(row[touched].tolist() for row in self.endpoints), strict=True
+        ):
             hist = rec[0]
             if n:
                 hist.count += n
@@ -127,8 +138,12 @@ def _fit(counts: np.ndarray, axis: int, size: int) -> np.ndarray:
     return grown
 
 
-def _tally(group: np.ndarray, values: np.ndarray, buckets: np.ndarray, groups: int,
-           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _tally(
+    group: np.ndarray,
+    values: np.ndarray,
+    buckets: np.ndarray,
+    groups: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per group: requests per histogram bucket (groups x buckets), requests, total and max."""
     width = int(buckets.max()) + 1 if len(buckets) else 0
     cells = np.zeros((groups, width), dtype=np.int64)

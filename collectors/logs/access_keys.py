@@ -120,8 +120,9 @@ class KeyTables:
     @property
     def endpoints_full(self) -> bool:
         """Whether ``trim`` will drop the endpoint ids (counts kept by id must be flushed first)."""
-        raw_keys = len(self._spans) + sum(len(cache) for caches in (self._requests, self._shapes)
-                                          for cache in caches.values())
+        raw_keys = len(self._spans) + sum(
+            len(cache) for caches in (self._requests, self._shapes) for cache in caches.values()
+        )
         return len(self.endpoints) > _MAX_ENDPOINTS or raw_keys > _CACHE_LIMIT
 
     @property
@@ -134,8 +135,13 @@ class KeyTables:
         """Endpoint ids of ``b'"GET /path?query'`` spans (the method and path columns of a layout)."""
         return _ids(self._spans, spans, lambda span: self._endpoint(_NAMES.of_request(span)))
 
-    def client_talkers(self, chunk: bytes, buf: np.ndarray, client: tuple[np.ndarray, np.ndarray],
-                       user: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    def client_talkers(
+        self,
+        chunk: bytes,
+        buf: np.ndarray,
+        client: tuple[np.ndarray, np.ndarray],
+        user: tuple[np.ndarray, np.ndarray],
+    ) -> np.ndarray:
         """Talker ids of rows given by the spans of their client and user columns in ``chunk`` (``buf``
         is its bytes as an array; neither column holds a space). Rows whose columns fit the packed table
         are found column-wise; the others, and keys the table cannot tell apart, by a dict per row."""
@@ -146,15 +152,24 @@ class KeyTables:
         if len(new):
             _, first = np.unique(words[new], axis=0, return_index=True)
             rows = new[first].tolist()
-            found = [self.talker((chunk[client[0][r]:client[1][r]], chunk[user[0][r]:user[1][r]]))
-                     for r in rows]
+            found = [
+                self.talker((chunk[client[0][r] : client[1][r]], chunk[user[0][r] : user[1][r]]))
+                for r in rows
+            ]
             self._packed.add(words[rows], np.array(found, dtype=np.int64))
             ids[new] = self._packed.lookup(words[new])
         rest = np.flatnonzero(ids < 0)
         if len(rest):  # b"address user": the client column with the space that ends it, then the user
-            keys = [chunk[a:b] + chunk[c:d] for a, b, c, d in zip(
-                client[0][rest].tolist(), (client[1][rest] + 1).tolist(), user[0][rest].tolist(),
-                user[1][rest].tolist(), strict=True)]
+            keys = [
+                chunk[a:b] + chunk[c:d]
+                for a, b, c, d in zip(
+                    client[0][rest].tolist(),
+                    (client[1][rest] + 1).tolist(),
+                    user[0][rest].tolist(),
+                    user[1][rest].tolist(),
+                    strict=True,
+                )
+            ]
             ids[rest] = self._client_keys(keys)
         return ids
 

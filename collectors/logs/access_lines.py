@@ -39,8 +39,26 @@ MAX_FALLBACK = 8192
 CLF = "clf"  # 01/May/2024:10:00:00 +0000 (26 bytes)
 ISO = "iso"  # 2024-05-01 10:00:00 (19 bytes, the zone is the file's)
 
-_METHODS = frozenset({b"GET", b"POST", b"PUT", b"DELETE", b"HEAD", b"OPTIONS", b"PATCH", b"TRACE",
-                      b"CONNECT", b"PROPFIND", b"MKCOL", b"COPY", b"MOVE", b"LOCK", b"UNLOCK", b"PROPPATCH"})
+_METHODS = frozenset(
+    {
+        b"GET",
+        b"POST",
+        b"PUT",
+        b"DELETE",
+        b"HEAD",
+        b"OPTIONS",
+        b"PATCH",
+        b"TRACE",
+        b"CONNECT",
+        b"PROPFIND",
+        b"MKCOL",
+        b"COPY",
+        b"MOVE",
+        b"LOCK",
+        b"UNLOCK",
+        b"PROPPATCH",
+    }
+)
 _CLF_TIME = rb"\d\d/[A-Za-z]{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}"
 
 # ip [request-id] user [time] "request" status bytes duration ...: Jira, and Confluence's Helm layout
@@ -133,8 +151,14 @@ def bitbucket(line: bytes) -> Parsed:
                 return INCOMING
             if direction == b"o" and len(f[4]) >= 19:
                 duration = f[11]
-                return (f[4][:19], (f[5].split(b"?", 1)[0], f[10]), f[7],
-                        None if duration == b"-" else int(duration), f[0], f[3])
+                return (
+                    f[4][:19],
+                    (f[5].split(b"?", 1)[0], f[10]),
+                    f[7],
+                    None if duration == b"-" else int(duration),
+                    f[0],
+                    f[3],
+                )
     except ValueError:
         pass
     return _bitbucket_odd(line)
@@ -149,8 +173,14 @@ def _bitbucket_odd(line: bytes) -> Parsed:
     if m["io"] == b"i":
         return INCOMING
     duration = m["d"]
-    return (m["t"], (_query_cut(m["r"]), m["l"]), m["s"] or b"-",
-            None if duration == b"-" else int(duration), m["a"], m["u"])
+    return (
+        m["t"],
+        (_query_cut(m["r"]), m["l"]),
+        m["s"] or b"-",
+        None if duration == b"-" else int(duration),
+        m["a"],
+        m["u"],
+    )
 
 
 # Ids, issue keys and hashes as whole segments, replaced before an endpoint cache miss is templated, so
@@ -269,12 +299,25 @@ class Layout:
     suffix: bytes = b""
 
     def __post_init__(self) -> None:
-        read = (self.address, self.user, self.time, self.zone, self.method, self.path, self.status,
-                self.forwarded)
-        if self.path != self.method + 1 or self.zone != self.time + 1 or not (
-                max(read) < self.duration < self.splits):
-            raise ValueError(f"layout {self.name}: the column reader needs the path after the method, the "
-                             "zone after the time, and the duration last, before the last split")
+        read = (
+            self.address,
+            self.user,
+            self.time,
+            self.zone,
+            self.method,
+            self.path,
+            self.status,
+            self.forwarded,
+        )
+        if (
+            self.path != self.method + 1
+            or self.zone != self.time + 1
+            or not (max(read) < self.duration < self.splits)
+        ):
+            raise ValueError(
+                f"layout {self.name}: the column reader needs the path after the method, the "
+                "zone after the time, and the duration last, before the last split"
+            )
 
     def fits(self, line: bytes) -> bool:
         """Whether ``line`` has this layout's shape (for choosing a file's layout from its first lines)."""
@@ -285,23 +328,42 @@ class Layout:
         if self.suffix:
             if not duration.endswith(self.suffix):
                 return False
-            duration = duration[:-len(self.suffix)]
-        return (duration.isdigit() and len(f[self.status]) == 3 and f[self.status].isdigit()
-                and f[self.time][:1] == b"[" and f[self.zone][-1:] == b"]"
-                and f[self.method].lstrip(b'"') in _METHODS)
+            duration = duration[: -len(self.suffix)]
+        return (
+            duration.isdigit()
+            and len(f[self.status]) == 3
+            and f[self.status].isdigit()
+            and f[self.time][:1] == b"["
+            and f[self.zone][-1:] == b"]"
+            and f[self.method].lstrip(b'"') in _METHODS
+        )
 
 
 # ip request-id user [time zone] "METHOD url PROTOCOL" status bytes duration ...
 JIRA_LAYOUT = Layout("jira", 11, address=0, user=2, time=3, zone=4, method=5, path=6, status=8, duration=10)
 # [time zone] user thread host METHOD url PROTOCOL status Nms ...
-CONFLUENCE_LAYOUT = Layout("confluence", 10, address=4, user=2, time=0, zone=1, method=5, path=6, status=8,
-                           duration=9, suffix=b"ms")
+CONFLUENCE_LAYOUT = Layout(
+    "confluence", 10, address=4, user=2, time=0, zone=1, method=5, path=6, status=8, duration=9, suffix=b"ms"
+)
 # [time zone] forwarded-for user thread host METHOD url PROTOCOL status Nms ...
-CONFLUENCE_711_LAYOUT = Layout("confluence-7.11", 11, address=5, user=3, time=0, zone=1, method=6, path=7,
-                               status=9, duration=10, forwarded=2, suffix=b"ms")
+CONFLUENCE_711_LAYOUT = Layout(
+    "confluence-7.11",
+    11,
+    address=5,
+    user=3,
+    time=0,
+    zone=1,
+    method=6,
+    path=7,
+    status=9,
+    duration=10,
+    forwarded=2,
+    suffix=b"ms",
+)
 # ip user [time zone] "METHOD url PROTOCOL" status bytes duration ...
-CONFLUENCE_HELM_LAYOUT = Layout("confluence-helm", 10, address=0, user=1, time=2, zone=3, method=4, path=5,
-                                status=7, duration=9)
+CONFLUENCE_HELM_LAYOUT = Layout(
+    "confluence-helm", 10, address=0, user=1, time=2, zone=3, method=4, path=5, status=7, duration=9
+)
 
 
 @dataclass(frozen=True)
@@ -319,7 +381,20 @@ class LineFormat:
 
 _HTTP = {"endpoint": http_endpoint, "cut": http_cut, "shape": http_shape, "http": True}
 JIRA = LineFormat("jira", jira, **_HTTP, clock=CLF, tomcat=True, layouts=(JIRA_LAYOUT,))
-CONFLUENCE = LineFormat("confluence", confluence, **_HTTP, clock=CLF, tomcat=True,
-                        layouts=(CONFLUENCE_LAYOUT, CONFLUENCE_711_LAYOUT, CONFLUENCE_HELM_LAYOUT))
-BITBUCKET = LineFormat("bitbucket", bitbucket, endpoint=bitbucket_endpoint, cut=bitbucket_cut,
-                       shape=bitbucket_shape, clock=ISO, tomcat=False)
+CONFLUENCE = LineFormat(
+    "confluence",
+    confluence,
+    **_HTTP,
+    clock=CLF,
+    tomcat=True,
+    layouts=(CONFLUENCE_LAYOUT, CONFLUENCE_711_LAYOUT, CONFLUENCE_HELM_LAYOUT),
+)
+BITBUCKET = LineFormat(
+    "bitbucket",
+    bitbucket,
+    endpoint=bitbucket_endpoint,
+    cut=bitbucket_cut,
+    shape=bitbucket_shape,
+    clock=ISO,
+    tomcat=False,
+)

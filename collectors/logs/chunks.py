@@ -128,8 +128,9 @@ def _finish_range(
         buf += data
 
 
-def mapped_chunks(path: str, boundary: Boundary, start: int = 0, end: int | None = None,
-                  block: int | None = None) -> Iterator[bytes]:
+def mapped_chunks(
+    path: str, boundary: Boundary, start: int = 0, end: int | None = None, block: int | None = None
+) -> Iterator[bytes]:
     """Like read_chunks, for a plain file: sliced from a memory map, so each byte is copied once.
 
     Pages already scanned are dropped from the mapping as the reading goes, so the process's

@@ -161,10 +161,10 @@ def template_parts(path: str) -> tuple[str, tuple[int, ...]]:
         return path[:MAX_LENGTH], tuple(range(path.count("/") + 1))
     segs = [seg.split(";", 1)[0] for seg in path.split("/")]
     if len(segs) > MAX_SEGMENTS + 1:
-        segs = [*segs[:MAX_SEGMENTS + 1], "{...}"]
+        segs = [*segs[: MAX_SEGMENTS + 1], "{...}"]
     kept: list[int] = []
     name = "/".join(_template(segs, kept))
-    return (name if len(name) <= MAX_LENGTH else name[:MAX_LENGTH - 6] + "/{...}"), tuple(kept)
+    return (name if len(name) <= MAX_LENGTH else name[: MAX_LENGTH - 6] + "/{...}"), tuple(kept)
 
 
 @lru_cache(maxsize=16384)

@@ -164,8 +164,9 @@ def _probe(source: LogSource) -> tuple[LogKind, FileTally | None]:
     """The file's kind, or a tally saying why it will not be analysed."""
 
     def skipped(problem: FileProblem, detail: str, size: int = 0) -> tuple[LogKind, FileTally]:
-        return LogKind.UNKNOWN, FileTally(source.display, source.node, LogKind.UNKNOWN, size, problem=problem,
-                                          detail=detail)
+        return LogKind.UNKNOWN, FileTally(
+            source.display, source.node, LogKind.UNKNOWN, size, problem=problem, detail=detail
+        )
 
     unreadable = "could not be read ({}); check its permissions"
     if source.unreadable is not None:
@@ -214,8 +215,12 @@ def _cost(task: Task) -> float:
     return size * _COST.get(task.kind.family, 1.0) * (3.0 if task.source.gzipped else 1.0)
 
 
-def _ready_patterns(patterns: _Patterns, tasks: list[Task], tz: tzinfo, use_hyperscan: bool,
-                    ) -> list[ScanPattern]:
+def _ready_patterns(
+    patterns: _Patterns,
+    tasks: list[Task],
+    tz: tzinfo,
+    use_hyperscan: bool,
+) -> list[ScanPattern]:
     """The patterns, with their Hyperscan databases compiled once here and kept in the disk cache, so
     that each worker only reads them back."""
     loaded = patterns.get()

@@ -103,7 +103,7 @@ def feed_jdk8(node: GcNode, fs: GcFileState, chunk: bytes, ctx: FileContext, sta
                 unparsed += 1
                 continue
             events += 1
-            if not _event(node, fs, line[m.end():], epoch, uptime, ctx, stats):
+            if not _event(node, fs, line[m.end() :], epoch, uptime, ctx, stats):
                 unparsed += 1
         elif first == 0x5B:  # "[": an event without stamps
             events += 1

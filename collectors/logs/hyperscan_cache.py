@@ -30,13 +30,25 @@ def cache_dir() -> Path:
     return Path(base) / "atlas-health" / "hyperscan"
 
 
-def cached_database(hyperscan: Any, expressions: list[bytes], ids: list[int], flags: list[int],
-                    compile_database: Callable[[], Any]) -> Any:
+def cached_database(
+    hyperscan: Any,
+    expressions: list[bytes],
+    ids: list[int],
+    flags: list[int],
+    compile_database: Callable[[], Any],
+) -> Any:
     """The database of these patterns: read from the cache, or ``compile_database()`` and saved."""
-    key = hashlib.sha256(json.dumps([
-        getattr(hyperscan, "__version__", "?"), platform.machine(),
-        [e.decode("latin-1") for e in expressions], ids, flags,
-    ]).encode()).hexdigest()
+    key = hashlib.sha256(
+        json.dumps(
+            [
+                getattr(hyperscan, "__version__", "?"),
+                platform.machine(),
+                [e.decode("latin-1") for e in expressions],
+                ids,
+                flags,
+            ]
+        ).encode()
+    ).hexdigest()
     path = cache_dir() / f"{key}.db"
     try:
         data = path.read_bytes()

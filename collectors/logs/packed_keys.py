@@ -17,8 +17,17 @@ WIDTH = 16  # bytes per field: an IPv4 address, most user names
 _WORDS = WIDTH // 8
 # row L: 0xFF for the first L bytes of a field, 0 after
 _KEEP = ((np.arange(WIDTH)[None, :] < np.arange(WIDTH + 1)[:, None]) * 0xFF).astype(np.uint8)
-_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93,
-                 0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53], dtype=np.uint64)
+_MIX = np.array(
+    [
+        0x9E3779B97F4A7C15,
+        0xC2B2AE3D27D4EB4F,
+        0x165667B19E3779F9,
+        0xD6E8FEB86659FD93,
+        0xFF51AFD7ED558CCD,
+        0xC4CEB9FE1A85EC53,
+    ],
+    dtype=np.uint64,
+)
 
 
 class PackedTable:
@@ -33,8 +42,11 @@ class PackedTable:
     def clear(self) -> None:
         self.__init__(self.fields)  # type: ignore[misc]
 
-    def pack(self, buf: np.ndarray, spans: list[tuple[np.ndarray, np.ndarray]],
-             ) -> tuple[np.ndarray, np.ndarray]:
+    def pack(
+        self,
+        buf: np.ndarray,
+        spans: list[tuple[np.ndarray, np.ndarray]],
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(words, fits) of every row: its fields packed, and whether all of them fit in ``WIDTH`` bytes
         (``buf`` is the chunk; a row that does not fit gets meaningless words)."""
         rows_n = len(spans[0][0])
@@ -69,7 +81,7 @@ class PackedTable:
         size = int(ids.max()) + 1
         if size > len(self._words):
             grown = np.zeros((max(size, 2 * len(self._words)), self._words.shape[1]), dtype=np.uint64)
-            grown[:len(self._words)] = self._words
+            grown[: len(self._words)] = self._words
             self._words = grown
         self._words[ids] = words
         mixes = np.concatenate([self._mixes, _mix(words)])

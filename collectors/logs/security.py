@@ -268,17 +268,25 @@ class SecurityAccumulator:
     def limits(self) -> list[str]:
         notes = []
         if self.pruned["users"]:
-            notes.append(f"security log: {self.pruned['users']} users with few failed logins were dropped "
-                         f"from the per-user counts (over {2 * MAX_USERS} users)")
+            notes.append(
+                f"security log: {self.pruned['users']} users with few failed logins were dropped "
+                f"from the per-user counts (over {2 * MAX_USERS} users)"
+            )
         if self.pruned["addresses"]:
-            notes.append(f"security log: {self.pruned['addresses']} addresses with few failed logins were "
-                         f"dropped from the per-address counts (over {2 * MAX_ADDRESSES} addresses)")
+            notes.append(
+                f"security log: {self.pruned['addresses']} addresses with few failed logins were "
+                f"dropped from the per-address counts (over {2 * MAX_ADDRESSES} addresses)"
+            )
         if self.pruned["others"]:
-            notes.append(f"security log: users per address and addresses per user are the top {MAX_OTHERS}; "
-                         f"{self.pruned['others']} rare pairs were dropped")
+            notes.append(
+                f"security log: users per address and addresses per user are the top {MAX_OTHERS}; "
+                f"{self.pruned['others']} rare pairs were dropped"
+            )
         if self.pruned["cells"]:
-            notes.append(f"security log: burst detection kept the {MAX_CELLS} busiest minute cells; "
-                         f"{self.pruned['cells']} cells of rare failures were dropped")
+            notes.append(
+                f"security log: burst detection kept the {MAX_CELLS} busiest minute cells; "
+                f"{self.pruned['cells']} cells of rare failures were dropped"
+            )
         return notes
 
 

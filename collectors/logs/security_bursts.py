@@ -79,9 +79,7 @@ def find_bursts(fails: Mapping[Cell, int], passes: Mapping[tuple[int, str], int]
     return sorted(bursts[:MAX_BURSTS], key=lambda b: (b.start, b.kind, b.subject))
 
 
-def _windows(
-    rows: list[Row], other: int, min_failures: int, min_distinct: int
-) -> list[tuple[int, int]]:
+def _windows(rows: list[Row], other: int, min_failures: int, min_distinct: int) -> list[tuple[int, int]]:
     """Minute ranges where a window shorter than BRUTE_WINDOW_S holds enough failures and enough
     distinct ``row[other]`` (users of an address, or addresses of a user); overlapping ones joined."""
     minutes: list[tuple[int, dict[str, int]]] = []
@@ -113,9 +111,7 @@ def _windows(
     return ranges
 
 
-def _stale(
-    user: str, rows: list[Row], passes: Mapping[tuple[int, str], int]
-) -> Iterable[Burst]:
+def _stale(user: str, rows: list[Row], passes: Mapping[tuple[int, str], int]) -> Iterable[Burst]:
     episode: list[Row] = []
     for row in [*rows, None]:
         if row is not None and (not episode or row[0] - episode[-1][0] <= STALE_MAX_GAP_S):
@@ -128,9 +124,7 @@ def _stale(
         episode = [row] if row is not None else []
 
 
-def _stale_episode(
-    user: str, rows: list[Row], passes: Mapping[tuple[int, str], int]
-) -> Burst | None:
+def _stale_episode(user: str, rows: list[Row], passes: Mapping[tuple[int, str], int]) -> Burst | None:
     start, end = rows[0][0], rows[-1][0]
     failures = sum(r[4] for r in rows)
     if (

@@ -127,9 +127,7 @@ def parse_confluence_edition(payload: Any) -> list[CloudProduct]:
     return [CloudProduct(key="confluence", name="Confluence", plan=edition.upper() if edition else None)]
 
 
-def cloud_facts(
-    product: Product, values: Mapping[str, Any], rate_limits: list[RateLimitSeen]
-) -> CloudFacts:
+def cloud_facts(product: Product, values: Mapping[str, Any], rate_limits: list[RateLimitSeen]) -> CloudFacts:
     """The finished CloudFacts from the collected parts (``values`` already nested)."""
     parts: dict[str, Any] = dict(values.get("cloud") or {})
     if product is Product.JIRA and "products" not in parts:

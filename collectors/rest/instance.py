@@ -64,7 +64,9 @@ def collect_instance(
         status_error = next((e for e in session.errors if e.call == plan.status.call), None)
         if plan.steps and not (status_error and status_error.kind in TRANSPORT_KINDS):
             results = run_concurrently(  # _run never raises
-                plan.steps, lambda step: _run(step, session), options.calls_per_instance,
+                plan.steps,
+                lambda step: _run(step, session),
+                options.calls_per_instance,
                 name=f"collect-{target.name}",
             )
             values.update((step.field, result) for step, result in zip(plan.steps, results, strict=True))

@@ -24,7 +24,9 @@ class Estate:
     env: dict[str, str]
 
 
-def per_instance_estate(specs: Sequence[InstanceSpec], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Estate]:
+def per_instance_estate(
+    specs: Sequence[InstanceSpec], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Estate]:
     """Serve the specs and write one config per instance; use with `yield from` in a fixture."""
     with Sandbox(specs) as sandbox:
         folder = tmp_path_factory.mktemp("config")

@@ -19,7 +19,9 @@ def test_spooled_logs_move_into_the_bundle_with_their_checksums(tmp_path):
     log.parent.mkdir(parents=True)
     log.write_bytes(b"2026-11-26 10:00:00,000 main INFO started\n" * 1000)
     bundle = tmp_path / "bundle"
-    write_bundle(bundle, Snapshot(tool_version="t", started_at=NOW, finished_at=NOW), CheckSettings(), "t", logs=spool)
+    write_bundle(
+        bundle, Snapshot(tool_version="t", started_at=NOW, finished_at=NOW), CheckSettings(), "t", logs=spool
+    )
     name = "logs/acme/node1/var_log/atlassian-jira.log"
     loaded = read_bundle(bundle)
     assert set(loaded.manifest["files"]) == {"snapshot.json", "check-settings.json", name}

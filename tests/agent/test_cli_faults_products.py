@@ -22,7 +22,9 @@ pytestmark = [pytest.mark.server]
 BITBUCKET = "acme-bitbucket"
 CROWD = "acme-crowd"
 SPECS = [
-    InstanceSpec(BITBUCKET, Product.BITBUCKET, Deployment.DATACENTER, version="10.2.1", nodes=2, retry_after_s=1),
+    InstanceSpec(
+        BITBUCKET, Product.BITBUCKET, Deployment.DATACENTER, version="10.2.1", nodes=2, retry_after_s=1
+    ),
     InstanceSpec(CROWD, Product.CROWD, Deployment.SERVER, version="7.2.3", context_path="/crowd"),
 ]
 
@@ -74,7 +76,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(("name", "faults", "changes", "check", "severity", "code"), CASES)
-def test_each_fault_gives_its_finding_and_exit_code(estate, name, faults, changes, check, severity, code) -> None:
+def test_each_fault_gives_its_finding_and_exit_code(
+    estate, name, faults, changes, check, severity, code
+) -> None:
     defaults = {"state": "RUNNING", "rate_limit_count": 1}
     estate.sandbox.update(name, faults=set(faults), **{**defaults, **changes})
     try:
@@ -82,7 +86,9 @@ def test_each_fault_gives_its_finding_and_exit_code(estate, name, faults, change
     finally:
         estate.sandbox.update(name, faults=set(), **defaults)
     found = [f for f in report["findings"] if f["check"] == check]
-    assert severity in [f["severity"] for f in found], [(f["check"], f["severity"], f["title"]) for f in report["findings"]]
+    assert severity in [f["severity"] for f in found], [
+        (f["check"], f["severity"], f["title"]) for f in report["findings"]
+    ]
     assert returncode == code, [(f["check"], f["severity"], f["title"]) for f in report["findings"]]
     assert report["summary"]["exit_code"] == code
 

@@ -77,7 +77,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(("name", "faults", "changes", "check", "severity", "code"), CASES)
-def test_each_fault_gives_its_finding_and_exit_code(estate, name, faults, changes, check, severity, code) -> None:
+def test_each_fault_gives_its_finding_and_exit_code(
+    estate, name, faults, changes, check, severity, code
+) -> None:
     defaults = {"state": "RUNNING", "rate_limit_count": 1}
     estate.sandbox.update(name, faults=set(faults), **{**defaults, **changes})
     try:
@@ -85,7 +87,9 @@ def test_each_fault_gives_its_finding_and_exit_code(estate, name, faults, change
     finally:
         estate.sandbox.update(name, faults=set(), **defaults)
     found = [f for f in report["findings"] if f["check"] == check]
-    assert severity in [f["severity"] for f in found], [(f["check"], f["severity"], f["title"]) for f in report["findings"]]
+    assert severity in [f["severity"] for f in found], [
+        (f["check"], f["severity"], f["title"]) for f in report["findings"]
+    ]
     assert returncode == code, [(f["check"], f["severity"], f["title"]) for f in report["findings"]]
     assert report["summary"]["exit_code"] == code
 
@@ -119,6 +123,8 @@ def test_only_get_requests_no_secrets_and_the_apps_inventory(estate, name: str, 
         assert inventory["apps"] is None  # no UPM listing on Cloud
     else:  # one inventory of user-installed apps per Server/DC instance: name, key, version, enabled
         assert {a["key"]: a["enabled"] for a in inventory["apps"]} == {
-            "com.example.automation": True, "com.example.diagrams": True, "com.example.timesheets": True
+            "com.example.automation": True,
+            "com.example.diagrams": True,
+            "com.example.timesheets": True,
         }
         assert all(a["name"] and a["version"] for a in inventory["apps"])

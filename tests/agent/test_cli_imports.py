@@ -69,8 +69,16 @@ def test_help_of_every_command_loads_no_heavy_module():
 def test_the_probe_sees_heavy_modules_when_they_are_imported():
     # The pipeline and the collectors pull in most of HEAVY; if this fails the probe above proves nothing.
     found = heavy_among(loaded_modules("import agent.pipeline, collectors.estate, collectors.hosts.collect"))
-    assert {"agent.pipeline", "atlassian", "paramiko", "pydantic", "collectors.model", "checks.runner",
-            "reports.render", "jinja2"} <= set(found)
+    assert {
+        "agent.pipeline",
+        "atlassian",
+        "paramiko",
+        "pydantic",
+        "collectors.model",
+        "checks.runner",
+        "reports.render",
+        "jinja2",
+    } <= set(found)
 
 
 def test_reading_logs_loads_no_pydantic_before_the_workers_fork(tmp_path):
@@ -78,7 +86,8 @@ def test_reading_logs_loads_no_pydantic_before_the_workers_fork(tmp_path):
     readers need in the workers, must not load pydantic (the report model loads at the end, in the main
     process, and the knowledge base while the workers already read)."""
     (tmp_path / "access_log.2024-05-01").write_bytes(
-        b'10.0.0.1 1x1x1 jdoe [01/May/2024:10:00:00 +0000] "GET /x HTTP/1.1" 200 5 12 "-" "curl" "-"\n')
+        b'10.0.0.1 1x1x1 jdoe [01/May/2024:10:00:00 +0000] "GET /x HTTP/1.1" 200 5 12 "-" "curl" "-"\n'
+    )
     modules = loaded_modules(
         "import agent.log_analysis, collectors.logs.engine as engine\n"
         "import collectors.logs.access, collectors.logs.gc, collectors.logs.security\n"

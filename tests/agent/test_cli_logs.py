@@ -74,7 +74,9 @@ def test_the_json_carries_every_result_of_the_analysis(estate, capsys) -> None:
     assert logs["bucket_s"] == 60 and len(logs["levels"]) > 300
     assert sum(m["error"] for m in logs["levels"]) > 0 and sum(m["warn"] for m in logs["levels"]) > 0
     roots = {e["root_cause"]: e for e in logs["exceptions"]}
-    assert roots["java.sql.SQLTransientConnectionException"]["thrown_as"] == ["org.ofbiz.core.entity.GenericEntityException"]
+    assert roots["java.sql.SQLTransientConnectionException"]["thrown_as"] == [
+        "org.ofbiz.core.entity.GenericEntityException"
+    ]
     gc3 = next(g for g in logs["gc"] if g["node"] == "node3")
     assert gc3["max_ms"] == pytest.approx(35500, rel=0.01) and gc3["full_gcs"] == 2
     assert gc3["p50_ms"] < gc3["p95_ms"] < gc3["max_ms"] and gc3["per_minute"] and gc3["heap_after"]
@@ -115,8 +117,13 @@ def test_a_bundle_brings_the_host_logs_it_fetched(tmp_path, capsys) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(file, target)
     now = datetime(2024, 5, 1, 12, tzinfo=UTC)
-    write_bundle(tmp_path / "bundle", Snapshot(tool_version="t", started_at=now, finished_at=now), CheckSettings(), "t",
-                 logs=spool)
+    write_bundle(
+        tmp_path / "bundle",
+        Snapshot(tool_version="t", started_at=now, finished_at=now),
+        CheckSettings(),
+        "t",
+        logs=spool,
+    )
     _, report = _analyze(capsys, str(tmp_path / "bundle"))
     assert report["customer"] == "acme"
     assert report["logs"]["nodes"] == ["jira-host-1"]

@@ -141,8 +141,12 @@ def atst(name: str, *, healthy: bool = True, severity: str | None = None, **kwar
 
 
 def app(key: str, **kwargs: Any) -> App:
-    values: dict[str, Any] = {"name": key.rsplit(".", 1)[-1].title(), "version": "1.0.0", "vendor": "Acme",
-                              "enabled": True}
+    values: dict[str, Any] = {
+        "name": key.rsplit(".", 1)[-1].title(),
+        "version": "1.0.0",
+        "vendor": "Acme",
+        "enabled": True,
+    }
     values.update(kwargs)
     return App(key=key, **values)
 

@@ -32,10 +32,19 @@ def builtin_classes() -> list[type[Check]]:
 def test_the_catalogue_is_not_empty():
     ids = {r.meta.id for r in builtins()}
     assert {
-        "instance.status", "instance.credentials", "instance.api.latency", "instance.api.rate_limit",
-        "instance.collection", "instance.license.expiry", "instance.license.seats",
-        "instance.version.support", "instance.atst", "instance.cluster.nodes", "instance.apps.state",
-        "jira.index.consistency", "jira.index.replication",
+        "instance.status",
+        "instance.credentials",
+        "instance.api.latency",
+        "instance.api.rate_limit",
+        "instance.collection",
+        "instance.license.expiry",
+        "instance.license.seats",
+        "instance.version.support",
+        "instance.atst",
+        "instance.cluster.nodes",
+        "instance.apps.state",
+        "jira.index.consistency",
+        "jira.index.replication",
     } <= ids
 
 
@@ -72,6 +81,9 @@ def test_one_check_per_module(package):
     pkg = importlib.import_module(package)
     for info in pkgutil.iter_modules(pkg.__path__, prefix=f"{package}."):
         module = importlib.import_module(info.name)
-        defined = [c for _, c in inspect.getmembers(module, inspect.isclass)
-                   if issubclass(c, Check) and c is not Check and c.__module__ == module.__name__]
+        defined = [
+            c
+            for _, c in inspect.getmembers(module, inspect.isclass)
+            if issubclass(c, Check) and c is not Check and c.__module__ == module.__name__
+        ]
         assert len(defined) <= 1, f"{info.name} defines {len(defined)} checks"

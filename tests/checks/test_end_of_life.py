@@ -39,7 +39,9 @@ def test_entries_follow_the_policy(product):
         assert 1.9 < years < 2.5, release  # 2 years, give or take an announced extension
         if release.derived:
             expected = release.released.replace(year=release.released.year + 2).toordinal() - 1
-            assert release.eol.toordinal() == expected, f"{release.version}: derived eol must be released + 2y - 1d"
+            assert release.eol.toordinal() == expected, (
+                f"{release.version}: derived eol must be released + 2y - 1d"
+            )
             assert release.note, f"{release.version}: a derived entry says what is unconfirmed"
 
 
@@ -52,15 +54,30 @@ def test_lts_releases_are_known():
 @pytest.mark.parametrize(
     ("text", "words"),
     [
-        pytest.param("products: {jira: {'9.1': {released: 2022-07-21, eol: 2024-07-20}}}", "checked", id="no-checked"),
-        pytest.param("checked: 2026-11-26\nproducts: {jira: {9.10: {released: 2023-07-11, eol: 2025-07-10}}}",
-                     "quoted", id="unquoted-version"),
-        pytest.param("checked: 2026-11-26\nproducts: {jira: {'9.3': {released: 2024-09-27, eol: 2022-09-28}}}",
-                     "not after", id="eol-before-release"),
-        pytest.param("checked: 2026-11-26\nproducts: {jira: {'9.3': {released: 2022-09-28, eol: soon}}}",
-                     "expected a date", id="not-a-date"),
-        pytest.param("checked: 2026-11-26\nproducts: {jira: {'9.3': {released: 2022-09-28, eol: 2024-09-27, "
-                     "lst: true}}}", "unknown keys lst", id="typo-key"),
+        pytest.param(
+            "products: {jira: {'9.1': {released: 2022-07-21, eol: 2024-07-20}}}", "checked", id="no-checked"
+        ),
+        pytest.param(
+            "checked: 2026-11-26\nproducts: {jira: {9.10: {released: 2023-07-11, eol: 2025-07-10}}}",
+            "quoted",
+            id="unquoted-version",
+        ),
+        pytest.param(
+            "checked: 2026-11-26\nproducts: {jira: {'9.3': {released: 2024-09-27, eol: 2022-09-28}}}",
+            "not after",
+            id="eol-before-release",
+        ),
+        pytest.param(
+            "checked: 2026-11-26\nproducts: {jira: {'9.3': {released: 2022-09-28, eol: soon}}}",
+            "expected a date",
+            id="not-a-date",
+        ),
+        pytest.param(
+            "checked: 2026-11-26\nproducts: {jira: {'9.3': {released: 2022-09-28, eol: 2024-09-27, "
+            "lst: true}}}",
+            "unknown keys lst",
+            id="typo-key",
+        ),
         pytest.param("checked: 2026-11-26\nproducts: {}", "products", id="no-products"),
     ],
 )

@@ -197,7 +197,9 @@ class NeedsAPart(Check):
 
 
 def test_dotted_requires_name_parts_and_their_own_call_errors() -> None:
-    inst = instance(errors=[CollectionError(call="cluster.nodes", kind=ErrorKind.FORBIDDEN, message="HTTP 403")])
+    inst = instance(
+        errors=[CollectionError(call="cluster.nodes", kind=ErrorKind.FORBIDDEN, message="HTTP 403")]
+    )
     outcome = outcome_of(run_checks(snapshot(inst), registry(NeedsAPart)), "test.needs.part")
     assert outcome.status == OutcomeStatus.SKIPPED
     assert outcome.reason == "cluster nodes not collected: HTTP 403"

@@ -24,7 +24,9 @@ def test_healthy_jira_data_center_passes_every_check_with_an_ok_finding():
         (o.check, o.status, o.reason) for o in outcomes.values() if o.status is not OutcomeStatus.RAN
     ]
     assert all(o.findings >= 1 for o in outcomes.values())
-    not_ok = [(f.check, f.severity, f.message) for f in analysis.findings if mine(f.check) and f.severity != "ok"]
+    not_ok = [
+        (f.check, f.severity, f.message) for f in analysis.findings if mine(f.check) and f.severity != "ok"
+    ]
     assert not_ok == []
 
 
@@ -40,8 +42,12 @@ def test_unreachable_instance_gives_one_critical_and_skips_the_rest_with_the_rea
     analysis = analyse(unreachable())
     mine_findings = [f for f in analysis.findings if mine(f.check)]
     assert [(f.check, f.severity) for f in mine_findings] == [("instance.status", Severity.CRITICAL)]
-    skipped = {o.check: o.reason for o in analysis.outcomes if mine(o.check) and o.status is OutcomeStatus.SKIPPED}
-    assert skipped["instance.license.expiry"] == "instance unreachable (Connection refused (jira.acme.test:443))"
+    skipped = {
+        o.check: o.reason for o in analysis.outcomes if mine(o.check) and o.status is OutcomeStatus.SKIPPED
+    }
+    assert (
+        skipped["instance.license.expiry"] == "instance unreachable (Connection refused (jira.acme.test:443))"
+    )
     assert "instance.credentials" in skipped and "jira.index.consistency" in skipped
 
 

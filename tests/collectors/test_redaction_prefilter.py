@@ -10,15 +10,32 @@ from collectors.redaction_prefilter import union_of
 
 # Texts that each rule masks, and texts none of them touches.
 SECRET_TEXTS = [
-    "https://bob:pw@jira.example.com/", "https://x/?os_password=abc", "Authorization: Bearer abc.def",
-    "curl -H 'Authorization: Basic dXNlcjpwYXNz'", "Bearer abcdefgh123", "Basic dXNlcjpwYXNzd29yZA==",
-    "<password>pw</password>", '<property name="hibernate.connection.password">pw</property>',
-    "jdbc:oracle:thin:scott/tiger@db:1521:ORCL", '-Djavax.net.ssl.keyStorePassword="a b"', "db.password = pw",
-    '{"token": "abc"}', "keystorePass=changeit", "eyJhbGciOi.eyJzdWIiOi.sig", "AAAB" + "x" * 60, "Q" * 170,
+    "https://bob:pw@jira.example.com/",
+    "https://x/?os_password=abc",
+    "Authorization: Bearer abc.def",
+    "curl -H 'Authorization: Basic dXNlcjpwYXNz'",
+    "Bearer abcdefgh123",
+    "Basic dXNlcjpwYXNzd29yZA==",
+    "<password>pw</password>",
+    '<property name="hibernate.connection.password">pw</property>',
+    "jdbc:oracle:thin:scott/tiger@db:1521:ORCL",
+    '-Djavax.net.ssl.keyStorePassword="a b"',
+    "db.password = pw",
+    '{"token": "abc"}',
+    "keystorePass=changeit",
+    "eyJhbGciOi.eyJzdWIiOi.sig",
+    "AAAB" + "x" * 60,
+    "Q" * 170,
 ]
 PLAIN_TEXTS = [
-    "RUNNING", "http://127.0.0.1:38811/rest/api/2/serverInfo", "svc-health", "Basic authentication",
-    "com.atlassian.jira.plugins.jira-software-plugin", "The index is consistent", "9.12.2", "Password policy",
+    "RUNNING",
+    "http://127.0.0.1:38811/rest/api/2/serverInfo",
+    "svc-health",
+    "Basic authentication",
+    "com.atlassian.jira.plugins.jira-software-plugin",
+    "The index is consistent",
+    "9.12.2",
+    "Password policy",
 ]
 
 
@@ -58,10 +75,35 @@ def test_the_key_value_rule_matches_as_it_did_before_its_lookbehind() -> None:
         re.I,
     )
     now = next(p for p, _ in DEFAULT_RULES if "keystorePass" in p.pattern and "-D" not in p.pattern)
-    pieces = ["password", "token", "secret", "pwd", "keystorePass", "truststorePass", "api_key", "private-key",
-              "db.password", "x", "a.b", "-", "=", ":", " ", '"', "'", "\\", "val", "&", ",", "passwd", "PASS", "1"]
+    pieces = [
+        "password",
+        "token",
+        "secret",
+        "pwd",
+        "keystorePass",
+        "truststorePass",
+        "api_key",
+        "private-key",
+        "db.password",
+        "x",
+        "a.b",
+        "-",
+        "=",
+        ":",
+        " ",
+        '"',
+        "'",
+        "\\",
+        "val",
+        "&",
+        ",",
+        "passwd",
+        "PASS",
+        "1",
+    ]
     rng = random.Random(7)
     for _ in range(20_000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 9)))
         assert [(m.span(), m.groupdict()) for m in now.finditer(text)] == [
-            (m.span(), m.groupdict()) for m in before.finditer(text)], text
+            (m.span(), m.groupdict()) for m in before.finditer(text)
+        ], text

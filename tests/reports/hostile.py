@@ -15,12 +15,17 @@ TABLE_BREAKER = "a | b\nc"
 
 def hostile_report() -> HealthCheckReport:
     jira = estate.jira_dc()
-    jira = jira.model_copy(update={
-        "apps": [App(key="evil.app", name=SCRIPT, version=TABLE_BREAKER, vendor="V&V", enabled=True)],
-    })
+    jira = jira.model_copy(
+        update={
+            "apps": [App(key="evil.app", name=SCRIPT, version=TABLE_BREAKER, vendor="V&V", enabled=True)],
+        }
+    )
     snap: Snapshot = estate.snapshot().model_copy(update={"instances": [jira]})
     finding = estate.finding(
-        "jira.evil", Severity.CRITICAL, "jira-prod", 'Title with "quotes" & <b>tags</b>',
+        "jira.evil",
+        Severity.CRITICAL,
+        "jira-prod",
+        'Title with "quotes" & <b>tags</b>',
         f"Message {SCRIPT}\n# not a heading\n1. not a list",
         evidence=[Evidence(label="label | pipe", value=SCRIPT, source=TABLE_BREAKER)],
         recommendation="Do *not* __bold__ `code` [link](http://x)",
@@ -30,5 +35,10 @@ def hostile_report() -> HealthCheckReport:
             "https://kb.example/ok?a=1&b=2",
         ],
     )
-    return build_health_check(snap, Analysis(findings=[finding]), estate.CUSTOMER,
-                              generated_at=estate.GENERATED, tool_version="0.1.0")
+    return build_health_check(
+        snap,
+        Analysis(findings=[finding]),
+        estate.CUSTOMER,
+        generated_at=estate.GENERATED,
+        tool_version="0.1.0",
+    )

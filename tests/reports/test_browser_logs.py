@@ -30,8 +30,10 @@ def _open(browser, html: str, tmp_path: Path):  # type: ignore[no-untyped-def]  
     url = path.as_uri()
     context, page, blocked = offline_page(browser, url)
     complaints: list[str] = []
-    page.on("console", lambda m: complaints.append(f"{m.type}: {m.text}") if m.type in ("error", "warning")
-            else None)
+    page.on(
+        "console",
+        lambda m: complaints.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None,
+    )
     page.on("pageerror", lambda e: complaints.append(f"page error: {e}"))
     page.goto(url, wait_until="load")
     return context, page, complaints, blocked

@@ -18,17 +18,38 @@ pytestmark = [pytest.mark.server, pytest.mark.slow]
 SECTIONS = {
     "jira": ("jira Jira Data Center", ["120720", "118004", "node2"]),
     "wiki": ("wiki Confluence Data Center", ["2 passed, 1 failing: Thread limit"]),
-    "git": ("git Bitbucket Data Center", ["OpenSearch is unreachable at search.initech:9200",
-                                          "smtp.initech.example:587 (SMTP)", "Mirror Sydney"]),
-    "ci": ("ci Bamboo Data Center", ["PAUSED", "2 (1 busy)", "4: agent-3, agent-4, agent-5, agent-6",
-                                     "PROJ-PLAN-71", "45 min", "release-3.1"]),
+    "git": (
+        "git Bitbucket Data Center",
+        [
+            "OpenSearch is unreachable at search.initech:9200",
+            "smtp.initech.example:587 (SMTP)",
+            "Mirror Sydney",
+        ],
+    ),
+    "ci": (
+        "ci Bamboo Data Center",
+        [
+            "PAUSED",
+            "2 (1 busy)",
+            "4: agent-3, agent-4, agent-5, agent-6",
+            "PROJ-PLAN-71",
+            "45 min",
+            "release-3.1",
+        ],
+    ),
     "sso": ("sso Crowd Data Center", ["Corporate LDAP", "LDAP: error code 49 <script>alert(1)</script>"]),
-    "fisheye": ("fisheye Fisheye/Crucible Data Center", ["zeta-legacy", "STOPPED",
-                                                         "svn: E170013 Unable to connect"]),
-    "jira-cloud": ("jira-cloud Jira Cloud", ["Jira Software", "PREMIUM", "842",
-                                             "37% (37 of 100 requests left at the lowest)"]),
-    "bitbucket-cloud": ("bitbucket-cloud Bitbucket Cloud", ["initech-eng", "Initech Engineering",
-                                                            "1 of 1; Retry-After 30 s; reason: user rate limit"]),
+    "fisheye": (
+        "fisheye Fisheye/Crucible Data Center",
+        ["zeta-legacy", "STOPPED", "svn: E170013 Unable to connect"],
+    ),
+    "jira-cloud": (
+        "jira-cloud Jira Cloud",
+        ["Jira Software", "PREMIUM", "842", "37% (37 of 100 requests left at the lowest)"],
+    ),
+    "bitbucket-cloud": (
+        "bitbucket-cloud Bitbucket Cloud",
+        ["initech-eng", "Initech Engineering", "1 of 1; Retry-After 30 s; reason: user rate limit"],
+    ),
     "sso-dr": ("sso-dr Crowd Data Center", ["Nothing more was collected: the instance was unreachable"]),
     "ci-old": ("ci-old Bamboo Data Center", ["Not collected: HTTP 401 Unauthorized."]),
 }
@@ -58,8 +79,15 @@ def test_a_person_sees_each_products_section(page) -> None:  # type: ignore[no-u
 
 def test_the_summary_table_names_every_product(page) -> None:  # type: ignore[no-untyped-def]
     table = page.get_by_role("table", name="Instances")
-    for name, product in [("jira", "Jira"), ("wiki", "Confluence"), ("git", "Bitbucket"), ("ci", "Bamboo"),
-                          ("sso", "Crowd"), ("fisheye", "Fisheye/Crucible"), ("bitbucket-cloud", "Bitbucket")]:
+    for name, product in [
+        ("jira", "Jira"),
+        ("wiki", "Confluence"),
+        ("git", "Bitbucket"),
+        ("ci", "Bamboo"),
+        ("sso", "Crowd"),
+        ("fisheye", "Fisheye/Crucible"),
+        ("bitbucket-cloud", "Bitbucket"),
+    ]:
         row = table.get_by_role("row").filter(has=page.get_by_role("rowheader", name=name, exact=True))
         assert row.count() == 1, name
         assert row.get_by_role("cell").nth(0).inner_text() == product, name

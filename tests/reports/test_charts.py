@@ -19,8 +19,10 @@ SPAN = (START, START + timedelta(minutes=179))
 
 
 def _levels(minutes: int = 180) -> list[LevelMinute]:
-    return [LevelMinute(at=START + timedelta(minutes=m), total=100 + m % 7, warn=3, error=m % 2)
-            for m in range(minutes)]
+    return [
+        LevelMinute(at=START + timedelta(minutes=m), total=100 + m % 7, warn=3, error=m % 2)
+        for m in range(minutes)
+    ]
 
 
 def _texts(svg: str) -> list[str]:
@@ -33,21 +35,31 @@ def _events(zone: str = "UTC", key: str = "k") -> charts.Chart:
 
 def test_bucket_label() -> None:
     assert [charts.bucket_label(s) for s in (60, 300, 3600, 10800, 86400, 45)] == [
-        "1 min", "5 min", "1 h", "3 h", "1 d", "45 s"]
+        "1 min",
+        "5 min",
+        "1 h",
+        "3 h",
+        "1 d",
+        "45 s",
+    ]
 
 
 def test_inline_svg_cleans_what_matplotlib_writes() -> None:
-    raw = ('<?xml version="1.0" encoding="utf-8" standalone="no"?>\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN"\n'
-           '  "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n'
-           '<svg xmlns:xlink="http://www.w3.org/1999/xlink" width="540pt" height="165.6pt" viewBox="0 0 540 165.6" '
-           'xmlns="http://www.w3.org/2000/svg" version="1.1">\n'
-           ' <metadata><rdf:RDF><dc:type rdf:resource="http://purl.org/dc/dcmitype/StillImage"/></rdf:RDF></metadata>\n'
-           ' <defs>\n  <style type="text/css">*{stroke-linejoin: round; stroke-linecap: butt}</style>\n </defs>\n'
-           ' <g id="figure_1"><path id="m1" d="M 0.123456 1.987654 \nL 2 3 \nz\n"/>'
-           '<use xlink:href="#m1" x="1"/><g clip-path="url(#p2)"/></g>\n'
-           ' <defs><clipPath id="p2"><rect x="0"/></clipPath></defs>\n</svg>\n')
+    raw = (
+        '<?xml version="1.0" encoding="utf-8" standalone="no"?>\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN"\n'
+        '  "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n'
+        '<svg xmlns:xlink="http://www.w3.org/1999/xlink" width="540pt" height="165.6pt" viewBox="0 0 540 165.6" '
+        'xmlns="http://www.w3.org/2000/svg" version="1.1">\n'
+        ' <metadata><rdf:RDF><dc:type rdf:resource="http://purl.org/dc/dcmitype/StillImage"/></rdf:RDF></metadata>\n'
+        ' <defs>\n  <style type="text/css">*{stroke-linejoin: round; stroke-linecap: butt}</style>\n </defs>\n'
+        ' <g id="figure_1"><path id="m1" d="M 0.123456 1.987654 \nL 2 3 \nz\n"/>'
+        '<use xlink:href="#m1" x="1"/><g clip-path="url(#p2)"/></g>\n'
+        ' <defs><clipPath id="p2"><rect x="0"/></clipPath></defs>\n</svg>\n'
+    )
     svg = charts.inline_svg(raw, "c<1>", 'Title "&" <b>', "caption <i>")
-    assert svg.startswith('<svg id="c&lt;1&gt;" class="chart" viewBox="0 0 540 165.6" width="100%" role="img"')
+    assert svg.startswith(
+        '<svg id="c&lt;1&gt;" class="chart" viewBox="0 0 540 165.6" width="100%" role="img"'
+    )
     assert '<title id="c&lt;1&gt;-title">Title &#34;&amp;&#34; &lt;b&gt;</title>' in svg
     assert '<desc id="c&lt;1&gt;-desc">caption &lt;i&gt;</desc>' in svg
     for gone in ("<?xml", "DOCTYPE", "http", "<metadata", "<style", "xlink", 'id="figure_1"'):
@@ -77,7 +89,9 @@ def test_signature_hits_are_marked_along_the_top() -> None:
 def test_the_chart_describes_itself() -> None:
     chart = _events("UTC")
     assert chart.title == "Application log events per 1 min, by level"
-    assert chart.caption.startswith("18,535 events; 90 errors or fatal, 540 warnings; busiest 1 min: 106 events")
+    assert chart.caption.startswith(
+        "18,535 events; 90 errors or fatal, 540 warnings; busiest 1 min: 106 events"
+    )
     assert {"INFO and below", "WARN", "ERROR and FATAL", "events per 1 min"} <= set(_texts(chart.svg))
 
 
@@ -96,7 +110,9 @@ def test_same_input_same_bytes_and_threads_do_not_mix() -> None:
 def test_matplotlib_settings_are_left_as_they_were() -> None:
     import matplotlib
 
-    before = {k: matplotlib.rcParams[k] for k in ("svg.fonttype", "svg.hashsalt", "text.parse_math", "font.size")}
+    before = {
+        k: matplotlib.rcParams[k] for k in ("svg.fonttype", "svg.hashsalt", "text.parse_math", "font.size")
+    }
     _events()
     assert {k: matplotlib.rcParams[k] for k in before} == before
 

@@ -10,13 +10,16 @@ from reports.model import HealthCheckReport
 from reports.render import render
 
 
-@pytest.mark.parametrize(("customer", "slug"), [
-    ("Acme Corp & Söhne", "acme-corp-sohne"),
-    ("  ACME  ", "acme"),
-    ("../../etc/passwd", "etc-passwd"),
-    ("Ünïcødé—Ltd.", "unicode-ltd"),
-    ("日本", "customer"),
-])
+@pytest.mark.parametrize(
+    ("customer", "slug"),
+    [
+        ("Acme Corp & Söhne", "acme-corp-sohne"),
+        ("  ACME  ", "acme"),
+        ("../../etc/passwd", "etc-passwd"),
+        ("Ünïcødé—Ltd.", "unicode-ltd"),
+        ("日本", "customer"),
+    ],
+)
 def test_slugify(customer: str, slug: str) -> None:
     assert slugify(customer) == slug
 
@@ -25,7 +28,8 @@ def test_filename_uses_utc_minutes_whatever_the_zone() -> None:
     berlin = datetime(2025, 3, 4, 13, 5, 59, tzinfo=timezone(timedelta(hours=1)))
     assert report_filename("Acme", "health-check", berlin, "html") == "acme-health-check-20250304T1205Z.html"
     assert report_filename("Acme", "health-check", berlin.astimezone(UTC), "md") == (
-        "acme-health-check-20250304T1205Z.md")
+        "acme-health-check-20250304T1205Z.md"
+    )
 
 
 def test_render_every_format(report: HealthCheckReport, tmp_path: Path) -> None:

@@ -83,7 +83,18 @@ def test_only_http_links_and_no_attribute_breakout() -> None:
 def test_self_contained_no_external_resources(html: str) -> None:
     tags = _parse(html).tags
     names = {tag for tag, _ in tags}
-    assert not names & {"script", "link", "img", "iframe", "object", "embed", "video", "audio", "source", "base"}
+    assert not names & {
+        "script",
+        "link",
+        "img",
+        "iframe",
+        "object",
+        "embed",
+        "video",
+        "audio",
+        "source",
+        "base",
+    }
     assert not any("src" in attrs or "srcset" in attrs for _, attrs in tags)
     assert "@import" not in html and "url(" not in html.lower()
     csp = next(a for t, a in tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy")
@@ -96,8 +107,15 @@ def test_sections_and_headings(html: str) -> None:
     headings = _parse(html).headings
     assert headings[0] == ("h1", "Health check: Acme Corp & Söhne")
     h2 = [text for tag, text in headings if tag == "h2"]
-    assert h2 == ["Summary", "Findings", "Products", "Passed checks", "Skipped checks", "Limits hit",
-                  "Appendix: inventory"]
+    assert h2 == [
+        "Summary",
+        "Findings",
+        "Products",
+        "Passed checks",
+        "Skipped checks",
+        "Limits hit",
+        "Appendix: inventory",
+    ]
     h3 = [text for tag, text in headings if tag == "h3"]
     assert "Search index is 12% behind the database" in h3
     assert "Cluster node node3 is offline" in h3
@@ -113,16 +131,18 @@ def test_header_and_summary(html: str) -> None:
     for count, label in [(2, "critical"), (2, "warning"), (2, "unknown"), (1, "info"), (2, "ok")]:
         assert f'<span class="n">{count}</span> {label}</li>' in html
     assert "7 check runs completed, 2 skipped, 2 failed" in html
-    row = re.search(r"<tr>\s*<th scope=\"row\"><a class=\"ext\" href=\"https://jira.acme.example\".*?</tr>",
-                    html, re.S)
+    row = re.search(
+        r"<tr>\s*<th scope=\"row\"><a class=\"ext\" href=\"https://jira.acme.example\".*?</tr>", html, re.S
+    )
     assert row is not None
     for cell in ("Jira", "9.12.4", "Data Center", "Critical", "Search index is 12% behind the database"):
         assert cell in row.group(0)
 
 
 def test_severity_is_written_not_only_coloured(html: str) -> None:
-    badges = re.findall(r'<span class="badge sev-(\w+)[^"]*"><span aria-hidden="true">[^<]+</span> ([^<]+)</span>',
-                        html)
+    badges = re.findall(
+        r'<span class="badge sev-(\w+)[^"]*"><span aria-hidden="true">[^<]+</span> ([^<]+)</span>', html
+    )
     assert len(badges) == 1 + 3 + 7  # overall, one per instance, one per problem finding
     for severity, label in badges:
         assert label.lower() == severity
@@ -140,28 +160,41 @@ def test_finding_card(html: str) -> None:
     assert "GET /rest/api/2/index/summary" in text
     assert '<time datetime="2025-03-04T13:00:02+01:00">2025-03-04 13:00:02 CET</time>' in text
     assert "Run a background re-index from Administration &gt; System &gt; Indexing." in text
-    assert ('<a href="https://confluence.atlassian.com/jirakb/jira-index-consistency-1234.html" '
-            'rel="noopener noreferrer">') in text
+    assert (
+        '<a href="https://confluence.atlassian.com/jirakb/jira-index-consistency-1234.html" '
+        'rel="noopener noreferrer">'
+    ) in text
     assert "<li>javascript:alert(1)</li>" in text  # shown, not linked
 
 
 def test_passed_skipped_limits_and_inventory(html: str) -> None:
-    passed = html[html.index('id="passed"'):html.index('id="skipped"')]
+    passed = html[html.index('id="passed"') : html.index('id="skipped"')]
     assert "Jira is RUNNING" in passed and "Confluence is RUNNING" in passed
-    skipped = html[html.index('id="skipped"'):html.index('id="limits"')]
+    skipped = html[html.index('id="skipped"') : html.index('id="limits"')]
     assert "no SSH access configured" in skipped and "<code>host.disk.free</code>" in skipped
-    limits = html[html.index('id="limits"'):html.index('id="inventory"')]
+    limits = html[html.index('id="limits"') : html.index('id="inventory"')]
     assert "<li>jira-prod: atlassian-jira.log read capped at 50 MiB</li>" in limits
-    inventory = html[html.index('id="inventory"'):]
-    for text in ("node3", "OFFLINE", "10.0.0.13", "jira-software", "2025-06-30", "480", "Timesheets | Pro",
-                 "com.example.diagrams", "Not applicable on Cloud.", "No user-installed apps.", "Not clustered.",
-                 "build 9120004"):
+    inventory = html[html.index('id="inventory"') :]
+    for text in (
+        "node3",
+        "OFFLINE",
+        "10.0.0.13",
+        "jira-software",
+        "2025-06-30",
+        "480",
+        "Timesheets | Pro",
+        "com.example.diagrams",
+        "Not applicable on Cloud.",
+        "No user-installed apps.",
+        "Not clustered.",
+        "build 9120004",
+    ):
         assert text in inventory, text
     assert "Globex" not in html and "secret-project" not in html
 
 
 def test_print_styles(html: str) -> None:
-    print_css = html[html.index("@media print"):]
+    print_css = html[html.index("@media print") :]
     assert "break-inside: avoid" in print_css
     assert 'a.ext::after { content: " (" attr(href) ")"' in print_css
     assert "background: none" in print_css

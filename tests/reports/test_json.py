@@ -15,10 +15,34 @@ from reports.render import render
 from reports.schema import SCHEMA_PATH, generate_schema, load_schema, main, schema_text
 from tests.reports import estate
 
-TOP_LEVEL = {"schema_version", "report_id", "generated_at", "tool_version", "customer", "timezone", "targets",
-             "findings", "summary", "skipped", "inventory", "hosts", "hours", "logs"}
-FINDING = {"check", "severity", "category", "target", "title", "message", "evidence", "recommendation",
-           "references", "fingerprint"}
+TOP_LEVEL = {
+    "schema_version",
+    "report_id",
+    "generated_at",
+    "tool_version",
+    "customer",
+    "timezone",
+    "targets",
+    "findings",
+    "summary",
+    "skipped",
+    "inventory",
+    "hosts",
+    "hours",
+    "logs",
+}
+FINDING = {
+    "check",
+    "severity",
+    "category",
+    "target",
+    "title",
+    "message",
+    "evidence",
+    "recommendation",
+    "references",
+    "fingerprint",
+}
 OFFSET_TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?([+-]\d\d:\d\d|Z)$")
 
 
@@ -40,7 +64,9 @@ def test_committed_schema_is_the_generated_one() -> None:
 def test_json_validates_against_the_committed_schema(doc: dict[str, Any]) -> None:
     schema = load_schema()
     jsonschema.Draft202012Validator.check_schema(schema)
-    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    validator = jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
     errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.path))
     assert not errors, [f"{list(e.path)}: {e.message}" for e in errors]
 
@@ -66,16 +92,45 @@ def test_exact_keys(doc: dict[str, Any]) -> None:
         for evidence in finding["evidence"]:
             assert set(evidence) == {"label", "value", "source", "time"}
     for target in doc["targets"]:
-        assert set(target) == {"name", "product", "deployment", "url", "version", "nodes", "overall",
-                               "worst_finding", "counts", "collected_at", "collection_errors", "facts"}
+        assert set(target) == {
+            "name",
+            "product",
+            "deployment",
+            "url",
+            "version",
+            "nodes",
+            "overall",
+            "worst_finding",
+            "counts",
+            "collected_at",
+            "collection_errors",
+            "facts",
+        }
         assert set(target["counts"]) == {"ok", "info", "warning", "critical", "unknown"}
-    assert set(doc["summary"]) == {"overall", "exit_code", "counts", "targets", "checks_run", "checks_skipped",
-                                   "checks_failed", "limits_hit"}
+    assert set(doc["summary"]) == {
+        "overall",
+        "exit_code",
+        "counts",
+        "targets",
+        "checks_run",
+        "checks_skipped",
+        "checks_failed",
+        "limits_hit",
+    }
     for skipped in doc["skipped"]:
         assert set(skipped) == {"check", "target", "reason"}
     for inst in doc["inventory"]["instances"]:
-        assert set(inst) == {"name", "product", "version", "build", "deployment", "base_url", "nodes",
-                             "licenses", "apps"}
+        assert set(inst) == {
+            "name",
+            "product",
+            "version",
+            "build",
+            "deployment",
+            "base_url",
+            "nodes",
+            "licenses",
+            "apps",
+        }
     jira = doc["inventory"]["instances"][0]
     assert set(jira["nodes"][0]) == {"node_id", "state", "alive", "version", "ip"}
     assert set(jira["licenses"][0]) == {"application", "type", "expiry", "seats_used", "seats_allowed"}
@@ -87,7 +142,16 @@ def test_the_json_shape_in_figures(doc: dict[str, Any]) -> None:
     assert doc["summary"]["exit_code"] == 2
     assert doc["summary"]["counts"] == {"ok": 2, "info": 1, "warning": 2, "critical": 2, "unknown": 2}
     assert [f["severity"] for f in doc["findings"]] == [
-        "critical", "critical", "warning", "warning", "unknown", "unknown", "info", "ok", "ok"]
+        "critical",
+        "critical",
+        "warning",
+        "warning",
+        "unknown",
+        "unknown",
+        "info",
+        "ok",
+        "ok",
+    ]
     jira = doc["targets"][0]
     assert jira["overall"] == "critical"
     assert jira["nodes"][2] == {"node_id": "node3", "state": "OFFLINE", "alive": False}
@@ -98,8 +162,9 @@ def test_every_timestamp_has_an_offset(doc: dict[str, Any]) -> None:
     stamps = [doc["generated_at"]]
     stamps += [t["collected_at"] for t in doc["targets"]]
     stamps += [e["time"] for f in doc["findings"] for e in f["evidence"] if e["time"]]
-    stamps += [lic["expiry"] for i in doc["inventory"]["instances"] for lic in i["licenses"] or []
-               if lic["expiry"]]
+    stamps += [
+        lic["expiry"] for i in doc["inventory"]["instances"] for lic in i["licenses"] or [] if lic["expiry"]
+    ]
     assert len(stamps) > 6
     for stamp in stamps:
         assert OFFSET_TIMESTAMP.match(stamp), stamp
@@ -123,5 +188,7 @@ def test_a_finding_round_trips_every_field(report: HealthCheckReport) -> None:
 
 
 def test_json_is_stable(report: HealthCheckReport) -> None:
-    assert render(report, "json").content == render(HealthCheckReport.model_validate_json(
-        render(report, "json").content), "json").content
+    assert (
+        render(report, "json").content
+        == render(HealthCheckReport.model_validate_json(render(report, "json").content), "json").content
+    )

@@ -21,8 +21,14 @@ BERLIN_WINTER = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+01:00$")
 
 
 def build(snapshot, customer: str = estate.CUSTOMER, analysis: Analysis | None = None) -> HealthCheckReport:
-    return build_health_check(snapshot, analysis if analysis is not None else estate.analysis(), customer,
-                              generated_at=estate.GENERATED, tz="Europe/Berlin", tool_version="0.1.0")
+    return build_health_check(
+        snapshot,
+        analysis if analysis is not None else estate.analysis(),
+        customer,
+        generated_at=estate.GENERATED,
+        tz="Europe/Berlin",
+        tool_version="0.1.0",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +56,9 @@ def _timestamps(value: object) -> list[str]:
     return []
 
 
-def test_the_report_holds_the_analysis_in_its_time_zone(report: HealthCheckReport, analysed: LogAnalysis) -> None:
+def test_the_report_holds_the_analysis_in_its_time_zone(
+    report: HealthCheckReport, analysed: LogAnalysis
+) -> None:
     assert report.logs is not None
     # the same analysis, instant for instant (aware datetimes compare as instants), only the zone differs
     assert report.logs == analysed
@@ -68,15 +76,27 @@ def test_json_carries_every_result(doc: dict[str, Any], analysed: LogAnalysis) -
     assert len(logs["levels"]) == 180 and set(logs["levels"][0]) == {"at", "total", "warn", "error", "fatal"}
     assert logs["exceptions"][0]["root_cause"] == "java.sql.SQLTransientConnectionException"
     gc = logs["gc"][0]
-    assert {"p50_ms", "p95_ms", "max_ms", "full_gcs", "overhead", "per_minute", "heap_after",
-            "heap_floor_slope_mb_per_h"} <= set(gc)
+    assert {
+        "p50_ms",
+        "p95_ms",
+        "max_ms",
+        "full_gcs",
+        "overhead",
+        "per_minute",
+        "heap_after",
+        "heap_floor_slope_mb_per_h",
+    } <= set(gc)
     assert len(gc["per_minute"]) == 180 and gc["per_minute"][0]["share"] > 0
     jira = logs["access"][0]
-    assert {"requests", "status_4xx", "status_5xx", "p50_ms", "p95_ms", "p99_ms"} <= set(jira["per_minute"][0])
+    assert {"requests", "status_4xx", "status_5xx", "p50_ms", "p95_ms", "p99_ms"} <= set(
+        jira["per_minute"][0]
+    )
     assert jira["slowest_endpoints"][0]["endpoint"] == "/rest/api/2/search"
     assert jira["top_users"][0]["name"] == "svc-integration" and jira["top_clients"][0]["name"] == "10.0.4.20"
     security = logs["security"]
-    assert security["by_user"][0]["name"] == "svc-backup" and security["by_address"][0]["name"] == "203.0.113.7"
+    assert (
+        security["by_user"][0]["name"] == "svc-backup" and security["by_address"][0]["name"] == "203.0.113.7"
+    )
     assert [b["kind"] for b in security["bursts"]] == ["brute-force", "stale-password"]
     assert [r["signature"] for r in logs["restarts"]] == ["jira.startup", "jira.shutdown"]
     truncated = [f for f in logs["files"] if f["problem"]]
@@ -91,8 +111,9 @@ def test_every_log_time_is_in_the_report_zone(doc: dict[str, Any]) -> None:
 
 
 def test_json_validates_and_round_trips(doc: dict[str, Any], report: HealthCheckReport) -> None:
-    validator = jsonschema.Draft202012Validator(load_schema(),
-                                                format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    validator = jsonschema.Draft202012Validator(
+        load_schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
     errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.path))
     assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
     broken = json.loads(json.dumps(doc))

@@ -26,8 +26,14 @@ REPO = Path(__file__).resolve().parents[2]
 
 def build(logs: LogAnalysis | None, customer: str = estate.CUSTOMER) -> HealthCheckReport:
     snapshot = logs_estate.snapshot(logs) if logs is not None else estate.snapshot()
-    return build_health_check(snapshot, estate.analysis(), customer, generated_at=estate.GENERATED,
-                              tz="Europe/Berlin", tool_version="0.1.0")
+    return build_health_check(
+        snapshot,
+        estate.analysis(),
+        customer,
+        generated_at=estate.GENERATED,
+        tz="Europe/Berlin",
+        tool_version="0.1.0",
+    )
 
 
 class _Ids(HTMLParser):
@@ -69,9 +75,16 @@ def test_one_inline_svg_per_chart(report: HealthCheckReport, html: str) -> None:
     assert section is not None
     keys = [c.key for c in section.charts]
     # events, GC share, heap, then traffic and latency for Jira and for Confluence, failed logins
-    assert keys == ["logs-chart-events", "logs-chart-gc-share", "logs-chart-gc-heap",
-                    "logs-chart-access-1-traffic", "logs-chart-access-1-latency",
-                    "logs-chart-access-2-traffic", "logs-chart-access-2-latency", "logs-chart-logins"]
+    assert keys == [
+        "logs-chart-events",
+        "logs-chart-gc-share",
+        "logs-chart-gc-heap",
+        "logs-chart-access-1-traffic",
+        "logs-chart-access-1-latency",
+        "logs-chart-access-2-traffic",
+        "logs-chart-access-2-latency",
+        "logs-chart-logins",
+    ]
     svgs = SVG.findall(html)
     assert len(svgs) == len(keys)
     svg_tags = [attrs for tag, attrs in _parse(html).tags if tag == "svg"]
@@ -85,8 +98,20 @@ def test_one_inline_svg_per_chart(report: HealthCheckReport, html: str) -> None:
 def test_charts_refer_to_nothing_outside_themselves(html: str) -> None:
     for svg in SVG.findall(html):
         lowered = svg.lower()
-        for banned in ("http://", "https://", "<image", "<script", "xlink", "<?xml", "<!doctype", "<style",
-                       "<metadata", "@import", "<foreignobject", "data:"):
+        for banned in (
+            "http://",
+            "https://",
+            "<image",
+            "<script",
+            "xlink",
+            "<?xml",
+            "<!doctype",
+            "<style",
+            "<metadata",
+            "@import",
+            "<foreignobject",
+            "data:",
+        ):
             assert banned not in lowered, banned
         ids = set(re.findall(r' id="([^"]+)"', svg))
         refs = set(re.findall(r'(?:href="#|url\(#)([^")]+)', svg))
@@ -105,10 +130,19 @@ def test_ids_are_unique_on_the_page(html: str) -> None:
 
 
 def test_the_section_lays_out_the_analysis(html: str) -> None:
-    section = html[html.index('<section aria-labelledby="logs">'):html.index('<section aria-labelledby="passed">')]
+    section = html[
+        html.index('<section aria-labelledby="logs">') : html.index('<section aria-labelledby="passed">')
+    ]
     headings = re.findall(r"<h3 id=\"logs-[a-z]+\">([^<]+)</h3>", section)
-    assert headings == ["Files read", "Known problems", "Events and exceptions", "Restarts", "Garbage collection",
-                        "Traffic and response times", "Authentication failures"]
+    assert headings == [
+        "Files read",
+        "Known problems",
+        "Events and exceptions",
+        "Restarts",
+        "Garbage collection",
+        "Traffic and response times",
+        "Authentication failures",
+    ]
     # worst signature first, with its count, nodes, article and sample line
     assert section.index("Database connection pool exhausted") < section.index("Index replication is slow")
     assert "642" in section and logs_estate.KB_POOL in section
@@ -130,13 +164,22 @@ def test_markdown_has_the_tables_and_no_charts(markdown: str) -> None:
     assert "<svg" not in markdown
     h2 = [line for line in markdown.splitlines() if line.startswith("## ")]
     assert h2.index("## Logs") == h2.index("## Products") + 1
-    section = markdown[markdown.index("## Logs"):markdown.index("## Passed checks")]
+    section = markdown[markdown.index("## Logs") : markdown.index("## Passed checks")]
     h3 = [line for line in section.splitlines() if line.startswith("### ")]
-    assert h3 == ["### Files read", "### Known problems", "### Events and exceptions", "### Restarts",
-                  "### Garbage collection", "### Traffic and response times", "### Authentication failures"]
-    assert ("| CRITICAL | Database connection pool exhausted | `jira.db.pool-exhausted` | 642 | "
-            "2025-03-03 15:00:00 CET | 2025-03-03 15:14:00 CET | node1, node2 | "
-            f"<{logs_estate.KB_POOL}> |") in section
+    assert h3 == [
+        "### Files read",
+        "### Known problems",
+        "### Events and exceptions",
+        "### Restarts",
+        "### Garbage collection",
+        "### Traffic and response times",
+        "### Authentication failures",
+    ]
+    assert (
+        "| CRITICAL | Database connection pool exhausted | `jira.db.pool-exhausted` | 642 | "
+        "2025-03-03 15:00:00 CET | 2025-03-03 15:14:00 CET | node1, node2 | "
+        f"<{logs_estate.KB_POOL}> |"
+    ) in section
     assert "| node3 | G1 (unified) |" in section and "+30.0 MB/h |" in section
     assert "Safepoint stops (every stop of the application, GC pauses included): node1: 6,100," in section
     assert "#### Jira" in section and "#### Confluence" in section
@@ -155,7 +198,7 @@ def test_hostile_text_is_escaped_in_html_and_harmless_in_markdown() -> None:
     report = build(logs_estate.hostile())
     html = render(report, "html").content
     assert "<script" not in html.lower()
-    section = html[html.index('<section aria-labelledby="logs">'):]
+    section = html[html.index('<section aria-labelledby="logs">') :]
     # signature title, sample line, user, endpoint, restart, exception (and its sample), node in tables
     assert section.count(ESCAPED_SCRIPT) >= 7
     assert 'href="javascript:' not in html
@@ -183,19 +226,38 @@ def test_no_logs_no_section() -> None:
 
 
 def test_parts_not_given_say_so() -> None:
-    only_app = logs_estate.analysis(minutes=20).model_copy(update={"gc": None, "access": None, "security": None})
+    only_app = logs_estate.analysis(minutes=20).model_copy(
+        update={"gc": None, "access": None, "security": None}
+    )
     html = render(build(only_app), "html").content
     assert len(SVG.findall(html)) == 1  # the events chart alone
-    for text in ("Not analysed: no GC log was given.", "Not analysed: no access log was given.",
-                 "Not analysed: no security log was given."):
+    for text in (
+        "Not analysed: no GC log was given.",
+        "Not analysed: no access log was given.",
+        "Not analysed: no security log was given.",
+    ):
         assert text in html
-    empty = only_app.model_copy(update={"levels": [], "signatures": [], "restarts": [], "exceptions": [],
-                                        "files": [], "gc": [], "access": []})
+    empty = only_app.model_copy(
+        update={
+            "levels": [],
+            "signatures": [],
+            "restarts": [],
+            "exceptions": [],
+            "files": [],
+            "gc": [],
+            "access": [],
+        }
+    )
     html = render(build(empty), "html").content
     assert "<svg" not in html
-    for text in ("No log file was read.", "No known problem was found in the logs.",
-                 "No application log events in the window.", "No start or stop was seen in the window.",
-                 "The GC logs held no collection in the window.", "The access logs held no request in the window."):
+    for text in (
+        "No log file was read.",
+        "No known problem was found in the logs.",
+        "No application log events in the window.",
+        "No start or stop was seen in the window.",
+        "The GC logs held no collection in the window.",
+        "The access logs held no request in the window.",
+    ):
         assert text in html
 
 
@@ -208,14 +270,18 @@ def _python(code: str) -> None:
 
 
 def test_matplotlib_is_imported_only_to_draw() -> None:
-    _python("import sys, reports.render, reports.charts, reports.logs_section, reports.context\n"
-            "assert 'matplotlib' not in sys.modules, 'imported by reports'\n")
+    _python(
+        "import sys, reports.render, reports.charts, reports.logs_section, reports.context\n"
+        "assert 'matplotlib' not in sys.modules, 'imported by reports'\n"
+    )
     # Markdown draws nothing, and neither does an HTML report without logs
-    _python("import sys\n"
-            "from reports.render import render\n"
-            "from tests.reports import test_logs_section as t, logs_estate\n"
-            "render(t.build(logs_estate.analysis(minutes=10)), 'md')\n"
-            "render(t.build(None), 'html')\n"
-            "assert 'matplotlib' not in sys.modules, 'imported without a chart to draw'\n"
-            "render(t.build(logs_estate.analysis(minutes=10)), 'html')\n"
-            "assert 'matplotlib' in sys.modules\n")
+    _python(
+        "import sys\n"
+        "from reports.render import render\n"
+        "from tests.reports import test_logs_section as t, logs_estate\n"
+        "render(t.build(logs_estate.analysis(minutes=10)), 'md')\n"
+        "render(t.build(None), 'html')\n"
+        "assert 'matplotlib' not in sys.modules, 'imported without a chart to draw'\n"
+        "render(t.build(logs_estate.analysis(minutes=10)), 'html')\n"
+        "assert 'matplotlib' in sys.modules\n"
+    )

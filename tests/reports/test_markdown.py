@@ -32,8 +32,15 @@ def test_sections_in_order(markdown: str) -> None:
     headings = [line for line in markdown.splitlines() if line.startswith("#")]
     assert headings[0] == "# Health check: Acme Corp &amp; Söhne"
     h2 = [h for h in headings if h.startswith("## ")]
-    assert h2 == ["## Summary", "## Findings", "## Products", "## Passed checks", "## Skipped checks",
-                  "## Limits hit", "## Appendix: inventory"]
+    assert h2 == [
+        "## Summary",
+        "## Findings",
+        "## Products",
+        "## Passed checks",
+        "## Skipped checks",
+        "## Limits hit",
+        "## Appendix: inventory",
+    ]
     assert "### CRITICAL: Search index is 12% behind the database" in headings
     assert "### jira-prod" in headings and "#### Apps" in headings
 
@@ -43,8 +50,16 @@ def test_summary_content(markdown: str) -> None:
     for line in ("- **2 critical**", "- **2 warning**", "- **2 unknown**", "- **1 info**", "- **2 ok**"):
         assert line in markdown
     rows = _table_rows(markdown)
-    assert ["jira-prod", "Jira", "9.12.4", "Data Center", "3", "CRITICAL",
-            "Search index is 12% behind the database", "2025-03-04 13:00:14 CET"] in rows
+    assert [
+        "jira-prod",
+        "Jira",
+        "9.12.4",
+        "Data Center",
+        "3",
+        "CRITICAL",
+        "Search index is 12% behind the database",
+        "2025-03-04 13:00:14 CET",
+    ] in rows
     assert ["`product.status`", "jira-prod", "Jira is RUNNING"] in rows  # passed, compact
     assert ["`host.disk.free`", "jira-prod", "no SSH access configured"] in rows  # skipped
     assert "- jira-prod: check jira.apps.health: the check did not finish within its 5 s budget" in markdown
@@ -63,11 +78,18 @@ def test_every_table_row_has_the_header_width(markdown: str) -> None:
 
 
 def test_finding_content(markdown: str) -> None:
-    section = markdown[markdown.index("### CRITICAL: Search index"):markdown.index("### CRITICAL: Cluster node")]
+    section = markdown[
+        markdown.index("### CRITICAL: Search index") : markdown.index("### CRITICAL: Cluster node")
+    ]
     assert "- **Check:** `jira.index.consistency`" in section
     assert "The index holds 105600 issues, the database 120000.\\\nSearches miss recent issues." in section
-    assert "| issues in database | 120000 | GET /rest/api/2/index/summary | 2025-03-04 13:00:02 CET |" in section
-    assert "**Recommendation:** Run a background re-index from Administration &gt; System &gt; Indexing." in section
+    assert (
+        "| issues in database | 120000 | GET /rest/api/2/index/summary | 2025-03-04 13:00:02 CET |" in section
+    )
+    assert (
+        "**Recommendation:** Run a background re-index from Administration &gt; System &gt; Indexing."
+        in section
+    )
     assert "- <https://confluence.atlassian.com/jirakb/jira-index-consistency-1234.html>" in section
     assert "- javascript:alert(1)" in section and "<javascript:" not in section
 
@@ -79,20 +101,23 @@ def test_hostile_data_is_escaped() -> None:
     assert "| label \\| pipe | &lt;script&gt;alert(1)&lt;/script&gt; | a \\| b<br>c | — |" in text
     assert "| &lt;script&gt;alert(1)&lt;/script&gt; | `evil.app` | a \\| b<br>c | V&amp;V | yes |" in text
     assert "Do \\*not\\* \\_\\_bold\\_\\_ \\`code\\` \\[link\\](http://x)" in text
-    assert "### CRITICAL: Title with \"quotes\" &amp; &lt;b&gt;tags&lt;/b&gt;" in text
+    assert '### CRITICAL: Title with "quotes" &amp; &lt;b&gt;tags&lt;/b&gt;' in text
     assert "- <https://kb.example/ok?a=1&b=2>" in text
     for row in _table_rows(text):
         assert all("\n" not in cell for cell in row)
 
 
-@pytest.mark.parametrize(("raw", "escaped"), [
-    ("plain 1.2.3", "plain 1.2.3"),
-    ("a|b", "a\\|b"),
-    ("*x* _y_ `z` [l] ~s~", "\\*x\\* \\_y\\_ \\`z\\` \\[l\\] \\~s\\~"),
-    ("<i>&</i>", "&lt;i&gt;&amp;&lt;/i&gt;"),
-    ("back\\slash", "back\\\\slash"),
-    ("# h\n- l\n+ l\n2) o\n===", "\\# h\\\n\\- l\\\n\\+ l\\\n2\\) o\\\n\\==="),
-])
+@pytest.mark.parametrize(
+    ("raw", "escaped"),
+    [
+        ("plain 1.2.3", "plain 1.2.3"),
+        ("a|b", "a\\|b"),
+        ("*x* _y_ `z` [l] ~s~", "\\*x\\* \\_y\\_ \\`z\\` \\[l\\] \\~s\\~"),
+        ("<i>&</i>", "&lt;i&gt;&amp;&lt;/i&gt;"),
+        ("back\\slash", "back\\\\slash"),
+        ("# h\n- l\n+ l\n2) o\n===", "\\# h\\\n\\- l\\\n\\+ l\\\n2\\) o\\\n\\==="),
+    ],
+)
 def test_md(raw: str, escaped: str) -> None:
     assert md(raw) == escaped
 
@@ -113,8 +138,13 @@ def test_a_commonmark_renderer_shows_the_data_literally() -> None:
     renderer = markdown_it.MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough")
     html = renderer.render(render(hostile_report(), "md").content)
     assert "<script" not in html
-    assert "<p>Message &lt;script&gt;alert(1)&lt;/script&gt;<br />\n# not a heading<br />\n1. not a list</p>" in html
-    assert "<td>label | pipe</td>\n<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>\n<td>a | b<br>c</td>" in html
+    assert (
+        "<p>Message &lt;script&gt;alert(1)&lt;/script&gt;<br />\n# not a heading<br />\n1. not a list</p>"
+        in html
+    )
+    assert (
+        "<td>label | pipe</td>\n<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>\n<td>a | b<br>c</td>" in html
+    )
     assert "<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>\n<td><code>evil.app</code></td>" in html
     assert "Do *not* __bold__ `code` [link](http://x)" in html
     assert "<li>javascript:alert(1)</li>" in html

@@ -126,7 +126,9 @@ def test_crowd_directories_and_their_sync(report: HealthCheckReport) -> None:
     internal, ldap = crowd.directories
     assert (internal.name, internal.sync_state, internal.synchronizable) == ("Crowd internal", None, False)
     assert (ldap.sync_state, ldap.sync_mode, ldap.sync_duration_s) == ("FAILURE", "INCREMENTAL", 12.3)
-    assert ldap.sync_finished_at is not None and ldap.sync_finished_at.isoformat() == "2025-03-04T11:00:00+00:00"
+    assert (
+        ldap.sync_finished_at is not None and ldap.sync_finished_at.isoformat() == "2025-03-04T11:00:00+00:00"
+    )
     assert ldap.sync_failure is not None and ldap.sync_failure.startswith("LDAP: error code 49")
 
 
@@ -134,14 +136,17 @@ def test_fecru_repositories_problems_first(report: HealthCheckReport) -> None:
     fecru = _facts(report, "fisheye").fecru
     assert fecru is not None and fecru.repositories is not None
     assert [(r.name, r.state, r.indexing_failed) for r in fecru.repositories] == [
-        ("zeta-legacy", "STOPPED", True), ("alpha", "RUNNING", None)]
+        ("zeta-legacy", "STOPPED", True),
+        ("alpha", "RUNNING", None),
+    ]
 
 
 def test_cloud_products_workspaces_and_rate_limit(report: HealthCheckReport) -> None:
     jira_cloud = _facts(report, "jira-cloud").cloud
     assert jira_cloud is not None and jira_cloud.rate_limit is not None
     assert [(p.name, p.plan, p.user_count) for p in jira_cloud.products or []] == [
-        ("Jira Software", "PREMIUM", 842)]
+        ("Jira Software", "PREMIUM", 842)
+    ]
     limit = jira_cloud.rate_limit
     assert (limit.answers, limit.limit, limit.lowest_remaining, limit.headroom_percent) == (2, 100, 37, 37.0)
     assert (limit.throttled, limit.near_limit) == (0, False)
@@ -160,13 +165,23 @@ def test_what_was_not_collected_says_why(report: HealthCheckReport) -> None:
     assert refused.not_collected is None
     assert refused.unavailable == {
         part: "not collected: HTTP 401 Unauthorized"
-        for part in ("health_checks", "bamboo.server", "bamboo.agents", "bamboo.queue", "bamboo.deployment_queue")
+        for part in (
+            "health_checks",
+            "bamboo.server",
+            "bamboo.agents",
+            "bamboo.queue",
+            "bamboo.deployment_queue",
+        )
     }
     server = products.bitbucket().model_copy(update={"bitbucket": None, "health_checks": None})
     facts = products.report([server]).targets[0].facts
     assert facts is not None
     # nothing recorded why: the product or deployment does not give it; mirrors are simply not applicable
-    assert facts.unavailable == {"health_checks": NOT_GIVEN, "bitbucket.index": NOT_GIVEN, "bitbucket.mail": NOT_GIVEN}
+    assert facts.unavailable == {
+        "health_checks": NOT_GIVEN,
+        "bitbucket.index": NOT_GIVEN,
+        "bitbucket.mail": NOT_GIVEN,
+    }
 
 
 def test_the_json_with_every_product_validates(report: HealthCheckReport) -> None:
@@ -174,7 +189,14 @@ def test_the_json_with_every_product_validates(report: HealthCheckReport) -> Non
     validator = jsonschema.Draft202012Validator(load_schema(), format_checker=jsonschema.FormatChecker())
     errors = [f"{list(e.path)}: {e.message}" for e in validator.iter_errors(doc)]
     assert not errors
-    assert {t["product"] for t in doc["targets"]} == {"jira", "confluence", "bitbucket", "bamboo", "crowd", "fecru"}
+    assert {t["product"] for t in doc["targets"]} == {
+        "jira",
+        "confluence",
+        "bitbucket",
+        "bamboo",
+        "crowd",
+        "fecru",
+    }
     assert doc["targets"][3]["facts"]["bamboo"]["agents"]["offline"] == 4
 
 
@@ -184,9 +206,15 @@ def test_the_json_with_every_product_validates(report: HealthCheckReport) -> Non
 def test_html_has_a_section_per_instance_labelled_with_its_product(html: str) -> None:
     headings = re.findall(r'<h3 id="product-\d+">(.*?)</h3>', html)
     assert [re.sub(r"<[^>]+>", "", h) for h in headings] == [
-        "jira Jira Data Center", "wiki Confluence Data Center", "git Bitbucket Data Center",
-        "ci Bamboo Data Center", "sso Crowd Data Center", "fisheye Fisheye/Crucible Data Center",
-        "jira-cloud Jira Cloud", "bitbucket-cloud Bitbucket Cloud", "sso-dr Crowd Data Center",
+        "jira Jira Data Center",
+        "wiki Confluence Data Center",
+        "git Bitbucket Data Center",
+        "ci Bamboo Data Center",
+        "sso Crowd Data Center",
+        "fisheye Fisheye/Crucible Data Center",
+        "jira-cloud Jira Cloud",
+        "bitbucket-cloud Bitbucket Cloud",
+        "sso-dr Crowd Data Center",
         "ci-old Bamboo Data Center",
     ]
 
@@ -215,7 +243,9 @@ def test_html_bamboo(html: str) -> None:
     assert "<dt>Online</dt><dd>2 (1 busy)</dd>" in ci
     assert "<dt>Offline</dt><dd>4: agent-3, agent-4, agent-5, agent-6</dd>" in ci
     assert re.search(r'<th scope="row">Builds</th><td class="num">40</td><td>PROJ-PLAN-71</td>.*?45 min', ci)
-    assert re.search(r'<th scope="row">Deployments</th><td class="num">1</td><td>release-3.1</td>.*?5 min', ci)
+    assert re.search(
+        r'<th scope="row">Deployments</th><td class="num">1</td><td>release-3.1</td>.*?5 min', ci
+    )
     old = _html_section(html, "ci-old")
     assert old.count("Not collected: HTTP 401 Unauthorized.") == 2  # server, agents
     assert old.count("not collected: HTTP 401 Unauthorized</td>") == 2  # both queues
@@ -232,8 +262,9 @@ def test_html_crowd(html: str) -> None:
 
 def test_html_fecru(html: str) -> None:
     fisheye = _html_section(html, "fisheye")
-    assert re.search(r'<th scope="row">zeta-legacy</th><td>svn</td><td>yes</td><td>STOPPED</td><td>failed</td>',
-                     fisheye)
+    assert re.search(
+        r'<th scope="row">zeta-legacy</th><td>svn</td><td>yes</td><td>STOPPED</td><td>failed</td>', fisheye
+    )
     assert fisheye.index("zeta-legacy") < fisheye.index("alpha")
     assert "svn: E170013 Unable to connect" in fisheye
 
@@ -244,7 +275,10 @@ def test_html_cloud(html: str) -> None:
     assert "37% (37 of 100 requests left at the lowest)" in jira_cloud
     assert "Search index" not in jira_cloud  # no Data Center parts on Cloud
     bb_cloud = _html_section(html, "bitbucket-cloud")
-    assert '<th scope="row">initech-eng</th><td>Initech Engineering</td><td>yes</td><td class="num">57</td>' in bb_cloud
+    assert (
+        '<th scope="row">initech-eng</th><td>Initech Engineering</td><td>yes</td><td class="num">57</td>'
+        in bb_cloud
+    )
     assert "1 of 1; Retry-After 30 s; reason: user rate limit" in bb_cloud
     assert "Mail server" not in bb_cloud
 
@@ -262,9 +296,15 @@ def test_html_summary_table_labels_every_product(html: str) -> None:
 def test_markdown_has_a_section_per_instance(markdown: str) -> None:
     part = markdown.split("## Products\n", 1)[1].split("\n## ", 1)[0]
     assert re.findall(r"^### (.*)$", part, re.M) == [
-        "jira (Jira Data Center)", "wiki (Confluence Data Center)", "git (Bitbucket Data Center)",
-        "ci (Bamboo Data Center)", "sso (Crowd Data Center)", "fisheye (Fisheye/Crucible Data Center)",
-        "jira-cloud (Jira Cloud)", "bitbucket-cloud (Bitbucket Cloud)", "sso-dr (Crowd Data Center)",
+        "jira (Jira Data Center)",
+        "wiki (Confluence Data Center)",
+        "git (Bitbucket Data Center)",
+        "ci (Bamboo Data Center)",
+        "sso (Crowd Data Center)",
+        "fisheye (Fisheye/Crucible Data Center)",
+        "jira-cloud (Jira Cloud)",
+        "bitbucket-cloud (Bitbucket Cloud)",
+        "sso-dr (Crowd Data Center)",
         "ci-old (Bamboo Data Center)",
     ]
 
@@ -297,8 +337,15 @@ def test_markdown_bamboo(markdown: str) -> None:
 
 def test_markdown_crowd(markdown: str) -> None:
     rows = _table_rows(_md_section(markdown, "sso"))
-    assert ["Corporate LDAP", "CONNECTOR", "yes", "FAILURE (incremental)", "2025-03-04 11:00:00 UTC", "12.3 s",
-            f"LDAP: error code 49 {ESCAPED_SCRIPT}"] in rows
+    assert [
+        "Corporate LDAP",
+        "CONNECTOR",
+        "yes",
+        "FAILURE (incremental)",
+        "2025-03-04 11:00:00 UTC",
+        "12.3 s",
+        f"LDAP: error code 49 {ESCAPED_SCRIPT}",
+    ] in rows
     assert ["Crowd internal", "INTERNAL", "yes", "not synchronised", "—", "—", "—"] in rows
     assert "_Nothing more was collected: the instance was unreachable" in _md_section(markdown, "sso-dr")
 

@@ -58,5 +58,6 @@ def test_dates_show_in_the_reports_zone(report: HealthCheckReport) -> None:
     moment = datetime(2025, 7, 1, 10, 0, tzinfo=UTC)
     template = env.from_string("{{ t | when }} / {{ t | day }} / {{ t | iso }} / {{ none | when }}")
     assert template.render(t=moment, timezone=ZoneInfo("Asia/Tokyo")) == (
-        "2025-07-01 19:00:00 JST / 2025-07-01 / 2025-07-01T19:00:00+09:00 / —")
+        "2025-07-01 19:00:00 JST / 2025-07-01 / 2025-07-01T19:00:00+09:00 / —"
+    )
     assert template.render(t=moment, timezone=ZoneInfo("UTC")).startswith("2025-07-01 10:00:00 UTC")

@@ -28,7 +28,9 @@ def auth_tuple(sandbox: Sandbox, name: str) -> tuple[str, str] | None:
     return None
 
 
-def get(sandbox: Sandbox, name: str, path: str, *, authenticated: bool = True, **kwargs: Any) -> requests.Response:
+def get(
+    sandbox: Sandbox, name: str, path: str, *, authenticated: bool = True, **kwargs: Any
+) -> requests.Response:
     return call(sandbox, name, "GET", path, authenticated=authenticated, **kwargs)
 
 

@@ -16,7 +16,12 @@ HEALTHY = [
     InstanceSpec("jira-server", Product.JIRA, Deployment.SERVER, version="9.4.15"),
     InstanceSpec("jira-cloud", Product.JIRA, Deployment.CLOUD, username=CLOUD_USER),
     InstanceSpec(
-        "conf-dc", Product.CONFLUENCE, Deployment.DATACENTER, version="9.5.1", nodes=2, context_path="/confluence"
+        "conf-dc",
+        Product.CONFLUENCE,
+        Deployment.DATACENTER,
+        version="9.5.1",
+        nodes=2,
+        context_path="/confluence",
     ),
     InstanceSpec("conf-dc-old", Product.CONFLUENCE, Deployment.DATACENTER, version="8.5.6", nodes=3),
     InstanceSpec("conf-server", Product.CONFLUENCE, Deployment.SERVER, version="8.5.6"),

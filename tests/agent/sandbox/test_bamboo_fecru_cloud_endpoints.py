@@ -34,10 +34,15 @@ def estate() -> Iterator[Sandbox]:
 
 
 def test_bamboo_healthy(estate: Sandbox) -> None:
-    assert get(estate, "bamboo", "/rest/api/latest/status", authenticated=False).json() == {"state": "RUNNING"}
+    assert get(estate, "bamboo", "/rest/api/latest/status", authenticated=False).json() == {
+        "state": "RUNNING"
+    }
     info = get(estate, "bamboo", "/rest/api/latest/info", authenticated=False).json()
     assert info["version"] == "10.2.3" and info["buildNumber"] == "100203" and info["state"] == "RUNNING"
-    assert get(estate, "bamboo", "/rest/api/latest/server").json() == {"state": "RUNNING", "reindexInProgress": False}
+    assert get(estate, "bamboo", "/rest/api/latest/server").json() == {
+        "state": "RUNNING",
+        "reindexInProgress": False,
+    }
     assert get(estate, "bamboo", "/rest/api/latest/currentUser").json()["name"] == "svc-health"
     agents = get(estate, "bamboo", "/rest/api/latest/agent/remote").json()
     assert len(agents) == 6 and all(a["active"] and a["enabled"] and a["type"] == "REMOTE" for a in agents)
@@ -64,7 +69,9 @@ def test_bamboo_agents_offline(sandbox_of: Callable[..., Sandbox], fault: Fault,
 
 
 def test_bamboo_paused_and_legacy_status(sandbox_of: Callable[..., Sandbox]) -> None:
-    sandbox = sandbox_of(InstanceSpec("b", Product.BAMBOO, faults={Fault.BAMBOO_PAUSED, Fault.BAMBOO_LEGACY_STATUS}))
+    sandbox = sandbox_of(
+        InstanceSpec("b", Product.BAMBOO, faults={Fault.BAMBOO_PAUSED, Fault.BAMBOO_LEGACY_STATUS})
+    )
     assert get(sandbox, "b", "/rest/api/latest/status", authenticated=False).json() == {"status": "PAUSED"}
     assert get(sandbox, "b", "/rest/api/latest/server").json()["state"] == "PAUSED"
 
@@ -94,12 +101,19 @@ def test_fecru_healthy(estate: Sandbox) -> None:
     assert page["lastPage"] and page["size"] == 5
     assert [r["name"] for r in page["values"] if not r["started"]] == ["archive-2015"]  # disabled on purpose
     status = get(estate, "fecru", "/rest-service-fecru/indexing-status-v1/status/core").json()
-    assert status == {"scanningPercentage": 100.0, "indexingPercentage": 100.0, "stopped": False, "failed": False}
+    assert status == {
+        "scanningPercentage": 100.0,
+        "indexingPercentage": 100.0,
+        "stopped": False,
+        "failed": False,
+    }
     assert get(estate, "fecru", "/rest-service-fecru/indexing-status-v1/status/nope").status_code == 404
 
 
 def test_fecru_admin_listing_needs_credentials(estate: Sandbox) -> None:
-    assert get(estate, "fecru", "/rest-service-fecru/admin/repositories", authenticated=False).status_code == 401
+    assert (
+        get(estate, "fecru", "/rest-service-fecru/admin/repositories", authenticated=False).status_code == 401
+    )
 
 
 def test_fecru_repository_stopped(sandbox_of: Callable[..., Sandbox]) -> None:
@@ -159,8 +173,15 @@ def test_data_center_answers_carry_no_cloud_headers(estate: Sandbox) -> None:
 
 @pytest.mark.parametrize("product", [Product.JIRA, Product.BITBUCKET])
 def test_cloud_rate_limited(sandbox_of: Callable[..., Sandbox], product: Product) -> None:
-    spec = InstanceSpec("c", product, Deployment.CLOUD, username=CLOUD_USER, faults={Fault.CLOUD_RATE_LIMITED},
-                        retry_after_s=7, rate_limit_count=1)
+    spec = InstanceSpec(
+        "c",
+        product,
+        Deployment.CLOUD,
+        username=CLOUD_USER,
+        faults={Fault.CLOUD_RATE_LIMITED},
+        retry_after_s=7,
+        rate_limit_count=1,
+    )
     sandbox = sandbox_of(spec)
     path = "/2.0/user" if product is Product.BITBUCKET else "/rest/api/3/myself"
     limited = get(sandbox, "c", path)

@@ -61,7 +61,9 @@ def test_application_properties_name_the_user_only_when_authenticated(healthy: S
 
 
 def test_wrong_credentials_are_refused_even_where_anonymous_is_fine(healthy: Sandbox) -> None:
-    response = get(healthy, DC, "/rest/api/1.0/application-properties", headers={"Authorization": "Bearer nope"})
+    response = get(
+        healthy, DC, "/rest/api/1.0/application-properties", headers={"Authorization": "Bearer nope"}
+    )
     assert response.status_code == 401
 
 
@@ -98,7 +100,9 @@ def test_cluster_of_a_data_center(healthy: Sandbox) -> None:
     zdu = get(healthy, DC, "/rest/zdu/cluster").json()
     assert zdu["state"] == "STABLE"
     assert [(n["name"], n["state"], n["version"]) for n in zdu["nodes"]] == [
-        ("node1", "ACTIVE", "9.4.3"), ("node2", "ACTIVE", "9.4.3"), ("node3", "ACTIVE", "9.4.3"),
+        ("node1", "ACTIVE", "9.4.3"),
+        ("node2", "ACTIVE", "9.4.3"),
+        ("node3", "ACTIVE", "9.4.3"),
     ]
     admin = get(healthy, DC, "/rest/api/1.0/admin/cluster").json()
     assert [n["name"] for n in admin["nodes"]] == ["node1", "node2", "node3"]
@@ -115,7 +119,9 @@ def test_node_offline(sandbox_of: Factory) -> None:
 
 def test_server_has_no_rolling_upgrades_and_one_node(healthy: Sandbox) -> None:
     assert get(healthy, SERVER, "/rest/zdu/cluster").status_code == 404
-    assert [n["name"] for n in get(healthy, SERVER, "/rest/api/1.0/admin/cluster").json()["nodes"]] == ["node1"]
+    assert [n["name"] for n in get(healthy, SERVER, "/rest/api/1.0/admin/cluster").json()["nodes"]] == [
+        "node1"
+    ]
 
 
 def test_search_index(healthy: Sandbox, sandbox_of: Factory) -> None:
@@ -144,10 +150,16 @@ def test_mirrors(healthy: Sandbox) -> None:
 
 def test_atst_keys_and_failures(healthy: Sandbox, sandbox_of: Factory) -> None:
     statuses = get(healthy, DC, "/rest/troubleshooting/1.0/check").json()["statuses"]
-    assert all(s["completeKey"].startswith("com.atlassian.troubleshooting.plugin-bitbucket:") for s in statuses)
+    assert all(
+        s["completeKey"].startswith("com.atlassian.troubleshooting.plugin-bitbucket:") for s in statuses
+    )
     assert all(s["isHealthy"] and s["application"] == "Bitbucket" for s in statuses)
     failing = sandbox_of(dc(faults={Fault.ATST_FAILING}))
-    bad = [s for s in get(failing, DC, "/rest/troubleshooting/1.0/check").json()["statuses"] if not s["isHealthy"]]
+    bad = [
+        s
+        for s in get(failing, DC, "/rest/troubleshooting/1.0/check").json()["statuses"]
+        if not s["isHealthy"]
+    ]
     assert {s["severity"] for s in bad} == {"critical", "major", "warning"}
 
 

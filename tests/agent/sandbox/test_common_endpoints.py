@@ -53,7 +53,9 @@ def test_confluence_health_checks_all_pass(healthy: Sandbox) -> None:
     assert len(statuses) == 6
     assert {s["application"] for s in statuses} == {"Confluence"}
     assert all(s["healthy"] for s in statuses)
-    assert all(s["completeKey"].startswith("com.atlassian.troubleshooting.plugin-confluence:") for s in statuses)
+    assert all(
+        s["completeKey"].startswith("com.atlassian.troubleshooting.plugin-confluence:") for s in statuses
+    )
 
 
 def test_legacy_health_check_path_answers_the_same_checks(healthy: Sandbox) -> None:

@@ -21,7 +21,9 @@ NAME = "crowd"
 
 
 def spec(**kwargs: Any) -> InstanceSpec:
-    return InstanceSpec(NAME, Product.CROWD, Deployment.SERVER, version="6.1.2", context_path="/crowd", **kwargs)
+    return InstanceSpec(
+        NAME, Product.CROWD, Deployment.SERVER, version="6.1.2", context_path="/crowd", **kwargs
+    )
 
 
 def basic(sandbox: Sandbox, path: str, **kwargs: Any) -> requests.Response:
@@ -63,7 +65,8 @@ def test_directories(healthy: Sandbox) -> None:
     page = basic(healthy, "/rest/admin/1.0/directory/detailed", params={"start": 0, "limit": 1000}).json()
     assert page["isLastPage"] is True
     assert [(d["displayName"], d["directoryType"], d["synchronizable"]) for d in page["values"]] == [
-        ("Crowd internal", "INTERNAL", False), (LDAP_DIRECTORY, "CONNECTOR", True),
+        ("Crowd internal", "INTERNAL", False),
+        (LDAP_DIRECTORY, "CONNECTOR", True),
     ]
     sync = ldap(healthy)["synchronizationData"]
     assert sync["status"] == "SUCCESS" and "incrementalSyncFailureReason" not in sync

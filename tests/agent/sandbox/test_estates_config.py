@@ -38,14 +38,29 @@ WHO_AM_I = {
     (Product.CROWD, Deployment.DATACENTER): "/rest/admin/1.0/server-info",
     (Product.FECRU, Deployment.SERVER): "/rest-service-fecru/admin/repositories",
 }
-EVERY_PRODUCT = {Product.JIRA, Product.CONFLUENCE, Product.BITBUCKET, Product.BAMBOO, Product.CROWD, Product.FECRU}
+EVERY_PRODUCT = {
+    Product.JIRA,
+    Product.CONFLUENCE,
+    Product.BITBUCKET,
+    Product.BAMBOO,
+    Product.CROWD,
+    Product.FECRU,
+}
 
 
 def test_demo_estate_has_the_two_customers_and_their_faults() -> None:
     estate = demo_estate()
     assert {c: [s.name for s in specs] for c, specs in estate.items()} == {
-        "acme": ["acme-jira", "acme-confluence", "acme-jira-staging", "acme-cloud", "acme-bitbucket", "acme-bamboo",
-                 "acme-crowd", "acme-fisheye"],
+        "acme": [
+            "acme-jira",
+            "acme-confluence",
+            "acme-jira-staging",
+            "acme-cloud",
+            "acme-bitbucket",
+            "acme-bamboo",
+            "acme-crowd",
+            "acme-fisheye",
+        ],
         "globex": ["globex-jira", "globex-wiki", "globex-jsm-dr", "globex-bamboo", "globex-bitbucket"],
     }
     specs = {s.name: s for specs in estate.values() for s in specs}
@@ -62,7 +77,9 @@ def test_demo_estate_has_the_two_customers_and_their_faults() -> None:
     assert specs["acme-fisheye"].faults == {Fault.FECRU_REPO_STOPPED}
     assert specs["globex-bamboo"].faults == {Fault.BAMBOO_AGENTS_OFFLINE}
     assert (specs["globex-bitbucket"].product, specs["globex-bitbucket"].deployment) == (
-        Product.BITBUCKET, Deployment.CLOUD)
+        Product.BITBUCKET,
+        Deployment.CLOUD,
+    )
     # every product, and a Cloud site, in one customer's report
     assert {s.product for s in estate["acme"]} == EVERY_PRODUCT
     assert any(s.deployment is Deployment.CLOUD for s in estate["acme"])
@@ -85,7 +102,9 @@ def test_mixed_fleet_has_every_product_cloud_sites_first_and_mostly_jira_and_con
     fleet = mixed_fleet_estate(200, latency_ms=200, cloud_sites=2)
     assert len(fleet) == 200 and len({s.name for s in fleet}) == 200
     assert [(s.product, s.deployment) for s in fleet[:2]] == [
-        (Product.JIRA, Deployment.CLOUD), (Product.CONFLUENCE, Deployment.CLOUD)]
+        (Product.JIRA, Deployment.CLOUD),
+        (Product.CONFLUENCE, Deployment.CLOUD),
+    ]
     assert all("@" in s.username for s in fleet[:2]) and fleet[0].name == "fleet-0001-jira-cloud"
     assert {s.product for s in fleet} == EVERY_PRODUCT
     assert {s.deployment for s in fleet} == {Deployment.DATACENTER, Deployment.SERVER, Deployment.CLOUD}
@@ -105,7 +124,9 @@ def test_mixed_fleet_config_loads_and_every_kind_answers() -> None:
     fleet = mixed_fleet_estate(23, latency_ms=0, cloud_sites=3)
     with Sandbox(fleet) as sandbox:
         config, environment = sandbox_config(sandbox, {"fleet": [s.name for s in fleet]})
-        loaded = parse_config(yaml.safe_dump(config), source="fleet.yaml", registry=Registry(), env=environment)
+        loaded = parse_config(
+            yaml.safe_dump(config), source="fleet.yaml", registry=Registry(), env=environment
+        )
         answers = {}
         for inst in loaded.config.customers[0].instances:
             creds = loaded.credentials[("fleet", inst.name)]
@@ -143,7 +164,9 @@ def test_demo_config_loads_and_its_credentials_work() -> None:
         assert len(environment) == 13
 
         # The agent's own loader accepts it and resolves every secret from the environment.
-        loaded = parse_config(yaml.safe_dump(config), source="sandbox.yaml", registry=Registry(), env=environment)
+        loaded = parse_config(
+            yaml.safe_dump(config), source="sandbox.yaml", registry=Registry(), env=environment
+        )
         answers = {}
         for customer in loaded.config.customers:
             for inst in customer.instances:

@@ -180,7 +180,9 @@ def test_connections_are_kept_alive(sandbox_of: Factory) -> None:
 
 
 def test_context_manager_stops_everything() -> None:
-    with Sandbox([InstanceSpec("a", Product.JIRA), InstanceSpec("b", Product.JIRA, faults={Fault.DOWN})]) as sb:
+    with Sandbox(
+        [InstanceSpec("a", Product.JIRA), InstanceSpec("b", Product.JIRA, faults={Fault.DOWN})]
+    ) as sb:
         ports = [port_of(sb, "a"), port_of(sb, "b")]
         assert get(sb, "a", "/status").status_code == 200
     assert all(refuses(port) for port in ports)

@@ -33,12 +33,16 @@ def test_module_serves_the_demo_until_interrupted(tmp_path: Path) -> None:
             if line.startswith("# serving"):
                 break
         urls = {parts[0]: parts[1] for parts in (line.split() for line in lines) if len(parts) >= 3}
-        exports = dict(line.removeprefix("export ").split("=", 1) for line in lines if line.startswith("export "))
+        exports = dict(
+            line.removeprefix("export ").split("=", 1) for line in lines if line.startswith("export ")
+        )
         assert urls["acme-confluence"].endswith("/confluence")
         assert requests.get(urls["acme-jira"] + "/status", timeout=TIMEOUT_S).json() == {"state": "RUNNING"}
         token = exports["ATLAS_SANDBOX_ACME_ACME_JIRA_TOKEN"]
         me = requests.get(
-            urls["acme-jira"] + "/rest/api/2/myself", headers={"Authorization": f"Bearer {token}"}, timeout=TIMEOUT_S
+            urls["acme-jira"] + "/rest/api/2/myself",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=TIMEOUT_S,
         )
         assert me.status_code == 200
         config = yaml.safe_load(config_file.read_text())

@@ -11,8 +11,13 @@ from tests.checks.factory import NOW, instance
 
 
 def agent(index: int, **changes: Any) -> BambooAgent:
-    values: dict[str, Any] = {"name": f"agent-{index}", "type": "REMOTE", "online": True, "enabled": True,
-                              "busy": False}
+    values: dict[str, Any] = {
+        "name": f"agent-{index}",
+        "type": "REMOTE",
+        "online": True,
+        "enabled": True,
+        "busy": False,
+    }
     values.update(changes)
     return BambooAgent(id=str(131073 + index), **values)
 

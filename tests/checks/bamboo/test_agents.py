@@ -16,7 +16,9 @@ from tests.checks.harness import analyse, evidence, findings_of, only, outcome_o
 
 def test_online_agents_are_ok():
     finding = only(run_check(BambooAgentsOnline, bamboo(agents=[*agents(6, offline=2), agent(9, busy=True)])))
-    assert finding.severity is Severity.OK and finding.message == "5 of 7 enabled remote agents online, 1 busy."
+    assert (
+        finding.severity is Severity.OK and finding.message == "5 of 7 enabled remote agents online, 1 busy."
+    )
 
 
 def test_no_agent_online_is_critical():
@@ -39,8 +41,14 @@ def test_no_remote_agents_is_info_and_skips_the_share():
 
 @pytest.mark.parametrize(
     ("offline", "severity"),
-    [(0, Severity.OK), (1, Severity.OK), (2, Severity.WARNING), (3, Severity.WARNING), (4, Severity.CRITICAL),
-     (8, Severity.CRITICAL)],
+    [
+        (0, Severity.OK),
+        (1, Severity.OK),
+        (2, Severity.WARNING),
+        (3, Severity.WARNING),
+        (4, Severity.CRITICAL),
+        (8, Severity.CRITICAL),
+    ],
 )
 def test_offline_share_thresholds(offline, severity):
     # 8 agents: 2 offline is 25 % (warning from 25), 4 is 50 % (critical from 50)

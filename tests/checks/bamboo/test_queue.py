@@ -17,7 +17,13 @@ from tests.checks.harness import analyse, evidence, only, outcome_of, run_check
 
 @pytest.mark.parametrize(
     ("count", "severity"),
-    [(0, Severity.OK), (9, Severity.OK), (10, Severity.WARNING), (29, Severity.WARNING), (30, Severity.CRITICAL)],
+    [
+        (0, Severity.OK),
+        (9, Severity.OK),
+        (10, Severity.WARNING),
+        (29, Severity.WARNING),
+        (30, Severity.CRITICAL),
+    ],
 )
 def test_backlog_thresholds(count, severity):
     finding = only(run_check(BambooQueueBacklog, bamboo(queue=queued(count))))
@@ -33,7 +39,13 @@ def test_backlog_counts_the_whole_queue_and_names_busy_plans():
 
 @pytest.mark.parametrize(
     ("minutes", "severity"),
-    [(3, Severity.OK), (14, Severity.OK), (15, Severity.WARNING), (45, Severity.WARNING), (61, Severity.CRITICAL)],
+    [
+        (3, Severity.OK),
+        (14, Severity.OK),
+        (15, Severity.WARNING),
+        (45, Severity.WARNING),
+        (61, Severity.CRITICAL),
+    ],
 )
 def test_age_thresholds(minutes, severity):
     finding = only(run_check(BambooQueueAge, bamboo(queue=queued(4, oldest_minutes=minutes))))

@@ -21,18 +21,28 @@ def test_running_is_ok():
 
 @pytest.mark.parametrize(
     ("state", "title"),
-    [("PAUSED", "Bamboo server is paused"), ("PAUSING", "Bamboo server is paused"),
-     ("READY_FOR_RESTART", "Bamboo server is waiting for a restart"), ("STARTING", "Bamboo server state is STARTING")],
+    [
+        ("PAUSED", "Bamboo server is paused"),
+        ("PAUSING", "Bamboo server is paused"),
+        ("READY_FOR_RESTART", "Bamboo server is waiting for a restart"),
+        ("STARTING", "Bamboo server state is STARTING"),
+    ],
 )
 def test_not_running_warns(state, title):
-    finding = only(run_check(BambooServerState, bamboo(server=BambooServer(state=state, reindex_in_progress=False))))
+    finding = only(
+        run_check(BambooServerState, bamboo(server=BambooServer(state=state, reindex_in_progress=False)))
+    )
     assert finding.severity is Severity.WARNING and finding.title == title
 
 
 def test_reindex_is_info_next_to_the_state():
-    findings = run_check(BambooServerState, bamboo(server=BambooServer(state="RUNNING", reindex_in_progress=True)))
+    findings = run_check(
+        BambooServerState, bamboo(server=BambooServer(state="RUNNING", reindex_in_progress=True))
+    )
     assert [(f.severity, f.title) for f in findings] == [(Severity.INFO, "Bamboo is reindexing")]
-    paused = run_check(BambooServerState, bamboo(server=BambooServer(state="PAUSED", reindex_in_progress=True)))
+    paused = run_check(
+        BambooServerState, bamboo(server=BambooServer(state="PAUSED", reindex_in_progress=True))
+    )
     assert [f.severity for f in paused] == [Severity.WARNING, Severity.INFO]
 
 

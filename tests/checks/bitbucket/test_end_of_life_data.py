@@ -22,7 +22,9 @@ def test_dates_follow_the_policy():
         assert 1.8 < years < 2.6, release
         if release.derived:
             expected = release.released.replace(year=release.released.year + 2) - timedelta(days=1)
-            assert release.eol == expected, f"{release.version}: a derived end of life is released + 2 y - 1 d"
+            assert release.eol == expected, (
+                f"{release.version}: a derived end of life is released + 2 y - 1 d"
+            )
             assert release.note
 
 
@@ -31,4 +33,6 @@ def test_known_dates():
     assert table.lookup("bitbucket", 9, 4).eol == date(2026, 12, 3)
     assert table.lookup("bitbucket", 8, 19).eol == date(2026, 3, 12)
     assert table.lookup("bitbucket", 10, 5).derived
-    assert not table.lookup("bitbucket", 10, 4).derived  # its end of life is published; its release date derived
+    assert not table.lookup(
+        "bitbucket", 10, 4
+    ).derived  # its end of life is published; its release date derived

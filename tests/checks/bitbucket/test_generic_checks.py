@@ -31,7 +31,9 @@ def state(name: str, http: int) -> ProductStatus:
     ("name", "http", "severity", "title"),
     [
         pytest.param("RUNNING", 200, Severity.OK, "Bitbucket is running", id="running"),
-        pytest.param("MAINTENANCE", 200, Severity.WARNING, "Bitbucket is in maintenance mode", id="maintenance"),
+        pytest.param(
+            "MAINTENANCE", 200, Severity.WARNING, "Bitbucket is in maintenance mode", id="maintenance"
+        ),
         pytest.param("STARTING", 503, Severity.WARNING, "Bitbucket is starting up", id="starting"),
         pytest.param("FIRST_RUN", 200, Severity.WARNING, "Bitbucket setup is not finished", id="first-run"),
         pytest.param("ERROR", 500, Severity.CRITICAL, "Bitbucket failed to start (ERROR)", id="error"),
@@ -108,8 +110,14 @@ def test_version_support_derived_date_is_said():
 def test_healthy_bitbucket_data_center_passes_every_check():
     analysis = analyse(bitbucket())
     ran = {o.check: o for o in analysis.outcomes}
-    for check in ("bitbucket.search.index", "bitbucket.mail.server", "bitbucket.mirrors",
-                  "instance.version.support", "instance.cluster.nodes", "instance.license.seats"):
+    for check in (
+        "bitbucket.search.index",
+        "bitbucket.mail.server",
+        "bitbucket.mirrors",
+        "instance.version.support",
+        "instance.cluster.nodes",
+        "instance.license.seats",
+    ):
         assert ran[check].status is OutcomeStatus.RAN, ran[check]
     assert not any(c.startswith(("jira.", "crowd.")) for c in ran)
     not_ok = [(f.check, f.severity, f.title) for f in analysis.findings if f.severity is not Severity.OK]

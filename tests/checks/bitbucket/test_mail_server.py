@@ -15,13 +15,17 @@ from tests.checks.harness import analyse, evidence, findings_of, only, outcome_o
 def test_configured_is_ok_and_names_the_server():
     finding = only(run_check(BitbucketMailServer, bitbucket()))
     assert finding.severity is Severity.OK
-    assert finding.message == "Bitbucket sends e-mail through smtp.acme.test:587 (SMTP) as bitbucket@acme.test."
+    assert (
+        finding.message == "Bitbucket sends e-mail through smtp.acme.test:587 (SMTP) as bitbucket@acme.test."
+    )
     assert evidence(finding)["host"] == "smtp.acme.test"
 
 
 def test_configured_without_port_or_sender():
     inst = bitbucket(bitbucket=facts(mail=mail(port=None, protocol=None, sender_address=None)))
-    assert only(run_check(BitbucketMailServer, inst)).message == "Bitbucket sends e-mail through smtp.acme.test."
+    assert (
+        only(run_check(BitbucketMailServer, inst)).message == "Bitbucket sends e-mail through smtp.acme.test."
+    )
 
 
 def test_not_configured_is_info():

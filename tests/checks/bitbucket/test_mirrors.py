@@ -104,5 +104,7 @@ def test_failed_listing_is_skipped_with_the_calls_error():
 def test_data_center_only_through_the_runner():
     stale = with_mirrors(mirror(last_seen=NOW - timedelta(hours=2)))
     assert only(findings_of(analyse(stale), "bitbucket.mirrors")).severity is Severity.CRITICAL
-    server = bitbucket(Deployment.SERVER, bitbucket=facts(mirrors=[mirror(last_seen=NOW - timedelta(hours=2))]))
+    server = bitbucket(
+        Deployment.SERVER, bitbucket=facts(mirrors=[mirror(last_seen=NOW - timedelta(hours=2))])
+    )
     assert outcome_of(analyse(server), "bitbucket.mirrors") is None

@@ -18,9 +18,13 @@ from tests.checks.harness import analyse, evidence, findings_of, only, outcome_o
     [
         pytest.param(search_index(), Severity.OK, "Bitbucket search index is up to date", id="idle"),
         pytest.param(search_index(state="INDEXING"), Severity.INFO, "catching up", id="indexing"),
-        pytest.param(search_index(state="REBUILDING"), Severity.INFO, "reports REBUILDING", id="unknown-state"),
         pytest.param(
-            search_index(available=False, state=None, message="Search is currently unavailable", http_status=503),
+            search_index(state="REBUILDING"), Severity.INFO, "reports REBUILDING", id="unknown-state"
+        ),
+        pytest.param(
+            search_index(
+                available=False, state=None, message="Search is currently unavailable", http_status=503
+            ),
             Severity.WARNING,
             "Bitbucket search is unavailable",
             id="unavailable",
@@ -46,7 +50,9 @@ def test_unavailable_quotes_the_product_and_says_what_breaks():
 def test_not_collected_is_skipped_with_the_calls_error():
     failed = bitbucket(
         bitbucket=facts(index=None),
-        errors=[error("bitbucket.index", ErrorKind.FORBIDDEN, "HTTP 403: permission denied", status_code=403)],
+        errors=[
+            error("bitbucket.index", ErrorKind.FORBIDDEN, "HTTP 403: permission denied", status_code=403)
+        ],
     )
     outcome = outcome_of(analyse(failed), "bitbucket.search.index")
     assert outcome.status is OutcomeStatus.SKIPPED

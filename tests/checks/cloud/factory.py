@@ -12,10 +12,19 @@ from tests.checks.factory import NOW, instance
 URL = "https://acme.atlassian.net/rest/api/3/myself"
 
 
-def seen(remaining: int | None = 340, limit: int | None = 350, *, status_code: int = 200, **changes: Any) -> RateLimitSeen:
-    values: dict[str, Any] = {"call": "current_user", "url": URL, "at": NOW, "status_code": status_code,
-                              "limit": limit, "remaining": remaining, "near_limit": False,
-                              "reset": (NOW + timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%MZ")}
+def seen(
+    remaining: int | None = 340, limit: int | None = 350, *, status_code: int = 200, **changes: Any
+) -> RateLimitSeen:
+    values: dict[str, Any] = {
+        "call": "current_user",
+        "url": URL,
+        "at": NOW,
+        "status_code": status_code,
+        "limit": limit,
+        "remaining": remaining,
+        "near_limit": False,
+        "reset": (NOW + timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%MZ"),
+    }
     values.update(changes)
     return RateLimitSeen(**values)
 

@@ -25,10 +25,13 @@ def test_plan_and_users_may_be_unknown():
 
 
 def test_bitbucket_workspaces():
-    site = cloud_site(Product.BITBUCKET, products=None, workspaces=[workspace("acme", 42), workspace("oss", None)])
+    site = cloud_site(
+        Product.BITBUCKET, products=None, workspaces=[workspace("acme", 42), workspace("oss", None)]
+    )
     findings = run_check(CloudProducts, site)
     assert [f.message for f in findings] == [
-        "Bitbucket Cloud workspace acme with 42 members.", "Bitbucket Cloud workspace oss.",
+        "Bitbucket Cloud workspace acme with 42 members.",
+        "Bitbucket Cloud workspace oss.",
     ]
 
 

@@ -24,8 +24,11 @@ def test_headroom_is_ok_with_the_lowest_remaining():
     [
         pytest.param([seen(300), seen(20)], "only 20 of 350 requests were left", id="remaining-low"),
         pytest.param([seen(300, near_limit=True)], "nearly used", id="near-limit-flag"),
-        pytest.param([seen(0, status_code=429, retry_after_s=2.0, reason="jira-burst-based"), seen(349)],
-                     "1 answer was HTTP 429 (rate limited) (reason: jira-burst-based)", id="throttled"),
+        pytest.param(
+            [seen(0, status_code=429, retry_after_s=2.0, reason="jira-burst-based"), seen(349)],
+            "1 answer was HTTP 429 (rate limited) (reason: jira-burst-based)",
+            id="throttled",
+        ),
     ],
 )
 def test_near_zero_or_throttled_warns(observations, words):
@@ -36,7 +39,11 @@ def test_near_zero_or_throttled_warns(observations, words):
 def test_throttled_evidence_has_the_headers():
     site = cloud_site(rate_limits=[seen(0, status_code=429, retry_after_s=2.0, reason="jira-burst-based")])
     found = evidence(only(run_check(CloudRateLimit, site)))
-    assert found["Retry-After (s)"] == 2.0 and found["reason"] == "jira-burst-based" and found["429 answers"] == 1
+    assert (
+        found["Retry-After (s)"] == 2.0
+        and found["reason"] == "jira-burst-based"
+        and found["429 answers"] == 1
+    )
 
 
 def test_threshold_override():
@@ -51,7 +58,9 @@ def test_limit_without_remaining_is_ok():
 
 def test_missing_data_is_skipped():
     assert outcome_of(analyse(cloud_site(rate_limits=[])), "cloud.rate_limit").status is OutcomeStatus.SKIPPED
-    assert outcome_of(analyse(cloud_site(rate_limits=None)), "cloud.rate_limit").status is OutcomeStatus.SKIPPED
+    assert (
+        outcome_of(analyse(cloud_site(rate_limits=None)), "cloud.rate_limit").status is OutcomeStatus.SKIPPED
+    )
 
 
 def test_data_center_never_runs_it():

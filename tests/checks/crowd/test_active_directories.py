@@ -13,7 +13,9 @@ from tests.checks.harness import analyse, evidence, findings_of, only, outcome_o
 
 
 def test_active_directories_are_ok():
-    finding = only(run_check(CrowdActiveDirectories, crowd(internal(), ldap(), ldap("Old LDAP", active=False))))
+    finding = only(
+        run_check(CrowdActiveDirectories, crowd(internal(), ldap(), ldap("Old LDAP", active=False)))
+    )
     assert finding.severity is Severity.OK
     assert finding.message == "2 active directories: Crowd internal, Corporate LDAP."
     assert evidence(finding)["Old LDAP"] == "inactive"

@@ -28,7 +28,9 @@ from tests.checks.harness import analyse, evidence, findings_of, only, outcome_o
     ],
 )
 def test_age_of_the_last_sync(hours, severity):
-    finding = only(run_check(CrowdDirectoryStaleness, crowd(ldap(last_sync=sync(ago=timedelta(hours=hours))))))
+    finding = only(
+        run_check(CrowdDirectoryStaleness, crowd(ldap(last_sync=sync(ago=timedelta(hours=hours)))))
+    )
     assert finding.severity is severity
     if severity is not Severity.OK:
         assert finding.title == "Directory Corporate LDAP is stale"
@@ -37,7 +39,9 @@ def test_age_of_the_last_sync(hours, severity):
 
 
 def test_three_days_reads_as_days():
-    finding = only(run_check(CrowdDirectoryStaleness, crowd(ldap(last_sync=sync(ago=timedelta(days=3, minutes=20))))))
+    finding = only(
+        run_check(CrowdDirectoryStaleness, crowd(ldap(last_sync=sync(ago=timedelta(days=3, minutes=20)))))
+    )
     assert "last synchronised 3.0 days ago" in finding.message
     assert "critical from 72 hours" in finding.message
 
@@ -51,7 +55,10 @@ def test_a_sync_running_for_a_day_is_stuck():
 
 def test_never_synchronised_is_a_warning():
     finding = only(run_check(CrowdDirectoryStaleness, crowd(ldap(last_sync=None))))
-    assert (finding.severity, finding.title) == (Severity.WARNING, "Directory Corporate LDAP has never synchronised")
+    assert (finding.severity, finding.title) == (
+        Severity.WARNING,
+        "Directory Corporate LDAP has never synchronised",
+    )
 
 
 def test_inactive_and_internal_directories_are_not_judged():

@@ -19,7 +19,9 @@ REFUSED = "javax.naming.CommunicationException: ldap.acme.test:636 [Root excepti
 def test_successful_sync_is_ok():
     finding = only(run_check(CrowdDirectorySync, crowd()))
     assert finding.severity is Severity.OK
-    assert finding.message == "The last synchronisation of 1 directory succeeded or is running: Corporate LDAP."
+    assert (
+        finding.message == "The last synchronisation of 1 directory succeeded or is running: Corporate LDAP."
+    )
 
 
 def test_running_sync_is_ok():

@@ -49,8 +49,14 @@ def test_status_and_credentials():
 def test_healthy_crowd_passes_every_check_and_skips_the_licence():
     analysis = analyse(crowd())
     ran = {o.check: o for o in analysis.outcomes}
-    for check in ("crowd.directories.sync", "crowd.directories.stale", "crowd.directories.active",
-                  "instance.version.support", "instance.status", "instance.credentials"):
+    for check in (
+        "crowd.directories.sync",
+        "crowd.directories.stale",
+        "crowd.directories.active",
+        "instance.version.support",
+        "instance.status",
+        "instance.credentials",
+    ):
         assert ran[check].status is OutcomeStatus.RAN, ran[check]
     assert outcome_of(analysis, "instance.license.expiry").status is OutcomeStatus.SKIPPED
     assert not any(c.startswith(("jira.", "bitbucket.")) for c in ran)

@@ -15,8 +15,11 @@ def test_one_check_per_module_with_the_product_prefix():
     found = []
     for info in pkgutil.iter_modules(checks.crowd.__path__, prefix="checks.crowd."):
         module = importlib.import_module(info.name)
-        defined = [c for _, c in inspect.getmembers(module, inspect.isclass)
-                   if issubclass(c, Check) and c is not Check and c.__module__ == module.__name__]
+        defined = [
+            c
+            for _, c in inspect.getmembers(module, inspect.isclass)
+            if issubclass(c, Check) and c is not Check and c.__module__ == module.__name__
+        ]
         assert len(defined) == 1, f"{info.name} defines {len(defined)} checks"
         found += defined
     assert all(c.meta.id.startswith("crowd.") for c in found)

@@ -19,7 +19,17 @@ def repository(name: str, **changes: Any) -> FecruRepository:
 
 def fecru(repositories: list[FecruRepository] | None = None, **overrides: Any) -> InstanceSnapshot:
     if repositories is None:
-        repositories = [repository("core"), repository("web"), repository("infra"),
-                        repository("archive", enabled=False, state="DISABLED", indexing=None)]
-    return instance(Product.FECRU, fecru=FecruFacts(repositories=repositories), cluster=None, licenses=None,
-                    index=None, **overrides)
+        repositories = [
+            repository("core"),
+            repository("web"),
+            repository("infra"),
+            repository("archive", enabled=False, state="DISABLED", indexing=None),
+        ]
+    return instance(
+        Product.FECRU,
+        fecru=FecruFacts(repositories=repositories),
+        cluster=None,
+        licenses=None,
+        index=None,
+        **overrides,
+    )

@@ -14,8 +14,13 @@ from tests.checks.factory import error
 from tests.checks.fecru.factory import fecru, repository
 from tests.checks.harness import analyse, evidence, only, outcome_of, run_check
 
-FAILED = RepositoryIndexing(stopped=True, failed=True, scanning_percent=37.0, indexing_percent=12.0,
-                            message="svn: E170013: Unable to connect")
+FAILED = RepositoryIndexing(
+    stopped=True,
+    failed=True,
+    scanning_percent=37.0,
+    indexing_percent=12.0,
+    message="svn: E170013: Unable to connect",
+)
 
 
 def test_running_repositories_are_ok():
@@ -33,7 +38,9 @@ def test_enabled_but_not_running_warns(state):
 
 
 def test_stopped_with_failed_indexing_carries_the_message():
-    finding = only(run_check(FecruRepositories, fecru([repository("legacy", state="STOPPED", indexing=FAILED)])))
+    finding = only(
+        run_check(FecruRepositories, fecru([repository("legacy", state="STOPPED", indexing=FAILED)]))
+    )
     assert "indexing failed: svn: E170013: Unable to connect" in finding.message
     assert evidence(finding)["scanning percent"] == 37.0
 
@@ -45,8 +52,13 @@ def test_running_but_failing_to_index_warns():
 
 
 def test_one_finding_per_repository_and_disabled_ones_are_left_alone():
-    inst = fecru([repository("a", state="STOPPED"), repository("b", state="STOPPED"),
-                  repository("old", enabled=False, state="DISABLED", indexing=FAILED)])
+    inst = fecru(
+        [
+            repository("a", state="STOPPED"),
+            repository("b", state="STOPPED"),
+            repository("old", enabled=False, state="DISABLED", indexing=FAILED),
+        ]
+    )
     findings = run_check(FecruRepositories, inst)
     assert sorted(f.title for f in findings) == ["Repository a is stopped", "Repository b is stopped"]
     assert len({f.fingerprint for f in findings}) == 2

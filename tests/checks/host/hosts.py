@@ -61,7 +61,9 @@ def jvm(pid: int = 4242, **overrides: Any) -> JvmProcess:
     return JvmProcess(pid=pid, **values)
 
 
-def filesystem(mount: str, size_gib: float, available_gib: float, roles: list[str], **overrides: Any) -> Filesystem:
+def filesystem(
+    mount: str, size_gib: float, available_gib: float, roles: list[str], **overrides: Any
+) -> Filesystem:
     size = int(size_gib * GIB)
     available = int(available_gib * GIB)
     values: dict[str, Any] = {
@@ -91,13 +93,26 @@ def host(name: str = "jira-node1", **overrides: Any) -> HostSnapshot:
         "finished_at": NOW + timedelta(seconds=3),
         "connected": True,
         "commands": [
-            CommandRecord(call="memory", command="cat /proc/meminfo", started_at=NOW, elapsed_ms=12.0,
-                          exit_status=0, stdout_bytes=1400),
-            CommandRecord(call="filesystems", command="env LC_ALL=C df -P -T -B1", started_at=NOW,
-                          elapsed_ms=15.0, exit_status=0, stdout_bytes=600),
+            CommandRecord(
+                call="memory",
+                command="cat /proc/meminfo",
+                started_at=NOW,
+                elapsed_ms=12.0,
+                exit_status=0,
+                stdout_bytes=1400,
+            ),
+            CommandRecord(
+                call="filesystems",
+                command="env LC_ALL=C df -P -T -B1",
+                started_at=NOW,
+                elapsed_ms=15.0,
+                exit_status=0,
+                stdout_bytes=600,
+            ),
         ],
-        "os": OsInfo(name="Ubuntu 22.04.4 LTS", kernel="5.15.0-105-generic", architecture="x86_64",
-                     hostname=name),
+        "os": OsInfo(
+            name="Ubuntu 22.04.4 LTS", kernel="5.15.0-105-generic", architecture="x86_64", hostname=name
+        ),
         "uptime_s": 40 * 86400.0,
         "cpu": CpuInfo(logical_cpus=8, load_1m=1.2, load_5m=1.0, load_15m=0.9),
         "memory": MemoryInfo(total=32 * GIB, available=14 * GIB, swap_total=2 * GIB, swap_used=0),

@@ -41,7 +41,9 @@ def test_space_is_short_only_when_both_percent_and_bytes_are(size_gib, free_gib,
 
 
 def test_filesystems_without_product_paths_are_ignored_when_some_have_them():
-    subject = host(filesystems=[filesystem("/", 20, 0.5, []), filesystem("/data", 500, 300, ["home", "index"])])
+    subject = host(
+        filesystems=[filesystem("/", 20, 0.5, []), filesystem("/data", 500, 300, ["home", "index"])]
+    )
     assert only(run_host_check(DiskFree, subject)).severity is Severity.OK
 
 
@@ -58,8 +60,17 @@ def test_thresholds_can_be_changed():
 
 
 def test_missing_filesystems_skip_both_checks_with_the_error():
-    subject = host(filesystems=None, errors=[
-        HostError(call="filesystems", kind=HostErrorKind.COMMAND_TIMEOUT, message="df: no answer within 20 s", at=NOW)])
+    subject = host(
+        filesystems=None,
+        errors=[
+            HostError(
+                call="filesystems",
+                kind=HostErrorKind.COMMAND_TIMEOUT,
+                message="df: no answer within 20 s",
+                at=NOW,
+            )
+        ],
+    )
     analysis = run_checks(snapshot(instance()).model_copy(update={"hosts": [subject]}), registry())
     for check in ("host.disk.free", "host.disk.inodes"):
         outcome = next(o for o in analysis.outcomes if o.check == check)
@@ -69,15 +80,21 @@ def test_missing_filesystems_skip_both_checks_with_the_error():
 
 def test_inodes_ok_warning_and_critical():
     assert only(run_host_check(DiskInodes, host())).severity is Severity.OK
-    warn = host(filesystems=[filesystem("/var/atlassian", 500, 300, ["index"], inodes_total=1000, inodes_used=850)])
+    warn = host(
+        filesystems=[filesystem("/var/atlassian", 500, 300, ["index"], inodes_total=1000, inodes_used=850)]
+    )
     finding = only(run_host_check(DiskInodes, warn))
     assert finding.check == "host.disk.inodes"
     assert (finding.severity, finding.title) == (Severity.WARNING, "Inodes running out on /var/atlassian")
-    full = host(filesystems=[filesystem("/var/atlassian", 500, 300, ["index"], inodes_total=1000, inodes_used=990)])
+    full = host(
+        filesystems=[filesystem("/var/atlassian", 500, 300, ["index"], inodes_total=1000, inodes_used=990)]
+    )
     assert only(run_host_check(DiskInodes, full)).severity is Severity.CRITICAL
 
 
 def test_filesystems_without_an_inode_table_are_not_judged():
-    subject = host(filesystems=[filesystem("/var/atlassian", 500, 300, ["home"], inodes_total=0, inodes_used=0)])
+    subject = host(
+        filesystems=[filesystem("/var/atlassian", 500, 300, ["home"], inodes_total=0, inodes_used=0)]
+    )
     finding = only(run_host_check(DiskInodes, subject))
     assert (finding.severity, finding.title) == (Severity.OK, "No inode limit")

@@ -14,8 +14,11 @@ def host_checks() -> dict[str, list[type[Check]]]:
     found = {}
     for info in pkgutil.iter_modules(checks.host.__path__, prefix="checks.host."):
         module = importlib.import_module(info.name)
-        found[info.name] = [c for _, c in inspect.getmembers(module, inspect.isclass)
-                            if issubclass(c, Check) and c is not Check and c.__module__ == module.__name__]
+        found[info.name] = [
+            c
+            for _, c in inspect.getmembers(module, inspect.isclass)
+            if issubclass(c, Check) and c is not Check and c.__module__ == module.__name__
+        ]
     return found
 
 

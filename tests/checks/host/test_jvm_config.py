@@ -33,18 +33,24 @@ def test_supported_java_is_ok():
 
 
 def test_unsupported_java_on_a_confirmed_row_is_critical():
-    finding = only(run_host_check(JavaVersion, host(jvms=[jvm(java_version="11.0.22")]), instances=(jira("10.1.2"),)))
+    finding = only(
+        run_host_check(JavaVersion, host(jvms=[jvm(java_version="11.0.22")]), instances=(jira("10.1.2"),))
+    )
     assert (finding.severity, finding.title) == (Severity.CRITICAL, "Unsupported Java 11 for jira 10.1")
 
 
 def test_unsupported_java_on_an_unconfirmed_row_is_a_warning_that_says_so():
-    finding = only(run_host_check(JavaVersion, host(jvms=[jvm(java_version="1.8.0_402")]), instances=(jira("10.3.1"),)))
+    finding = only(
+        run_host_check(JavaVersion, host(jvms=[jvm(java_version="1.8.0_402")]), instances=(jira("10.3.1"),))
+    )
     assert finding.severity is Severity.WARNING
     assert "not confirmed" in finding.message
 
 
 def test_without_the_product_version_the_check_is_skipped():
-    analysis = run_checks(snapshot(instance(server_info=None)).model_copy(update={"hosts": [host()]}), registry())
+    analysis = run_checks(
+        snapshot(instance(server_info=None)).model_copy(update={"hosts": [host()]}), registry()
+    )
     outcome = next(o for o in analysis.outcomes if o.check == "jvm.java.version")
     assert outcome.status is OutcomeStatus.SKIPPED
     assert "the product version is not known" in outcome.reason

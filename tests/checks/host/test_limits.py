@@ -36,13 +36,21 @@ def test_open_files_evidence_and_unlimited():
 def test_open_files_not_readable_skips_with_the_error():
     subject = host(
         jvms=[jvm(open_files=None)],
-        errors=[HostError(call="jvm.4242.open_files", kind=HostErrorKind.PERMISSION_DENIED,
-                          message="ls: cannot open directory '/proc/4242/fd': Permission denied", at=NOW)],
+        errors=[
+            HostError(
+                call="jvm.4242.open_files",
+                kind=HostErrorKind.PERMISSION_DENIED,
+                message="ls: cannot open directory '/proc/4242/fd': Permission denied",
+                at=NOW,
+            )
+        ],
     )
     analysis = run_checks(snapshot(instance()).model_copy(update={"hosts": [subject]}), registry())
     outcome = next(o for o in analysis.outcomes if o.check == "host.open_files")
     assert outcome.status is OutcomeStatus.SKIPPED
-    assert outcome.reason == "open files not read: ls: cannot open directory '/proc/4242/fd': Permission denied"
+    assert (
+        outcome.reason == "open files not read: ls: cannot open directory '/proc/4242/fd': Permission denied"
+    )
 
 
 def test_thread_limit_ok_low_and_nearly_used():
@@ -57,9 +65,20 @@ def test_thread_limit_ok_low_and_nearly_used():
 
 
 def test_thread_limit_without_limits_skips():
-    subject = host(jvms=[jvm(max_processes=None)], errors=[
-        HostError(call="jvm.4242.limits", kind=HostErrorKind.NOT_FOUND, message="cat: /proc/4242/limits: No such file", at=NOW)])
+    subject = host(
+        jvms=[jvm(max_processes=None)],
+        errors=[
+            HostError(
+                call="jvm.4242.limits",
+                kind=HostErrorKind.NOT_FOUND,
+                message="cat: /proc/4242/limits: No such file",
+                at=NOW,
+            )
+        ],
+    )
     analysis = run_checks(snapshot(instance()).model_copy(update={"hosts": [subject]}), registry())
     outcome = next(o for o in analysis.outcomes if o.check == "host.thread_limit")
     assert (outcome.status, outcome.reason) == (
-        OutcomeStatus.SKIPPED, "process limits not read: cat: /proc/4242/limits: No such file")
+        OutcomeStatus.SKIPPED,
+        "process limits not read: cat: /proc/4242/limits: No such file",
+    )

@@ -14,8 +14,12 @@ from tests.checks.host.hosts import GIB, host, jvm, run_host_check
 
 
 def memory(total_gib: float = 32, available_gib: float = 14, swap_gib: float = 2, swap_used_gib: float = 0):
-    return MemoryInfo(total=int(total_gib * GIB), available=int(available_gib * GIB),
-                      swap_total=int(swap_gib * GIB), swap_used=int(swap_used_gib * GIB))
+    return MemoryInfo(
+        total=int(total_gib * GIB),
+        available=int(available_gib * GIB),
+        swap_total=int(swap_gib * GIB),
+        swap_used=int(swap_used_gib * GIB),
+    )
 
 
 def outcome(subject, check_id):
@@ -29,15 +33,29 @@ def test_memory_pressure_levels():
     assert tight.check == "host.memory.pressure"
     assert (tight.severity, tight.title) == (Severity.WARNING, "Host is short of memory")
     assert evidence(tight)["available percent"] == 7.81
-    assert only(run_host_check(MemoryPressure, host(memory=memory(available_gib=1)))).severity is Severity.CRITICAL
+    assert (
+        only(run_host_check(MemoryPressure, host(memory=memory(available_gib=1)))).severity
+        is Severity.CRITICAL
+    )
 
 
 def test_missing_memory_skips_with_the_error():
-    subject = host(memory=None, errors=[HostError(call="memory", kind=HostErrorKind.PERMISSION_DENIED,
-                                                  message="cat: /proc/meminfo: Permission denied", at=NOW)])
+    subject = host(
+        memory=None,
+        errors=[
+            HostError(
+                call="memory",
+                kind=HostErrorKind.PERMISSION_DENIED,
+                message="cat: /proc/meminfo: Permission denied",
+                at=NOW,
+            )
+        ],
+    )
     result = outcome(subject, "host.memory.pressure")
     assert (result.status, result.reason) == (
-        OutcomeStatus.SKIPPED, "memory not collected: cat: /proc/meminfo: Permission denied")
+        OutcomeStatus.SKIPPED,
+        "memory not collected: cat: /proc/meminfo: Permission denied",
+    )
 
 
 def test_swap_levels():
@@ -57,7 +75,10 @@ def test_heap_that_fits_is_ok():
 
 def test_heap_below_the_products_minimum():
     finding = only(run_host_check(HeapSize, host(jvms=[jvm(xmx=1 * GIB)])))
-    assert (finding.severity, finding.title) == (Severity.WARNING, "Heap below the product's minimum (Jira JVM (pid 4242, user jira))")
+    assert (finding.severity, finding.title) == (
+        Severity.WARNING,
+        "Heap below the product's minimum (Jira JVM (pid 4242, user jira))",
+    )
 
 
 def test_heap_larger_than_ram_is_critical():
@@ -66,10 +87,20 @@ def test_heap_larger_than_ram_is_critical():
 
 
 def test_heaps_of_all_jvms_together_over_75_percent_of_ram():
-    other = jvm(pid=5000, role="other", product=None, user="elastic", xmx=10 * GIB, main="org.elasticsearch.bootstrap.Elasticsearch")
+    other = jvm(
+        pid=5000,
+        role="other",
+        product=None,
+        user="elastic",
+        xmx=10 * GIB,
+        main="org.elasticsearch.bootstrap.Elasticsearch",
+    )
     findings = run_host_check(HeapSize, host(memory=memory(total_gib=24), jvms=[jvm(xmx=10 * GIB), other]))
     finding = only(findings)
-    assert (finding.severity, finding.title) == (Severity.WARNING, "JVM heaps together take too much of the RAM")
+    assert (finding.severity, finding.title) == (
+        Severity.WARNING,
+        "JVM heaps together take too much of the RAM",
+    )
     assert "83 % of 24.0 GiB" in finding.message
 
 
@@ -80,4 +111,7 @@ def test_no_xmx_is_information():
 
 def test_no_product_jvm_skips_the_jvm_checks():
     result = outcome(host(jvms=[jvm(role="other", product=None)]), "jvm.heap.size")
-    assert (result.status, result.reason) == (OutcomeStatus.SKIPPED, "no product JVM found on this host (1 other Java process(es) running)")
+    assert (result.status, result.reason) == (
+        OutcomeStatus.SKIPPED,
+        "no product JVM found on this host (1 other Java process(es) running)",
+    )

@@ -35,12 +35,23 @@ def test_other_victims_warn_and_old_kills_are_outside_the_window():
 
 
 def test_unreadable_kernel_log_skips():
-    subject = host(oom_events=None, errors=[HostError(call="oom_events", kind=HostErrorKind.PERMISSION_DENIED,
-                   message="kernel log not readable (dmesg: Operation not permitted)", at=NOW)])
+    subject = host(
+        oom_events=None,
+        errors=[
+            HostError(
+                call="oom_events",
+                kind=HostErrorKind.PERMISSION_DENIED,
+                message="kernel log not readable (dmesg: Operation not permitted)",
+                at=NOW,
+            )
+        ],
+    )
     analysis = run_checks(snapshot(instance()).model_copy(update={"hosts": [subject]}), registry())
     outcome = next(o for o in analysis.outcomes if o.check == "host.oom_killer")
     assert outcome.status is OutcomeStatus.SKIPPED
-    assert outcome.reason == "oom events not collected: kernel log not readable (dmesg: Operation not permitted)"
+    assert (
+        outcome.reason == "oom events not collected: kernel log not readable (dmesg: Operation not permitted)"
+    )
 
 
 def clocked(name: str, offset: float, node: str = "node1"):
@@ -64,7 +75,11 @@ def test_cluster_nodes_out_of_step():
 
 def test_hosts_of_other_instances_are_not_peers():
     a = clocked("jira-node1", 0.0)
-    elsewhere = host("wiki-node1", instance="confluence-prod", clock=ClockReading(host_time=NOW, offset_s=30.0, uncertainty_s=0.01))
+    elsewhere = host(
+        "wiki-node1",
+        instance="confluence-prod",
+        clock=ClockReading(host_time=NOW, offset_s=30.0, uncertainty_s=0.01),
+    )
     assert only(run_host_check(ClockSkew, a, peers=(elsewhere,))).severity is Severity.OK
 
 

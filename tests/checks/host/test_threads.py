@@ -29,8 +29,14 @@ def test_parse_reads_headers_states_frames_and_locks():
     pair, report = deadlocked_pair(with_jvm_report=True)
     parsed = parse_dump(dump_text(idle_http(1), busy_http(2, REGEX), pair, report=report))
     names = [t.name for t in parsed.threads]
-    assert names == ["http-nio-8080-exec-1", "http-nio-8080-exec-2", "cache-loader-a", "cache-loader-b",
-                     "VM Thread", "GC Thread#0"]
+    assert names == [
+        "http-nio-8080-exec-1",
+        "http-nio-8080-exec-2",
+        "cache-loader-a",
+        "cache-loader-b",
+        "VM Thread",
+        "GC Thread#0",
+    ]
     busy = parsed.threads[1]
     assert (busy.number, busy.state, busy.daemon, busy.cpu_ms) == (2, "RUNNABLE", True, 12.5)
     assert busy.top(2) == (REGEX, "com.atlassian.jira.issue.search.SearchService.search")
@@ -42,10 +48,14 @@ def test_parse_reads_headers_states_frames_and_locks():
 
 
 def test_jdk8_headers_without_cpu_and_jdk19_headers_with_the_os_thread_id():
-    jdk8 = '"main" #1 prio=5 os_prio=0 tid=0x00007f2c2c00a000 nid=0x1a0f waiting on condition [0x00007f2c3]\n' \
-           "   java.lang.Thread.State: TIMED_WAITING (sleeping)\n\tat java.lang.Thread.sleep(Native Method)\n\n"
-    jdk21 = '"main" #1 [6913] prio=5 os_prio=0 cpu=40.12ms elapsed=10.01s tid=0x00007f2c2c00b000 nid=6913 runnable\n' \
-            "   java.lang.Thread.State: RUNNABLE\n\tat Demo.spin(Demo.java:5)\n\n"
+    jdk8 = (
+        '"main" #1 prio=5 os_prio=0 tid=0x00007f2c2c00a000 nid=0x1a0f waiting on condition [0x00007f2c3]\n'
+        "   java.lang.Thread.State: TIMED_WAITING (sleeping)\n\tat java.lang.Thread.sleep(Native Method)\n\n"
+    )
+    jdk21 = (
+        '"main" #1 [6913] prio=5 os_prio=0 cpu=40.12ms elapsed=10.01s tid=0x00007f2c2c00b000 nid=6913 runnable\n'
+        "   java.lang.Thread.State: RUNNABLE\n\tat Demo.spin(Demo.java:5)\n\n"
+    )
     for text, cpu in ((jdk8, None), (jdk21, 40.12)):
         parsed = parse_dump("Full thread dump Java HotSpot(TM):\n\n" + text)
         assert [(t.name, t.number, t.cpu_ms) for t in parsed.threads] == [("main", 1, cpu)]
@@ -57,7 +67,9 @@ def test_pools_and_idleness():
     assert [pool_of(t) for t in parsed.threads] == ["http", "http", "http", "scheduler", "jvm", "jvm"]
     assert is_idle(by_name["http-nio-8080-exec-1"]) and is_idle(by_name["Caesium-1-1"])
     assert not is_idle(by_name["http-nio-8080-exec-2"]) and not is_idle(by_name["http-nio-8080-exec-3"])
-    summary = analyse_series(series(dump_text(idle_http(1), busy_http(2, REGEX), db_wait(3), caesium(1)))).dumps[0]
+    summary = analyse_series(
+        series(dump_text(idle_http(1), busy_http(2, REGEX), db_wait(3), caesium(1)))
+    ).dumps[0]
     assert summary.db_connection_waits == 1
     assert summary.busy_pools == {"http": 2}
     assert summary.states["WAITING"] == 2
@@ -67,7 +79,9 @@ def test_a_thread_on_the_same_frames_in_every_dump_is_stuck_and_moving_ones_are_
     first = dump_text(idle_http(1), busy_http(2, REGEX), busy_http(3, "com.acme.Report.render"))
     second = dump_text(idle_http(1), busy_http(2, REGEX), busy_http(3, "com.acme.Report.write"))
     analysis = analyse_series(series(first, second, first.replace("Report.render", "Report.flush")))
-    assert [(s.name, s.pool, s.dumps, s.seconds) for s in analysis.stuck] == [("http-nio-8080-exec-2", "http", 3, 20.0)]
+    assert [(s.name, s.pool, s.dumps, s.seconds) for s in analysis.stuck] == [
+        ("http-nio-8080-exec-2", "http", 3, 20.0)
+    ]
     assert analysis.stuck[0].frames[0] == REGEX
     assert analysis.hottest[0].frames[0] == REGEX and analysis.hottest[0].occurrences == 3
 
@@ -79,10 +93,14 @@ def test_stuck_needs_two_dumps():
 def test_deadlock_found_from_the_jvm_report_and_from_the_lock_graph():
     pair, report = deadlocked_pair(with_jvm_report=True)
     reported = analyse_series(series(dump_text(pair, report=report)))
-    assert [(d.threads, d.source) for d in reported.deadlocks] == [(("cache-loader-a", "cache-loader-b"), "jvm")]
+    assert [(d.threads, d.source) for d in reported.deadlocks] == [
+        (("cache-loader-a", "cache-loader-b"), "jvm")
+    ]
     pair, _ = deadlocked_pair(with_jvm_report=False)
     graph = analyse_series(series(dump_text(pair)))
-    assert [(sorted(d.threads), d.source) for d in graph.deadlocks] == [(["cache-loader-a", "cache-loader-b"], "locks")]
+    assert [(sorted(d.threads), d.source) for d in graph.deadlocks] == [
+        (["cache-loader-a", "cache-loader-b"], "locks")
+    ]
 
 
 def test_deadlocked_threads_are_not_also_reported_as_stuck():
@@ -100,7 +118,10 @@ def test_stuck_check_levels():
     assert (warning.severity, warning.title) == (Severity.WARNING, "1 thread(s) stuck on the same frames")
     assert evidence(warning)["http-nio-8080-exec-2 (RUNNABLE)"].startswith(REGEX + " <- ")
     many = dump_text(*(busy_http(n, REGEX) for n in range(2, 8)))
-    assert only(run_host_check(StuckThreads, host(thread_dumps=series(many, many)))).severity is Severity.CRITICAL
+    assert (
+        only(run_host_check(StuckThreads, host(thread_dumps=series(many, many)))).severity
+        is Severity.CRITICAL
+    )
 
 
 def test_stuck_check_skips_one_dump_and_no_dumps():
@@ -109,7 +130,9 @@ def test_stuck_check_skips_one_dump_and_no_dumps():
     assert single.reason.startswith("stuck threads need at least two dumps")
     none = only_outcome(host(thread_dumps=None), "jvm.threads.deadlock")
     assert (none.status, none.reason) == (
-        OutcomeStatus.SKIPPED, "no thread dumps were taken: ask for them with --thread-dumps N --interval S")
+        OutcomeStatus.SKIPPED,
+        "no thread dumps were taken: ask for them with --thread-dumps N --interval S",
+    )
 
 
 def test_deadlock_check():
@@ -122,8 +145,17 @@ def test_deadlock_check():
 
 
 def test_a_thread_waiting_in_sleep_outside_a_request_pool_is_idle():
-    sleeper = parse_dump(dump_text(thread("housekeeping", 9, "TIMED_WAITING", ["java.lang.Thread.sleep", "com.acme.Job.run"],
-                                          detail="sleeping"))).threads[0]
+    sleeper = parse_dump(
+        dump_text(
+            thread(
+                "housekeeping",
+                9,
+                "TIMED_WAITING",
+                ["java.lang.Thread.sleep", "com.acme.Job.run"],
+                detail="sleeping",
+            )
+        )
+    ).threads[0]
     assert is_idle(sleeper)
 
 

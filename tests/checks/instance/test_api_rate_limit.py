@@ -19,8 +19,11 @@ def test_no_throttling_is_ok():
 
 
 def test_retried_calls_are_info_with_the_wait():
-    calls = [call("license", 2300, attempts=2, retry_after_waited_s=2.0),
-             call("apps", 5400, attempts=3, retry_after_waited_s=5.0), call("index", 100)]
+    calls = [
+        call("license", 2300, attempts=2, retry_after_waited_s=2.0),
+        call("apps", 5400, attempts=3, retry_after_waited_s=5.0),
+        call("index", 100),
+    ]
     finding = only(run_check(ApiRateLimit, instance(calls=calls)))
     assert finding.severity is Severity.INFO
     assert finding.message.startswith("2 calls were throttled (429) and retried after Retry-After")
@@ -45,5 +48,7 @@ def test_unreachable_skips():
 
 def test_through_the_runner():
     calls = [call("apps", 1200, attempts=2, retry_after_waited_s=1.0)]
-    assert only(findings_of(analyse(instance(calls=calls)), "instance.api.rate_limit")).severity is Severity.INFO
+    assert (
+        only(findings_of(analyse(instance(calls=calls)), "instance.api.rate_limit")).severity is Severity.INFO
+    )
     assert outcome_of(analyse(unreachable()), "instance.api.rate_limit").status is OutcomeStatus.SKIPPED

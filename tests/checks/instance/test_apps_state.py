@@ -12,8 +12,12 @@ from tests.checks.harness import analyse, findings_of, only, outcome_of, run_che
 
 
 def test_all_enabled_is_ok_with_the_count():
-    finding = only(run_check(AppsState, instance(apps=[app("a.one"), app("a.two"), app("sys", user_installed=False,
-                                                                                        enabled=False)])))
+    finding = only(
+        run_check(
+            AppsState,
+            instance(apps=[app("a.one"), app("a.two"), app("sys", user_installed=False, enabled=False)]),
+        )
+    )
     assert finding.severity is Severity.OK
     assert finding.message == "All 2 user-installed apps are enabled and loaded."
 
@@ -22,8 +26,12 @@ def test_all_enabled_is_ok_with_the_count():
     ("changes", "severity", "words"),
     [
         pytest.param({"unloadable": True}, Severity.CRITICAL, "failed to load", id="unloadable"),
-        pytest.param({"unloadable": True, "enabled": False}, Severity.CRITICAL, "failed to load",
-                     id="unloadable-and-disabled"),
+        pytest.param(
+            {"unloadable": True, "enabled": False},
+            Severity.CRITICAL,
+            "failed to load",
+            id="unloadable-and-disabled",
+        ),
         pytest.param({"enabled": False}, Severity.WARNING, "installed but disabled", id="disabled"),
         pytest.param({"restart_required": "install"}, Severity.INFO, "needs a restart", id="restart"),
     ],
@@ -37,7 +45,9 @@ def test_app_problems(changes, severity, words):
 
 
 def test_system_apps_are_ignored():
-    finding = only(run_check(AppsState, instance(apps=[app("com.atlassian.x", user_installed=False, enabled=False)])))
+    finding = only(
+        run_check(AppsState, instance(apps=[app("com.atlassian.x", user_installed=False, enabled=False)]))
+    )
     assert finding.message == "No user-installed apps."
 
 
@@ -47,6 +57,8 @@ def test_one_finding_per_app():
 
 
 def test_through_the_runner():
-    assert only(findings_of(analyse(instance(apps=[app("a", unloadable=True)])), "instance.apps.state")).severity \
+    assert (
+        only(findings_of(analyse(instance(apps=[app("a", unloadable=True)])), "instance.apps.state")).severity
         is Severity.CRITICAL
+    )
     assert outcome_of(analyse(instance(apps=None)), "instance.apps.state").status is OutcomeStatus.SKIPPED

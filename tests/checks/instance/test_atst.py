@@ -43,8 +43,12 @@ def test_severity_mapping(atst_severity, severity):
 
 
 def test_disabled_failures_are_left_out():
-    finding = only(run_check(AtstHealthChecks, statuses(atst("Mail queue", healthy=False, severity="disabled"),
-                                                        atst("License Expiry"))))
+    finding = only(
+        run_check(
+            AtstHealthChecks,
+            statuses(atst("Mail queue", healthy=False, severity="disabled"), atst("License Expiry")),
+        )
+    )
     assert finding.severity is Severity.OK
     assert "1 failing check disabled in ATST not counted" in finding.message
 
@@ -88,8 +92,13 @@ def test_finding_carries_reason_documentation_node_and_key():
 
 
 def test_same_check_on_two_nodes_gives_two_fingerprints_and_default_references():
-    findings = run_check(AtstHealthChecks, statuses(
-        atst("Thread limit", healthy=False, node_id="node1"), atst("Thread limit", healthy=False, node_id="node2")))
+    findings = run_check(
+        AtstHealthChecks,
+        statuses(
+            atst("Thread limit", healthy=False, node_id="node1"),
+            atst("Thread limit", healthy=False, node_id="node2"),
+        ),
+    )
     assert len({f.fingerprint for f in findings}) == 2
     assert all("867195158" in f.references[0] for f in findings)
 
@@ -101,8 +110,10 @@ def test_empty_list_is_info():
 def test_through_the_runner():
     inst = statuses(atst("Embedded database", healthy=False, severity="critical"), atst("License Expiry"))
     assert only(findings_of(analyse(inst), "instance.atst")).severity is Severity.CRITICAL
-    forbidden = instance(health_checks=None,
-                         errors=[error("health_checks", ErrorKind.FORBIDDEN, "HTTP 403 (not an admin)", status_code=403)])
+    forbidden = instance(
+        health_checks=None,
+        errors=[error("health_checks", ErrorKind.FORBIDDEN, "HTTP 403 (not an admin)", status_code=403)],
+    )
     outcome = outcome_of(analyse(forbidden), "instance.atst")
     assert outcome.status is OutcomeStatus.SKIPPED
     assert outcome.reason == "health checks not collected: HTTP 403 (not an admin)"

@@ -19,7 +19,9 @@ def cluster(*nodes, clustered=True):
 
 
 def test_all_active_is_ok_listing_nodes():
-    finding = only(run_check(ClusterNodes, cluster(node("node1", version="10.3.4"), node("node2", version="10.3.4"))))
+    finding = only(
+        run_check(ClusterNodes, cluster(node("node1", version="10.3.4"), node("node2", version="10.3.4")))
+    )
     assert finding.severity is Severity.OK
     assert finding.message == "2 nodes ACTIVE and alive: node1, node2 (all on 10.3.4)."
 
@@ -59,16 +61,27 @@ def test_node_problems(changes, severity, words):
 
 
 def test_mixed_versions_is_a_warning_listing_them():
-    findings = run_check(ClusterNodes, cluster(node("node1", version="10.3.4"), node("node2", version="10.3.4"),
-                                               node("node3", version="10.3.6")))
+    findings = run_check(
+        ClusterNodes,
+        cluster(
+            node("node1", version="10.3.4"), node("node2", version="10.3.4"), node("node3", version="10.3.6")
+        ),
+    )
     finding = only(findings)
     assert finding.severity is Severity.WARNING
-    assert finding.message == "The running nodes are on 2 different versions: 10.3.4 on node1, node2; 10.3.6 on node3."
+    assert (
+        finding.message
+        == "The running nodes are on 2 different versions: 10.3.4 on node1, node2; 10.3.6 on node3."
+    )
 
 
 def test_offline_node_on_an_old_version_does_not_count_as_mixed():
-    findings = run_check(ClusterNodes, cluster(node("node1", version="10.3.6"),
-                                               node("node2", version="10.3.4", state="OFFLINE", alive=False)))
+    findings = run_check(
+        ClusterNodes,
+        cluster(
+            node("node1", version="10.3.6"), node("node2", version="10.3.4", state="OFFLINE", alive=False)
+        ),
+    )
     assert [f.severity for f in findings] == [Severity.CRITICAL]
 
 

@@ -22,20 +22,57 @@ def test_all_calls_succeeded():
 @pytest.mark.parametrize(
     ("call", "kind", "code", "category", "words"),
     [
-        pytest.param("license", ErrorKind.SERVER_ERROR, 500, Category.AVAILABILITY,
-                     "Could not read the licence: HTTP 500", id="licence-500"),
-        pytest.param("health_checks", ErrorKind.FORBIDDEN, 403, Category.AUTHENTICATION,
-                     "Could not read the ATST health checks: HTTP 403", id="atst-403"),
-        pytest.param("index", ErrorKind.UNAUTHORIZED, 401, Category.AUTHENTICATION,
-                     "Could not read the index summary: HTTP 401", id="index-401"),
-        pytest.param("apps", ErrorKind.BUDGET_EXCEEDED, None, Category.PERFORMANCE,
-                     "time budget ran out", id="budget"),
-        pytest.param("cluster", ErrorKind.HTML_INSTEAD_OF_JSON, 200, Category.AVAILABILITY,
-                     "login page, an SSO interstitial or a proxy error page", id="html"),
-        pytest.param("server_info", ErrorKind.MALFORMED_JSON, 200, Category.AVAILABILITY,
-                     "not valid JSON (cut short by a proxy", id="malformed"),
-        pytest.param("license:jira-servicedesk", ErrorKind.NOT_FOUND, 404, Category.AVAILABILITY,
-                     "Could not read the licence (jira-servicedesk): HTTP 404", id="qualified-call"),
+        pytest.param(
+            "license",
+            ErrorKind.SERVER_ERROR,
+            500,
+            Category.AVAILABILITY,
+            "Could not read the licence: HTTP 500",
+            id="licence-500",
+        ),
+        pytest.param(
+            "health_checks",
+            ErrorKind.FORBIDDEN,
+            403,
+            Category.AUTHENTICATION,
+            "Could not read the ATST health checks: HTTP 403",
+            id="atst-403",
+        ),
+        pytest.param(
+            "index",
+            ErrorKind.UNAUTHORIZED,
+            401,
+            Category.AUTHENTICATION,
+            "Could not read the index summary: HTTP 401",
+            id="index-401",
+        ),
+        pytest.param(
+            "apps", ErrorKind.BUDGET_EXCEEDED, None, Category.PERFORMANCE, "time budget ran out", id="budget"
+        ),
+        pytest.param(
+            "cluster",
+            ErrorKind.HTML_INSTEAD_OF_JSON,
+            200,
+            Category.AVAILABILITY,
+            "login page, an SSO interstitial or a proxy error page",
+            id="html",
+        ),
+        pytest.param(
+            "server_info",
+            ErrorKind.MALFORMED_JSON,
+            200,
+            Category.AVAILABILITY,
+            "not valid JSON (cut short by a proxy",
+            id="malformed",
+        ),
+        pytest.param(
+            "license:jira-servicedesk",
+            ErrorKind.NOT_FOUND,
+            404,
+            Category.AVAILABILITY,
+            "Could not read the licence (jira-servicedesk): HTTP 404",
+            id="qualified-call",
+        ),
     ],
 )
 def test_one_warning_per_failed_call(call, kind, code, category, words):
@@ -99,7 +136,9 @@ def test_only_own_check_failures_left_says_so():
 
 
 def test_not_clustered_answer_is_left_to_the_cluster_check():
-    inst = instance(cluster=None, errors=[error("cluster", ErrorKind.NOT_CLUSTERED, "HTTP 405", status_code=405)])
+    inst = instance(
+        cluster=None, errors=[error("cluster", ErrorKind.NOT_CLUSTERED, "HTTP 405", status_code=405)]
+    )
     finding = only(run_check(CollectionErrors, inst))
     assert finding.severity is Severity.OK
     assert "cluster is reported by its own check" in finding.message

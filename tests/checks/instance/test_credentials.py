@@ -24,7 +24,9 @@ def test_ok_names_the_user():
 
 
 def test_cloud_user_without_username_uses_the_account_id():
-    inst = instance(current_user=CurrentUser(authenticated=True, display_name="Bot", account_id="5b10ac8d82e05"))
+    inst = instance(
+        current_user=CurrentUser(authenticated=True, display_name="Bot", account_id="5b10ac8d82e05")
+    )
     assert "Bot (5b10ac8d82e05)" in only(run_check(InstanceCredentials, inst)).message
 
 

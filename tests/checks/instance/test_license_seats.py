@@ -56,7 +56,9 @@ def test_warning_percent_override():
 def test_through_the_runner():
     inst = instance(licenses=[license_(seats_used=500, seats_allowed=500)])
     assert only(findings_of(analyse(inst), "instance.license.seats")).severity is Severity.CRITICAL
-    failed = instance(licenses=None, errors=[error("license", ErrorKind.FORBIDDEN, "HTTP 403", status_code=403)])
+    failed = instance(
+        licenses=None, errors=[error("license", ErrorKind.FORBIDDEN, "HTTP 403", status_code=403)]
+    )
     outcome = outcome_of(analyse(failed), "instance.license.seats")
     assert outcome.status is OutcomeStatus.SKIPPED
     assert outcome.reason == "licenses not collected: HTTP 403"

@@ -26,11 +26,18 @@ def with_state(state: str | None, http: int | None, product: Product = Product.J
         pytest.param("STOPPING", 200, Product.CONFLUENCE, Severity.WARNING, "shutting down", id="stopping"),
         pytest.param("FIRST_RUN", 200, Product.JIRA, Severity.WARNING, "setup wizard", id="first-run"),
         pytest.param("MAINTENANCE", 503, Product.JIRA, Severity.CRITICAL, "reindex", id="maintenance-jira"),
-        pytest.param("MAINTENANCE", 200, Product.CONFLUENCE, Severity.WARNING, "maintenance mode",
-                     id="maintenance-confluence"),
+        pytest.param(
+            "MAINTENANCE",
+            200,
+            Product.CONFLUENCE,
+            Severity.WARNING,
+            "maintenance mode",
+            id="maintenance-confluence",
+        ),
         pytest.param("ERROR", 500, Product.JIRA, Severity.CRITICAL, "Startup check failed", id="error-jira"),
-        pytest.param("ERROR", 500, Product.CONFLUENCE, Severity.CRITICAL, "application log",
-                     id="error-confluence"),
+        pytest.param(
+            "ERROR", 500, Product.CONFLUENCE, Severity.CRITICAL, "application log", id="error-confluence"
+        ),
         pytest.param("PAUSED", 200, Product.BAMBOO, Severity.WARNING, "paused", id="paused-bamboo"),
         pytest.param("REBOOTING", 200, Product.JIRA, Severity.UNKNOWN, "'REBOOTING'", id="unknown-state"),
     ],
@@ -68,8 +75,9 @@ def test_transport_failures_are_critical_and_unreachable(kind, words):
 
 
 def test_server_error_without_state_is_critical():
-    inst = instance(status=None, errors=[error("status", ErrorKind.SERVER_ERROR, "HTTP 502 Bad Gateway",
-                                               status_code=502)])
+    inst = instance(
+        status=None, errors=[error("status", ErrorKind.SERVER_ERROR, "HTTP 502 Bad Gateway", status_code=502)]
+    )
     finding = only(run_check(InstanceStatus, inst))
     assert finding.severity is Severity.CRITICAL
     assert "502" in finding.title
@@ -77,8 +85,10 @@ def test_server_error_without_state_is_critical():
 
 
 def test_html_page_instead_of_json_is_a_warning_about_the_proxy():
-    inst = instance(status=None, errors=[error("status", ErrorKind.HTML_INSTEAD_OF_JSON,
-                                               "text/html answer: <title>Sign in</title>")])
+    inst = instance(
+        status=None,
+        errors=[error("status", ErrorKind.HTML_INSTEAD_OF_JSON, "text/html answer: <title>Sign in</title>")],
+    )
     finding = only(run_check(InstanceStatus, inst))
     assert finding.severity is Severity.WARNING
     assert "proxy" in finding.message and "SSO" in finding.message

@@ -15,7 +15,8 @@ from tests.checks.factory import NOW, instance
 from tests.checks.harness import analyse, evidence, findings_of, only, outcome_of, run_check
 
 # A made-up table, so the logic is tested independently of real release dates.
-TABLE = parse_table(yaml.safe_load("""
+TABLE = parse_table(
+    yaml.safe_load("""
 checked: 2026-11-01
 products:
   jira:
@@ -24,7 +25,8 @@ products:
     "1.2": {released: 2025-03-01, eol: 2027-02-28, lts: true, derived: true, note: "release month estimated"}
     "2.0": {released: 2026-01-01, eol: 2027-12-31, lts: true}
     "2.1": {released: 2026-03-01, eol: 2028-02-29}
-"""))
+""")
+)
 
 
 @pytest.fixture
@@ -41,8 +43,12 @@ def running(version: str, product: Product = Product.JIRA, **kw):
 @pytest.mark.parametrize(
     ("version", "severity", "words"),
     [
-        pytest.param("1.0.4", Severity.CRITICAL, "reached end of life on 2025-01-09 (686 days ago)", id="past-eol"),
-        pytest.param("1.1.0", Severity.WARNING, "reaches end of life on 2026-12-19, in 23 days", id="within-180"),
+        pytest.param(
+            "1.0.4", Severity.CRITICAL, "reached end of life on 2025-01-09 (686 days ago)", id="past-eol"
+        ),
+        pytest.param(
+            "1.1.0", Severity.WARNING, "reaches end of life on 2026-12-19, in 23 days", id="within-180"
+        ),
         pytest.param("1.2.3", Severity.WARNING, "in 94 days", id="derived-within-180"),
         pytest.param("2.0.1", Severity.OK, "supported until 2027-12-31 (400 days)", id="supported"),
     ],
@@ -60,33 +66,41 @@ def test_support_window(table, version, severity, words):
 
 def test_names_the_next_lts_to_move_to(table):
     finding = only(run_check(VersionSupport, running("1.0.4")))
-    assert "The Long Term Support release to move to is Jira 2.0, supported until 2027-12-31." in finding.message
+    assert (
+        "The Long Term Support release to move to is Jira 2.0, supported until 2027-12-31." in finding.message
+    )
     assert finding.recommendation.startswith("Plan the upgrade to Jira 2.0 (LTS) or later now")
     assert "Jira 2.0" in evidence(finding)["move to"]
 
 
 def test_without_a_newer_lts_names_the_newest_feature_release():
-    jira_table = parse_table(yaml.safe_load("""
+    jira_table = parse_table(
+        yaml.safe_load("""
 checked: 2026-11-01
 products:
   jira:
     "1.0": {released: 2025-01-10, eol: 2027-01-09, lts: true}
     "1.1": {released: 2025-03-01, eol: 2027-02-28}
-"""))
+""")
+    )
     assert next_lts(jira_table, jira_table.lookup("jira", 1, 0), NOW) is None
     moved = version_support._move_to(jira_table, jira_table.lookup("jira", 1, 0), NOW, "Jira")
-    assert moved.startswith("No newer Long Term Support release is supported; the newest feature release is Jira 1.1")
+    assert moved.startswith(
+        "No newer Long Term Support release is supported; the newest feature release is Jira 1.1"
+    )
 
 
 def test_an_lts_that_ends_within_a_year_also_names_the_newest_release():
-    soon = parse_table(yaml.safe_load("""
+    soon = parse_table(
+        yaml.safe_load("""
 checked: 2026-11-01
 products:
   jira:
     "1.0": {released: 2023-01-10, eol: 2025-01-09}
     "1.1": {released: 2025-02-01, eol: 2027-01-31, lts: true}
     "1.2": {released: 2026-06-01, eol: 2028-05-31}
-"""))
+""")
+    )
     moved = version_support._move_to(soon, soon.lookup("jira", 1, 0), NOW, "Jira")
     assert "Jira 1.1, supported until 2027-01-31" in moved
     assert "ends within a year; the newest feature release, Jira 1.2" in moved

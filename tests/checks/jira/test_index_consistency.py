@@ -23,9 +23,13 @@ def counts(in_db: int | None, in_index: int | None, **kw):
     [
         pytest.param(120_720, 120_720, Severity.OK, "the counts match", id="equal"),
         pytest.param(120_720, 120_718, Severity.OK, "2 issues in the database are missing", id="tiny-gap"),
-        pytest.param(10_000, 9_900, Severity.WARNING, "100 issues in the database are missing", id="warning-1pct"),
+        pytest.param(
+            10_000, 9_900, Severity.WARNING, "100 issues in the database are missing", id="warning-1pct"
+        ),
         pytest.param(10_000, 10_250, Severity.WARNING, "The index holds 250 issues more", id="index-ahead"),
-        pytest.param(10_000, 9_000, Severity.CRITICAL, "10.0 % difference (critical from 10 %)", id="critical"),
+        pytest.param(
+            10_000, 9_000, Severity.CRITICAL, "10.0 % difference (critical from 10 %)", id="critical"
+        ),
         pytest.param(10_000, 0, Severity.CRITICAL, "10,000 issues", id="empty-index"),
         pytest.param(0, 0, Severity.OK, "the counts match", id="empty-instance"),
     ],
@@ -66,7 +70,10 @@ def test_recommends_the_index_analyzer_with_kb_links():
 
 
 def test_thresholds_override():
-    assert only(run_check(IndexConsistency, counts(10_000, 9_800), critical_percent=2)).severity is Severity.CRITICAL
+    assert (
+        only(run_check(IndexConsistency, counts(10_000, 9_800), critical_percent=2)).severity
+        is Severity.CRITICAL
+    )
 
 
 def test_difference_percent():
@@ -75,10 +82,14 @@ def test_difference_percent():
 
 
 def test_through_the_runner():
-    assert only(findings_of(analyse(counts(1000, 800)), "jira.index.consistency")).severity is Severity.CRITICAL
+    assert (
+        only(findings_of(analyse(counts(1000, 800)), "jira.index.consistency")).severity is Severity.CRITICAL
+    )
     confluence = instance(product=Product.CONFLUENCE)
     assert outcome_of(analyse(confluence), "jira.index.consistency") is None
-    failed = instance(index=None, errors=[error("index", ErrorKind.SERVER_ERROR, "HTTP 500", status_code=500)])
+    failed = instance(
+        index=None, errors=[error("index", ErrorKind.SERVER_ERROR, "HTTP 500", status_code=500)]
+    )
     outcome = outcome_of(analyse(failed), "jira.index.consistency")
     assert outcome.status is OutcomeStatus.SKIPPED and outcome.reason == "index not collected: HTTP 500"
     server = outcome_of(analyse(instance(deployment=Deployment.SERVER)), "jira.index.consistency")

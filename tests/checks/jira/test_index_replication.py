@@ -22,9 +22,16 @@ def queues(*qs, **kw):
         pytest.param(0, 0, Severity.OK, "node2 0 s behind, 0 queued", id="current"),
         pytest.param(59, 99, Severity.OK, "node2 59 s behind, 99 queued", id="just-below"),
         pytest.param(60, 0, Severity.WARNING, "60 s behind (warning from 60 s)", id="lag-warning"),
-        pytest.param(0, 100, Severity.WARNING, "100 operations waiting (warning from 100)", id="queue-warning"),
-        pytest.param(763, 4200, Severity.CRITICAL, "763 s behind (critical from 300 s) and 4,200 operations",
-                     id="critical-with-queue"),
+        pytest.param(
+            0, 100, Severity.WARNING, "100 operations waiting (warning from 100)", id="queue-warning"
+        ),
+        pytest.param(
+            763,
+            4200,
+            Severity.CRITICAL,
+            "763 s behind (critical from 300 s) and 4,200 operations",
+            id="critical-with-queue",
+        ),
     ],
 )
 def test_lag_and_queue(lag, size, severity, words):

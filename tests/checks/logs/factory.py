@@ -49,7 +49,9 @@ def at(minutes: float) -> datetime:
     return START + timedelta(minutes=minutes)
 
 
-def log_file(path: str, node: str = "node1", kind: LogKind = LogKind.JIRA_APP, **overrides: Any) -> LogFileSummary:
+def log_file(
+    path: str, node: str = "node1", kind: LogKind = LogKind.JIRA_APP, **overrides: Any
+) -> LogFileSummary:
     values: dict[str, Any] = {
         "size_bytes": 50_000_000,
         "lines": 200_000,
@@ -67,19 +69,40 @@ def default_files() -> list[LogFileSummary]:
     for node in NODES:
         files += [
             log_file(f"{node}.zip!application-logs/atlassian-jira.log", node),
-            log_file(f"{node}.zip!application-logs/atlassian-jira-security.log", node, LogKind.JIRA_SECURITY,
-                     lines=300, events=300, size_bytes=60_000),
+            log_file(
+                f"{node}.zip!application-logs/atlassian-jira-security.log",
+                node,
+                LogKind.JIRA_SECURITY,
+                lines=300,
+                events=300,
+                size_bytes=60_000,
+            ),
             log_file(f"{node}.zip!tomcat-logs/catalina.out", node, LogKind.CATALINA, lines=2_000, events=500),
-            log_file(f"{node}.zip!tomcat-logs/access_log.2026-11-26", node, LogKind.JIRA_ACCESS,
-                     lines=50_000, events=50_000),
-            log_file(f"{node}.zip!application-logs/atlassian-jira-gc-2026-11-26.log", node, LogKind.GC_UNIFIED,
-                     lines=6_000, events=1_200, size_bytes=900_000),
+            log_file(
+                f"{node}.zip!tomcat-logs/access_log.2026-11-26",
+                node,
+                LogKind.JIRA_ACCESS,
+                lines=50_000,
+                events=50_000,
+            ),
+            log_file(
+                f"{node}.zip!application-logs/atlassian-jira-gc-2026-11-26.log",
+                node,
+                LogKind.GC_UNIFIED,
+                lines=6_000,
+                events=1_200,
+                size_bytes=900_000,
+            ),
         ]
     return files
 
 
-def pause(ms: float, minutes: float = 60.0, kind: str = "Pause Young (Normal) (G1 Evacuation Pause)",
-          full: bool = False) -> GcPause:
+def pause(
+    ms: float,
+    minutes: float = 60.0,
+    kind: str = "Pause Young (Normal) (G1 Evacuation Pause)",
+    full: bool = False,
+) -> GcPause:
     return GcPause(at=at(minutes), pause_ms=ms, kind=kind, full=full)
 
 
@@ -92,14 +115,19 @@ def gc_minutes(share: float = 0.004, **spikes: float) -> list[GcMinute]:
     return found
 
 
-def heap_points(floor_mb: float = 2000.0, slope_mb_per_h: float = 0.0, total_mb: float = 8192.0) -> list[HeapPoint]:
+def heap_points(
+    floor_mb: float = 2000.0, slope_mb_per_h: float = 0.0, total_mb: float = 8192.0
+) -> list[HeapPoint]:
     """A point every 10 minutes; every third one is a floor, the others carry garbage above it."""
     points = []
     for index in range(HOURS * 6 + 1):
         hours = index / 6
         garbage = 0.0 if index % 3 == 0 else 1500.0
-        points.append(HeapPoint(at=at(index * 10), after_mb=floor_mb + slope_mb_per_h * hours + garbage,
-                                total_mb=total_mb))
+        points.append(
+            HeapPoint(
+                at=at(index * 10), after_mb=floor_mb + slope_mb_per_h * hours + garbage, total_mb=total_mb
+            )
+        )
     return points
 
 
@@ -125,21 +153,33 @@ def gc_summary(node: str = "node1", **overrides: Any) -> GcSummary:
     return GcSummary(node=node, **values)
 
 
-def access_minutes(requests: int = 400, status_5xx: int = 0, p95_ms: float = 900.0,
-                   **spikes: dict[str, Any]) -> list[AccessMinute]:
+def access_minutes(
+    requests: int = 400, status_5xx: int = 0, p95_ms: float = 900.0, **spikes: dict[str, Any]
+) -> list[AccessMinute]:
     """One bucket per minute over the four hours; ``spikes`` maps "m<minute>" to that bucket's fields."""
     found = []
     for minute in range(HOURS * 60):
-        values: dict[str, Any] = {"requests": requests, "status_4xx": 4, "status_5xx": status_5xx,
-                                  "p50_ms": 80.0, "p95_ms": p95_ms, "p99_ms": 2_500.0}
+        values: dict[str, Any] = {
+            "requests": requests,
+            "status_4xx": 4,
+            "status_5xx": status_5xx,
+            "p50_ms": 80.0,
+            "p95_ms": p95_ms,
+            "p99_ms": 2_500.0,
+        }
         values.update(spikes.get(f"m{minute}", {}))
         found.append(AccessMinute(at=at(minute), **values))
     return found
 
 
 def endpoint(path: str, method: str = "GET", **overrides: Any) -> EndpointStats:
-    values: dict[str, Any] = {"count": 5_000, "mean_ms": 150.0, "p95_ms": 900.0, "max_ms": 4_000.0,
-                              "errors_5xx": 0}
+    values: dict[str, Any] = {
+        "count": 5_000,
+        "mean_ms": 150.0,
+        "p95_ms": 900.0,
+        "max_ms": 4_000.0,
+        "errors_5xx": 0,
+    }
     values.update(overrides)
     return EndpointStats(method=method, endpoint=path, **values)
 
@@ -155,10 +195,14 @@ def access_summary(**overrides: Any) -> AccessSummary:
         "p95_ms": 900.0,
         "p99_ms": 2_500.0,
         "per_minute": access_minutes(),
-        "slowest_endpoints": [endpoint("/rest/api/2/search", "POST", p95_ms=1_800.0, count=3_000),
-                              endpoint("/browse/{key}", p95_ms=1_200.0, count=20_000)],
-        "busiest_endpoints": [endpoint("/browse/{key}", p95_ms=1_200.0, count=20_000),
-                              endpoint("/rest/api/2/issue/{id}", p95_ms=300.0, count=15_000)],
+        "slowest_endpoints": [
+            endpoint("/rest/api/2/search", "POST", p95_ms=1_800.0, count=3_000),
+            endpoint("/browse/{key}", p95_ms=1_200.0, count=20_000),
+        ],
+        "busiest_endpoints": [
+            endpoint("/browse/{key}", p95_ms=1_200.0, count=20_000),
+            endpoint("/rest/api/2/issue/{id}", p95_ms=300.0, count=15_000),
+        ],
         "top_users": [Talker(name="alice", requests=9_000, total_ms=1.2e6)],
         "top_clients": [Talker(name="10.0.0.50", requests=30_000, total_ms=4e6)],
     }
@@ -211,19 +255,31 @@ def hit(signature: str = "jira-oom-heap", **overrides: Any) -> SignatureHit:
         "last_at": at(102),
         "nodes": ["node1"],
         "files": ["node1.zip!application-logs/atlassian-jira.log"],
-        "samples": [LogSample(at=at(100), node="node1", file="node1.zip!application-logs/atlassian-jira.log",
-                              text="2026-11-26 07:40:00,000+0000 http-nio-8080-exec-18 ERROR alice 460x1x1 - "
-                                   "10.0.0.5 /browse/ABC-1 [c.a.velocity.DefaultVelocityManager] "
-                                   "java.lang.OutOfMemoryError: Java heap space")],
+        "samples": [
+            LogSample(
+                at=at(100),
+                node="node1",
+                file="node1.zip!application-logs/atlassian-jira.log",
+                text="2026-11-26 07:40:00,000+0000 http-nio-8080-exec-18 ERROR alice 460x1x1 - "
+                "10.0.0.5 /browse/ABC-1 [c.a.velocity.DefaultVelocityManager] "
+                "java.lang.OutOfMemoryError: Java heap space",
+            )
+        ],
         "per_minute": [MinuteCount(at=at(100), count=2), MinuteCount(at=at(102), count=1)],
     }
     values.update(overrides)
     return SignatureHit(signature=signature, **values)
 
 
-def restart(node: str, minutes: float, signature: str = "jira-starting", text: str | None = None) -> RestartEvent:
-    return RestartEvent(at=at(minutes), node=node, signature=signature,
-                        text=text or "[c.a.jira.startup.JiraStartupLogger] Starting Jira")
+def restart(
+    node: str, minutes: float, signature: str = "jira-starting", text: str | None = None
+) -> RestartEvent:
+    return RestartEvent(
+        at=at(minutes),
+        node=node,
+        signature=signature,
+        text=text or "[c.a.jira.startup.JiraStartupLogger] Starting Jira",
+    )
 
 
 def analysis(**overrides: Any) -> LogAnalysis:
@@ -248,10 +304,17 @@ def analysis(**overrides: Any) -> LogAnalysis:
     return LogAnalysis(**values)
 
 
-def logs_snapshot(*analyses: LogAnalysis, instances: tuple[InstanceSnapshot, ...] = (),
-                  hosts: tuple[HostSnapshot, ...] = ()) -> Snapshot:
-    return Snapshot(tool_version="test", started_at=NOW, finished_at=NOW + timedelta(seconds=5),
-                    instances=list(instances), hosts=list(hosts), logs=list(analyses))
+def logs_snapshot(
+    *analyses: LogAnalysis, instances: tuple[InstanceSnapshot, ...] = (), hosts: tuple[HostSnapshot, ...] = ()
+) -> Snapshot:
+    return Snapshot(
+        tool_version="test",
+        started_at=NOW,
+        finished_at=NOW + timedelta(seconds=5),
+        instances=list(instances),
+        hosts=list(hosts),
+        logs=list(analyses),
+    )
 
 
 def run_logs_check(cls: type[Check], logs: LogAnalysis, **thresholds: Threshold) -> list[Finding]:

@@ -34,15 +34,20 @@ def test_few_5xx_are_ok():
     assert (finding.severity, finding.target) == (Severity.OK, "logs")
     assert finding.message.startswith(
         "The Jira access logs: 12 of 96,000 requests (0.01 %) got a 5xx answer between 2026-11-26 06:00 UTC and "
-        "2026-11-26 09:59 UTC (warning from 1 %, critical from 5 %)")
+        "2026-11-26 09:59 UTC (warning from 1 %, critical from 5 %)"
+    )
 
 
 def test_a_window_rate_from_1_pct_is_a_warning_naming_failing_endpoints_and_clients():
     summary = access_summary(
-        status_5xx=1_440, per_minute=access_minutes(status_5xx=6),
-        busiest_endpoints=[endpoint("/rest/api/2/search", "POST", errors_5xx=900),
-                           endpoint("/browse/{key}", errors_5xx=300)],
-        top_clients=[Talker(name="10.0.0.99", requests=20_000, errors_5xx=1_000)])
+        status_5xx=1_440,
+        per_minute=access_minutes(status_5xx=6),
+        busiest_endpoints=[
+            endpoint("/rest/api/2/search", "POST", errors_5xx=900),
+            endpoint("/browse/{key}", errors_5xx=300),
+        ],
+        top_clients=[Talker(name="10.0.0.99", requests=20_000, errors_5xx=1_000)],
+    )
     finding = one(AccessErrors, summary)
     assert finding.severity is Severity.WARNING
     assert finding.title == "Jira access logs show 1.5 % server errors"
@@ -50,7 +55,8 @@ def test_a_window_rate_from_1_pct_is_a_warning_naming_failing_endpoints_and_clie
         "The Jira access logs: 1,440 of 96,000 requests (1.50 %) got a 5xx answer between 2026-11-26 06:00 UTC "
         "and 2026-11-26 09:59 UTC (warning from 1 %, critical from 5 %); the worst minute, at 2026-11-26 06:00 UTC, "
         "had 1.5 % of 400 requests failing (warning from 5 %). Most failing: POST /rest/api/2/search (900), "
-        "GET /browse/{key} (300).")
+        "GET /browse/{key} (300)."
+    )
     facts = evidence(finding)
     assert facts["5xx %"] == 1.5
     assert facts["5xx on POST /rest/api/2/search"] == 900
@@ -96,10 +102,16 @@ def test_error_thresholds_come_from_the_settings():
 
 def test_one_finding_per_product_and_none_for_an_empty_log():
     wiki = access_summary(product="confluence", nodes=["wiki1"], status_5xx=9_600)
-    findings = run_logs_check(AccessErrors, analysis(access=[access_summary(), wiki, access_summary(
-        product="bitbucket", requests=0, per_minute=[])]))
+    findings = run_logs_check(
+        AccessErrors,
+        analysis(
+            access=[access_summary(), wiki, access_summary(product="bitbucket", requests=0, per_minute=[])]
+        ),
+    )
     assert [(f.title, f.severity) for f in findings] == [
-        ("Few server errors", Severity.OK), ("Confluence access logs show 10.0 % server errors", Severity.CRITICAL)]
+        ("Few server errors", Severity.OK),
+        ("Confluence access logs show 10.0 % server errors", Severity.CRITICAL),
+    ]
     assert findings[0].fingerprint != findings[1].fingerprint
     with pytest.raises(SkipCheck, match="no request in the window"):
         run_logs_check(AccessErrors, analysis(access=[]))
@@ -114,18 +126,25 @@ def test_quick_answers_are_ok():
     assert finding.severity is Severity.OK
     assert finding.message.startswith(
         "The Jira access logs: p95 900 ms and p99 2,500 ms over 96,000 requests between 2026-11-26 06:00 UTC and "
-        "2026-11-26 09:59 UTC (p95 warning from 2,000 ms, critical from 10,000 ms)")
+        "2026-11-26 09:59 UTC (p95 warning from 2,000 ms, critical from 10,000 ms)"
+    )
 
 
 def test_a_slow_p95_is_a_warning_naming_the_slowest_endpoints():
-    summary = access_summary(p95_ms=3_500.0, slowest_endpoints=[
-        endpoint("/secure/Dashboard.jspa", p95_ms=9_000.0, count=800, max_ms=40_000.0),
-        endpoint("/rest/api/2/search", "POST", p95_ms=4_000.0, count=3_000)])
+    summary = access_summary(
+        p95_ms=3_500.0,
+        slowest_endpoints=[
+            endpoint("/secure/Dashboard.jspa", p95_ms=9_000.0, count=800, max_ms=40_000.0),
+            endpoint("/rest/api/2/search", "POST", p95_ms=4_000.0, count=3_000),
+        ],
+    )
     finding = one(AccessLatency, summary)
     assert finding.severity is Severity.WARNING
     assert finding.title == "Jira access logs show slow responses (p95 3,500 ms)"
-    assert ("Slowest endpoints: GET /secure/Dashboard.jspa (p95 9,000 ms, 800 requests), POST /rest/api/2/search "
-            "(p95 4,000 ms, 3,000 requests).") in finding.message
+    assert (
+        "Slowest endpoints: GET /secure/Dashboard.jspa (p95 9,000 ms, 800 requests), POST /rest/api/2/search "
+        "(p95 4,000 ms, 3,000 requests)."
+    ) in finding.message
     assert evidence(finding)["GET /secure/Dashboard.jspa p95 ms (800 requests, max 40,000 ms)"] == 9_000.0
 
 
@@ -139,19 +158,27 @@ def test_a_slow_bucket_counts_only_with_enough_requests():
     slow = access_summary(per_minute=access_minutes(m200={"p95_ms": 15_000.0}))
     finding = one(AccessLatency, slow)
     assert finding.severity is Severity.WARNING
-    assert "the slowest minute, at 2026-11-26 09:20 UTC, had p95 15,000 ms over 400 requests" in finding.message
+    assert (
+        "the slowest minute, at 2026-11-26 09:20 UTC, had p95 15,000 ms over 400 requests" in finding.message
+    )
     quiet = access_summary(per_minute=access_minutes(m200={"p95_ms": 60_000.0, "requests": 5}))
     assert one(AccessLatency, quiet).severity is Severity.OK
     assert one(AccessLatency, quiet, min_requests=5).severity is Severity.CRITICAL
 
 
 def test_latency_thresholds_come_from_the_settings_and_notes_are_passed_on():
-    summary = access_summary(notes=["node1.zip!tomcat-logs/access_log.2026-11-26: durations look like "
-                                    "microseconds (Tomcat 10 %D); read as milliseconds"])
+    summary = access_summary(
+        notes=[
+            "node1.zip!tomcat-logs/access_log.2026-11-26: durations look like "
+            "microseconds (Tomcat 10 %D); read as milliseconds"
+        ]
+    )
     assert one(AccessLatency, summary, p95_warning_ms=500).severity is Severity.WARNING
     finding = one(AccessLatency, summary)
-    assert finding.message.endswith("Note: node1.zip!tomcat-logs/access_log.2026-11-26: durations look like "
-                                    "microseconds (Tomcat 10 %D); read as milliseconds")
+    assert finding.message.endswith(
+        "Note: node1.zip!tomcat-logs/access_log.2026-11-26: durations look like "
+        "microseconds (Tomcat 10 %D); read as milliseconds"
+    )
     assert evidence(finding)["note"].startswith("node1.zip!tomcat-logs/access_log")
 
 

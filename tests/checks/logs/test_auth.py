@@ -17,8 +17,10 @@ def test_no_burst_is_ok_with_the_counts():
     finding = only(bursts())
     assert finding.check == "logs.auth.bursts"
     assert finding.severity is Severity.OK
-    assert finding.message == ("The security log shows 12 failed and 480 passed logins in the window, with no "
-                               "burst from one address or against one user.")
+    assert finding.message == (
+        "The security log shows 12 failed and 480 passed logins in the window, with no "
+        "burst from one address or against one user."
+    )
 
 
 def test_a_brute_force_burst_is_a_warning_naming_address_users_and_window():
@@ -29,9 +31,14 @@ def test_a_brute_force_burst_is_a_warning_naming_address_users_and_window():
     assert finding.message == (
         "203.0.113.9 failed 40 logins against 4 user(s) (admin, root, jira and test) between 2026-11-26 08:00:00 "
         "UTC and 2026-11-26 08:04:00 UTC (4 min) on node1: this looks like a brute-force attempt (critical from "
-        "100 failures or any passed login from it).")
+        "100 failures or any passed login from it)."
+    )
     facts = evidence(finding)
-    assert (facts["users"], facts["addresses"], facts["failed logins"]) == ("admin, root, jira, test", "203.0.113.9", 40)
+    assert (facts["users"], facts["addresses"], facts["failed logins"]) == (
+        "admin, root, jira, test",
+        "203.0.113.9",
+        40,
+    )
     start = next(e for e in finding.evidence if e.label == "burst start")
     assert (start.time, start.source) == (at(120), "security log of node1")
     assert "block or rate-limit it" in finding.recommendation
@@ -59,20 +66,25 @@ def test_a_stale_password_is_a_warning_naming_the_user_and_where_it_fails_from()
     assert finding.title == "Logins as svc-bamboo keep failing"
     assert finding.message.startswith(
         "svc-bamboo failed to log in 60 times from 10.0.0.77 between 2026-11-26 06:00:00 UTC and 2026-11-26 "
-        "09:55:00 UTC (3.9 h) on node1: steady failures from the same places look like a service")
+        "09:55:00 UTC (3.9 h) on node1: steady failures from the same places look like a service"
+    )
     assert "reset the user's failed login count" in finding.recommendation
     assert only(bursts(burst("stale-password", "svc-bamboo", failures=500))).severity is Severity.WARNING
 
 
 def test_each_burst_is_its_own_finding_in_time_order():
     findings = bursts(burst("stale-password", "svc-ci", start=at(200), end=at(210)), burst())
-    assert [f.title for f in findings] == ["40 failed logins from 203.0.113.9", "Logins as svc-ci keep failing"]
+    assert [f.title for f in findings] == [
+        "40 failed logins from 203.0.113.9",
+        "Logins as svc-ci keep failing",
+    ]
     assert len({f.fingerprint for f in findings}) == 2
 
 
 def test_many_addresses_guessing_at_one_user_read_as_a_distributed_attempt():
-    spraying = burst(subject="admin", users=["admin"], failures=25,
-                     addresses=[f"198.51.100.{i}" for i in range(1, 7)])
+    spraying = burst(
+        subject="admin", users=["admin"], failures=25, addresses=[f"198.51.100.{i}" for i in range(1, 7)]
+    )
     finding = only(bursts(spraying))
     assert finding.severity is Severity.WARNING
     assert finding.title == "25 failed logins as admin"
@@ -80,8 +92,11 @@ def test_many_addresses_guessing_at_one_user_read_as_a_distributed_attempt():
         "admin failed to log in 25 times from 6 addresses (198.51.100.1, 198.51.100.2, 198.51.100.3, 198.51.100.4, "
         "198.51.100.5 and 198.51.100.6) between 2026-11-26 08:00:00 UTC and 2026-11-26 08:04:00 UTC (4 min) on "
         "node1: this looks like a distributed guess at one account (critical from 100 failures or any passed login "
-        "as admin).")
+        "as admin)."
+    )
     taken = only(bursts(spraying, by_user=[failures("admin", 25, passed=2)]))
     assert taken.severity is Severity.CRITICAL
-    assert taken.message.endswith("2 login(s) as admin PASSED in the window: check whether the account was taken over.")
+    assert taken.message.endswith(
+        "2 login(s) as admin PASSED in the window: check whether the account was taken over."
+    )
     assert evidence(taken)["logins as admin that passed"] == 2

@@ -31,14 +31,22 @@ def on_node1(cls, summary, **thresholds):
 
 def test_short_pauses_are_ok_per_node():
     findings = run_logs_check(GcPauses, analysis())
-    assert [(f.target, f.severity) for f in findings] == [("logs/node1", Severity.OK), ("logs/node2", Severity.OK)]
+    assert [(f.target, f.severity) for f in findings] == [
+        ("logs/node1", Severity.OK),
+        ("logs/node2", Severity.OK),
+    ]
     assert findings[0].message == (
         "The longest GC pause on node1 was 0.40 s (Pause Young (Normal) (G1 Evacuation Pause) at 2026-11-26 "
-        "06:15:00 UTC), within the 5 s limit (p50 25 ms, p95 120 ms over 1,200 pauses).")
+        "06:15:00 UTC), within the 5 s limit (p50 25 ms, p95 120 ms over 1,200 pauses)."
+    )
 
 
 def test_a_pause_over_5_s_is_a_warning_naming_the_longest_with_its_time():
-    longest = [pause(12_300, 90, "Pause Full (G1 Compaction Pause)", full=True), pause(6_100, 95), pause(800, 20)]
+    longest = [
+        pause(12_300, 90, "Pause Full (G1 Compaction Pause)", full=True),
+        pause(6_100, 95),
+        pause(800, 20),
+    ]
     finding = on_node1(GcPauses, gc_summary(max_ms=12_300, full_gcs=2, longest=longest))
     assert finding.severity is Severity.WARNING
     assert finding.target == "logs/node1"
@@ -46,7 +54,8 @@ def test_a_pause_over_5_s_is_a_warning_naming_the_longest_with_its_time():
     assert finding.message == (
         "The longest GC pause on node1 was 12.3 s (Pause Full (G1 Compaction Pause) at 2026-11-26 07:30:00 UTC), "
         "over the 5 s warning limit; 2 of the 3 longest pauses took over 5 s (p50 25 ms, p95 120 ms over 1,200 "
-        "pauses); 2 Full GCs in the window.")
+        "pauses); 2 Full GCs in the window."
+    )
     top = next(e for e in finding.evidence if e.label == "pause s: Pause Full (G1 Compaction Pause)")
     assert (top.value, top.time) == (12.3, at(90))
     assert top.source == "node1.zip!application-logs/atlassian-jira-gc-2026-11-26.log"
@@ -99,8 +108,10 @@ def test_overall_overhead_over_5_pct_is_a_warning_and_over_15_pct_critical():
 def test_one_busy_bucket_is_judged_on_its_own_with_its_time():
     warning = on_node1(GcOverhead, gc_summary(per_minute=gc_minutes(m125=0.22)))
     assert warning.severity is Severity.WARNING
-    assert "the worst minute (2026-11-26 08:05 UTC) spent 22 % paused (warning above 15 %); 1 minute above that" \
+    assert (
+        "the worst minute (2026-11-26 08:05 UTC) spent 22 % paused (warning above 15 %); 1 minute above that"
         in warning.message
+    )
     worst = next(e for e in warning.evidence if e.label == "share of the minute")
     assert (worst.value, worst.time) == (0.22, at(125))
     critical = on_node1(GcOverhead, gc_summary(per_minute=gc_minutes(m10=0.5, m11=0.45)))
@@ -112,8 +123,10 @@ def test_full_gcs_under_g1_are_a_warning_but_routine_under_parallel():
     g1 = on_node1(GcOverhead, gc_summary(full_gcs=3))
     assert g1.severity is Severity.WARNING
     assert g1.title == "Full GCs under G1 on node1"
-    assert g1.message.endswith("; 3 Full GCs under G1 (with G1 a Full GC means concurrent collection could not "
-                               "keep up: warning from 1).")
+    assert g1.message.endswith(
+        "; 3 Full GCs under G1 (with G1 a Full GC means concurrent collection could not "
+        "keep up: warning from 1)."
+    )
     assert on_node1(GcOverhead, gc_summary(full_gcs=3), g1_full_gcs=5).severity is Severity.OK
     parallel = on_node1(GcOverhead, gc_summary(full_gcs=3, collector="Parallel"))
     assert parallel.severity is Severity.OK
@@ -122,8 +135,13 @@ def test_full_gcs_under_g1_are_a_warning_but_routine_under_parallel():
 def test_a_short_gc_log_is_not_judged_overall_and_thresholds_are_configurable():
     short = on_node1(GcOverhead, gc_summary(span_s=300.0, overhead=0.3, per_minute=gc_minutes(0.01)))
     assert short.severity is Severity.OK
-    assert "the GC log spans 5 min, too short to judge the overall share (at least 10 min needed)" in short.message
-    tuned = on_node1(GcOverhead, gc_summary(span_s=300.0, overhead=0.3), min_span_s=60, overall_critical_pct=50)
+    assert (
+        "the GC log spans 5 min, too short to judge the overall share (at least 10 min needed)"
+        in short.message
+    )
+    tuned = on_node1(
+        GcOverhead, gc_summary(span_s=300.0, overhead=0.3), min_span_s=60, overall_critical_pct=50
+    )
     assert tuned.severity is Severity.WARNING
 
 
@@ -143,7 +161,10 @@ def rising(slope: float = 250.0, **overrides):
 def test_a_flat_floor_is_ok():
     finding = run_logs_check(GcHeapFloor, analysis())[0]
     assert finding.severity is Severity.OK
-    assert finding.message == "The heap floor on node1 moved +2 MB/h over 4.0 h of GC data, within the 100 MB/h limit."
+    assert (
+        finding.message
+        == "The heap floor on node1 moved +2 MB/h over 4.0 h of GC data, within the 100 MB/h limit."
+    )
 
 
 def test_a_floor_rising_faster_than_the_limit_is_a_warning_with_a_projection():
@@ -153,9 +174,14 @@ def test_a_floor_rising_faster_than_the_limit_is_a_warning_with_a_projection():
     assert finding.message == (
         "What survives GC on node1 grew +250 MB/h over 4.0 h of GC data, from about 2,000 MB to 2,875 MB, above "
         "the 100 MB/h limit: a steady rise like this suggests a memory leak. At this rate it reaches the 8,192 MB "
-        "heap in about 21 h.")
+        "heap in about 21 h."
+    )
     facts = evidence(finding)
-    assert (facts["floor at the start MB"], facts["floor at the end MB"], facts["heap size MB"]) == (2000, 2875, 8192)
+    assert (facts["floor at the start MB"], facts["floor at the end MB"], facts["heap size MB"]) == (
+        2000,
+        2875,
+        8192,
+    )
     end = next(e for e in finding.evidence if e.label == "floor at the end MB")
     assert end.time == at(210)
 

@@ -15,16 +15,28 @@ from agent.cli import cli
 from checks.base import Check
 from tests.checks.harness import registry
 
-LOGS_CHECKS = {"logs.signatures", "logs.gc.pauses", "logs.gc.overhead", "logs.gc.heap_floor", "logs.access.errors",
-               "logs.access.latency", "logs.auth.bursts", "logs.restarts", "logs.files"}
+LOGS_CHECKS = {
+    "logs.signatures",
+    "logs.gc.pauses",
+    "logs.gc.overhead",
+    "logs.gc.heap_floor",
+    "logs.access.errors",
+    "logs.access.latency",
+    "logs.auth.bursts",
+    "logs.restarts",
+    "logs.files",
+}
 
 
 def test_one_logs_check_per_module_all_logs_scoped_with_positive_thresholds():
     classes = []
     for info in pkgutil.iter_modules(checks.logs.__path__, prefix="checks.logs."):
         module = importlib.import_module(info.name)
-        defined = [c for _, c in inspect.getmembers(module, inspect.isclass)
-                   if issubclass(c, Check) and c is not Check and c.__module__ == module.__name__]
+        defined = [
+            c
+            for _, c in inspect.getmembers(module, inspect.isclass)
+            if issubclass(c, Check) and c is not Check and c.__module__ == module.__name__
+        ]
         assert len(defined) <= 1, f"{info.name} defines {len(defined)} checks"
         classes += defined
     assert {c.meta.id for c in classes} == LOGS_CHECKS

@@ -20,13 +20,15 @@ def test_no_restart_is_ok():
     finding = restarts()
     assert finding.check == "logs.restarts"
     assert finding.severity is Severity.OK
-    assert finding.message == ("No product start or stop was logged between 2026-11-26 06:00 UTC and "
-                               "2026-11-26 09:59 UTC.")
+    assert finding.message == (
+        "No product start or stop was logged between 2026-11-26 06:00 UTC and 2026-11-26 09:59 UTC."
+    )
 
 
 def test_one_restart_of_the_cluster_at_once_is_info():
     finding = restarts(
-        restart("node1", 60, "jira-stopping", "Stopping Jira"), restart("node1", 64),
+        restart("node1", 60, "jira-stopping", "Stopping Jira"),
+        restart("node1", 64),
         restart("node1", 75, "jira-ready", "Jira is ready"),  # markers of one restart: one episode
         restart("node2", 62),
     )
@@ -34,9 +36,12 @@ def test_one_restart_of_the_cluster_at_once_is_info():
     assert finding.title == "2 restarts in the window"
     assert finding.message == (
         "2 restarts (node1 at 2026-11-26 07:00 UTC; node2 at 2026-11-26 07:02 UTC) seen in the window: at most 1 "
-        "per node and none one after another across nodes, which looks planned.")
+        "per node and none one after another across nodes, which looks planned."
+    )
     assert [(e.label, e.time, e.source) for e in finding.evidence] == [
-        ("node1 restart", at(60), "jira-stopping"), ("node2 restart", at(62), "jira-starting")]
+        ("node1 restart", at(60), "jira-stopping"),
+        ("node2 restart", at(62), "jira-starting"),
+    ]
 
 
 def test_a_node_restarting_more_than_once_is_a_warning_with_its_times():
@@ -45,7 +50,8 @@ def test_a_node_restarting_more_than_once_is_a_warning_with_its_times():
     assert finding.title == "Repeated restarts on node1"
     assert finding.message == (
         "3 restarts (node1 at 2026-11-26 06:20 UTC, 2026-11-26 07:50 UTC, 2026-11-26 09:20 UTC) seen in the "
-        "window: node1 restarted 3 times, more than the 1 expected.")
+        "window: node1 restarted 3 times, more than the 1 expected."
+    )
     assert [e.time for e in finding.evidence] == [at(20), at(110), at(200)]
     assert "OutOfMemoryError" in finding.recommendation
 
@@ -64,8 +70,9 @@ def test_restart_thresholds_come_from_the_settings():
     assert restarts(*events, max_per_node=2).severity is Severity.INFO
     assert restarts(*events, episode_min=120).title == "1 restart in the window"
     settings = CheckSettings(thresholds={"logs.restarts": {"cascade_min": 10}})
-    result = run_checks(logs_snapshot(analysis(restarts=[restart("node1", 60), restart("node2", 85)])),
-                        registry(), settings)
+    result = run_checks(
+        logs_snapshot(analysis(restarts=[restart("node1", 60), restart("node2", 85)])), registry(), settings
+    )
     assert only(findings_of(result, "logs.restarts")).severity is Severity.INFO
 
 

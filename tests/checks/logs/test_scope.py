@@ -21,8 +21,14 @@ from tests.checks.logs.factory import analysis, log_file, logs_snapshot
 
 
 def meta(check_id: str, **kwargs) -> CheckMeta:
-    values = dict(id=check_id, title=check_id, description="test logs check", category=Category.PERFORMANCE,
-                  default_severity=Severity.WARNING, scope="logs")
+    values = dict(
+        id=check_id,
+        title=check_id,
+        description="test logs check",
+        category=Category.PERFORMANCE,
+        default_severity=Severity.WARNING,
+        scope="logs",
+    )
     values.update(kwargs)
     return CheckMeta(**values)
 
@@ -57,16 +63,27 @@ class CrashesOnLogs(Check):
 
 
 class InstanceOnly(Check):
-    meta = CheckMeta(id="test.instance.only", title="i", description="an instance check",
-                     category=Category.CAPACITY, default_severity=Severity.WARNING)
+    meta = CheckMeta(
+        id="test.instance.only",
+        title="i",
+        description="an instance check",
+        category=Category.CAPACITY,
+        default_severity=Severity.WARNING,
+    )
 
     def run(self, ctx):
         yield ctx.ok("i", ctx.instance.instance)
 
 
 class HostOnly(Check):
-    meta = CheckMeta(id="test.host.only", title="h", description="a host check", category=Category.CAPACITY,
-                     default_severity=Severity.WARNING, scope="host")
+    meta = CheckMeta(
+        id="test.host.only",
+        title="h",
+        description="a host check",
+        category=Category.CAPACITY,
+        default_severity=Severity.WARNING,
+        scope="host",
+    )
 
     def run(self, ctx):
         yield ctx.ok("h", ctx.host.name)
@@ -90,12 +107,18 @@ def test_a_logs_check_runs_once_per_analysis_with_its_customer_subject_time_and_
         ("globex", "logs/node2", "one node"),
     ]
     assert [(o.customer, o.target, o.status) for o in result.outcomes] == [
-        ("acme", "logs", OutcomeStatus.RAN), ("globex", "logs", OutcomeStatus.RAN)]
+        ("acme", "logs", OutcomeStatus.RAN),
+        ("globex", "logs", OutcomeStatus.RAN),
+    ]
 
 
 def test_per_instance_overrides_do_not_reach_logs_checks():
-    settings = CheckSettings(instance_thresholds={"acme/logs": {"test.logs.sees": {"limit": 9}},
-                                                  "acme/jira-prod": {"test.logs.sees": {"limit": 9}}})
+    settings = CheckSettings(
+        instance_thresholds={
+            "acme/logs": {"test.logs.sees": {"limit": 9}},
+            "acme/jira-prod": {"test.logs.sees": {"limit": 9}},
+        }
+    )
     result = run_checks(logs_snapshot(analysis(), instances=(instance(),)), registry(SeesLogs), settings)
     assert "limit 1" in next(f.message for f in result.findings if f.target == "logs")
 
@@ -115,7 +138,8 @@ def test_skip_reasons_name_the_missing_log():
     assert logs_skip_reason(logs, ("gc",)) is None
     assert logs_skip_reason(logs, ("access",)).startswith("no access log was analysed: give the access logs")
     assert logs_skip_reason(logs, ("gc", "security")) == (
-        "no security log was analysed: give atlassian-jira-security.log to analyze")
+        "no security log was analysed: give atlassian-jira-security.log to analyze"
+    )
     assert logs_skip_reason(analysis(gc=[]), ("gc",)) is None  # given but empty: the check decides
 
 
@@ -124,8 +148,9 @@ def test_products_filter_on_the_files_read_and_neutral_checks_always_apply():
     assert analysis_products(jira_only) == {"jira"}
     assert logs_applies(SeesLogs.meta, jira_only)
     assert not logs_applies(ConfluenceLogsOnly.meta, jira_only)
-    with_wiki = analysis(files=[*jira_only.files, log_file("conf/atlassian-confluence.log", "wiki1",
-                                                           LogKind.CONFLUENCE_APP)])
+    with_wiki = analysis(
+        files=[*jira_only.files, log_file("conf/atlassian-confluence.log", "wiki1", LogKind.CONFLUENCE_APP)]
+    )
     assert logs_applies(ConfluenceLogsOnly.meta, with_wiki)
     gc_only = analysis(files=[log_file("gc.log", kind=LogKind.GC_UNIFIED)])
     assert analysis_products(gc_only) == set()
@@ -135,8 +160,9 @@ def test_products_filter_on_the_files_read_and_neutral_checks_always_apply():
 
 
 def test_disabled_logs_checks_do_not_run_and_a_crash_is_unknown_on_logs():
-    disabled = run_checks(logs_snapshot(analysis()), registry(SeesLogs),
-                          CheckSettings(disabled=frozenset({"test.logs.sees"})))
+    disabled = run_checks(
+        logs_snapshot(analysis()), registry(SeesLogs), CheckSettings(disabled=frozenset({"test.logs.sees"}))
+    )
     assert disabled.outcomes == [] and disabled.findings == []
     crashed = run_checks(logs_snapshot(analysis()), registry(CrashesOnLogs))
     (finding,) = crashed.findings
@@ -148,10 +174,15 @@ def test_instance_host_and_logs_checks_each_run_in_their_own_scope():
     snapshot = logs_snapshot(analysis(), instances=(instance(),), hosts=(host("jira-node1"),))
     result = run_checks(snapshot, registry(InstanceOnly, HostOnly, SeesLogs))
     assert sorted((f.check, f.target) for f in result.findings) == [
-        ("test.host.only", "jira-node1"), ("test.instance.only", "jira-prod"),
-        ("test.logs.sees", "logs"), ("test.logs.sees", "logs/node2")]
-    without_logs = run_checks(logs_snapshot(instances=(instance(),), hosts=(host("jira-node1"),)),
-                              registry(InstanceOnly, HostOnly, SeesLogs))
+        ("test.host.only", "jira-node1"),
+        ("test.instance.only", "jira-prod"),
+        ("test.logs.sees", "logs"),
+        ("test.logs.sees", "logs/node2"),
+    ]
+    without_logs = run_checks(
+        logs_snapshot(instances=(instance(),), hosts=(host("jira-node1"),)),
+        registry(InstanceOnly, HostOnly, SeesLogs),
+    )
     assert {o.check for o in without_logs.outcomes} == {"test.instance.only", "test.host.only"}
 
 
@@ -160,11 +191,25 @@ def test_the_real_logs_checks_run_once_per_analysis_and_skip_without_their_logs(
     result = run_checks(logs_snapshot(bare, instances=(instance(),)), full_registry())
     logs_outcomes = {o.check: o for o in result.outcomes if o.target == "logs"}
     assert set(logs_outcomes) == {
-        "logs.signatures", "logs.gc.pauses", "logs.gc.overhead", "logs.gc.heap_floor", "logs.access.errors",
-        "logs.access.latency", "logs.auth.bursts", "logs.restarts", "logs.files"}
+        "logs.signatures",
+        "logs.gc.pauses",
+        "logs.gc.overhead",
+        "logs.gc.heap_floor",
+        "logs.access.errors",
+        "logs.access.latency",
+        "logs.auth.bursts",
+        "logs.restarts",
+        "logs.files",
+    }
     skipped = {c for c, o in logs_outcomes.items() if o.status is OutcomeStatus.SKIPPED}
-    assert skipped == {"logs.gc.pauses", "logs.gc.overhead", "logs.gc.heap_floor", "logs.access.errors",
-                       "logs.access.latency", "logs.auth.bursts"}
+    assert skipped == {
+        "logs.gc.pauses",
+        "logs.gc.overhead",
+        "logs.gc.heap_floor",
+        "logs.access.errors",
+        "logs.access.latency",
+        "logs.auth.bursts",
+    }
     assert logs_outcomes["logs.auth.bursts"].reason.startswith("no security log was analysed")
     assert not [o for o in result.outcomes if o.check.startswith("logs.") and o.target != "logs"]
     assert not [o for o in result.outcomes if o.target == "logs" and not o.check.startswith("logs.")]
@@ -174,7 +219,8 @@ def test_a_healthy_analysis_gives_no_problem():
     result = run_checks(logs_snapshot(analysis()), full_registry())
     assert result.findings
     assert {f.severity for f in result.findings} == {Severity.OK}, [
-        (f.check, f.severity, f.message) for f in result.findings if f.severity is not Severity.OK]
+        (f.check, f.severity, f.message) for f in result.findings if f.severity is not Severity.OK
+    ]
     assert all(o.status is OutcomeStatus.RAN for o in result.outcomes), result.outcomes
 
 
@@ -191,7 +237,17 @@ def test_now_is_the_last_event_else_the_window_never_the_wall_clock():
 def test_logs_requires_are_validated_against_the_log_analysis():
     with pytest.raises(ValidationError, match="unknown snapshot fields: jvms"):
         meta("test.logs.bad", requires=("jvms",))
-    assert meta("test.logs.good", requires=("gc", "access", "security")).requires == ("gc", "access", "security")
+    assert meta("test.logs.good", requires=("gc", "access", "security")).requires == (
+        "gc",
+        "access",
+        "security",
+    )
     with pytest.raises(ValidationError, match="unknown snapshot fields: gc"):  # instance scope is unchanged
-        CheckMeta(id="test.instance.gc", title="t", description="d", category=Category.CAPACITY,
-                  default_severity=Severity.WARNING, requires=("gc",))
+        CheckMeta(
+            id="test.instance.gc",
+            title="t",
+            description="d",
+            category=Category.CAPACITY,
+            default_severity=Severity.WARNING,
+            requires=("gc",),
+        )

@@ -16,8 +16,10 @@ def test_no_match_is_ok_and_names_what_was_read():
     finding = only(run_logs_check(Signatures, analysis()))
     assert finding.check == "logs.signatures"
     assert finding.severity is Severity.OK
-    assert finding.message == ("No signature of the knowledge base matched in 10 files (516,600 lines) between "
-                               "2026-11-26 06:00 UTC and 2026-11-26 09:59 UTC.")
+    assert finding.message == (
+        "No signature of the knowledge base matched in 10 files (516,600 lines) between "
+        "2026-11-26 06:00 UTC and 2026-11-26 09:59 UTC."
+    )
 
 
 def test_a_critical_hit_carries_count_times_nodes_files_samples_and_its_kb():
@@ -28,7 +30,8 @@ def test_a_critical_hit_carries_count_times_nodes_files_samples_and_its_kb():
     assert finding.title == "Java heap space exhausted"
     assert finding.message == (
         "Java heap space exhausted: seen 3 times on node1 between 2026-11-26 07:40 UTC and 2026-11-26 07:42 UTC. "
-        "The heap was too small for the load or something leaks; the JVM is unreliable now.")
+        "The heap was too small for the load or something leaks; the JVM is unreliable now."
+    )
     facts = evidence(finding)
     assert facts["matches"] == 3
     assert facts["first seen"] == "2026-11-26 07:40:00 UTC"
@@ -45,8 +48,16 @@ def test_a_critical_hit_carries_count_times_nodes_files_samples_and_its_kb():
 
 def test_each_hit_is_its_own_finding_at_its_own_severity_worst_first():
     hits = [
-        hit("dbcp-pool-exhausted", severity="warning", cause="database", title="Database pool exhausted",
-            count=40, kb=None, recommendation="", explanation=""),
+        hit(
+            "dbcp-pool-exhausted",
+            severity="warning",
+            cause="database",
+            title="Database pool exhausted",
+            count=40,
+            kb=None,
+            recommendation="",
+            explanation="",
+        ),
         hit(),
         hit("ldap-sync-interrupted", severity="info", cause="directory", title="Directory sync fell back"),
         hit("odd-severity", severity="major", cause="", title=""),
@@ -73,28 +84,45 @@ def test_the_fingerprint_follows_the_signature_not_its_count_or_nodes():
 
 
 def test_restart_markers_are_left_to_the_restarts_check():
-    hits = [hit("jira-starting", cause="restart", severity="info", title="Jira starting"),
-            hit("confluence-ready", cause="startup", severity="info", title="Confluence is ready")]
-    findings = run_logs_check(Signatures, analysis(signatures=hits,
-                                                   restarts=[restart("node1", 30, "confluence-ready")]))
+    hits = [
+        hit("jira-starting", cause="restart", severity="info", title="Jira starting"),
+        hit("confluence-ready", cause="startup", severity="info", title="Confluence is ready"),
+    ]
+    findings = run_logs_check(
+        Signatures, analysis(signatures=hits, restarts=[restart("node1", 30, "confluence-ready")])
+    )
     assert only(findings).severity is Severity.OK
 
 
-@pytest.mark.parametrize(("cause", "category"), [
-    ("memory", Category.AVAILABILITY), ("gc", Category.PERFORMANCE), ("threads", Category.PERFORMANCE),
-    ("http", Category.PERFORMANCE), ("database", Category.AVAILABILITY),
-    ("authentication", Category.AUTHENTICATION), ("Directory/LDAP", Category.AUTHENTICATION),
-    ("index", Category.INTEGRITY), ("os: file descriptors", Category.CAPACITY),
-    ("plugins", Category.AVAILABILITY), ("startup", Category.AVAILABILITY), ("license", Category.LICENSING),
-    ("mail", Category.AVAILABILITY), ("integration", Category.AVAILABILITY), ("", Category.AVAILABILITY),
-])
+@pytest.mark.parametrize(
+    ("cause", "category"),
+    [
+        ("memory", Category.AVAILABILITY),
+        ("gc", Category.PERFORMANCE),
+        ("threads", Category.PERFORMANCE),
+        ("http", Category.PERFORMANCE),
+        ("database", Category.AVAILABILITY),
+        ("authentication", Category.AUTHENTICATION),
+        ("Directory/LDAP", Category.AUTHENTICATION),
+        ("index", Category.INTEGRITY),
+        ("os: file descriptors", Category.CAPACITY),
+        ("plugins", Category.AVAILABILITY),
+        ("startup", Category.AVAILABILITY),
+        ("license", Category.LICENSING),
+        ("mail", Category.AVAILABILITY),
+        ("integration", Category.AVAILABILITY),
+        ("", Category.AVAILABILITY),
+    ],
+)
 def test_cause_classes_map_to_categories(cause, category):
     assert category_of(cause) is category
 
 
 def test_skipped_when_no_file_could_be_read():
-    unreadable = [log_file("a.log", problem=FileProblem.UNREADABLE, lines=0),
-                  log_file("b.bin", kind=LogKind.UNKNOWN, problem=FileProblem.BINARY, lines=0)]
+    unreadable = [
+        log_file("a.log", problem=FileProblem.UNREADABLE, lines=0),
+        log_file("b.bin", kind=LogKind.UNKNOWN, problem=FileProblem.BINARY, lines=0),
+    ]
     with pytest.raises(SkipCheck, match="no log file could be read"):
         run_logs_check(Signatures, analysis(files=unreadable))
     truncated = [log_file("a.log.gz", problem=FileProblem.TRUNCATED, lines=500)]

@@ -45,7 +45,10 @@ def grep_matches(pattern: str, line: str, folder: Path, ignore_case: bool = Fals
     line_file.write_text(line + "\n", encoding="utf-8")
     done = subprocess.run(
         [GREP, "-c", "-E", "-f", str(pattern_file), str(line_file)],
-        capture_output=True, text=True, env={"LC_ALL": "C", "PATH": "/usr/bin:/bin"}, timeout=30,
+        capture_output=True,
+        text=True,
+        env={"LC_ALL": "C", "PATH": "/usr/bin:/bin"},
+        timeout=30,
     )
     assert done.returncode in (0, 1) and not done.stderr, (to_ere(pattern, ignore_case), done.stderr)
     return done.stdout.strip() == "1"

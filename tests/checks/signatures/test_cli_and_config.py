@@ -48,9 +48,16 @@ def test_list_json(capsys):
     rows = json.loads(out)
     assert code == 0 and [r["id"] for r in rows] == [s.id for s in BUILTIN]
     heap = next(r for r in rows if r["id"] == "jvm.heap.oom")
-    assert heap == {"id": "jvm.heap.oom", "severity": "critical", "cause": "memory", "products": [],
-                    "files": ["application", "catalina"], "title": "Java heap space exhausted",
-                    "restart": False, "kb": heap["kb"]}
+    assert heap == {
+        "id": "jvm.heap.oom",
+        "severity": "critical",
+        "cause": "memory",
+        "products": [],
+        "files": ["application", "catalina"],
+        "title": "Java heap space exhausted",
+        "restart": False,
+        "kb": heap["kb"],
+    }
 
 
 def test_list_table(capsys):
@@ -75,14 +82,24 @@ def test_export_json_round_trips(capsys):
 def test_grep_over_the_export_finds_every_match_line(tmp_path):
     """The benchmark's baseline: the exported file drives grep -c -E -f over a log of all match lines."""
     script = Path(sys.executable).with_name("atlas-health")
-    exported = subprocess.run([str(script), "signatures", "export", "--grep"], capture_output=True, text=True,
-                              timeout=60, check=True)
+    exported = subprocess.run(
+        [str(script), "signatures", "export", "--grep"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     patterns = tmp_path / "patterns.ere"
     patterns.write_text(exported.stdout, encoding="utf-8")
     log = tmp_path / "all.log"
     log.write_text("".join(f"{s.match}\n" for s in BUILTIN) + "an unrelated line\n", encoding="utf-8")
-    counted = subprocess.run([GREP, "-c", "-E", "-f", str(patterns), str(log)], capture_output=True, text=True,
-                             env={"LC_ALL": "C"}, timeout=60)
+    counted = subprocess.run(
+        [GREP, "-c", "-E", "-f", str(patterns), str(log)],
+        capture_output=True,
+        text=True,
+        env={"LC_ALL": "C"},
+        timeout=60,
+    )
     assert counted.stdout.strip() == str(len(BUILTIN)), counted.stderr
 
 
@@ -126,11 +143,15 @@ def test_the_engine_checks_can_fail(tmp_path):
     )
     entries = [("x.yaml:2: acme.broken", broken)]
     if GREP is not None:
-        assert _grep_problems(entries) == ["x.yaml:2: acme.broken: match: grep -E does not match it",
-                                           "x.yaml:2: acme.broken: near_miss: grep -E matches it"]
+        assert _grep_problems(entries) == [
+            "x.yaml:2: acme.broken: match: grep -E does not match it",
+            "x.yaml:2: acme.broken: near_miss: grep -E matches it",
+        ]
     if hyperscan is not None:
-        assert _hyperscan_problems(entries) == ["x.yaml:2: acme.broken: match: Hyperscan does not match it",
-                                                "x.yaml:2: acme.broken: near_miss: Hyperscan matches it"]
+        assert _hyperscan_problems(entries) == [
+            "x.yaml:2: acme.broken: match: Hyperscan does not match it",
+            "x.yaml:2: acme.broken: near_miss: Hyperscan matches it",
+        ]
     assert _grep_problems([("built-in x", BUILTIN[0])]) in ([], None)
 
 
@@ -179,7 +200,10 @@ def test_config_validate_checks_the_signature_files_too(capsys, tmp_path):
     code = main(["config", "validate", str(config)])
     err = capsys.readouterr().err
     assert code == 3
-    assert f"{tmp_path / 'bad.yaml'}:2: signatures[0] (acme.db.slow_query).match: missing required key 'match'" in err
+    assert (
+        f"{tmp_path / 'bad.yaml'}:2: signatures[0] (acme.db.slow_query).match: missing required key 'match'"
+        in err
+    )
     assert err.strip().splitlines()[-1] == f"error: {config}: 1 configuration error(s)"
     (tmp_path / "bad.yaml").write_text(doc(ENTRY), encoding="utf-8")
     assert main(["config", "validate", str(config)]) == 0

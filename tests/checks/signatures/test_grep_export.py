@@ -60,7 +60,10 @@ def test_export_is_one_pattern_per_line_in_order():
     lines = export_grep(signatures)
     assert len(lines) == len(signatures)
     assert all(line and "\n" not in line and "\r" not in line for line in lines)
-    assert lines[[s.id for s in signatures].index("startup.jira.locked")] == r"Startup check failed\. (JIRA|Jira) will be locked"
+    assert (
+        lines[[s.id for s in signatures].index("startup.jira.locked")]
+        == r"Startup check failed\. (JIRA|Jira) will be locked"
+    )
 
 
 def test_patterns_outside_the_subset_are_not_exported():
@@ -81,8 +84,11 @@ CASES = [
     (r"(Error|Exception): .*timed out", False, ["Exception: read timed out", "Error timed out"]),
     (r"^ +Jira starting", False, ["    Jira starting...", "x   Jira starting"]),
     (r"user '[^']+' failed", False, ["user 'bob' failed", "user '' failed", "user bob failed"]),
-    (r"plugins are required by jira", True, ["plugins are required by JIRA", "PLUGINS ARE REQUIRED BY JIRA",
-                                              "plugins are needed by JIRA"]),
+    (
+        r"plugins are required by jira",
+        True,
+        ["plugins are required by JIRA", "PLUGINS ARE REQUIRED BY JIRA", "plugins are needed by JIRA"],
+    ),
     (r"[a-c]q[^k]", True, ["AQx", "bqK", "cQk", "dqx"]),
     (r"a{2,3}b", False, ["aab", "ab", "aaaab"]),
     (r"\tat com\.", False, ["\tat com.x", " at com.x", "\tat comx"]),

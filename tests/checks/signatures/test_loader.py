@@ -76,7 +76,9 @@ def test_the_file_must_hold_a_signatures_list():
     assert problems("") == [
         "acme.yaml: a signature file is a mapping with one key, 'signatures', holding a list of entries"
     ]
-    assert problems(doc("  - just a string\n")) == ["acme.yaml:2: signatures[0]: an entry must be a mapping of keys"]
+    assert problems(doc("  - just a string\n")) == [
+        "acme.yaml:2: signatures[0]: an entry must be a mapping of keys"
+    ]
 
 
 def test_unknown_key_with_a_suggestion():
@@ -99,7 +101,10 @@ def test_regex_outside_the_subset():
 
 def test_invalid_regex():
     [line] = problems(doc(variant(pattern="'Slow query: [0-9+ ms'")))
-    assert line == "acme.yaml:8: signatures[0] (acme.db.slow_query).pattern: unterminated class: a [ without its ] (at position 12)"
+    assert (
+        line
+        == "acme.yaml:8: signatures[0] (acme.db.slow_query).pattern: unterminated class: a [ without its ] (at position 12)"
+    )
 
 
 def test_match_and_near_miss_are_checked():
@@ -112,7 +117,9 @@ def test_match_and_near_miss_are_checked():
 
 
 def test_field_values_are_validated():
-    found = problems(doc(variant(severity="major", cause="databse", id="AcmeSlow", files="[app]", kb="example.com")))
+    found = problems(
+        doc(variant(severity="major", cause="databse", id="AcmeSlow", files="[app]", kb="example.com"))
+    )
     assert found == [
         "acme.yaml:2: signatures[0] (AcmeSlow).id: 'AcmeSlow' must be dotted lower case with at least two parts, e.g. jvm.heap.oom",
         "acme.yaml:5: signatures[0] (AcmeSlow).files[0]: Input should be 'application', 'security', 'catalina', 'access' or 'gc'",
@@ -134,8 +141,14 @@ def test_duplicate_ids_and_keys_in_one_file():
 
 
 def test_every_problem_of_a_file_is_reported():
-    found = problems(doc(variant(match=None), ENTRY.replace("acme.db.slow_query", "acme.db.other").replace(
-        "severity: warning", "severity: loud")))
+    found = problems(
+        doc(
+            variant(match=None),
+            ENTRY.replace("acme.db.slow_query", "acme.db.other").replace(
+                "severity: warning", "severity: loud"
+            ),
+        )
+    )
     assert len(found) == 2 and "match" in found[0] and "severity" in found[1]
 
 

@@ -46,22 +46,22 @@ class FakeInstall:
         (self.install / "logs").mkdir(parents=True, exist_ok=True)
         (self.home / "log").mkdir(parents=True, exist_ok=True)
         (self.home / "dbconfig.xml").write_text(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<jira-database-config>\n  <jdbc-datasource>\n"
+            '<?xml version="1.0" encoding="UTF-8"?>\n<jira-database-config>\n  <jdbc-datasource>\n'
             "    <url>jdbc:postgresql://db:5432/jira</url>\n    <username>jira</username>\n"
             f"    <password>{DB_PASSWORD}</password>\n    <pool-max-size>40</pool-max-size>\n"
             "  </jdbc-datasource>\n</jira-database-config>\n",
             encoding="utf-8",
         )
         (self.install / "conf" / "server.xml").write_text(
-            "<Server port=\"8005\" shutdown=\"SHUTDOWN\">\n  <Service name=\"Catalina\">\n"
-            "    <Connector port=\"8443\" maxThreads=\"150\" SSLEnabled=\"true\"\n"
-            f"               keystoreFile=\"/opt/keystore\" keystorePass=\"{KEYSTORE_PASSWORD}\"/>\n"
+            '<Server port="8005" shutdown="SHUTDOWN">\n  <Service name="Catalina">\n'
+            '    <Connector port="8443" maxThreads="150" SSLEnabled="true"\n'
+            f'               keystoreFile="/opt/keystore" keystorePass="{KEYSTORE_PASSWORD}"/>\n'
             "  </Service>\n</Server>\n",
             encoding="utf-8",
         )
         (self.install / "bin" / "setenv.sh").write_text(
-            "JVM_MINIMUM_MEMORY=\"2048m\"\nJVM_MAXIMUM_MEMORY=\"4096m\"\n"
-            f"JVM_SUPPORT_RECOMMENDED_ARGS=\"-Dmail.smtp.password={SETENV_PASSWORD}\"\n"
+            'JVM_MINIMUM_MEMORY="2048m"\nJVM_MAXIMUM_MEMORY="4096m"\n'
+            f'JVM_SUPPORT_RECOMMENDED_ARGS="-Dmail.smtp.password={SETENV_PASSWORD}"\n'
             f"export DB_PASSWORD={SETENV_PASSWORD}\n",
             encoding="utf-8",
         )
@@ -77,9 +77,13 @@ class FakeInstall:
         old.write_text("".join(lines * 10), encoding="utf-8")
         week_ago = (now - timedelta(days=7)).timestamp()
         os.utime(old, (week_ago, week_ago))
-        with gzip.open(self.home / "log" / "atlassian-jira-security.log.2.gz", "wt", encoding="utf-8") as zipped:
-            zipped.write(f"{now:%Y-%m-%d %H:%M:%S},200+0000 http-nio-8080-exec-3 admin 1x1x1 - 10.0.0.2 "
-                         f"/login.jsp password={DB_PASSWORD} The user 'admin' has PASSED authentication.\n" * 20)
+        with gzip.open(
+            self.home / "log" / "atlassian-jira-security.log.2.gz", "wt", encoding="utf-8"
+        ) as zipped:
+            zipped.write(
+                f"{now:%Y-%m-%d %H:%M:%S},200+0000 http-nio-8080-exec-3 admin 1x1x1 - 10.0.0.2 "
+                f"/login.jsp password={DB_PASSWORD} The user 'admin' has PASSED authentication.\n" * 20
+            )
         (self.install / "logs" / "catalina.out").write_text("Server startup in [12345] milliseconds\n" * 100)
         return self
 
@@ -119,8 +123,13 @@ class FakeJvm:
         ]
 
     def start(self) -> FakeJvm:
-        self.process = subprocess.Popen(self.command(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                        stdin=subprocess.DEVNULL, text=True)
+        self.process = subprocess.Popen(
+            self.command(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            text=True,
+        )
         assert self.process.stdout is not None
         line = self.process.stdout.readline()
         if line.strip() != "ready":

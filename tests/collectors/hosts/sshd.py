@@ -31,7 +31,8 @@ def free_port() -> int:
 def keygen(path: Path, comment: str = "atlas-health-test") -> Path:
     subprocess.run(
         ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", str(path)],
-        check=True, stdin=subprocess.DEVNULL,
+        check=True,
+        stdin=subprocess.DEVNULL,
     )
     return path
 
@@ -63,8 +64,12 @@ class Sshd:
         return f"[{host}]:{self.port} {key_type} {key_b64}"
 
     def fingerprint(self) -> str:
-        out = subprocess.run(["ssh-keygen", "-l", "-E", "sha256", "-f", f"{self.host_key}.pub"],
-                             check=True, capture_output=True, text=True).stdout
+        out = subprocess.run(
+            ["ssh-keygen", "-l", "-E", "sha256", "-f", f"{self.host_key}.pub"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
         return out.split()[1]
 
     def start(self) -> Sshd:
@@ -101,7 +106,9 @@ class Sshd:
             Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # privilege separation, needed as root
         self.process = subprocess.Popen(
             [SSHD, "-D", "-e", "-f", str(config)],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=(self.directory / "sshd.log").open("wb"),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=(self.directory / "sshd.log").open("wb"),
         )
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:

@@ -14,10 +14,16 @@ def run(lines: list[str]) -> tuple[bytes, bytes, str]:
 
 
 def test_each_command_gets_its_own_output_errors_and_exit_status():
-    stdout, stderr, marker = run(["printf 'no newline'", "echo two; echo oops >&2; false", "printf ''",
-                                  "cat /nonexistent"])
+    stdout, stderr, marker = run(
+        ["printf 'no newline'", "echo two; echo oops >&2; false", "printf ''", "cat /nonexistent"]
+    )
     parts = split(stdout, stderr, marker, 4)
-    assert [(p.stdout, p.exit_status) for p in parts] == [(b"no newline", 0), (b"two\n", 1), (b"", 0), (b"", 1)]
+    assert [(p.stdout, p.exit_status) for p in parts] == [
+        (b"no newline", 0),
+        (b"two\n", 1),
+        (b"", 0),
+        (b"", 1),
+    ]
     assert parts[1].stderr == b"oops\n"
     assert b"/nonexistent" in parts[3].stderr and parts[0].stderr == b""
 

@@ -24,8 +24,22 @@ from collectors.hosts.parsers import (
 from collectors.hosts.target import ProductDirs
 from collectors.model import Product
 
-READ_ONLY_PROGRAMS = {"uname", "cat", "getconf", "df", "stat", "date", "ps", "ls", "readlink", "find", "tail",
-                      "dmesg", "journalctl", "grep"}
+READ_ONLY_PROGRAMS = {
+    "uname",
+    "cat",
+    "getconf",
+    "df",
+    "stat",
+    "date",
+    "ps",
+    "ls",
+    "readlink",
+    "find",
+    "tail",
+    "dmesg",
+    "journalctl",
+    "grep",
+}
 
 
 SAMPLE_ARGS = {"pid": 4242, "count": 1, "path": "/opt/x", "paths": ["/opt/x", "/opt/y"], "program": "jcmd"}
@@ -86,20 +100,28 @@ DF_I = """Filesystem      Inodes  IUsed   IFree IUse% Mounted on
 def test_df_and_inodes_with_a_mount_point_holding_spaces():
     filesystems = parse_df(DF)
     assert [(f.mount, f.fstype, f.size) for f in filesystems] == [
-        ("/", "ext4", 52710469632), ("/run", "tmpfs", 1661194240),
+        ("/", "ext4", 52710469632),
+        ("/run", "tmpfs", 1661194240),
         ("/var/atlassian application data", "xfs", 536608768000),
     ]
     assert parse_df_inodes(DF_I) == {"/": (3276800, 412345), "/var/atlassian application data": (None, None)}
     assert mount_for("/var/atlassian application data/jira", [f.mount for f in filesystems]) == (
-        "/var/atlassian application data")
+        "/var/atlassian application data"
+    )
     with pytest.raises(OutputError):
         parse_df("df: invalid option -- 'T'\n")
 
 
 def test_meminfo_uses_available_not_free():
-    memory = parse_meminfo("MemTotal:       16000000 kB\nMemFree:          200000 kB\nMemAvailable:    9000000 kB\n"
-                           "SwapTotal:       2000000 kB\nSwapFree:        1500000 kB\n")
-    assert (memory.total, memory.available, memory.swap_used) == (16000000 * 1024, 9000000 * 1024, 500000 * 1024)
+    memory = parse_meminfo(
+        "MemTotal:       16000000 kB\nMemFree:          200000 kB\nMemAvailable:    9000000 kB\n"
+        "SwapTotal:       2000000 kB\nSwapFree:        1500000 kB\n"
+    )
+    assert (memory.total, memory.available, memory.swap_used) == (
+        16000000 * 1024,
+        9000000 * 1024,
+        500000 * 1024,
+    )
 
 
 def test_limits_and_processes():
@@ -113,7 +135,12 @@ def test_limits_and_processes():
     assert limits["Max locked memory"].soft is None
     [row] = parse_processes("   4242 jira      259200 9437184  412 /opt/jira/jre/bin/java -Xmx8g -Dx=a b c\n")
     assert (row.pid, row.user, row.elapsed_s, row.threads, row.args) == (
-        4242, "jira", 259200, 412, "/opt/jira/jre/bin/java -Xmx8g -Dx=a b c")
+        4242,
+        "jira",
+        259200,
+        412,
+        "/opt/jira/jre/bin/java -Xmx8g -Dx=a b c",
+    )
 
 
 def test_file_listing():
@@ -126,9 +153,11 @@ NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
 
 def test_oom_kills_from_dmesg_the_journal_and_syslog():
-    dmesg = ("[86400.123456] Out of memory: Killed process 4242 (java) total-vm:12345678kB, anon-rss:9000000kB, "
-             "file-rss:0kB, shmem-rss:0kB, UID:1001 pgtables:20000kB oom_score_adj:0\n"
-             "[86401.000000] oom_reaper: reaped process 4242 (java)\n")
+    dmesg = (
+        "[86400.123456] Out of memory: Killed process 4242 (java) total-vm:12345678kB, anon-rss:9000000kB, "
+        "file-rss:0kB, shmem-rss:0kB, UID:1001 pgtables:20000kB oom_score_adj:0\n"
+        "[86401.000000] oom_reaper: reaped process 4242 (java)\n"
+    )
     [event] = parse_oom_events(dmesg, BOOT, NOW)
     assert (event.pid, event.process, event.rss_kb) == (4242, "java", 9000000)
     assert event.at == datetime(2026, 11, 21, 0, 0, 0, 123456, tzinfo=UTC)
@@ -143,8 +172,18 @@ def test_oom_kills_from_dmesg_the_journal_and_syslog():
 
 
 def test_jvm_options_the_last_one_wins():
-    args = ["/opt/jdk/bin/java", "-Xms1g", "-Xmx2g", "-XX:+UseParallelGC", "-Xmx4096m", "-XX:+UseG1GC",
-            "-cp", "/opt/jira/lib/*", "org.apache.catalina.startup.Bootstrap", "start"]
+    args = [
+        "/opt/jdk/bin/java",
+        "-Xms1g",
+        "-Xmx2g",
+        "-XX:+UseParallelGC",
+        "-Xmx4096m",
+        "-XX:+UseG1GC",
+        "-cp",
+        "/opt/jira/lib/*",
+        "org.apache.catalina.startup.Bootstrap",
+        "start",
+    ]
     options, main = split_command(args)
     assert main == "org.apache.catalina.startup.Bootstrap" and options[-2:] == ["-cp", "/opt/jira/lib/*"]
     jvm = jvm_from_args(1, args, host_product=Product.JIRA, dirs=ProductDirs(install="/opt/jira"))
@@ -171,10 +210,19 @@ def test_gc_logging(options, expected):
     ("args", "product"),
     [
         (["java", "-Datlassian.standalone=JIRA", "org.apache.catalina.startup.Bootstrap"], Product.JIRA),
-        (["java", "-Dcatalina.base=/opt/atlassian/confluence", "org.apache.catalina.startup.Bootstrap"],
-         Product.CONFLUENCE),
-        (["java", "-jar", "/opt/bb/app/WEB-INF/lib/x.jar",
-          "com.atlassian.bitbucket.internal.launcher.BitbucketServerLauncher"], Product.BITBUCKET),
+        (
+            ["java", "-Dcatalina.base=/opt/atlassian/confluence", "org.apache.catalina.startup.Bootstrap"],
+            Product.CONFLUENCE,
+        ),
+        (
+            [
+                "java",
+                "-jar",
+                "/opt/bb/app/WEB-INF/lib/x.jar",
+                "com.atlassian.bitbucket.internal.launcher.BitbucketServerLauncher",
+            ],
+            Product.BITBUCKET,
+        ),
         (["java", "-Xmx1g", "org.elasticsearch.bootstrap.Elasticsearch"], None),
     ],
 )
@@ -186,11 +234,15 @@ def test_several_files_read_by_one_grep_split_back():
     from collectors.hosts.parsers import file_errors, parse_cpu_list, split_files
 
     paths = ["/proc/uptime", "/etc/os-release", "/opt/jira/conf/server.xml"]
-    text = ("/proc/uptime:5435.28 4278.58\n/etc/os-release:NAME=\"Debian\"\n/etc/os-release:ID=debian\n"
-            "/opt/jira/conf/server.xml:<Server port=\"8005\">\n")
-    assert split_files(text, paths) == {"/proc/uptime": "5435.28 4278.58\n",
-                                        "/etc/os-release": "NAME=\"Debian\"\nID=debian\n",
-                                        "/opt/jira/conf/server.xml": "<Server port=\"8005\">\n"}
+    text = (
+        '/proc/uptime:5435.28 4278.58\n/etc/os-release:NAME="Debian"\n/etc/os-release:ID=debian\n'
+        '/opt/jira/conf/server.xml:<Server port="8005">\n'
+    )
+    assert split_files(text, paths) == {
+        "/proc/uptime": "5435.28 4278.58\n",
+        "/etc/os-release": 'NAME="Debian"\nID=debian\n',
+        "/opt/jira/conf/server.xml": '<Server port="8005">\n',
+    }
     errors = file_errors("grep: /opt/jira/conf/server.xml: Permission denied\n", paths)
     assert errors == {"/opt/jira/conf/server.xml": "grep: /opt/jira/conf/server.xml: Permission denied"}
     assert (parse_cpu_list("0-7\n"), parse_cpu_list("0,2-5,9")) == (8, 6)

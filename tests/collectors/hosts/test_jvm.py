@@ -59,7 +59,11 @@ def test_the_jvm_is_found_by_command_line_over_ssh_with_its_options(server, keys
     subject = target("node1", endpoint(server, keys["client"], known_hosts), install, product=Product.JIRA)
     snapshot = collect_host(subject, FAST)
     found = product_jvm(snapshot, jvm.pid)
-    assert (found.role, found.product, found.main) == ("product", "jira", "org.apache.catalina.startup.Bootstrap")
+    assert (found.role, found.product, found.main) == (
+        "product",
+        "jira",
+        "org.apache.catalina.startup.Bootstrap",
+    )
     assert found.xmx == 128 * MIB  # -Xmx96m then -Xmx128m: the last one wins, as in the JVM
     assert found.xms == 64 * MIB
     assert found.garbage_collector == "G1"
@@ -73,7 +77,9 @@ def test_the_jvm_is_found_by_command_line_over_ssh_with_its_options(server, keys
     assert "-Djavax.net.ssl.keyStorePassword=***" in found.arguments
 
 
-def test_thread_dumps_over_ssh_show_the_deadlock_and_the_stuck_thread(server, keys, known_hosts, install, jvm):
+def test_thread_dumps_over_ssh_show_the_deadlock_and_the_stuck_thread(
+    server, keys, known_hosts, install, jvm
+):
     subject = target("node1", endpoint(server, keys["client"], known_hosts), install, product=Product.JIRA)
     snapshot = collect_host(subject, replace(FAST, thread_dumps=ThreadDumpRequest(count=3, interval_s=1.0)))
     dumps = [d for d in snapshot.thread_dumps if d.pid == jvm.pid]
@@ -84,8 +90,9 @@ def test_thread_dumps_over_ssh_show_the_deadlock_and_the_stuck_thread(server, ke
     assert [(s.name, s.pool, s.dumps) for s in analysis.stuck] == [("http-nio-8080-exec-7", "http", 3)]
     assert analysis.stuck[0].frames[0] == "org.apache.catalina.startup.Bootstrap.spin"
 
-    findings = run_checks(Snapshot(tool_version="t", started_at=NOW, finished_at=NOW, hosts=[snapshot]),
-                          load_registry()).findings
+    findings = run_checks(
+        Snapshot(tool_version="t", started_at=NOW, finished_at=NOW, hosts=[snapshot]), load_registry()
+    ).findings
     by_check = {f.check: f for f in findings}
     assert by_check["jvm.threads.deadlock"].severity == "critical"
     assert by_check["jvm.threads.stuck"].severity == "warning"
@@ -93,8 +100,13 @@ def test_thread_dumps_over_ssh_show_the_deadlock_and_the_stuck_thread(server, ke
 
 
 def test_the_local_collector_finds_the_same_jvm_with_psutil(install, jvm):
-    subject = target("me", None, local=True, product=Product.JIRA,
-                     dirs=ProductDirs(install=str(install.install), home=str(install.home)))
+    subject = target(
+        "me",
+        None,
+        local=True,
+        product=Product.JIRA,
+        dirs=ProductDirs(install=str(install.install), home=str(install.home)),
+    )
     snapshot = collect_host(subject, replace(FAST, thread_dumps=ThreadDumpRequest(count=2, interval_s=0.5)))
     assert snapshot.method == "local" and snapshot.address == "local"
     found = product_jvm(snapshot, jvm.pid)
@@ -109,8 +121,12 @@ def test_the_local_collector_finds_the_same_jvm_with_psutil(install, jvm):
 
 def test_thread_dumps_of_a_host_without_a_product_jvm_say_so(server, keys, known_hosts, tmp_path, jvm):
     # the host serves Confluence: the running Jira JVM is another JVM on the box, not the product's
-    subject = target("node1", endpoint(server, keys["client"], known_hosts), product=Product.CONFLUENCE,
-                     dirs=ProductDirs(install=str(tmp_path / "elsewhere")))
+    subject = target(
+        "node1",
+        endpoint(server, keys["client"], known_hosts),
+        product=Product.CONFLUENCE,
+        dirs=ProductDirs(install=str(tmp_path / "elsewhere")),
+    )
     snapshot = collect_host(subject, replace(FAST, thread_dumps=ThreadDumpRequest(count=2, interval_s=0.1)))
     assert (product_jvm(snapshot, jvm.pid).role, product_jvm(snapshot, jvm.pid).product) == ("other", "jira")
     assert snapshot.thread_dumps is None

@@ -39,7 +39,9 @@ def spooled(spool: Path, entry) -> Path:
 
 
 @pytest.mark.parametrize("over", ["sftp", "exec"])
-def test_logs_in_the_window_are_fetched_redacted_and_old_ones_skipped(over, server, no_sftp, keys, install, tmp_path):
+def test_logs_in_the_window_are_fetched_redacted_and_old_ones_skipped(
+    over, server, no_sftp, keys, install, tmp_path
+):
     ssh_server = server if over == "sftp" else no_sftp
     known = write_known_hosts(tmp_path / "known_hosts", ssh_server)
     spool = tmp_path / "spool"
@@ -84,8 +86,11 @@ def test_ten_megabytes_of_log_over_exec_arrive_whole(no_sftp, keys, tmp_path):
     home = tmp_path / "home"
     path = big_log(home / "log", 10 * 1024 * 1024 // len(LINE.format(n=0)) + 1)
     spool = tmp_path / "spool"
-    subject = target("node1", endpoint(no_sftp, keys["client"], write_known_hosts(tmp_path / "kh", no_sftp)),
-                     dirs=ProductDirs(home=str(home)))
+    subject = target(
+        "node1",
+        endpoint(no_sftp, keys["client"], write_known_hosts(tmp_path / "kh", no_sftp)),
+        dirs=ProductDirs(home=str(home)),
+    )
     snapshot = collect_host(subject, replace(FAST, log_spool=spool))
     entry = by_name(snapshot)["atlassian-jira.log"]
     assert entry.size > 10 * 1024 * 1024
@@ -93,7 +98,9 @@ def test_ten_megabytes_of_log_over_exec_arrive_whole(no_sftp, keys, tmp_path):
     assert spooled(spool, entry).read_bytes() == path.read_bytes()
 
 
-def test_the_cap_keeps_the_newest_lines_from_a_whole_line_and_says_what_was_cut(server, keys, known_hosts, tmp_path):
+def test_the_cap_keeps_the_newest_lines_from_a_whole_line_and_says_what_was_cut(
+    server, keys, known_hosts, tmp_path
+):
     home = tmp_path / "home"
     path = big_log(home / "log", 40_000)  # about 3.6 MB
     newer = home / "log" / "atlassian-jira-security.log"
@@ -138,4 +145,6 @@ def test_a_gzipped_log_is_stopped_at_the_cap(server, keys, known_hosts, tmp_path
     entry = by_name(snapshot)["atlassian-jira.log.1.gz"]
     assert entry.status == "partial" and entry.cut.startswith("stopped after ")
     text = spooled(spool, entry).read_text()
-    assert text.startswith(LINE.format(n=0)) and text.endswith("served\n") and len(text.encode()) <= 512 * 1024
+    assert (
+        text.startswith(LINE.format(n=0)) and text.endswith("served\n") and len(text.encode()) <= 512 * 1024
+    )

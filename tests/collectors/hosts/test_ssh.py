@@ -40,9 +40,27 @@ def test_a_known_host_is_collected(server, keys, known_hosts, install):
     assert any("home" in fs.roles for fs in snapshot.filesystems)
     assert snapshot.clock is not None and abs(snapshot.clock.offset_s) < 5  # the same machine's clock
     assert {c.call for c in snapshot.commands} >= {"os", "machine", "filesystems", "jvms", "clock"}
-    assert all(c.command.startswith(("uname", "cat", "getconf", "date", "stat", "ps", "dmesg", "find", "ls",
-                                     "readlink", "journalctl", "grep", "timeout -k 5 ", "LC_ALL=C "))
-               for c in snapshot.commands), [c.command for c in snapshot.commands]
+    assert all(
+        c.command.startswith(
+            (
+                "uname",
+                "cat",
+                "getconf",
+                "date",
+                "stat",
+                "ps",
+                "dmesg",
+                "find",
+                "ls",
+                "readlink",
+                "journalctl",
+                "grep",
+                "timeout -k 5 ",
+                "LC_ALL=C ",
+            )
+        )
+        for c in snapshot.commands
+    ), [c.command for c in snapshot.commands]
 
 
 def test_an_unknown_host_key_is_refused_with_its_fingerprint(server, keys, tmp_path):
@@ -99,7 +117,10 @@ def test_a_closed_port_is_refused():
         port = sock.getsockname()[1]
     snapshot = collect_host(target("node1", endpoint_for_port(port)), FAST)
     [error] = snapshot.errors
-    assert (error.kind, error.message) == (HostErrorKind.CONNECTION_REFUSED, f"127.0.0.1:{port}: connection refused")
+    assert (error.kind, error.message) == (
+        HostErrorKind.CONNECTION_REFUSED,
+        f"127.0.0.1:{port}: connection refused",
+    )
 
 
 def test_a_host_that_accepts_but_never_speaks_ssh_is_a_banner_timeout():
@@ -123,7 +144,9 @@ def test_a_host_that_accepts_but_never_speaks_ssh_is_a_banner_timeout():
 def endpoint_for_port(port: int):
     from collectors.hosts.target import SshEndpoint
 
-    return SshEndpoint("127.0.0.1", port, "root", key_file=None, use_agent=False, known_hosts=Path("/nonexistent"))
+    return SshEndpoint(
+        "127.0.0.1", port, "root", key_file=None, use_agent=False, known_hosts=Path("/nonexistent")
+    )
 
 
 def test_a_command_that_hangs_times_out_and_the_rest_is_still_collected(server, keys, known_hosts, tmp_path):
@@ -132,11 +155,17 @@ def test_a_command_that_hangs_times_out_and_the_rest_is_still_collected(server, 
     os.mkfifo(home / "dbconfig.xml")  # cat blocks on a FIFO with no writer: a hung NFS read, in effect
     from collectors.hosts.target import ProductDirs
 
-    subject = target("node1", endpoint(server, keys["client"], known_hosts), product="jira",
-                     dirs=ProductDirs(home=str(home)))
+    subject = target(
+        "node1",
+        endpoint(server, keys["client"], known_hosts),
+        product="jira",
+        dirs=ProductDirs(home=str(home)),
+    )
     snapshot = collect_host(subject, replace(FAST, command_timeout_s=1.0))
     timeouts = [e for e in snapshot.errors if e.kind is HostErrorKind.COMMAND_TIMEOUT]
-    assert [(e.call, e.message) for e in timeouts] == [("config_files", f"{home}/dbconfig.xml: read_files: no answer within 1 s")]
+    assert [(e.call, e.message) for e in timeouts] == [
+        ("config_files", f"{home}/dbconfig.xml: read_files: no answer within 1 s")
+    ]
     record = next(c for c in snapshot.commands if c.call == "config_files")
     assert record.exit_status == 124  # ended on the host by its timeout wrapper, and the batch went on
     assert record.command.startswith("timeout -k 5 1 grep -a -H '' -- ")
@@ -180,10 +209,20 @@ def test_a_host_behind_a_jump_host(tmp_path, keys, server):
 
         # the target's key is checked too, on the connection tunnelled through the jump host
         only_jump = write_known_hosts(tmp_path / "only_jump", server)
-        refused = collect_host(target("inner", endpoint(inner, keys["client"], only_jump),
-                                      jump=endpoint(server, keys["client"], only_jump)), FAST)
+        refused = collect_host(
+            target(
+                "inner",
+                endpoint(inner, keys["client"], only_jump),
+                jump=endpoint(server, keys["client"], only_jump),
+            ),
+            FAST,
+        )
         [error] = refused.errors
-        assert (error.kind, error.via, error.fingerprint) == (HostErrorKind.UNKNOWN_HOST_KEY, None, inner.fingerprint())
+        assert (error.kind, error.via, error.fingerprint) == (
+            HostErrorKind.UNKNOWN_HOST_KEY,
+            None,
+            inner.fingerprint(),
+        )
 
 
 def test_a_jump_host_that_cannot_reach_the_target(server, keys, known_hosts):

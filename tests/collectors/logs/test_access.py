@@ -31,31 +31,49 @@ START = datetime(2024, 5, 1, 10, 0, tzinfo=UTC)
 STATIC = "/s/d41d8cd98f00b204e9800998ecf8427e-CDN/-1h7a9b/910000/1s3wq7r/9.12.0/_/download/batch/jira.webresources:global-static/jira.webresources:global-static.css"
 
 
-def ctx(kind: LogKind = LogKind.JIRA_ACCESS, path: str = "access_log.2024-05-01", node: str = "node1",
-        since: datetime | None = None, until: datetime | None = None) -> FileContext:
-    return FileContext(path, node, kind, UTC, since.timestamp() if since else None,
-                       until.timestamp() if until else None)
+def ctx(
+    kind: LogKind = LogKind.JIRA_ACCESS,
+    path: str = "access_log.2024-05-01",
+    node: str = "node1",
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> FileContext:
+    return FileContext(
+        path, node, kind, UTC, since.timestamp() if since else None, until.timestamp() if until else None
+    )
 
 
-def feed(acc: AccessAccumulator, data: bytes, context: FileContext, chunk_lines: int | None = None) -> ChunkStats:
+def feed(
+    acc: AccessAccumulator, data: bytes, context: FileContext, chunk_lines: int | None = None
+) -> ChunkStats:
     """Feed ``data`` whole, or ``chunk_lines`` lines at a time, then end the file; the file's stats."""
     stats = ChunkStats()
     lines = data.splitlines(keepends=True)
     step = chunk_lines or len(lines) or 1
     for i in range(0, len(lines), step):
-        stats.merge(acc.feed(b"".join(lines[i:i + step]), context))
+        stats.merge(acc.feed(b"".join(lines[i : i + step]), context))
     stats.merge(acc.end_file(context))
     return stats
 
 
-def jira_line(at: datetime, path: str, status: int = 200, ms: int = 50, user: str = "jdoe",
-              address: str = "10.0.0.1", method: str = "GET") -> bytes:
-    return (f'{address} {at.hour * 60 + at.minute}x1x1 {user} [{at:%d/%b/%Y:%H:%M:%S %z}] "{method} {path} '
-            f'HTTP/1.1" {status} 512 {ms} "https://jira.example.com/" "Mozilla/5.0 (X11; Linux x86_64)" "1x9aq"\n'
-            ).encode()
+def jira_line(
+    at: datetime,
+    path: str,
+    status: int = 200,
+    ms: int = 50,
+    user: str = "jdoe",
+    address: str = "10.0.0.1",
+    method: str = "GET",
+) -> bytes:
+    return (
+        f'{address} {at.hour * 60 + at.minute}x1x1 {user} [{at:%d/%b/%Y:%H:%M:%S %z}] "{method} {path} '
+        f'HTTP/1.1" {status} 512 {ms} "https://jira.example.com/" "Mozilla/5.0 (X11; Linux x86_64)" "1x9aq"\n'
+    ).encode()
 
 
-def jira_log(n: int, seed: int = 1, start: datetime = START, per_second: float = 5.0) -> tuple[bytes, list[int]]:
+def jira_log(
+    n: int, seed: int = 1, start: datetime = START, per_second: float = 5.0
+) -> tuple[bytes, list[int]]:
     """``n`` varied Jira lines (users, ids, statuses, static resources, queries) and their durations."""
     rng = random.Random(seed)
     out, durations, at = [], [], start
@@ -65,12 +83,20 @@ def jira_log(n: int, seed: int = 1, start: datetime = START, per_second: float =
         if r < 0.3:
             path, ms = STATIC, rng.randrange(0, 6)
         elif r < 0.6:
-            path, ms = f"/browse/{rng.choice(['ABC', 'OPS'])}-{rng.randrange(1, 5000)}", int(rng.lognormvariate(5, 1))
+            path, ms = (
+                f"/browse/{rng.choice(['ABC', 'OPS'])}-{rng.randrange(1, 5000)}",
+                int(rng.lognormvariate(5, 1)),
+            )
         elif r < 0.8:
-            path, ms = f"/rest/api/2/search?jql=project%3DABC&startAt={rng.randrange(0, 500)}", int(
-                rng.lognormvariate(6, 1))
+            path, ms = (
+                f"/rest/api/2/search?jql=project%3DABC&startAt={rng.randrange(0, 500)}",
+                int(rng.lognormvariate(6, 1)),
+            )
         else:
-            path, ms = f"/secure/attachment/{rng.randrange(10000, 99999)}/a.png", int(rng.lognormvariate(3, 1))
+            path, ms = (
+                f"/secure/attachment/{rng.randrange(10000, 99999)}/a.png",
+                int(rng.lognormvariate(3, 1)),
+            )
         status = rng.choice([200] * 90 + [304] * 5 + [404] * 3 + [500, 503])
         user = f"user{int(rng.paretovariate(1.5)) % 40}"
         out.append(jira_line(at, path, status, ms, user, f"10.0.{int(user[4:]) % 7}.{int(user[4:])}"))
@@ -87,14 +113,21 @@ def bitbucket_log(n: int, seed: int = 1) -> bytes:
         stamp = f"{at:%Y-%m-%d %H:%M:%S},{at.microsecond // 1000:03d}"
         user = f"user{rng.randrange(30)}"
         if rng.random() < 0.4:
-            request, labels = f"POST /scm/prj/repo{rng.randrange(50)}.git/git-upload-pack HTTP/1.1", rng.choice(
-                ["clone, cache:hit", "fetch, protocol:2", "push"])
+            request, labels = (
+                f"POST /scm/prj/repo{rng.randrange(50)}.git/git-upload-pack HTTP/1.1",
+                rng.choice(["clone, cache:hit", "fetch, protocol:2", "push"]),
+            )
         else:
-            request, labels = f"GET /rest/api/1.0/projects/PRJ/repos/r{rng.randrange(50)}/commits?limit=25 HTTP/1.1", "-"
+            request, labels = (
+                f"GET /rest/api/1.0/projects/PRJ/repos/r{rng.randrange(50)}/commits?limit=25 HTTP/1.1",
+                "-",
+            )
         head = f'10.0.0.{rng.randrange(1, 40)},172.16.3.45 | https | %s@1X{number}x1 | {user} | {stamp} | "{request}" | "" "git/2.43.0"'
         out.append(head % "i" + " | - | - | - | - | - | - |\n")
-        out.append(head % "o" + f" | {rng.choice([200] * 19 + [500])} | 512 | 99999 | {labels} | "
-                                f"{int(rng.lognormvariate(5, 1))} | 9xk2pa |\n")
+        out.append(
+            head % "o" + f" | {rng.choice([200] * 19 + [500])} | 512 | 99999 | {labels} | "
+            f"{int(rng.lognormvariate(5, 1))} | 9xk2pa |\n"
+        )
     return "".join(out).encode()
 
 
@@ -103,10 +136,18 @@ def confluence_log(n: int, seed: int = 1) -> bytes:
     out, at = [], START
     for _ in range(n):
         at += timedelta(seconds=rng.expovariate(3))
-        path = rng.choice([STATIC, f"/display/DOC/Release+Notes+{rng.randrange(200)}", f"/rest/api/content/{rng.randrange(10**5)}"])
-        out.append(f"[{at:%d/%b/%Y:%H:%M:%S %z}] user{rng.randrange(30)} http-nio-8090-exec-{rng.randrange(1, 50)} "
-                   f"10.0.0.{rng.randrange(1, 40)} GET {path} HTTP/1.1 {rng.choice([200, 200, 304, 404])} "
-                   f"{rng.randrange(0, 900)}ms 7881 http://localhost/ Mozilla/5.0 (X11; Linux x86_64)\n")
+        path = rng.choice(
+            [
+                STATIC,
+                f"/display/DOC/Release+Notes+{rng.randrange(200)}",
+                f"/rest/api/content/{rng.randrange(10**5)}",
+            ]
+        )
+        out.append(
+            f"[{at:%d/%b/%Y:%H:%M:%S %z}] user{rng.randrange(30)} http-nio-8090-exec-{rng.randrange(1, 50)} "
+            f"10.0.0.{rng.randrange(1, 40)} GET {path} HTTP/1.1 {rng.choice([200, 200, 304, 404])} "
+            f"{rng.randrange(0, 900)}ms 7881 http://localhost/ Mozilla/5.0 (X11; Linux x86_64)\n"
+        )
     return "".join(out).encode()
 
 
@@ -122,6 +163,7 @@ def only(acc: AccessAccumulator, bucket_s: int = 60) -> AccessSummary:
 
 # -- what each layout's lines become
 
+
 def test_jira_reference_lines():
     acc = AccessAccumulator()
     stats = feed(acc, JIRA_KB + b"\n" + JIRA + b"\n", ctx())
@@ -131,21 +173,47 @@ def test_jira_reference_lines():
     s = only(acc)
     assert (s.product, s.nodes, s.requests, s.status_4xx, s.status_5xx) == ("jira", ["node1"], 2, 0, 0)
     assert [(e.method, e.endpoint, e.count, e.max_ms) for e in s.busiest_endpoints] == [
-        ("GET", "/rest/api/2/issue/{key}", 1, 87.0), ("GET", "/rest/…", 1, 91.0)]
+        ("GET", "/rest/api/2/issue/{key}", 1, 87.0),
+        ("GET", "/rest/…", 1, 91.0),
+    ]
     assert [(t.name, t.requests, t.total_ms) for t in s.top_users] == [("userX", 1, 91.0), ("jdoe", 1, 87.0)]
     assert [t.name for t in s.top_clients] == ["10.x.x.x", "10.20.30.40"]
     assert [(m.at, m.requests) for m in s.per_minute] == [(datetime(2015, 4, 17, 18, 27, tzinfo=UTC), 2)]
 
 
-@pytest.mark.parametrize(("kind", "data", "endpoints", "users", "clients"), [
-    (LogKind.CONFLUENCE_ACCESS, CONFLUENCE + b"\n" + CONFLUENCE_PLASO + b"\n",
-     ["/index.action", "/wiki/index.action"], ["user", "admin"], ["192.168.192.1", "192.168.1.10"]),
-    (LogKind.CONFLUENCE_ACCESS, CONFLUENCE_711 + b"\n", ["/index.action"], ["testuser"], ["192.168.1.15"]),
-    (LogKind.CONFLUENCE_ACCESS, CONFLUENCE_HELM + b"\n", ["/wiki/display/{space}/{title}"], ["admin"], ["10.0.0.1"]),
-    (LogKind.BITBUCKET_ACCESS, BITBUCKET_IN + b"\n" + BITBUCKET + b"\n" + BITBUCKET_CLONE + b"\n" + STASH_SSH + b"\n",
-     ["git clone (cache:hit)", "git push", "/status"], ["jdoe", "atlaseye_user", "-"],
-     ["10.0.0.7", "172.16.3.7", "172.24.12.153"]),
-])
+@pytest.mark.parametrize(
+    ("kind", "data", "endpoints", "users", "clients"),
+    [
+        (
+            LogKind.CONFLUENCE_ACCESS,
+            CONFLUENCE + b"\n" + CONFLUENCE_PLASO + b"\n",
+            ["/index.action", "/wiki/index.action"],
+            ["user", "admin"],
+            ["192.168.192.1", "192.168.1.10"],
+        ),
+        (
+            LogKind.CONFLUENCE_ACCESS,
+            CONFLUENCE_711 + b"\n",
+            ["/index.action"],
+            ["testuser"],
+            ["192.168.1.15"],
+        ),
+        (
+            LogKind.CONFLUENCE_ACCESS,
+            CONFLUENCE_HELM + b"\n",
+            ["/wiki/display/{space}/{title}"],
+            ["admin"],
+            ["10.0.0.1"],
+        ),
+        (
+            LogKind.BITBUCKET_ACCESS,
+            BITBUCKET_IN + b"\n" + BITBUCKET + b"\n" + BITBUCKET_CLONE + b"\n" + STASH_SSH + b"\n",
+            ["git clone (cache:hit)", "git push", "/status"],
+            ["jdoe", "atlaseye_user", "-"],
+            ["10.0.0.7", "172.16.3.7", "172.24.12.153"],
+        ),
+    ],
+)
 def test_other_layouts(kind, data, endpoints, users, clients):
     acc = AccessAccumulator()
     stats = feed(acc, data, ctx(kind))
@@ -160,8 +228,14 @@ def test_other_layouts(kind, data, endpoints, users, clients):
 
 def test_garbage_binary_and_cut_lines_are_counted_unparsed():
     good, _ = jira_log(20)
-    bad = [b"\x00" * 300, b"\xff\xfe\x00garbage \x01\x02", b"", b"just some words in a line",
-           good.splitlines()[3][:60], good.splitlines()[4][:150]]
+    bad = [
+        b"\x00" * 300,
+        b"\xff\xfe\x00garbage \x01\x02",
+        b"",
+        b"just some words in a line",
+        good.splitlines()[3][:60],
+        good.splitlines()[4][:150],
+    ]
     data = b"\n".join(good.splitlines()[:10] + bad + good.splitlines()[10:]) + b"\n"
     acc = AccessAccumulator()
     stats = feed(acc, data, ctx())
@@ -179,11 +253,21 @@ def test_not_an_access_log():
 
 # -- the numbers
 
+
 def test_counts_statuses_and_5xx_attribution():
-    lines = [jira_line(START, "/browse/ABC-1", 200, 10), jira_line(START, "/browse/ABC-2", 404, 10),
-             jira_line(START, "/browse/ABC-3", 500, 10, user="bob", address="10.9.9.9"),
-             jira_line(START + timedelta(minutes=1), "/rest/api/2/search?jql=x", 503, 2000, user="bob",
-                       address="10.9.9.9")]
+    lines = [
+        jira_line(START, "/browse/ABC-1", 200, 10),
+        jira_line(START, "/browse/ABC-2", 404, 10),
+        jira_line(START, "/browse/ABC-3", 500, 10, user="bob", address="10.9.9.9"),
+        jira_line(
+            START + timedelta(minutes=1),
+            "/rest/api/2/search?jql=x",
+            503,
+            2000,
+            user="bob",
+            address="10.9.9.9",
+        ),
+    ]
     acc = AccessAccumulator()
     feed(acc, b"".join(lines), ctx())
     s = only(acc)
@@ -217,8 +301,11 @@ def test_percentiles_are_close_to_the_sorted_values():
 def test_the_window_skips_events_but_counts_their_lines():
     data, _ = jira_log(3000, seed=4, per_second=2)  # 25 minutes
     since, until = START + timedelta(minutes=5), START + timedelta(minutes=10, seconds=30)
-    inside = [line for line in data.splitlines()
-              if since <= datetime.strptime(line.split(b"[")[1][:26].decode(), "%d/%b/%Y:%H:%M:%S %z") < until]
+    inside = [
+        line
+        for line in data.splitlines()
+        if since <= datetime.strptime(line.split(b"[")[1][:26].decode(), "%d/%b/%Y:%H:%M:%S %z") < until
+    ]
     acc = AccessAccumulator()
     stats = feed(acc, data, ctx(since=since, until=until), chunk_lines=700)
     assert (stats.lines, stats.events, stats.unparsed) == (3000, len(inside), 0)
@@ -235,14 +322,17 @@ def test_a_repeated_hour_at_a_daylight_saving_change_stays_an_hour_apart():
     stats = feed(acc, jira_line(first, "/browse/A-1") * 3 + jira_line(again, "/browse/A-1") * 2, ctx())
     assert (stats.first, stats.last) == (first.timestamp(), again.timestamp())
     assert [(m.at, m.requests) for m in only(acc).per_minute] == [
-        (datetime(2024, 10, 27, 0, 30, tzinfo=UTC), 3), (datetime(2024, 10, 27, 1, 30, tzinfo=UTC), 2)]
+        (datetime(2024, 10, 27, 0, 30, tzinfo=UTC), 3),
+        (datetime(2024, 10, 27, 1, 30, tzinfo=UTC), 2),
+    ]
 
 
 def test_microsecond_durations_are_recognised_and_converted():
     data, durations = jira_log(6000, seed=5)
     micro = b"".join(  # the same lines, %D in µs as Tomcat 10 writes it
-        line.replace(b" 512 %d " % d, b" 512 %d " % (d * 1000 + 137), 1) for line, d in
-        zip(data.splitlines(keepends=True), durations, strict=True))
+        line.replace(b" 512 %d " % d, b" 512 %d " % (d * 1000 + 137), 1)
+        for line, d in zip(data.splitlines(keepends=True), durations, strict=True)
+    )
     acc = AccessAccumulator()
     stats = feed(acc, micro, ctx(path="access_log.tomcat10"))
     s = only(acc)
@@ -255,6 +345,7 @@ def test_microsecond_durations_are_recognised_and_converted():
 
 
 # -- the engine's use: chunks, merges, pickles
+
 
 @pytest.mark.parametrize("kind", [LogKind.JIRA_ACCESS, LogKind.CONFLUENCE_ACCESS, LogKind.BITBUCKET_ACCESS])
 def test_chunk_boundaries_anywhere_give_the_same_results(kind):
@@ -278,7 +369,12 @@ def test_chunk_boundaries_anywhere_give_the_same_results(kind):
             stats.merge(acc.feed(b"".join(lines[start:end]), ctx(kind)))
         stats.merge(acc.end_file(ctx(kind)))
         assert (stats.lines, stats.events, stats.unparsed, stats.first, stats.last) == (
-            expected.lines, expected.events, expected.unparsed, expected.first, expected.last)
+            expected.lines,
+            expected.events,
+            expected.unparsed,
+            expected.first,
+            expected.last,
+        )
         assert acc.summaries(60) == whole.summaries(60)
 
 
@@ -329,10 +425,13 @@ def test_pickling_keeps_the_aggregates_and_feeding_goes_on():
 
 # -- bounded memory, redaction
 
+
 def test_query_strings_and_secrets_are_never_stored():
-    lines = [jira_line(START, "/rest/api/2/issue/ABC-1?os_password=hunter2&token=s3cr3tt0ken"),
-             jira_line(START, "/plugins/servlet/login;jsessionid=SESSIONSECRET42"),
-             jira_line(START, "/rest/password=hunter2/x")]  # a secret the templating cannot see as one
+    lines = [
+        jira_line(START, "/rest/api/2/issue/ABC-1?os_password=hunter2&token=s3cr3tt0ken"),
+        jira_line(START, "/plugins/servlet/login;jsessionid=SESSIONSECRET42"),
+        jira_line(START, "/rest/password=hunter2/x"),
+    ]  # a secret the templating cannot see as one
     acc = AccessAccumulator()
     feed(acc, b"".join(lines), ctx())
     stored = pickle.dumps(acc) + only(acc).model_dump_json().encode()

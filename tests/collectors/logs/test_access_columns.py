@@ -42,7 +42,7 @@ def reference(line: bytes, layout: Layout) -> tuple | None:
     if layout.suffix:
         if not duration.endswith(layout.suffix):
             return None
-        duration = duration[:-len(layout.suffix)]
+        duration = duration[: -len(layout.suffix)]
     if not duration.isdigit() or len(duration) > 12:
         return None
     t, z = _TIME.match(f[layout.time]), _ZONE.match(f[layout.zone])
@@ -61,8 +61,15 @@ def reference(line: bytes, layout: Layout) -> tuple | None:
     if layout.forwarded >= 0 and f[layout.forwarded] != b"-":
         client = f[layout.forwarded]
     code = int(status)
-    return (int(start.timestamp()), second, 2 if code >= 500 else 1 if code >= 400 else 0, int(duration),
-            f[layout.method] + b" " + f[layout.path].split(b"?")[0], client, f[layout.user])
+    return (
+        int(start.timestamp()),
+        second,
+        2 if code >= 500 else 1 if code >= 400 else 0,
+        int(duration),
+        f[layout.method] + b" " + f[layout.path].split(b"?")[0],
+        client,
+        f[layout.user],
+    )
 
 
 def columns_of(chunk: bytes, layout: Layout) -> list[tuple | None]:
@@ -72,9 +79,16 @@ def columns_of(chunk: bytes, layout: Layout) -> list[tuple | None]:
         if not cols.good[i]:
             out.append(None)
             continue
-        spans = [chunk[begin[i]:end[i]] for begin, end in (cols.request, cols.client, cols.user)]
-        out.append((int(cols.minute[i]), int(cols.second[i]), int(cols.status_class[i]), int(cols.duration[i]),
-                    *spans))
+        spans = [chunk[begin[i] : end[i]] for begin, end in (cols.request, cols.client, cols.user)]
+        out.append(
+            (
+                int(cols.minute[i]),
+                int(cols.second[i]),
+                int(cols.status_class[i]),
+                int(cols.duration[i]),
+                *spans,
+            )
+        )
     return out
 
 
@@ -83,8 +97,12 @@ def lines_of(chunk: bytes) -> list[bytes]:
     return lines[:-1] if not lines[-1] else lines
 
 
-LAYOUTS = [(JIRA_LAYOUT, JIRA), (CONFLUENCE_LAYOUT, CONFLUENCE), (CONFLUENCE_711_LAYOUT, CONFLUENCE_711),
-           (CONFLUENCE_HELM_LAYOUT, CONFLUENCE_HELM)]
+LAYOUTS = [
+    (JIRA_LAYOUT, JIRA),
+    (CONFLUENCE_LAYOUT, CONFLUENCE),
+    (CONFLUENCE_711_LAYOUT, CONFLUENCE_711),
+    (CONFLUENCE_HELM_LAYOUT, CONFLUENCE_HELM),
+]
 
 
 @pytest.mark.parametrize(("layout", "line"), LAYOUTS, ids=[layout.name for layout, _ in LAYOUTS])
@@ -94,34 +112,41 @@ def test_reference_lines_are_read(layout, line):
 
 
 def test_a_jira_line_field_by_field():
-    line = (b'10.0.0.5 600x1x1 jdoe [01/May/2024:10:00:59 +0200] "GET /browse/ABC-1?x=1 HTTP/1.1" 503 512 1234 '
-            b'"-" "curl"')
+    line = (
+        b'10.0.0.5 600x1x1 jdoe [01/May/2024:10:00:59 +0200] "GET /browse/ABC-1?x=1 HTTP/1.1" 503 512 1234 '
+        b'"-" "curl"'
+    )
     (read,) = columns_of(line, JIRA_LAYOUT)  # the last line of a chunk needs no newline
     at = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
     assert read == (int(at.timestamp()), 59, 2, 1234, b'"GET /browse/ABC-1', b"10.0.0.5", b"jdoe")
 
 
 def test_forwarded_for_names_the_client_unless_it_is_a_dash():
-    base = (b"[01/May/2024:10:00:00 +0000] %s jdoe http-nio-8090-exec-1 10.0.0.9 GET /x HTTP/1.1 200 5ms 1 - "
-            b"Mozilla")
+    base = (
+        b"[01/May/2024:10:00:00 +0000] %s jdoe http-nio-8090-exec-1 10.0.0.9 GET /x HTTP/1.1 200 5ms 1 - "
+        b"Mozilla"
+    )
     reads = columns_of(base % b"203.0.113.9" + b"\n" + base % b"-" + b"\n", CONFLUENCE_711_LAYOUT)
     assert [r[5] for r in reads] == [b"203.0.113.9", b"10.0.0.9"]
 
 
-@pytest.mark.parametrize("bad", [
-    b"[31/Apr/2024:10:00:00 +0000]",  # no such day
-    b"[29/Feb/2023:10:00:00 +0000]",  # not a leap year
-    b"[01/may/2024:10:00:00 +0000]",  # month names are capitalised
-    b"[01/May/2024:24:00:00 +0000]",
-    b"[01/May/2024:10:60:00 +0000]",
-    b"[01/May/2024:10:00:61 +0000]",
-    b"[01/May/2024:10:00:00 +2400]",
-    b"[01/May/2024:10:00:00 0000]x",
-    b"[ 1/May/2024:10:00:00 +0000]",
-    b"[01/May/0000:10:00:00 +0000]",
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        b"[31/Apr/2024:10:00:00 +0000]",  # no such day
+        b"[29/Feb/2023:10:00:00 +0000]",  # not a leap year
+        b"[01/may/2024:10:00:00 +0000]",  # month names are capitalised
+        b"[01/May/2024:24:00:00 +0000]",
+        b"[01/May/2024:10:60:00 +0000]",
+        b"[01/May/2024:10:00:61 +0000]",
+        b"[01/May/2024:10:00:00 +2400]",
+        b"[01/May/2024:10:00:00 0000]x",
+        b"[ 1/May/2024:10:00:00 +0000]",
+        b"[01/May/0000:10:00:00 +0000]",
+    ],
+)
 def test_impossible_timestamps_are_left_to_the_parser(bad):
-    line = b'10.0.0.5 600x1x1 jdoe ' + bad + b' "GET /x HTTP/1.1" 200 512 12 "-" "curl"'
+    line = b"10.0.0.5 600x1x1 jdoe " + bad + b' "GET /x HTTP/1.1" 200 512 12 "-" "curl"'
     assert columns_of(line, JIRA_LAYOUT) == [None] == [reference(line, JIRA_LAYOUT)]
 
 
@@ -143,7 +168,7 @@ def test_short_empty_and_cut_lines_and_a_chunk_without_lines():
 @pytest.mark.parametrize(("layout", "line"), LAYOUTS, ids=[layout.name for layout, _ in LAYOUTS])
 def test_damaged_lines_read_as_the_line_by_line_reading_does(layout, line):
     rng = random.Random(layout.name)
-    alphabet = b" 0123456789[]/:+-\"msaZ\x00\n"
+    alphabet = b' 0123456789[]/:+-"msaZ\x00\n'
     damaged = []
     for _ in range(3000):
         b = bytearray(line)
@@ -160,7 +185,7 @@ def test_damaged_lines_read_as_the_line_by_line_reading_does(layout, line):
 
 @pytest.mark.parametrize("kind", [LogKind.JIRA_ACCESS, LogKind.CONFLUENCE_ACCESS])
 def test_column_wise_and_parsed_lines_give_the_same_statistics(kind, monkeypatch):
-    data = (jira_log(9000, seed=3)[0] if kind == LogKind.JIRA_ACCESS else confluence_log(9000, seed=3))
+    data = jira_log(9000, seed=3)[0] if kind == LogKind.JIRA_ACCESS else confluence_log(9000, seed=3)
     data += b"\x00 garbage\n" + (JIRA if kind == LogKind.JIRA_ACCESS else CONFLUENCE_711) + b"\n"
     columns = AccessAccumulator()
     fast = feed(columns, data, ctx(kind), chunk_lines=700)
@@ -169,6 +194,11 @@ def test_column_wise_and_parsed_lines_give_the_same_statistics(kind, monkeypatch
     parsed = AccessAccumulator()
     slow = feed(parsed, data, ctx(kind), chunk_lines=700)
     assert (fast.lines, fast.events, fast.unparsed, fast.first, fast.last) == (
-        slow.lines, slow.events, slow.unparsed, slow.first, slow.last)
+        slow.lines,
+        slow.events,
+        slow.unparsed,
+        slow.first,
+        slow.last,
+    )
     assert fast.events == 9001 and fast.unparsed == 1
     assert columns.summaries(60) == parsed.summaries(60)

@@ -21,11 +21,15 @@ from collectors.logs.patterns import ScanPattern
 from collectors.logs.timestamps import MinuteClock
 
 PATTERNS = [
-    ScanPattern("db.hikari", r"Connection is not available, request timed out after [0-9]+ms", ("application",)),
+    ScanPattern(
+        "db.hikari", r"Connection is not available, request timed out after [0-9]+ms", ("application",)
+    ),
     ScanPattern("jvm.heap", r"java\.lang\.OutOfMemoryError: Java heap space", ("application", "catalina")),
     ScanPattern("stuck", r"has been active for [0-9,]+ milliseconds .* and may be stuck", ("catalina",)),
     ScanPattern("jira.start", r"JIRA starting\.\.\.", ("application",), products=("jira",), restart=True),
-    ScanPattern("confluence.only", r"Confluence is ready to serve", ("application",), products=("confluence",)),
+    ScanPattern(
+        "confluence.only", r"Confluence is ready to serve", ("application",), products=("confluence",)
+    ),
 ]
 ENGINES = [False, True] if hyperscan is not None else [False]
 T0 = datetime(2024, 5, 1, 10, 0, tzinfo=UTC).timestamp()
@@ -38,12 +42,22 @@ def _stamp(at: float, offset: str = "+0000") -> str:
     return f"{moment:%Y-%m-%d %H:%M:%S},{moment.microsecond // 1000:03d}{offset}"
 
 
-def _jira(at: float, level: str, text: str, thread: str = "http-nio-8080-exec-5 url: /browse/ABC-1; user: bob") -> str:
-    return f"{_stamp(at)} {thread} {level:<5} bob 600x1x2 1abc 10.0.0.1 /browse/ABC-1 [c.a.jira.Thing] {text}\n"
+def _jira(
+    at: float, level: str, text: str, thread: str = "http-nio-8080-exec-5 url: /browse/ABC-1; user: bob"
+) -> str:
+    return (
+        f"{_stamp(at)} {thread} {level:<5} bob 600x1x2 1abc 10.0.0.1 /browse/ABC-1 [c.a.jira.Thing] {text}\n"
+    )
 
 
-def _scan(text: str, kind: LogKind = LogKind.JIRA_APP, use_hs: bool = True, since: float | None = None,
-          until: float | None = None, chunks: int = 1) -> AppAccumulator:
+def _scan(
+    text: str,
+    kind: LogKind = LogKind.JIRA_APP,
+    use_hs: bool = True,
+    since: float | None = None,
+    until: float | None = None,
+    chunks: int = 1,
+) -> AppAccumulator:
     scanner = ChunkScanner(PATTERNS, MinuteClock(UTC), use_hyperscan=use_hs)
     acc = AppAccumulator()
     ctx = FileContext("node1/atlassian-jira.log", "node1", kind, UTC, since, until)
@@ -70,7 +84,9 @@ def _random_log(seed: int, events: int = 3000) -> tuple[str, Counter[tuple[int, 
         if rng.random() < 0.03:
             at -= 0.05  # threads stamp before they queue: small steps back happen
         level = rng.choice(("INFO", "INFO", "INFO", "DEBUG", "WARN", "ERROR", "FATAL"))
-        thread = rng.choice(("Caesium-1-3", "ThreadPoolAsyncTaskExecutor::Thread 6", "http-nio-8080-exec-9 url: /x; user: y"))
+        thread = rng.choice(
+            ("Caesium-1-3", "ThreadPoolAsyncTaskExecutor::Thread 6", "http-nio-8080-exec-9 url: /x; user: y")
+        )
         text = rng.choice(("all good", "saw ERROR in a payload", "WARN: a word in the message", "done"))
         out.append(_jira(at, level, text, thread))
         minute = int(at // 60) * 60
@@ -97,9 +113,13 @@ def test_levels_per_minute_match_a_line_by_line_count(use_hs: bool, seed: int) -
     text, expected = _random_log(seed)
     found = _levels(_scan(text, use_hs=use_hs))
     # A step back across a minute's edge may move an event to its neighbour minute; nothing is lost.
-    assert sum(v for (_, k), v in found.items() if k == "total") == sum(v for (_, k), v in expected.items() if k == "total")
+    assert sum(v for (_, k), v in found.items() if k == "total") == sum(
+        v for (_, k), v in expected.items() if k == "total"
+    )
     for level in ("WARN", "ERROR", "FATAL"):
-        assert sum(v for (_, k), v in found.items() if k == level) == sum(v for (_, k), v in expected.items() if k == level)
+        assert sum(v for (_, k), v in found.items() if k == level) == sum(
+            v for (_, k), v in expected.items() if k == level
+        )
     differing = [key for key in expected if abs(found[key] - expected[key]) > 1]
     assert len(differing) <= len(expected) * 0.05
 
@@ -142,7 +162,9 @@ def test_offsets_are_converted_to_utc(use_hs: bool) -> None:
 
 @pytest.mark.parametrize("use_hs", ENGINES)
 def test_the_window_keeps_only_events_inside_it(use_hs: bool) -> None:
-    text = "".join(_jira(T0 + i * 60, "ERROR", "java.lang.OutOfMemoryError: Java heap space") for i in range(10))
+    text = "".join(
+        _jira(T0 + i * 60, "ERROR", "java.lang.OutOfMemoryError: Java heap space") for i in range(10)
+    )
     acc = _scan(text, use_hs=use_hs, since=T0 + 120, until=T0 + 300)
     assert acc.hits["jvm.heap"].count == 3
     assert sorted(acc.levels) == [T0 + 120, T0 + 180, T0 + 240]
@@ -156,23 +178,33 @@ def test_signatures_apply_to_their_products_and_files_only(use_hs: bool) -> None
     assert acc.restarts[0][1:3] == ("node1", "jira.start")
     catalina = _scan(
         "01-May-2024 10:30:00.000 WARNING [ContainerBackgroundProcessor[StandardEngine[Catalina]]] "
-        "org.apache.catalina.valves.StuckThreadDetectionValve.notifyStuckThreadDetected Thread \"http-nio-8080-exec-147\" "
+        'org.apache.catalina.valves.StuckThreadDetectionValve.notifyStuckThreadDetected Thread "http-nio-8080-exec-147" '
         "(id=5169) has been active for 63,774 milliseconds (since 11/6/18 7:42 PM) to serve the same request for "
         "https://x/rest and may be stuck (configured threshold is 60 seconds).\n",
-        kind=LogKind.CATALINA, use_hs=use_hs,
+        kind=LogKind.CATALINA,
+        use_hs=use_hs,
     )
     assert catalina.hits["stuck"].first == datetime(2024, 5, 1, 10, 30, tzinfo=UTC).timestamp()
 
 
 def test_samples_are_redacted() -> None:
-    text = _jira(T0, "ERROR", "java.lang.OutOfMemoryError: Java heap space while calling https://svc:hunter2@db.example.com/x?password=s3cret")
+    text = _jira(
+        T0,
+        "ERROR",
+        "java.lang.OutOfMemoryError: Java heap space while calling https://svc:hunter2@db.example.com/x?password=s3cret",
+    )
     sample = _scan(text).hits["jvm.heap"].samples[0][3]
     assert "hunter2" not in sample and "s3cret" not in sample
 
 
 @pytest.mark.parametrize("use_hs", ENGINES)
 def test_garbage_and_binary_lines_never_break_the_scan(use_hs: bool) -> None:
-    text = _jira(T0, "WARN", "ok") + "\x00\x01\x02 garbage \xff\n" * 5 + "2024-13-45 99:99:99,999 nonsense\n" + _jira(T0 + 1, "ERROR", "ok")
+    text = (
+        _jira(T0, "WARN", "ok")
+        + "\x00\x01\x02 garbage \xff\n" * 5
+        + "2024-13-45 99:99:99,999 nonsense\n"
+        + _jira(T0 + 1, "ERROR", "ok")
+    )
     acc = _scan(text, use_hs=use_hs)
     assert acc.levels[T0][1:] == [1, 1, 0]
 
@@ -219,7 +251,9 @@ PRODUCT_LINES = [
 
 
 @pytest.mark.parametrize("use_hs", ENGINES)
-@pytest.mark.parametrize(("kind", "text", "levels", "signature"), PRODUCT_LINES, ids=lambda v: getattr(v, "value", None))
+@pytest.mark.parametrize(
+    ("kind", "text", "levels", "signature"), PRODUCT_LINES, ids=lambda v: getattr(v, "value", None)
+)
 def test_every_products_layout_with_the_knowledge_base(use_hs, kind, text, levels, signature) -> None:
     from agent.signatures import load_signatures
     from checks.signatures.scan import to_scan_patterns

@@ -15,7 +15,9 @@ def _log(events: int, seed: int = 3) -> bytes:
     rng = random.Random(seed)
     out = []
     for i in range(events):
-        out.append(f"2024-05-01 10:{i // 60 % 60:02d}:{i % 60:02d},000+0000 exec-{i} ERROR [c.a.X] event {i}\n")
+        out.append(
+            f"2024-05-01 10:{i // 60 % 60:02d}:{i % 60:02d},000+0000 exec-{i} ERROR [c.a.X] event {i}\n"
+        )
         for frame in range(rng.choice((0, 0, 0, 3, 40))):
             out.append(f"\tat com.example.Frame{frame}.call(Frame.java:{frame})\n")
         if rng.random() < 0.1:

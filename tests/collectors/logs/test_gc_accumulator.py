@@ -157,7 +157,10 @@ def test_share_per_bucket_and_overhead() -> None:
     assert minutes.overhead == pytest.approx(9.03 / 416, abs=1e-6)
     assert (minutes.p50_ms, minutes.max_ms) == (pytest.approx(3000, rel=0.03), 6000.0)
     [five] = acc.summaries(300)
-    assert [(m.pauses, m.pause_ms, m.share) for m in five.per_minute] == [(2, 6030.0, 0.0201), (1, 3000.0, 0.01)]
+    assert [(m.pauses, m.pause_ms, m.share) for m in five.per_minute] == [
+        (2, 6030.0, 0.0201),
+        (1, 3000.0, 0.01),
+    ]
 
 
 def test_a_rising_heap_floor_gives_its_slope_and_a_flat_one_none_to_speak_of() -> None:
@@ -206,7 +209,9 @@ def test_empty_and_unknown_input() -> None:
     stats = feed_whole(acc, b"", ctx(LogKind.GC_UNIFIED))
     assert stats.lines == 0
     [summary] = acc.summaries(60)
-    assert summary.pauses == 0 and summary.p50_ms is None and summary.max_ms is None and summary.overhead is None
+    assert (
+        summary.pauses == 0 and summary.p50_ms is None and summary.max_ms is None and summary.overhead is None
+    )
 
 
 def test_the_simulated_estates_long_pauses_are_on_their_node_at_their_time(tmp_path) -> None:
@@ -229,14 +234,26 @@ def test_the_simulated_estates_long_pauses_are_on_their_node_at_their_time(tmp_p
     assert others and all(s.max_ms < 200 and s.full_gcs == 0 for s in others)
 
 
-@pytest.mark.parametrize(("kind", "line"), [
-    (LogKind.GC_UNIFIED, b"[2024-05-01T10:00:00.000+0000][1.000s] GC(1) Pause Young (Normal) (G1 Evacuation "
-                         b"Pause) 24M->4M(256M) 100000000000000.000ms\n"),
-    (LogKind.GC_UNIFIED, b"[2024-05-01T10:00:00.000+0000][1.000s] GC(1) Pause Young (Normal) (G1 Evacuation "
-                         b"Pause) 24M->4M(256M) -3.000ms\n"),
-    (LogKind.GC_JDK8, b"2024-05-01T10:00:00.000+0000: 1.234: [GC (Allocation Failure) [PSYoungGen: "
-                      b"1024K->512K(2048K)] 4096K->1024K(8192K), 99999999999.0000000 secs]\n"),
-])
+@pytest.mark.parametrize(
+    ("kind", "line"),
+    [
+        (
+            LogKind.GC_UNIFIED,
+            b"[2024-05-01T10:00:00.000+0000][1.000s] GC(1) Pause Young (Normal) (G1 Evacuation "
+            b"Pause) 24M->4M(256M) 100000000000000.000ms\n",
+        ),
+        (
+            LogKind.GC_UNIFIED,
+            b"[2024-05-01T10:00:00.000+0000][1.000s] GC(1) Pause Young (Normal) (G1 Evacuation "
+            b"Pause) 24M->4M(256M) -3.000ms\n",
+        ),
+        (
+            LogKind.GC_JDK8,
+            b"2024-05-01T10:00:00.000+0000: 1.234: [GC (Allocation Failure) [PSYoungGen: "
+            b"1024K->512K(2048K)] 4096K->1024K(8192K), 99999999999.0000000 secs]\n",
+        ),
+    ],
+)
 def test_a_pause_no_jvm_writes_is_an_unparsed_line_not_millions_of_minutes(kind, line):
     acc = GcAccumulator()
     stats = feed_whole(acc, line, ctx(kind))

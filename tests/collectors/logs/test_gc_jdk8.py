@@ -63,7 +63,9 @@ CMS = b"""2020-10-25T22:12:45.317-0800: 0.237: [GC (Allocation Failure) 2020-10-
 """
 
 
-def ctx(tz=UTC, since: float | None = None, until: float | None = None, node: str = "node1", path: str = "gc.log"):
+def ctx(
+    tz=UTC, since: float | None = None, until: float | None = None, node: str = "node1", path: str = "gc.log"
+):
     return FileContext(path, node, LogKind.GC_JDK8, tz, since, until)
 
 
@@ -243,8 +245,7 @@ def test_garbage_binary_and_cut_lines_are_unparsed_never_fatal() -> None:
         b"2024-05-01T10:00:00.123+0000: 12345.678: [GC (Allocation Failure) [PSYoungGen: 1024K->5\n"
         b"2024-05-01T10:00:00.123+00\n"
         b"99999-99-99T99:99:99.999+9999: 1.0: [GC (x), 0.1 secs]\n"
-        b"the end\n"
-        + PARALLEL
+        b"the end\n" + PARALLEL
     )
     summary, stats = read(data)
     assert stats.lines == 11

@@ -49,7 +49,9 @@ def _supported(flag: str) -> bool:
 
 @pytest.fixture(scope="module")
 def logs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    assert shutil.which("java") and shutil.which("javac"), "the JDK is missing: ./scripts/setup.sh installs it"
+    assert shutil.which("java") and shutil.which("javac"), (
+        "the JDK is missing: ./scripts/setup.sh installs it"
+    )
     folder = tmp_path_factory.mktemp("gc")
     (folder / "Churn.java").write_text(CHURN)
     subprocess.run(["javac", "-d", str(folder), str(folder / "Churn.java")], check=True, timeout=120)
@@ -108,4 +110,8 @@ def test_every_pause_the_jvm_wrote_is_read(logs: dict[str, Path], flag: str) -> 
         i += n
     split_stats.merge(pieces.end_file(context))
     assert pieces.summaries(60) == acc.summaries(60)
-    assert (split_stats.lines, split_stats.events, split_stats.first) == (stats.lines, stats.events, stats.first)
+    assert (split_stats.lines, split_stats.events, split_stats.first) == (
+        stats.lines,
+        stats.events,
+        stats.first,
+    )

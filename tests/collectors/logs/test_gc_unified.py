@@ -80,7 +80,7 @@ SHENANDOAH = b"""[2026-11-26T14:03:04.965+0000][0.005s] Using Shenandoah
 """
 
 SAFEPOINTS = (
-    b"[2026-11-26T14:09:17.359+0000][1197ms][26981][27048][info][safepoint] Safepoint \"GenCollectForAllocation\", "
+    b'[2026-11-26T14:09:17.359+0000][1197ms][26981][27048][info][safepoint] Safepoint "GenCollectForAllocation", '
     b"Time since last: 1080780533 ns, Reaching safepoint: 3964 ns, Cleanup: 80983 ns, At safepoint: 8670363 ns, "
     b"Total: 8755310 ns\n"
     b"[2024-05-01T10:00:00.000+0000][12.345s][info][safepoint] Total time for which application threads were "
@@ -88,7 +88,9 @@ SAFEPOINTS = (
 )
 
 
-def ctx(tz=UTC, since: float | None = None, until: float | None = None, node: str = "node1", path: str = "gc.log"):
+def ctx(
+    tz=UTC, since: float | None = None, until: float | None = None, node: str = "node1", path: str = "gc.log"
+):
     return FileContext(path, node, LogKind.GC_UNIFIED, tz, since, until)
 
 
@@ -171,7 +173,10 @@ def test_shenandoah_statistics_table_is_read_but_not_counted() -> None:
         (b"[2024-05-01T10:00:00.000+0000][12345.678s]", "2024-05-01T10:00:00+00:00"),
         (b"[2024-05-01T12:00:00.000+0200]", "2024-05-01T10:00:00+00:00"),
         (b"[2024-05-01T10:00:00.000+0000][info][gc]", "2024-05-01T10:00:00+00:00"),
-        (b"[2024-05-01T10:00:00.000+0000][12345678ms][1234][5678][info][gc,phases   ]", "2024-05-01T10:00:00+00:00"),
+        (
+            b"[2024-05-01T10:00:00.000+0000][12345678ms][1234][5678][info][gc,phases   ]",
+            "2024-05-01T10:00:00+00:00",
+        ),
         (b"[1714557600000ms][info][gc]", "2024-05-01T10:00:00+00:00"),  # timemillis
         (b"[1714557600000000000ns]", "2024-05-01T10:00:00+00:00"),  # timenanos
         (b"[2024-05-01T10:00:00.000Z]", "2024-05-01T10:00:00+00:00"),
@@ -179,15 +184,21 @@ def test_shenandoah_statistics_table_is_read_but_not_counted() -> None:
     ],
 )
 def test_decoration_variants_with_a_time(decorations: bytes, expected_at: str) -> None:
-    summary, stats = read(decorations + b" GC(5) Pause Young (Normal) (G1 Evacuation Pause) 24M->4M(256M) 3.456ms\n")
+    summary, stats = read(
+        decorations + b" GC(5) Pause Young (Normal) (G1 Evacuation Pause) 24M->4M(256M) 3.456ms\n"
+    )
     assert stats.unparsed == 0 and summary.pauses == 1
     assert summary.longest[0].at == at(expected_at) - timedelta(milliseconds=3.456)  # it ended at the stamp
     assert summary.heap_after[0].after_mb == 4.0
 
 
-@pytest.mark.parametrize("decorations", [b"[12345.678s]", b"[info][gc]", b"[12345678ms][info][gc]", b"[42ns]"])
+@pytest.mark.parametrize(
+    "decorations", [b"[12345.678s]", b"[info][gc]", b"[12345678ms][info][gc]", b"[42ns]"]
+)
 def test_decoration_variants_without_a_date_keep_the_pause_off_the_timeline(decorations: bytes) -> None:
-    summary, stats = read(decorations + b" GC(5) Pause Young (Normal) (G1 Evacuation Pause) 24M->4M(256M) 3.456ms\n")
+    summary, stats = read(
+        decorations + b" GC(5) Pause Young (Normal) (G1 Evacuation Pause) 24M->4M(256M) 3.456ms\n"
+    )
     assert stats.unparsed == 0 and summary.pauses == 1
     assert summary.longest[0].at is None and summary.per_minute == [] and summary.heap_after == []
     assert any("without a time decoration" in n for n in stats.notes)
@@ -234,8 +245,7 @@ def test_garbage_binary_and_cut_lines_are_unparsed_never_fatal() -> None:
         b"[2024-05-01T10:00:00.000+0000][12345.678s] GC(123) Pause Full (G1 Compa\n"  # cut in the middle
         b"[2024-13-45T99:00:00.000+0000][1.0s] GC(1) Pause Young (Normal) 1M->1M(2M) 1.0ms\n"  # impossible date
         b"[2024-05-01T10:00:00.000+0000][1.0s] GC(x) Pause Young oops 1.0ms\n"
-        b"\n"
-        + REFERENCE_FULL
+        b"\n" + REFERENCE_FULL
     )
     summary, stats = read(data)
     assert stats.lines == 7

@@ -137,7 +137,10 @@ def g1_gc_star(rng: random.Random, pauses: int) -> bytes:
         full = rng.random() < 0.02
         kind = "Pause Full (G1 Compaction Pause)" if full else "Pause Young (Normal) (G1 Evacuation Pause)"
         ms = rng.uniform(500, 90000) if full else rng.uniform(1, 200)
-        d, e = f"[{_stamp(t)}][{t - START:.3f}s] GC({n})", f"[{_stamp(t + ms / 1000)}][{t - START + ms / 1000:.3f}s] GC({n})"
+        d, e = (
+            f"[{_stamp(t)}][{t - START:.3f}s] GC({n})",
+            f"[{_stamp(t + ms / 1000)}][{t - START + ms / 1000:.3f}s] GC({n})",
+        )
         after = rng.randint(1000, 3000)
         out += [
             f"{d} {kind}", f"{d} Using 8 workers of 8 for evacuation", f"{e}   Pre Evacuate Collection Set: 0.1ms",
@@ -179,7 +182,9 @@ def read(acc: GcAccumulator, chunks: list[bytes], context: FileContext) -> str:
         hist = state.pop("hist")
         nodes.append((state, hist.buckets, hist.count, hist.total, hist.max))
     summaries = (acc.summaries(60), acc.summaries(3600))
-    return repr((summaries, nodes, stats.lines, stats.events, stats.unparsed, stats.first, stats.last, stats.notes))
+    return repr(
+        (summaries, nodes, stats.lines, stats.events, stats.unparsed, stats.first, stats.last, stats.notes)
+    )
 
 
 @pytest.fixture(params=ENGINES)
@@ -189,7 +194,9 @@ def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> s
     return request.param
 
 
-def assert_same(chunks: list[bytes], tz: tzinfo = UTC, since: float | None = None, until: float | None = None) -> None:
+def assert_same(
+    chunks: list[bytes], tz: tzinfo = UTC, since: float | None = None, until: float | None = None
+) -> None:
     context = FileContext("gc.log", "node1", LogKind.GC_UNIFIED, tz, since, until)
     assert read(GcAccumulator(), chunks, context) == read(ReferenceAccumulator(), chunks, context)
 
@@ -250,7 +257,9 @@ def test_jira_g1_log_with_full_gcs(engine: str) -> None:
     for chunk in chunks:
         acc.feed(chunk, context)
     [summary] = acc.summaries(60)
-    assert summary.pauses == 3000 and summary.full_gcs > 0 and summary.collector == "G1"  # not a vacuous match
+    assert (
+        summary.pauses == 3000 and summary.full_gcs > 0 and summary.collector == "G1"
+    )  # not a vacuous match
 
 
 def test_damaged_lines(engine: str) -> None:
@@ -298,4 +307,6 @@ def test_both_finders_find_the_same_lines(collector_words: bool) -> None:
     # bytes.find also finds the start lines of pauses ("Pause " without the "ms"): Hyperscan skips them
     skipped = searched - found
     assert skipped and all(not data[start:end].rstrip().endswith(b"ms") for start, end in skipped)
-    assert all(data[start:end].count(b"\n") == 0 and data[start - 1 : start] in (b"", b"\n") for start, end in found)
+    assert all(
+        data[start:end].count(b"\n") == 0 and data[start - 1 : start] in (b"", b"\n") for start, end in found
+    )

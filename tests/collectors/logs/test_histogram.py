@@ -47,8 +47,11 @@ def test_merged_equals_merging_one_by_one():
         one_by_one.merge(hist)
     merged = Histogram.merged(hists)
     assert (merged.buckets, merged.count, merged.total, merged.max) == (
-        one_by_one.buckets, one_by_one.count, one_by_one.total, one_by_one.max)
+        one_by_one.buckets,
+        one_by_one.count,
+        one_by_one.total,
+        one_by_one.max,
+    )
     assert merged.percentiles(50, 95, 99) == one_by_one.percentiles(50, 95, 99)
     empty = Histogram.merged([])
     assert (empty.count, empty.buckets) == (0, {})
-

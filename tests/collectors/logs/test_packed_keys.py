@@ -30,7 +30,9 @@ def random_rows(rng: random.Random, n: int) -> list[tuple[bytes, bytes]]:
     addresses = [f"10.0.{rng.randrange(256)}.{rng.randrange(256)}".encode() for _ in range(40)]
     users = [bytes(rng.choice(b"abcxyz-._0123") for _ in range(rng.randint(1, WIDTH + 4))) for _ in range(30)]
     users += [b"-", b"a" * WIDTH, b"a" * (WIDTH - 1)]
-    return [(rng.choice([*addresses, b"2001:db8::1", b"x" * (WIDTH + 1)]), rng.choice(users)) for _ in range(n)]
+    return [
+        (rng.choice([*addresses, b"2001:db8::1", b"x" * (WIDTH + 1)]), rng.choice(users)) for _ in range(n)
+    ]
 
 
 @pytest.mark.parametrize("collide", [False, True])

@@ -44,11 +44,15 @@ JIRA_95 = (
 )
 
 
-def ctx(tz=UTC, since: float | None = None, until: float | None = None, node: str = "node1", path: str = "sec.log"):
+def ctx(
+    tz=UTC, since: float | None = None, until: float | None = None, node: str = "node1", path: str = "sec.log"
+):
     return FileContext(path, node, LogKind.JIRA_SECURITY, tz, since, until)
 
 
-def read(data: bytes, context: FileContext | None = None, bucket_s: int = 60) -> tuple[SecuritySummary, ChunkStats]:
+def read(
+    data: bytes, context: FileContext | None = None, bucket_s: int = 60
+) -> tuple[SecuritySummary, ChunkStats]:
     acc = SecurityAccumulator()
     context = context or ctx()
     stats = acc.feed(data, context)
@@ -60,7 +64,14 @@ def at(text: str) -> datetime:
     return datetime.fromisoformat(text).astimezone(UTC)
 
 
-def line(when: str, user: str, address: str, outcome: str, request: str = "1x1x1", thread: str = "http-nio-8080-exec-1") -> bytes:
+def line(
+    when: str,
+    user: str,
+    address: str,
+    outcome: str,
+    request: str = "1x1x1",
+    thread: str = "http-nio-8080-exec-1",
+) -> bytes:
     column = "anonymous" if outcome != "PASSED" else user
     return (
         f"{when} {thread} {column} {request} abc123 {address} /login.jsp The user '{user}' has {outcome} "
@@ -75,8 +86,13 @@ def test_the_reference_lines() -> None:
     admin = next(u for u in summary.by_user if u.name == "admin")
     assert (admin.failed, admin.passed, admin.others) == (1, 1, ["192.0.2.20", "192.0.2.10"])
     assert admin.first_at == admin.last_at == at("2023-06-09T05:11:11.664+00:00")  # failures' times
-    assert [(a.name, a.failed, a.others) for a in summary.by_address] == [("192.0.2.20", 2, ["admin", "myuser"])]
-    assert [(m.at.strftime("%H:%M"), m.count) for m in summary.per_minute_failed] == [("05:11", 1), ("05:12", 1)]
+    assert [(a.name, a.failed, a.others) for a in summary.by_address] == [
+        ("192.0.2.20", 2, ["admin", "myuser"])
+    ]
+    assert [(m.at.strftime("%H:%M"), m.count) for m in summary.per_minute_failed] == [
+        ("05:11", 1),
+        ("05:12", 1),
+    ]
 
 
 def test_jira_9_5_layout_with_the_url_in_the_thread_column() -> None:
@@ -100,7 +116,11 @@ def test_jira_9_5_layout_with_the_url_in_the_thread_column() -> None:
     ],
 )
 def test_addresses_dashes_lists_and_thread_names_with_spaces(columns: bytes, address: str) -> None:
-    data = b"2024-05-01 10:00:00,000+0000 " + columns + b" /login.jsp The user 'bob' has FAILED authentication.\n"
+    data = (
+        b"2024-05-01 10:00:00,000+0000 "
+        + columns
+        + b" /login.jsp The user 'bob' has FAILED authentication.\n"
+    )
     summary, _ = read(data)
     assert summary.failed == 1
     assert [(a.name, a.others) for a in summary.by_address] == [(address, ["bob"])]
@@ -118,9 +138,8 @@ def test_offsets_and_none() -> None:
 
 
 def test_user_names_with_quotes_and_non_ascii() -> None:
-    data = (
-        line("2024-05-01 10:00:00,000+0000", "o'brien", "192.0.2.1", "FAILED")
-        + line("2024-05-01 10:00:01,000+0000", "jürgen", "192.0.2.1", "PASSED")
+    data = line("2024-05-01 10:00:00,000+0000", "o'brien", "192.0.2.1", "FAILED") + line(
+        "2024-05-01 10:00:01,000+0000", "jürgen", "192.0.2.1", "PASSED"
     )
     summary, _ = read(data)
     assert [u.name for u in summary.by_user] == ["o'brien"]
@@ -129,7 +148,8 @@ def test_user_names_with_quotes_and_non_ascii() -> None:
 
 def test_repeated_failures_with_a_reused_request_id_all_count() -> None:
     data = b"".join(
-        line(f"2024-05-01 10:0{i}:00,000+0000", "svc", "192.0.2.5", "FAILED", request="310x2803x1") for i in range(5)
+        line(f"2024-05-01 10:0{i}:00,000+0000", "svc", "192.0.2.5", "FAILED", request="310x2803x1")
+        for i in range(5)
     )
     summary, _ = read(data)
     assert summary.failed == 5
@@ -140,8 +160,7 @@ def test_sessions_and_other_lines_are_events_not_logins() -> None:
         b"2024-05-01 10:00:00,000+0000 http-nio-8080-exec-1 admin 600x1x1 abc 192.0.2.1 /secure/Dashboard.jspa "
         b"HttpSession created [abc]\n"
         b"2024-05-01 10:00:05,000+0000 http-nio-8080-exec-2 admin 600x2x1 abc 192.0.2.1 /logout "
-        b"The user 'admin' has been logged out\n"
-        + KB_PASSED
+        b"The user 'admin' has been logged out\n" + KB_PASSED
     )
     summary, stats = read(data)
     assert (stats.events, stats.unparsed) == (3, 0)
@@ -156,8 +175,7 @@ def test_garbage_binary_cut_and_continuation_lines() -> None:
         b"21,968+0000 http-nio-8080-exec-14 admin 310x2803x1 zokxj2 192.0.2.10 /rest/gadget/1.0/login\n"  # cut
         b"2023-13-45 99:10:21,968+0000 t admin 1x1x1 s 192.0.2.1 /x The user 'x' has FAILED authentication.\n"
         b"\tat com.atlassian.seraph.auth.DefaultAuthenticator.login(DefaultAuthenticator.java:1)\n"
-        b"\n"
-        + KB_PASSED
+        b"\n" + KB_PASSED
     )
     summary, stats = read(data)
     assert stats.lines == 7
@@ -177,7 +195,10 @@ def test_random_damage_never_raises() -> None:
 
 
 def test_the_window_cuts_events_but_not_lines() -> None:
-    data = b"".join(line(f"2024-05-01 10:{m:02d}:00,000+0000", "bob", "192.0.2.1", "FAILED", f"{m}x1x1") for m in range(10))
+    data = b"".join(
+        line(f"2024-05-01 10:{m:02d}:00,000+0000", "bob", "192.0.2.1", "FAILED", f"{m}x1x1")
+        for m in range(10)
+    )
     since, until = at("2024-05-01T10:03:00+00:00").timestamp(), at("2024-05-01T10:06:00+00:00").timestamp()
     summary, stats = read(data, ctx(since=since, until=until))
     assert (stats.lines, stats.events) == (10, 10)
@@ -204,12 +225,22 @@ def _mixed_log(seed: int) -> bytes:
         user = rng.choice(["alice", "bob", "carol", "svc-ci", "o'brien"])
         outcome = rng.choice(["PASSED", "FAILED", "FAILED"])
         out.append(
-            line(f"2024-05-01 1{minute // 60}:{minute % 60:02d}:{second:02d},000+0000", user,
-                 f"192.0.2.{rng.randint(1, 9)}", outcome, request=f"{i}x{i}x1", thread="http-nio exec 1")
+            line(
+                f"2024-05-01 1{minute // 60}:{minute % 60:02d}:{second:02d},000+0000",
+                user,
+                f"192.0.2.{rng.randint(1, 9)}",
+                outcome,
+                request=f"{i}x{i}x1",
+                thread="http-nio exec 1",
+            )
         )
         if outcome == "FAILED" and rng.random() < 0.3:  # the attempt's second line
-            out.append(out[-1].replace(b"The user '" + user.encode() + b"' has FAILED authentication.  Failure count equals 1",
-                                       b"login : '" + user.encode() + b"' tried to login but they do not have USE permission"))
+            out.append(
+                out[-1].replace(
+                    b"The user '" + user.encode() + b"' has FAILED authentication.  Failure count equals 1",
+                    b"login : '" + user.encode() + b"' tried to login but they do not have USE permission",
+                )
+            )
     return b"".join(out)
 
 
@@ -251,8 +282,14 @@ def test_tables_are_capped_and_say_so(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(security, "MAX_ADDRESSES", 10)
     monkeypatch.setattr(security, "MAX_OTHERS", 3)
     data = b"".join(
-        line(f"2024-05-01 10:{i // 60:02d}:{i % 60:02d},000+0000", f"user{i}", f"192.0.2.{i % 50}", "FAILED",
-             request=f"{i}x1x1") * (1 + (i == 7) * 5)
+        line(
+            f"2024-05-01 10:{i // 60:02d}:{i % 60:02d},000+0000",
+            f"user{i}",
+            f"192.0.2.{i % 50}",
+            "FAILED",
+            request=f"{i}x1x1",
+        )
+        * (1 + (i == 7) * 5)
         for i in range(100)
     )
     acc = SecurityAccumulator()

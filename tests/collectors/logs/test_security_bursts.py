@@ -126,7 +126,9 @@ def test_near_miss_stale_but_too_short_or_from_too_many_places() -> None:
     short = STALE_MIN_SPAN_S - 120
     too_short = b"".join(attempt(i * short / 14, "svc-jira", "10.0.5.5") for i in range(15))
     assert analyse(("node1", too_short)).bursts == []
-    roaming = b"".join(attempt(i * 180, "svc-jira", f"10.0.5.{i % 3 + 1}") for i in range(STALE_MIN_FAILURES + 5))
+    roaming = b"".join(
+        attempt(i * 180, "svc-jira", f"10.0.5.{i % 3 + 1}") for i in range(STALE_MIN_FAILURES + 5)
+    )
     assert analyse(("node1", roaming)).bursts == []
     gap = b"".join(attempt(i * 120 + (i >= 8) * 7200, "svc-jira", "10.0.5.5") for i in range(16))
     assert analyse(("node1", gap)).bursts == []  # two runs of 8, two hours apart: neither is enough
@@ -144,6 +146,8 @@ def test_the_simulated_estates_planted_attacks_are_found_and_nothing_else(tmp_pa
     planted = {p.what: p for p in default_plants(plan) if p.what in ("brute-force", "stale-password")}
     assert kinds(summary) == [("stale-password", "svc-jenkins"), ("brute-force", "203.0.113.7")]
     stale, brute = summary.bursts
-    assert stale.failures == planted["stale-password"].count and stale.nodes == [planted["stale-password"].node]
+    assert stale.failures == planted["stale-password"].count and stale.nodes == [
+        planted["stale-password"].node
+    ]
     assert brute.failures == planted["brute-force"].count
     assert abs(brute.start.timestamp() - planted["brute-force"].at) < 60

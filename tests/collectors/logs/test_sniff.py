@@ -7,7 +7,9 @@ import pytest
 from collectors.logs.model import LogKind
 from collectors.logs.sniff import looks_binary, sniff
 
-JIRA = b"2021-03-11 20:35:47,612+0100 localhost-startStop-1 INFO      [c.a.jira.startup.JiraStartupLogger] x\n"
+JIRA = (
+    b"2021-03-11 20:35:47,612+0100 localhost-startStop-1 INFO      [c.a.jira.startup.JiraStartupLogger] x\n"
+)
 CONFLUENCE = (
     b"2022-07-12 01:08:59,489 INFO [Catalina-utility-1] [confluence.cluster.hazelcast.HazelcastClusterManager] "
     b"startCluster Starting the cluster.\n"

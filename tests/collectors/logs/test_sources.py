@@ -27,7 +27,10 @@ def test_a_folder_with_one_sub_folder_per_node(tmp_path: Path) -> None:
         (tmp_path / node / "log" / "atlassian-jira.log").write_bytes(LINE)
     (tmp_path / "node1" / "log" / "dbconfig.xml").write_text("<x/>")  # configuration, not a log
     found = discover([tmp_path])
-    assert [(s.node, s.name) for s in found] == [("node1", "atlassian-jira.log"), ("node2", "atlassian-jira.log")]
+    assert [(s.node, s.name) for s in found] == [
+        ("node1", "atlassian-jira.log"),
+        ("node2", "atlassian-jira.log"),
+    ]
     with found[0].open() as stream:
         assert stream.read() == LINE
 
@@ -49,13 +52,16 @@ def test_gzip_is_read_decompressed(tmp_path: Path) -> None:
 
 
 def test_a_support_zip_names_its_node_from_the_application_properties(tmp_path: Path) -> None:
-    path = _zip(tmp_path / "Jira_support_2024-05-01.zip", {
-        "application-properties/application.xml": b"<application><node-id>jira-node-7</node-id></application>",
-        "application-logs/atlassian-jira.log": LINE,
-        "application-logs/atlassian-jira.log.1.gz": gzip.compress(LINE),
-        "tomcat-logs/catalina.out": b"x\n",
-        "healthchecks/healthcheck.json": b"{}",
-    })
+    path = _zip(
+        tmp_path / "Jira_support_2024-05-01.zip",
+        {
+            "application-properties/application.xml": b"<application><node-id>jira-node-7</node-id></application>",
+            "application-logs/atlassian-jira.log": LINE,
+            "application-logs/atlassian-jira.log.1.gz": gzip.compress(LINE),
+            "tomcat-logs/catalina.out": b"x\n",
+            "healthchecks/healthcheck.json": b"{}",
+        },
+    )
     found = discover([path])
     assert {s.node for s in found} == {"jira-node-7"}
     assert sorted(s.display for s in found) == [
@@ -69,7 +75,9 @@ def test_a_support_zip_names_its_node_from_the_application_properties(tmp_path: 
 
 
 def test_a_support_zip_without_a_node_id_is_named_after_the_zip(tmp_path: Path) -> None:
-    path = _zip(tmp_path / "Confluence_node2_support.zip", {"application-logs/atlassian-confluence.log": LINE})
+    path = _zip(
+        tmp_path / "Confluence_node2_support.zip", {"application-logs/atlassian-confluence.log": LINE}
+    )
     assert [s.node for s in discover([path])] == ["Confluence_node2_support"]
 
 

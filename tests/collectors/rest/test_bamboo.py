@@ -112,11 +112,15 @@ def test_down_collects_nothing_else(sandbox: Sandbox) -> None:
         (Fault.MALFORMED_JSON, ErrorKind.MALFORMED_JSON),
     ],
 )
-def test_generic_faults_fill_each_part_with_its_error(sandbox: Sandbox, fault: Fault, kind: ErrorKind) -> None:
+def test_generic_faults_fill_each_part_with_its_error(
+    sandbox: Sandbox, fault: Fault, kind: ErrorKind
+) -> None:
     snap = collect(sandbox, f"bamboo-{fault.value}")
     assert snap.status is not None and snap.status.state == "RUNNING"  # the probe is outside the REST faults
     assert snap.bamboo is not None
-    assert (snap.bamboo.server, snap.bamboo.agents, snap.bamboo.queue, snap.bamboo.deployment_queue) == (None,) * 4
+    assert (snap.bamboo.server, snap.bamboo.agents, snap.bamboo.queue, snap.bamboo.deployment_queue) == (
+        None,
+    ) * 4
     for call in BAMBOO_CALLS:
         error = snap.error_for(call)
         assert error is not None and error.kind is kind, call
@@ -132,4 +136,6 @@ def test_rate_limited_once_is_retried(sandbox: Sandbox) -> None:
 def test_rate_limited_beyond_the_cap(sandbox: Sandbox) -> None:
     snap = collect(sandbox, "bamboo-limited-long")
     error = snap.error_for("bamboo.agents")
-    assert error is not None and error.kind is ErrorKind.RATE_LIMITED and "exceeds the 5 s cap" in error.message
+    assert (
+        error is not None and error.kind is ErrorKind.RATE_LIMITED and "exceeds the 5 s cap" in error.message
+    )

@@ -60,7 +60,9 @@ def sandbox() -> Iterator[Sandbox]:
         yield running
 
 
-def collect(sandbox: Sandbox, name: str, options: CollectOptions = FAST, **changes: object) -> InstanceSnapshot:
+def collect(
+    sandbox: Sandbox, name: str, options: CollectOptions = FAST, **changes: object
+) -> InstanceSnapshot:
     snap = collect_instance(target_for(sandbox, name, **changes), options)
     dumped = snap.model_dump_json()
     spec = sandbox.spec(name)
@@ -91,12 +93,16 @@ def test_healthy_data_center(sandbox: Sandbox) -> None:
     assert licence.valid is True and licence.sen and licence.sen.startswith("SEN-L")
     assert snap.cluster is not None and snap.cluster.clustered
     assert [(n.node_id.split("-")[0], n.state) for n in snap.cluster.nodes] == [
-        ("node1", "ACTIVE"), ("node2", "ACTIVE"), ("node3", "ACTIVE"),
+        ("node1", "ACTIVE"),
+        ("node2", "ACTIVE"),
+        ("node3", "ACTIVE"),
     ]
     assert snap.health_checks is not None and len(snap.health_checks.statuses) == 6
     assert snap.apps is not None and len(snap.apps) == 3
     facts = snap.bitbucket
-    assert facts is not None and facts.index is not None and facts.mail is not None and facts.mirrors is not None
+    assert (
+        facts is not None and facts.index is not None and facts.mail is not None and facts.mirrors is not None
+    )
     assert (facts.index.available, facts.index.state) == (True, "IDLE")
     assert (facts.mail.configured, facts.mail.hostname, facts.mail.port) == (True, "smtp.example.com", 587)
     (mirror,) = facts.mirrors
@@ -149,7 +155,9 @@ def test_licence_expired(sandbox: Sandbox) -> None:
     assert licence.expiry is not None and licence.valid is False
 
 
-@pytest.mark.parametrize(("name", "state", "code"), [("bb-maintenance", "MAINTENANCE", 200), ("bb-starting", "STARTING", 503)])
+@pytest.mark.parametrize(
+    ("name", "state", "code"), [("bb-maintenance", "MAINTENANCE", 200), ("bb-starting", "STARTING", 503)]
+)
 def test_states_are_data(sandbox: Sandbox, name: str, state: str, code: int) -> None:
     snap = collect(sandbox, name)
     assert snap.error_for("status") is None

@@ -20,10 +20,18 @@ from collectors.rest.parsing import ShapeError
 
 def test_application_properties():
     info = parse_application_properties(
-        {"version": "8.9.10", "buildNumber": "8009010", "buildDate": "1700000000000", "displayName": "Bitbucket"}
+        {
+            "version": "8.9.10",
+            "buildNumber": "8009010",
+            "buildDate": "1700000000000",
+            "displayName": "Bitbucket",
+        }
     )
     assert (info.version, info.version_numbers, info.build_number, info.server_title) == (
-        "8.9.10", [8, 9, 10], "8009010", "Bitbucket",
+        "8.9.10",
+        [8, 9, 10],
+        "8009010",
+        "Bitbucket",
     )
     with pytest.raises(ShapeError):
         parse_application_properties({"displayName": "Bitbucket"})
@@ -39,7 +47,12 @@ def test_licence_unlimited_and_perpetual():
         {"maintenanceExpiryDate": 1790000000000, "unlimitedNumberOfUsers": True, "maximumNumberOfUsers": -1,
          "status": {"currentNumberOfUsers": 2500}, "license": "AAAB-secret"}
     )  # fmt: skip
-    assert (licence.expiry, licence.valid, licence.unlimited_seats, licence.seats_allowed) == (None, None, True, None)
+    assert (licence.expiry, licence.valid, licence.unlimited_seats, licence.seats_allowed) == (
+        None,
+        None,
+        True,
+        None,
+    )
     assert licence.seats_used == 2500 and licence.maintenance_expiry is not None
     assert "AAAB-secret" not in licence.model_dump_json()
 
@@ -52,7 +65,9 @@ def test_licence_past_its_expiry_is_not_valid():
 
 
 def test_cluster_shapes():
-    zdu = parse_zdu_nodes({"state": "MIXED", "nodes": [{"id": "a", "state": "DRAINING", "ipAddress": "10.0.0.1"}]})
+    zdu = parse_zdu_nodes(
+        {"state": "MIXED", "nodes": [{"id": "a", "state": "DRAINING", "ipAddress": "10.0.0.1"}]}
+    )
     assert [(n.node_id, n.state, n.ip) for n in zdu] == [("a", "DRAINING", "10.0.0.1")]
     with pytest.raises(ShapeError):
         parse_zdu_nodes({"state": "STABLE"})
@@ -87,7 +102,9 @@ def test_index_error_answers():
 
 
 def test_mail_server_never_keeps_the_password():
-    mail = parse_mail_server({"hostname": "smtp", "port": "25", "password": "hunter2", "senderAddress": "b@x"})
+    mail = parse_mail_server(
+        {"hostname": "smtp", "port": "25", "password": "hunter2", "senderAddress": "b@x"}
+    )
     assert (mail.configured, mail.port, mail.sender_address) == (True, 25, "b@x")
     assert "hunter2" not in mail.model_dump_json()
     assert parse_mail_server({}).configured is False

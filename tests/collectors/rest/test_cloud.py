@@ -20,13 +20,16 @@ GENERIC = [Fault.DOWN, Fault.UNAUTHORIZED, Fault.HTML_LOGIN, Fault.SERVER_ERROR,
 
 
 def _bb(name: str, *faults: Fault, **changes: object) -> InstanceSpec:
-    return InstanceSpec(name, Product.BITBUCKET, Deployment.CLOUD, username=USER, faults=set(faults), **changes)  # type: ignore[arg-type]
+    return InstanceSpec(
+        name, Product.BITBUCKET, Deployment.CLOUD, username=USER, faults=set(faults), **changes
+    )  # type: ignore[arg-type]
 
 
 SPECS = [
     InstanceSpec("jira-cloud", Product.JIRA, Deployment.CLOUD, username=USER),
-    InstanceSpec("jira-cloud-limited", Product.JIRA, Deployment.CLOUD, username=USER,
-                 faults={Fault.CLOUD_RATE_LIMITED}),
+    InstanceSpec(
+        "jira-cloud-limited", Product.JIRA, Deployment.CLOUD, username=USER, faults={Fault.CLOUD_RATE_LIMITED}
+    ),
     InstanceSpec("wiki-cloud", Product.CONFLUENCE, Deployment.CLOUD, username=USER),
     InstanceSpec("jira-dc", Product.JIRA, Deployment.DATACENTER),
     _bb("bb-cloud"),
@@ -82,7 +85,11 @@ def test_bitbucket_cloud_healthy(sandbox: Sandbox) -> None:
     snap = collect(sandbox, "bb-cloud")
     assert snap.errors == []
     assert snap.status is not None and snap.status.state == "RUNNING"
-    assert snap.current_user is not None and snap.current_user.account_id and snap.current_user.username == "svc-health"
+    assert (
+        snap.current_user is not None
+        and snap.current_user.account_id
+        and snap.current_user.username == "svc-health"
+    )
     assert snap.cloud is not None
     assert [(w.slug, w.members) for w in snap.cloud.workspaces or []] == [("acme", 42), ("acme-oss", 7)]
     assert snap.cloud.products is None  # Bitbucket Cloud has no licence API

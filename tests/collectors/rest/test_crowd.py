@@ -86,13 +86,22 @@ def test_healthy(sandbox: Sandbox) -> None:
     assert snap.crowd is not None and snap.crowd.directories is not None
     internal, directory = snap.crowd.directories
     assert (internal.name, internal.type, internal.synchronizable, internal.last_sync) == (
-        "Crowd internal", "INTERNAL", False, None,
+        "Crowd internal",
+        "INTERNAL",
+        False,
+        None,
     )
     assert (directory.type, directory.description, directory.active) == (
-        "CONNECTOR", "Microsoft Active Directory", True,
+        "CONNECTOR",
+        "Microsoft Active Directory",
+        True,
     )
     sync = directory.last_sync
-    assert sync is not None and (sync.state, sync.mode, sync.duration_ms) == ("SUCCESS", "INCREMENTAL", 42_000)
+    assert sync is not None and (sync.state, sync.mode, sync.duration_ms) == (
+        "SUCCESS",
+        "INCREMENTAL",
+        42_000,
+    )
     assert sync.started_at is not None and snap.started_at - sync.started_at < timedelta(minutes=21)
     assert sync.failure_message is None
     assert snap.health_checks is not None and snap.apps is not None
@@ -121,7 +130,9 @@ def test_a_token_is_refused(sandbox: Sandbox) -> None:
 def test_without_credentials(sandbox: Sandbox) -> None:
     snap = collect(sandbox, "crowd", credentials=Credentials("none"))
     error = snap.error_for("current_user")
-    assert error is not None and error.message == "HTTP 401: authentication required, no credentials configured"
+    assert (
+        error is not None and error.message == "HTTP 401: authentication required, no credentials configured"
+    )
 
 
 def test_down(sandbox: Sandbox) -> None:

@@ -33,7 +33,10 @@ def test_detailed_shape_paged_or_bare():
     for payload in ({"values": [detailed()], "isLastPage": True}, [detailed()]):
         (directory,) = parse_directories(payload)
         assert (directory.id, directory.name, directory.type, directory.active) == (
-            "98305", "Corporate LDAP", "CONNECTOR", True,
+            "98305",
+            "Corporate LDAP",
+            "CONNECTOR",
+            True,
         )
         sync = directory.last_sync
         assert sync is not None
@@ -45,7 +48,10 @@ def test_detailed_failure_reads_any_known_reason_key():
     for key in ("failureReason", "fullSyncFailureReason", "incrementalSyncFailureReason"):
         (directory,) = parse_directories([detailed(status="failure", **{key: "LDAP: error code 49"})])
         assert directory.last_sync is not None
-        assert (directory.last_sync.state, directory.last_sync.failure_message) == ("FAILURE", "LDAP: error code 49")
+        assert (directory.last_sync.state, directory.last_sync.failure_message) == (
+            "FAILURE",
+            "LDAP: error code 49",
+        )
 
 
 def test_detailed_never_synchronised_and_in_progress():
@@ -54,7 +60,9 @@ def test_detailed_never_synchronised_and_in_progress():
     assert parse_directories([never])[0].last_sync is None
     running = parse_directories([detailed(status="IN_PROGRESS", endDate=None)])[0].last_sync
     assert running is not None and (running.state, running.finished_at, running.duration_ms) == (
-        "IN_PROGRESS", None, None,
+        "IN_PROGRESS",
+        None,
+        None,
     )
 
 
@@ -72,7 +80,12 @@ def rounds(**last: object) -> dict[str, object]:
         "type": "CONNECTOR",
         "active": True,
         "synchronisationInformation": {
-            "lastRound": {"startTime": START, "durationMs": 42_000, "statusKey": "SUCCESS_INCREMENTAL", **last},
+            "lastRound": {
+                "startTime": START,
+                "durationMs": 42_000,
+                "statusKey": "SUCCESS_INCREMENTAL",
+                **last,
+            },
             "activeRound": None,
         },
     }
@@ -104,7 +117,9 @@ def test_rounds_status_keys(key, state):
 def test_rounds_failure_message_from_reason_or_parameters():
     with_reason = parse_directories([rounds(statusKey="FAILURE", incrementalSyncFailureReason="timeout")])
     assert with_reason[0].last_sync is not None and with_reason[0].last_sync.failure_message == "timeout"
-    with_parameters = parse_directories([rounds(statusKey="FAILURE", statusParameters=["Connection refused"])])
+    with_parameters = parse_directories(
+        [rounds(statusKey="FAILURE", statusParameters=["Connection refused"])]
+    )
     assert with_parameters[0].last_sync is not None
     assert with_parameters[0].last_sync.failure_message == "Connection refused"
 

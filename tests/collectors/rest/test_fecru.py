@@ -39,12 +39,18 @@ def test_healthy(sandbox: Sandbox) -> None:
     # no /status on Fisheye/Crucible: the server info stands in as the probe
     assert snap.status is not None and snap.status.state == "RUNNING" and snap.status.http_status == 200
     assert snap.server_info is not None and snap.server_info.version == "4.8.15"
-    assert snap.server_info.version_numbers == [4, 8, 15] and snap.server_info.server_title == "Fisheye/Crucible"
+    assert (
+        snap.server_info.version_numbers == [4, 8, 15] and snap.server_info.server_title == "Fisheye/Crucible"
+    )
     assert snap.apps and snap.health_checks is not None
     repositories = snap.fecru.repositories if snap.fecru else None
     assert repositories is not None
     assert {r.name: r.state for r in repositories} == {
-        "core": "RUNNING", "web": "RUNNING", "infra": "RUNNING", "legacy-svn": "RUNNING", "archive-2015": "DISABLED"
+        "core": "RUNNING",
+        "web": "RUNNING",
+        "infra": "RUNNING",
+        "legacy-svn": "RUNNING",
+        "archive-2015": "DISABLED",
     }
     assert all(r.indexing is not None and r.indexing.failed is False for r in repositories if r.enabled)
     assert next(r for r in repositories if not r.enabled).indexing is None  # disabled: not asked
@@ -60,7 +66,9 @@ def test_repository_stopped(sandbox: Sandbox) -> None:
     assert snap.fecru is not None and snap.fecru.repositories is not None
     stopped = next(r for r in snap.fecru.repositories if r.name == "legacy-svn")
     assert stopped.state == "STOPPED" and stopped.indexing is not None
-    assert stopped.indexing.failed and stopped.indexing.stopped and "E170013" in (stopped.indexing.message or "")
+    assert (
+        stopped.indexing.failed and stopped.indexing.stopped and "E170013" in (stopped.indexing.message or "")
+    )
 
 
 def test_down(sandbox: Sandbox) -> None:
@@ -97,7 +105,11 @@ def test_rate_limited_once_is_retried(sandbox: Sandbox) -> None:
 @pytest.mark.parametrize(
     "payload",
     [
-        {"start": 0, "lastPage": True, "values": [{"name": "core", "type": "git", "enabled": True, "started": False}]},
+        {
+            "start": 0,
+            "lastPage": True,
+            "values": [{"name": "core", "type": "git", "enabled": True, "started": False}],
+        },
         {"repository": [{"name": "core", "enabled": "true", "repositoryState": "STOPPED"}]},
         {"repositories": {"repoData": [{"name": "core", "enabled": True, "state": "stopped"}]}},
     ],
