@@ -18,7 +18,7 @@ def catalogue_rows(registry: Registry) -> list[dict]:
             {
                 "id": meta.id,
                 "title": meta.title,
-                "scope": meta.scope,  # instance, host or logs: what one run of the check looks at
+                "scope": registered.scope.name,  # instance, host or logs: what one run of the check looks at
                 "products": [str(p) for p in meta.products],
                 "deployments": [str(d) for d in meta.deployments],
                 "category": str(meta.category),

@@ -1,7 +1,8 @@
-"""Pure analysis: checks turn a Snapshot into Findings. Public API for check authors.
+"""Pure analysis: checks turn a Snapshot into Findings.
 
-The names are loaded on first use (PEP 562), so that importing a light part of the package (the
-signature knowledge base, for reading logs) does not build every check model first.
+Plugin authors import the check API from ``atlas_health``; the names here are the same objects. They
+are loaded on first use (PEP 562), so that importing a light part of the package (the signature
+knowledge base, for reading logs) does not build every check model first.
 """
 
 from __future__ import annotations
@@ -11,22 +12,45 @@ from typing import TYPE_CHECKING, Any
 
 _EXPORTS = {
     "Check": "checks.base",
-    "CheckContext": "checks.base",
+    "HostCheck": "checks.base",
+    "InstanceCheck": "checks.base",
+    "LogsCheck": "checks.base",
+    "SkipCheck": "checks.base",
+    "collected": "checks.base",
+    "CheckContext": "checks.context",
+    "HostContext": "checks.context",
+    "InstanceContext": "checks.context",
+    "LogsContext": "checks.context",
     "Category": "checks.finding",
     "Evidence": "checks.finding",
     "Finding": "checks.finding",
     "Severity": "checks.finding",
     "CheckMeta": "checks.metadata",
-    "SkipCheck": "checks.runner",
 }
 
-__all__ = ["Category", "Check", "CheckContext", "CheckMeta", "Evidence", "Finding", "Severity", "SkipCheck"]
+__all__ = [
+    "Category",
+    "Check",
+    "CheckContext",
+    "CheckMeta",
+    "Evidence",
+    "Finding",
+    "HostCheck",
+    "HostContext",
+    "InstanceCheck",
+    "InstanceContext",
+    "LogsCheck",
+    "LogsContext",
+    "Severity",
+    "SkipCheck",
+    "collected",
+]
 
 if TYPE_CHECKING:
-    from checks.base import Check, CheckContext
+    from checks.base import Check, HostCheck, InstanceCheck, LogsCheck, SkipCheck, collected
+    from checks.context import CheckContext, HostContext, InstanceContext, LogsContext
     from checks.finding import Category, Evidence, Finding, Severity
     from checks.metadata import CheckMeta
-    from checks.runner import SkipCheck
 
 
 def __getattr__(name: str) -> Any:

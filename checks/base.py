@@ -1,124 +1,89 @@
-"""The Check base class and the context a check runs in.
+"""The check classes: one base per scope, each taking its own context type.
 
-A check is a small class: a ``meta`` (CheckMeta) and a ``run(ctx)`` that yields findings. It does no
-I/O: everything it needs is in ``ctx.instance`` (or, for a host-scoped check, ``ctx.host`` with its
-customer's other hosts and instances beside it; for a logs-scoped check, ``ctx.logs``). The runner
-owns budgets, skipping and crash handling, so a check only says what it concluded.
+A check is a small class: a ``meta`` (CheckMeta) and a ``run(ctx)`` that yields findings. Which base
+it derives from says what it looks at: ``InstanceCheck`` (``ctx.instance``), ``HostCheck``
+(``ctx.host``) or ``LogsCheck`` (``ctx.logs``). It does no I/O: everything it needs is in the context.
+The runner owns budgets, skipping and crash handling, so a check only says what it concluded.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, ClassVar
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from typing import Any, ClassVar, Generic, TypeVar
 
-from checks.finding import Category, Evidence, Finding, Severity, fingerprint
-from checks.logs_scope import LOGS_SUBJECT, logs_now
-from checks.metadata import CheckMeta, Threshold
-from collectors.hosts.model import HostSnapshot
-from collectors.logs.model import LogAnalysis
-from collectors.model import InstanceSnapshot
+from checks.context import CheckContext, HostContext, InstanceContext, LogsContext
+from checks.finding import Finding
+from checks.metadata import CheckMeta
+from checks.scopes import HOST_SCOPE, INSTANCE_SCOPE, LOGS_SCOPE, Scope
+
+ContextT = TypeVar("ContextT", bound=CheckContext)
+T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class CheckContext:
-    """What one check sees for one instance, or (host scope) for one host.
+class CheckDefinitionError(Exception):
+    """A check class is malformed: no meta, no run, no scope, or requires naming unknown fields."""
 
-    A host-scoped check gets ``host``, the customer's other hosts as ``peers`` (clock skew across
-    cluster nodes) and the customer's ``instances`` (the product version a host serves); ``instance``
-    is then None. A logs-scoped check gets ``logs``, one customer's log analysis, and nothing else.
+
+class SkipCheck(Exception):
+    """Raised by a check whose data is absent or does not apply; the message is the reason."""
+
+
+def collected(value: T | None, what: str) -> T:
+    """A part of the subject the check's ``requires`` names; the runner skips the check before it
+    runs when that part is missing, so this only narrows the type (and skips, should ``requires`` and
+    the code ever disagree)."""
+    if value is None:
+        raise SkipCheck(f"{what} not collected")
+    return value
+
+
+class Check(ABC, Generic[ContextT]):
+    """Derive from InstanceCheck, HostCheck or LogsCheck, set ``meta``, implement ``run``.
+
+    Never derive from another concrete check: every concrete class is registered on its own.
     """
 
-    meta: CheckMeta
-    instance: InstanceSnapshot | None = None
-    thresholds: Mapping[str, Threshold] = field(default_factory=dict)
-    host: HostSnapshot | None = None
-    peers: tuple[HostSnapshot, ...] = ()
-    instances: tuple[InstanceSnapshot, ...] = ()
-    logs: LogAnalysis | None = None
-
-    @property
-    def now(self) -> datetime:
-        """The moment of collection, not the wall clock, so offline analysis gives the same answer.
-
-        For logs: the last event seen, else the end of the window asked for (logs_scope.logs_now).
-        """
-        if self.logs is not None:
-            return logs_now(self.logs)
-        return self.host.started_at if self.host is not None else self._instance.started_at
-
-    @property
-    def customer(self) -> str:
-        if self.logs is not None:
-            return self.logs.customer
-        return self.host.customer if self.host is not None else self._instance.customer
-
-    @property
-    def subject(self) -> str:
-        """The instance or host name a finding's target starts with ("logs" for a log analysis)."""
-        if self.logs is not None:
-            return LOGS_SUBJECT
-        return self.host.name if self.host is not None else self._instance.instance
-
-    @property
-    def served_instance(self) -> InstanceSnapshot | None:
-        """The instance the host serves, when the configuration says and it was collected."""
-        name = self.host.instance if self.host is not None else None
-        return next((i for i in self.instances if i.instance == name), None) if name else None
-
-    @property
-    def _instance(self) -> InstanceSnapshot:
-        if self.instance is None:
-            raise ValueError(f"{self.meta.id}: a check context needs an instance, a host or logs")
-        return self.instance
-
-    def threshold(self, name: str) -> Threshold:
-        if name in self.thresholds:
-            return self.thresholds[name]
-        return self.meta.thresholds[name]
-
-    def finding(
-        self,
-        severity: Severity,
-        title: str,
-        message: str,
-        *,
-        evidence: Iterable[Evidence] = (),
-        recommendation: str = "",
-        references: Iterable[str] = (),
-        node: str | None = None,
-        key: str = "",
-        category: Category | None = None,
-    ) -> Finding:
-        """Build a finding for this check and instance.
-
-        ``node`` narrows the target to one cluster node; ``key`` separates several findings of the
-        same check on the same target (one per ATST check, one per app) in the fingerprint.
-        """
-        target = self.subject if node is None else f"{self.subject}/{node}"
-        return Finding(
-            check=self.meta.id,
-            severity=severity,
-            category=category or self.meta.category,
-            customer=self.customer,
-            target=target,
-            title=title,
-            message=message,
-            evidence=list(evidence),
-            recommendation=recommendation,
-            references=list(references) or list(self.meta.references),
-            fingerprint=fingerprint(self.meta.id, self.customer, target, key),
-        )
-
-    def ok(self, title: str, message: str, **kwargs: Any) -> Finding:
-        return self.finding(Severity.OK, title, message, **kwargs)
-
-
-class Check:
-    """Subclass, set ``meta``, implement ``run``. Never derive from another concrete check."""
-
     meta: ClassVar[CheckMeta]
+    scope: ClassVar[Scope[Any, Any]]
 
-    def run(self, ctx: CheckContext) -> Iterable[Finding]:
-        raise NotImplementedError
+    @abstractmethod
+    def run(self, ctx: ContextT) -> Iterable[Finding]:
+        """The findings of this check for the context's subject."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        meta = cls.__dict__.get("meta")
+        scope = getattr(cls, "scope", None)
+        if isinstance(meta, CheckMeta) and scope is not None:
+            unknown = [f for f in meta.requires if f.split(".", 1)[0] not in scope.fields]
+            if unknown:
+                raise CheckDefinitionError(
+                    f"{meta.id}: requires names unknown {scope.name} fields: {', '.join(unknown)}"
+                )
+
+
+class InstanceCheck(Check[InstanceContext]):
+    """Runs once per collected instance; ``requires`` names InstanceSnapshot fields ("licenses") or
+    parts of a product's facts ("bamboo.agents"); ``products`` and ``deployments`` filter instances."""
+
+    scope = INSTANCE_SCOPE
+
+
+class HostCheck(Check[HostContext]):
+    """Runs once per collected host; ``requires`` names HostSnapshot fields; ``products`` filter on
+    the product the host serves (a host serving none gets every host check)."""
+
+    scope = HOST_SCOPE
+
+
+class LogsCheck(Check[LogsContext]):
+    """Runs once per customer's log analysis; ``requires`` names LogAnalysis parts ("gc", "access",
+    "security": None when no such log was given); ``products`` filter on the products whose log files
+    were read."""
+
+    scope = LOGS_SCOPE
+
+
+# The bases a check derives from; the registry never takes them for checks.
+SCOPE_BASES: frozenset[type] = frozenset({Check, InstanceCheck, HostCheck, LogsCheck})

@@ -10,25 +10,31 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from types import ModuleType
+from typing import Any, TypeGuard
 
-from checks.base import Check
+from checks.base import SCOPE_BASES, Check, CheckDefinitionError
 from checks.metadata import CheckMeta
+from checks.scopes import Scope
 
 ENTRY_POINT_GROUP = "atlas_health.checks"
 
 
 @dataclass(frozen=True)
 class RegisteredCheck:
-    cls: type[Check]
+    cls: type[Check[Any]]
     origin: str  # "builtin" or "plugin <distribution>:<entry point>"
 
     @property
     def meta(self) -> CheckMeta:
         return self.cls.meta
+
+    @property
+    def scope(self) -> Scope[Any, Any]:
+        return self.cls.scope
 
 
 @dataclass
@@ -36,8 +42,12 @@ class Registry:
     checks: dict[str, RegisteredCheck] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # plugins that could not be loaded, collisions
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[RegisteredCheck]:
         return iter(sorted(self.checks.values(), key=lambda r: r.meta.id))
+
+    def of_scope(self, scope: Scope[Any, Any]) -> list[RegisteredCheck]:
+        """The checks of one scope, in id order."""
+        return [r for r in self if r.scope is scope]
 
     def __len__(self) -> int:
         return len(self.checks)
@@ -56,23 +66,28 @@ class Registry:
         self.checks[registered.meta.id] = registered
 
 
-class CheckDefinitionError(Exception):
-    """A check class is malformed (no meta, no run, wrong meta type)."""
-
-
-def _validate(cls: type[Check], where: str) -> None:
+def _validate(cls: type[Check[Any]], where: str) -> None:
     meta = cls.__dict__.get("meta")
     if not isinstance(meta, CheckMeta):
         raise CheckDefinitionError(f"{where}: {cls.__name__}.meta must be a CheckMeta")
-    if cls.run is Check.run:
+    if getattr(cls, "scope", None) is None:
+        raise CheckDefinitionError(
+            f"{where}: {cls.__name__} must derive from InstanceCheck, HostCheck or LogsCheck"
+        )
+    if inspect.isabstract(cls):
         raise CheckDefinitionError(f"{where}: {cls.__name__} does not implement run(ctx)")
 
 
-def checks_in_module(module: ModuleType) -> list[type[Check]]:
+def is_check_class(obj: object) -> TypeGuard[type[Check[Any]]]:
+    """A check class of its own, not one of the bases checks derive from."""
+    return inspect.isclass(obj) and issubclass(obj, Check) and obj not in SCOPE_BASES
+
+
+def checks_in_module(module: ModuleType) -> list[type[Check[Any]]]:
     """Concrete checks defined in (not imported into) a module."""
     found = []
-    for _, obj in inspect.getmembers(module, inspect.isclass):
-        if issubclass(obj, Check) and obj is not Check and obj.__module__ == module.__name__:
+    for _, obj in inspect.getmembers(module, is_check_class):
+        if obj.__module__ == module.__name__:
             _validate(obj, module.__name__)
             found.append(obj)
     return found
@@ -93,7 +108,7 @@ def _plugin_checks(registry: Registry) -> Iterable[RegisteredCheck]:
             loaded = ep.load()
             if inspect.ismodule(loaded):
                 classes = checks_in_module(loaded)
-            elif inspect.isclass(loaded) and issubclass(loaded, Check):
+            elif is_check_class(loaded):
                 _validate(loaded, ep.value)
                 classes = [loaded]
             else:

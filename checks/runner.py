@@ -11,26 +11,18 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from checks.base import CheckContext
+from checks.base import SkipCheck
 from checks.check_worker import CHECK_THREADS
+from checks.context import CheckContext
 from checks.finding import Category, Finding, Severity, fingerprint
-from checks.host_scope import host_applies, host_skip_reason, host_thresholds, hosts_with_neighbours
-from checks.logs_scope import LOGS_SUBJECT, logs_applies, logs_skip_reason, logs_thresholds
 from checks.metadata import Threshold
 from checks.registry import RegisteredCheck, Registry
-from collectors.model import InstanceSnapshot, Snapshot
-
-# The logical call that fills a snapshot field, where its name differs from the field's.
-FIELD_CALLS = {"licenses": "license"}
-# Failures of /status after which the collector calls nothing else on the instance.
-TRANSPORT_FAILURES = frozenset({"connection_refused", "dns", "tls", "timeout", "connection"})
-
-
-class SkipCheck(Exception):
-    """Raised by a check whose data is absent or does not apply; the message is the reason."""
+from checks.scopes import SCOPES, Scope
+from collectors.model import Snapshot
 
 
 class CheckSettings(BaseModel):
@@ -40,14 +32,20 @@ class CheckSettings(BaseModel):
 
     disabled: frozenset[str] = frozenset()
     thresholds: dict[str, dict[str, Threshold]] = Field(default_factory=dict)
-    # "customer/instance" -> check id -> threshold overrides
+    # "customer/instance" (or "customer/host") -> check id -> threshold overrides
     instance_thresholds: dict[str, dict[str, dict[str, Threshold]]] = Field(default_factory=dict)
     budget_s: float | None = Field(default=None, gt=0)  # caps every check's own budget
 
-    def thresholds_for(self, check_id: str, inst: InstanceSnapshot) -> dict[str, Threshold]:
+    def thresholds_for(self, check_id: str, override_key: str | None) -> dict[str, Threshold]:
+        """The configured thresholds of a check, with the target's own overrides winning."""
         merged = dict(self.thresholds.get(check_id, {}))
-        merged.update(self.instance_thresholds.get(f"{inst.customer}/{inst.instance}", {}).get(check_id, {}))
+        if override_key is not None:
+            merged.update(self.instance_thresholds.get(override_key, {}).get(check_id, {}))
         return merged
+
+    def budget_for(self, registered: RegisteredCheck) -> float:
+        own = registered.meta.budget_s
+        return min(own, self.budget_s) if self.budget_s else own
 
 
 class OutcomeStatus(StrEnum):
@@ -90,43 +88,6 @@ def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: (-f.severity.rank, f.customer, f.target, f.check, f.fingerprint))
 
 
-def _lookup(inst: InstanceSnapshot, path: str) -> object | None:
-    value: object | None = inst
-    for part in path.split("."):
-        value = getattr(value, part, None)
-        if value is None:
-            return None
-    return value
-
-
-def skip_reason(inst: InstanceSnapshot, fields: Iterable[str]) -> str | None:
-    """Why the data a check needs is missing, or None when it is all there.
-
-    A dotted name ("bamboo.agents") is looked up part by part; its collection error is filed under
-    the same dotted call name by the collector.
-    """
-    missing = [f for f in fields if _lookup(inst, f) is None]
-    if not missing:
-        return None
-    status_error = inst.error_for("status")
-    if status_error is not None and status_error.kind in TRANSPORT_FAILURES:
-        return f"instance unreachable ({status_error.message})"
-    for name in missing:
-        error = inst.error_for(FIELD_CALLS.get(name, name))
-        if error is not None:
-            return f"{_words(name)} not collected: {error.message}"
-    return f"{', '.join(_words(m) for m in missing)} not collected for this product or deployment"
-
-
-def _words(name: str) -> str:
-    return name.replace("_", " ").replace(".", " ")
-
-
-def _applies(registered: RegisteredCheck, inst: InstanceSnapshot) -> bool:
-    meta = registered.meta
-    return inst.product in meta.products and inst.deployment in meta.deployments
-
-
 def _unknown(ctx: CheckContext, title: str, message: str) -> Finding:
     return Finding(
         check=ctx.meta.id,
@@ -147,13 +108,14 @@ def _run_one(
     registered: RegisteredCheck, ctx: CheckContext, budget_s: float
 ) -> tuple[CheckOutcome, list[Finding]]:
     meta = registered.meta
-    box: dict[str, object] = {}
+    results: list[object] = []  # what the check yielded: checked below, as plugins are untrusted
+    errors: list[Exception] = []
 
     def target() -> None:
         try:
-            box["findings"] = list(registered.cls().run(ctx))
+            results.extend(registered.cls().run(ctx))
         except Exception as exc:  # every failure of a check becomes data
-            box["error"] = exc
+            errors.append(exc)
 
     started = time.perf_counter()
     # On a daemon thread: a hung check cannot be killed, but it must not hold up the run or exit.
@@ -175,92 +137,53 @@ def _run_one(
         msg = f"the check did not finish within its {budget_s:g} s budget"
         timed_out = _unknown(ctx, f"{meta.title}: check timed out", msg)
         return outcome(OutcomeStatus.TIMED_OUT, msg, 1), [timed_out]
-    error = box.get("error")
+    error = errors[0] if errors else None
     if isinstance(error, SkipCheck):
         return outcome(OutcomeStatus.SKIPPED, str(error) or "not applicable"), []
     if error is not None:
         msg = f"{type(error).__name__}: {error}"
         return outcome(OutcomeStatus.CRASHED, msg, 1), [_unknown(ctx, f"{meta.title}: check failed", msg)]
-    findings = box.get("findings", [])
-    bad = [f for f in findings if not isinstance(f, Finding) or f.check != meta.id]  # type: ignore[union-attr]
-    if bad:
-        msg = f"the check returned {len(bad)} result(s) that are not findings of {meta.id}"
+    findings = [f for f in results if isinstance(f, Finding) and f.check == meta.id]
+    if len(findings) != len(results):
+        bad = len(results) - len(findings)
+        msg = f"the check returned {bad} result(s) that are not findings of {meta.id}"
         return outcome(OutcomeStatus.CRASHED, msg, 1), [_unknown(ctx, f"{meta.title}: check failed", msg)]
-    return outcome(OutcomeStatus.RAN, count=len(findings)), findings  # type: ignore[arg-type]
+    return outcome(OutcomeStatus.RAN, count=len(findings)), findings
 
 
 def run_checks(snapshot: Snapshot, registry: Registry, settings: CheckSettings | None = None) -> Analysis:
+    """Every enabled check over every subject of its scope: instances, then hosts, then log analyses."""
     settings = settings or CheckSettings()
     findings: list[Finding] = []
     outcomes: list[CheckOutcome] = []
-    for inst in snapshot.instances:
-        for registered in registry:
-            meta = registered.meta
-            if meta.scope != "instance" or meta.id in settings.disabled or not _applies(registered, inst):
-                continue
-            reason = skip_reason(inst, meta.requires)
-            if reason is not None:
-                outcomes.append(
-                    CheckOutcome(
-                        check=meta.id,
-                        customer=inst.customer,
-                        target=inst.instance,
-                        status=OutcomeStatus.SKIPPED,
-                        reason=reason,
-                    )
-                )
-                continue
-            ctx = CheckContext(meta=meta, instance=inst, thresholds=settings.thresholds_for(meta.id, inst))
-            budget = min(meta.budget_s, settings.budget_s) if settings.budget_s else meta.budget_s
-            outcome, produced = _run_one(registered, ctx, budget)
-            outcomes.append(outcome)
-            findings.extend(produced)
-    for host, peers, instances in hosts_with_neighbours(snapshot):
-        for registered in registry:
-            meta = registered.meta
-            if meta.id in settings.disabled or not host_applies(meta, host):
-                continue
-            reason = host_skip_reason(host, meta.requires)
-            if reason is not None:
-                outcomes.append(
-                    CheckOutcome(
-                        check=meta.id,
-                        customer=host.customer,
-                        target=host.name,
-                        status=OutcomeStatus.SKIPPED,
-                        reason=reason,
-                    )
-                )
-                continue
-            thresholds = host_thresholds(meta.id, host, settings.thresholds, settings.instance_thresholds)
-            ctx = CheckContext(meta=meta, host=host, peers=peers, instances=instances, thresholds=thresholds)
-            budget = min(meta.budget_s, settings.budget_s) if settings.budget_s else meta.budget_s
-            outcome, produced = _run_one(registered, ctx, budget)
-            outcomes.append(outcome)
-            findings.extend(produced)
-    for logs in snapshot.logs:  # once per customer's log analysis
-        for registered in registry:
-            meta = registered.meta
-            if meta.id in settings.disabled or not logs_applies(meta, logs):
-                continue
-            reason = logs_skip_reason(logs, meta.requires)
-            if reason is not None:
-                outcomes.append(
-                    CheckOutcome(
-                        check=meta.id,
-                        customer=logs.customer,
-                        target=LOGS_SUBJECT,
-                        status=OutcomeStatus.SKIPPED,
-                        reason=reason,
-                    )
-                )
-                continue
-            ctx = CheckContext(meta=meta, logs=logs, thresholds=logs_thresholds(meta.id, settings.thresholds))
-            budget = min(meta.budget_s, settings.budget_s) if settings.budget_s else meta.budget_s
-            outcome, produced = _run_one(registered, ctx, budget)
-            outcomes.append(outcome)
-            findings.extend(produced)
+    for scope in SCOPES:
+        enabled = [r for r in registry.of_scope(scope) if r.meta.id not in settings.disabled]
+        for subject in scope.subjects(snapshot):
+            for registered in enabled:
+                outcome, produced = _run_on(scope, registered, subject, settings)
+                if outcome is not None:
+                    outcomes.append(outcome)
+                    findings.extend(produced)
     return Analysis(findings=sort_findings(findings), outcomes=outcomes)
+
+
+def _run_on(
+    scope: Scope[Any, Any], registered: RegisteredCheck, subject: object, settings: CheckSettings
+) -> tuple[CheckOutcome | None, list[Finding]]:
+    """One check on one subject: nothing when it does not apply, skipped when its data is missing."""
+    meta = registered.meta
+    if not scope.applies(meta, subject):
+        return None, []
+    reason = scope.skip_reason(subject, meta.requires)
+    if reason is not None:
+        customer, target = scope.label(subject)
+        skipped = CheckOutcome(
+            check=meta.id, customer=customer, target=target, status=OutcomeStatus.SKIPPED, reason=reason
+        )
+        return skipped, []
+    thresholds = settings.thresholds_for(meta.id, scope.override_key(subject))
+    ctx = scope.context(meta, subject, thresholds)
+    return _run_one(registered, ctx, settings.budget_for(registered))
 
 
 def exit_code(worst: Severity) -> int:

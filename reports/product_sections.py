@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, NonNegativeInt
 
-from checks.runner import TRANSPORT_FAILURES
+from checks.scopes.instance import TRANSPORT_FAILURES
 from collectors.facts.bamboo import BambooQueue, QueuedDeployment
 from collectors.facts.cloud import CloudFacts, RateLimitSeen
 from collectors.facts.fecru import FecruRepository

@@ -36,7 +36,7 @@ def host_reference_problems(config: Config, registry: Registry) -> list[Problem]
             base = ("customers", c_index, "hosts", h_index, "thresholds")
             for check_id, values in host.thresholds.items():
                 registered = registry.get(check_id)
-                if registered is None or registered.meta.scope != "host":
+                if registered is None or registered.scope.name != "host":
                     problems.append(
                         (
                             (*base, check_id),

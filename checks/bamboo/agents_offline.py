@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.bamboo.calls import BAMBOO_AGENTS_KB, bamboo_source
-from checks.base import Check, CheckContext
+from checks.bamboo._calls import BAMBOO_AGENTS_KB, bamboo_source
+from checks.base import InstanceCheck, SkipCheck, collected
+from checks.context import InstanceContext
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.instance.calls import plural
+from checks.instance._calls import plural
 from checks.metadata import CheckMeta
-from checks.runner import SkipCheck
 from collectors.model import Product
 
 
-class BambooAgentsOffline(Check):
+class BambooAgentsOffline(InstanceCheck):
     meta = CheckMeta(
         id="bamboo.agents.offline",
         title="Bamboo agents offline",
@@ -29,10 +29,10 @@ class BambooAgentsOffline(Check):
         references=(BAMBOO_AGENTS_KB,),
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: InstanceContext) -> Iterator[Finding]:
         inst = ctx.instance
-        agents = inst.bamboo.agents if inst.bamboo is not None else None
-        assert agents is not None
+        bamboo = collected(inst.bamboo, "bamboo facts")
+        agents = collected(bamboo.agents, "agents")
         enabled = [a for a in agents if a.enabled is not False]
         if not enabled:
             raise SkipCheck("no enabled remote agents")

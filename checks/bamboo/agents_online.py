@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.bamboo.calls import BAMBOO_AGENTS_KB, bamboo_source
-from checks.base import Check, CheckContext
+from checks.bamboo._calls import BAMBOO_AGENTS_KB, bamboo_source
+from checks.base import InstanceCheck, collected
+from checks.context import InstanceContext
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.instance.calls import plural
+from checks.instance._calls import plural
 from checks.metadata import CheckMeta
 from collectors.model import Product
 
 
-class BambooAgentsOnline(Check):
+class BambooAgentsOnline(InstanceCheck):
     meta = CheckMeta(
         id="bamboo.agents.online",
         title="Bamboo agents online",
@@ -27,10 +28,10 @@ class BambooAgentsOnline(Check):
         references=(BAMBOO_AGENTS_KB,),
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: InstanceContext) -> Iterator[Finding]:
         inst = ctx.instance
-        agents = inst.bamboo.agents if inst.bamboo is not None else None
-        assert agents is not None
+        bamboo = collected(inst.bamboo, "bamboo facts")
+        agents = collected(bamboo.agents, "agents")
         src = bamboo_source(inst, "bamboo.agents")
         enabled = [a for a in agents if a.enabled is not False]
         online = [a for a in enabled if a.online]

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.bamboo.calls import BAMBOO_QUEUE_KB, bamboo_source
-from checks.base import Check, CheckContext
+from checks.bamboo._calls import BAMBOO_QUEUE_KB, bamboo_source
+from checks.base import InstanceCheck, SkipCheck, collected
+from checks.context import InstanceContext
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.instance.calls import aware, moment
+from checks.instance._calls import aware, moment
 from checks.metadata import CheckMeta
-from checks.runner import SkipCheck
 from collectors.model import Product
 
 
-class BambooQueueAge(Check):
+class BambooQueueAge(InstanceCheck):
     meta = CheckMeta(
         id="bamboo.queue.age",
         title="Bamboo oldest queued build",
@@ -30,10 +30,10 @@ class BambooQueueAge(Check):
         references=(BAMBOO_QUEUE_KB,),
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: InstanceContext) -> Iterator[Finding]:
         inst = ctx.instance
-        queue = inst.bamboo.queue if inst.bamboo is not None else None
-        assert queue is not None
+        bamboo = collected(inst.bamboo, "bamboo facts")
+        queue = collected(bamboo.queue, "queue")
         src = bamboo_source(inst, "bamboo.queue")
         if not queue.builds and queue.size == 0:
             yield ctx.ok(
@@ -42,16 +42,15 @@ class BambooQueueAge(Check):
                 evidence=[Evidence(label="queued builds", value=0, source=src, time=ctx.now)],
             )
             return
-        timed = [b for b in queue.builds if b.queued_at is not None]
+        timed = [(aware(b.queued_at), b) for b in queue.builds if b.queued_at is not None]
         if not timed:
             raise SkipCheck("the build queue answer carries no queued times")
-        oldest = min(timed, key=lambda b: aware(b.queued_at))  # type: ignore[arg-type]
-        assert oldest.queued_at is not None
-        minutes = max(0.0, (aware(ctx.now) - aware(oldest.queued_at)).total_seconds() / 60)
+        queued_at, oldest = min(timed, key=lambda t: t[0])
+        minutes = max(0.0, (aware(ctx.now) - queued_at).total_seconds() / 60)
         name = oldest.build_result_key or oldest.plan_key or "a build"
         evidence = [
             Evidence(label="oldest queued build", value=name, source=src, time=ctx.now),
-            Evidence(label="queued since", value=moment(oldest.queued_at), source=src, time=ctx.now),
+            Evidence(label="queued since", value=moment(queued_at), source=src, time=ctx.now),
             Evidence(label="minutes queued", value=round(minutes, 1)),
             Evidence(label="trigger", value=oldest.trigger_reason, source=src, time=ctx.now),
         ]

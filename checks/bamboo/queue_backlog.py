@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.bamboo.calls import BAMBOO_QUEUE_KB, bamboo_source
-from checks.base import Check, CheckContext
+from checks.bamboo._calls import BAMBOO_QUEUE_KB, bamboo_source
+from checks.base import InstanceCheck, collected
+from checks.context import InstanceContext
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.instance.calls import plural
+from checks.instance._calls import plural
 from checks.metadata import CheckMeta
 from collectors.model import Product
 
 
-class BambooQueueBacklog(Check):
+class BambooQueueBacklog(InstanceCheck):
     meta = CheckMeta(
         id="bamboo.queue.backlog",
         title="Bamboo build queue backlog",
@@ -28,10 +29,10 @@ class BambooQueueBacklog(Check):
         references=(BAMBOO_QUEUE_KB,),
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: InstanceContext) -> Iterator[Finding]:
         inst = ctx.instance
-        queue = inst.bamboo.queue if inst.bamboo is not None else None
-        assert queue is not None
+        bamboo = collected(inst.bamboo, "bamboo facts")
+        queue = collected(bamboo.queue, "queue")
         src = bamboo_source(inst, "bamboo.queue")
         plans: dict[str, int] = {}
         for build in queue.builds:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.bamboo.calls import bamboo_source
-from checks.base import Check, CheckContext
+from checks.bamboo._calls import bamboo_source
+from checks.base import InstanceCheck, collected
+from checks.context import InstanceContext
 from checks.finding import Category, Evidence, Finding, Severity
 from checks.metadata import CheckMeta
 from collectors.model import Product
@@ -15,7 +16,7 @@ _PAUSED = {"PAUSED", "PAUSING"}
 _RESTART = {"PREPARING_FOR_RESTART", "READY_FOR_RESTART"}
 
 
-class BambooServerState(Check):
+class BambooServerState(InstanceCheck):
     meta = CheckMeta(
         id="bamboo.server.state",
         title="Bamboo server state",
@@ -30,10 +31,10 @@ class BambooServerState(Check):
         references=(PAUSE_KB,),
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: InstanceContext) -> Iterator[Finding]:
         inst = ctx.instance
-        server = inst.bamboo.server if inst.bamboo is not None else None
-        assert server is not None  # the runner skips the check when it was not collected
+        bamboo = collected(inst.bamboo, "bamboo facts")
+        server = collected(bamboo.server, "server")
         src = bamboo_source(inst, "bamboo.server")
         state = (server.state or "").upper()
         evidence = [

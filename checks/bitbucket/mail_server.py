@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Check, CheckContext
+from checks.base import InstanceCheck, collected
+from checks.context import InstanceContext
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.instance.calls import source
+from checks.instance._calls import source
 from checks.metadata import CheckMeta
 from collectors.model import Deployment, Product
 
 
-class BitbucketMailServer(Check):
+class BitbucketMailServer(InstanceCheck):
     meta = CheckMeta(
         id="bitbucket.mail.server",
         title="Bitbucket mail server",
@@ -26,10 +27,10 @@ class BitbucketMailServer(Check):
         requires=("bitbucket.mail",),
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: InstanceContext) -> Iterator[Finding]:
         inst = ctx.instance
-        assert inst.bitbucket is not None and inst.bitbucket.mail is not None  # requires
-        mail = inst.bitbucket.mail
+        bitbucket = collected(inst.bitbucket, "bitbucket facts")
+        mail = collected(bitbucket.mail, "mail")
         src = source(inst, "bitbucket.mail")
         if not mail.configured:
             yield ctx.finding(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Check, CheckContext
+from checks.base import InstanceCheck, collected
+from checks.context import InstanceContext
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.instance.calls import moment, plural, source
+from checks.instance._calls import moment, plural, source
 from checks.metadata import CheckMeta
 from collectors.facts.bitbucket import Mirror
 from collectors.model import Deployment, Product
@@ -16,7 +17,7 @@ MIRRORS_DOC = "https://confluence.atlassian.com/bitbucketserver088/mirrors-12165
 _AUTHORISED = frozenset({"", "AUTHORIZED", "AUTHORISED", "ENABLED", "ACTIVE"})
 
 
-class BitbucketMirrors(Check):
+class BitbucketMirrors(InstanceCheck):
     meta = CheckMeta(
         id="bitbucket.mirrors",
         title="Bitbucket mirrors",
@@ -34,10 +35,10 @@ class BitbucketMirrors(Check):
         references=(MIRRORS_DOC,),
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: InstanceContext) -> Iterator[Finding]:
         inst = ctx.instance
-        assert inst.bitbucket is not None and inst.bitbucket.mirrors is not None  # requires
-        mirrors = inst.bitbucket.mirrors
+        bitbucket = collected(inst.bitbucket, "bitbucket facts")
+        mirrors = collected(bitbucket.mirrors, "mirrors")
         src = source(inst, "bitbucket.mirrors")
         if not mirrors:
             yield ctx.ok(
@@ -64,7 +65,7 @@ class BitbucketMirrors(Check):
                 ],
             )
 
-    def _one(self, ctx: CheckContext, mirror: Mirror, src: str) -> Finding | None:
+    def _one(self, ctx: InstanceContext, mirror: Mirror, src: str) -> Finding | None:
         name = mirror.name or mirror.id
         where = f"{name} ({mirror.base_url})" if mirror.base_url else name
         evidence = [

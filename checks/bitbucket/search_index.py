@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Check, CheckContext
+from checks.base import InstanceCheck, collected
+from checks.context import InstanceContext
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.instance.calls import source
+from checks.instance._calls import source
 from checks.metadata import CheckMeta
 from collectors.model import Deployment, Product
 
@@ -16,7 +17,7 @@ SEARCH_SERVER_KB = (
 )
 
 
-class BitbucketSearchIndex(Check):
+class BitbucketSearchIndex(InstanceCheck):
     meta = CheckMeta(
         id="bitbucket.search.index",
         title="Bitbucket search index",
@@ -33,10 +34,10 @@ class BitbucketSearchIndex(Check):
         references=(SEARCH_SERVER_KB,),
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: InstanceContext) -> Iterator[Finding]:
         inst = ctx.instance
-        assert inst.bitbucket is not None and inst.bitbucket.index is not None  # requires
-        index = inst.bitbucket.index
+        bitbucket = collected(inst.bitbucket, "bitbucket facts")
+        index = collected(bitbucket.index, "index")
         src = source(inst, "bitbucket.index")
         evidence = [
             Evidence(label="available", value=index.available, source=src, time=ctx.now),

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Check, CheckContext
+from checks.base import InstanceCheck, SkipCheck, collected
+from checks.context import InstanceContext
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.instance.calls import plural, source
+from checks.instance._calls import plural, source
 from checks.metadata import CheckMeta
-from checks.runner import SkipCheck
 from collectors.model import Deployment
 
 
-class CloudProducts(Check):
+class CloudProducts(InstanceCheck):
     meta = CheckMeta(
         id="cloud.products",
         title="Cloud licensed products and users",
@@ -26,10 +26,9 @@ class CloudProducts(Check):
         requires=("cloud",),
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: InstanceContext) -> Iterator[Finding]:
         inst = ctx.instance
-        facts = inst.cloud
-        assert facts is not None
+        facts = collected(inst.cloud, "cloud")
         if facts.products is None and facts.workspaces is None:
             error = (
                 inst.error_for("cloud.products")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-from checks.base import Check, CheckContext
+from checks.base import InstanceCheck, SkipCheck, collected
+from checks.context import InstanceContext
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.instance.calls import plural
+from checks.instance._calls import plural
 from checks.metadata import CheckMeta
-from checks.runner import SkipCheck
 from collectors.facts.cloud import RateLimitSeen
 from collectors.model import Deployment
 
@@ -26,7 +26,7 @@ def _share(seen: RateLimitSeen) -> float | None:
     return 100 * seen.remaining / seen.limit
 
 
-class CloudRateLimit(Check):
+class CloudRateLimit(InstanceCheck):
     meta = CheckMeta(
         id="cloud.rate_limit",
         title="Cloud API rate limit headroom",
@@ -43,10 +43,10 @@ class CloudRateLimit(Check):
         references=(CLOUD_RATE_LIMITS,),
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: InstanceContext) -> Iterator[Finding]:
         inst = ctx.instance
-        seen = inst.cloud.rate_limits if inst.cloud is not None else None
-        assert seen is not None
+        cloud = collected(inst.cloud, "cloud facts")
+        seen = collected(cloud.rate_limits, "rate limits")
         if not seen:
             raise SkipCheck("no answer carried rate-limit headers")
         throttled = [s for s in seen if s.status_code == 429]

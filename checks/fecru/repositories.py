@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Check, CheckContext
+from checks.base import InstanceCheck, collected
+from checks.context import InstanceContext
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.instance.calls import plural, source
+from checks.instance._calls import plural, source
 from checks.metadata import CheckMeta
 from collectors.facts.fecru import FecruRepository
 from collectors.model import InstanceSnapshot, Product
@@ -26,7 +27,7 @@ def _indexing_source(inst: InstanceSnapshot, name: str) -> str:
     return documented if found.startswith("call '") else found
 
 
-class FecruRepositories(Check):
+class FecruRepositories(InstanceCheck):
     meta = CheckMeta(
         id="fecru.repositories",
         title="Fisheye/Crucible repositories",
@@ -42,10 +43,10 @@ class FecruRepositories(Check):
         references=(REPOSITORY_STATES_KB,),
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: InstanceContext) -> Iterator[Finding]:
         inst = ctx.instance
-        repositories = inst.fecru.repositories if inst.fecru is not None else None
-        assert repositories is not None
+        fecru = collected(inst.fecru, "fecru facts")
+        repositories = collected(fecru.repositories, "repositories")
         enabled = [r for r in repositories if r.enabled is not False and (r.state or "") != "DISABLED"]
         problems = 0
         for repository in enabled:
@@ -71,7 +72,7 @@ class FecruRepositories(Check):
         )
 
 
-def _problem(ctx: CheckContext, inst: InstanceSnapshot, repo: FecruRepository) -> Finding | None:
+def _problem(ctx: InstanceContext, inst: InstanceSnapshot, repo: FecruRepository) -> Finding | None:
     state = (repo.state or "").upper()
     indexing = repo.indexing
     failed = indexing is not None and (indexing.failed or (indexing.stopped and state == "RUNNING"))

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Check, CheckContext
+from checks.base import HostCheck, collected
+from checks.context import HostContext
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.host.facts import source
+from checks.host._facts import source
 from checks.metadata import CheckMeta
 from collectors.hosts.model import ClockReading, HostSnapshot
 
@@ -21,7 +22,7 @@ def skew_ms(a: ClockReading, b: ClockReading) -> float:
     return max(0.0, abs(a.offset_s - b.offset_s) - a.uncertainty_s - b.uncertainty_s) * 1000
 
 
-class ClockSkew(Check):
+class HostClockSkew(HostCheck):
     meta = CheckMeta(
         id="host.clock.skew",
         title="Clock skew",
@@ -32,17 +33,15 @@ class ClockSkew(Check):
         ),
         category=Category.INTEGRITY,
         default_severity=Severity.WARNING,
-        scope="host",
         requires=("clock",),
         thresholds={"warning_ms": 1000, "critical_ms": 5000},
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: HostContext) -> Iterator[Finding]:
         host = ctx.host
-        assert host is not None and host.clock is not None
-        mine = host.clock
+        mine = collected(host.clock, "clock")
         same = host.instance
-        peers = [p for p in ctx.peers if p.clock is not None and same and p.instance == same]
+        peers = [(p, p.clock) for p in ctx.peers if p.clock is not None and same and p.instance == same]
         if peers:
             yield from self._cluster(ctx, host, mine, peers)
             return
@@ -58,11 +57,13 @@ class ClockSkew(Check):
         yield from self._judge(ctx, least, f"{host.name} and the agent", evidence, cluster=False)
 
     def _cluster(
-        self, ctx: CheckContext, host: HostSnapshot, mine: ClockReading, peers: list[HostSnapshot]
+        self,
+        ctx: HostContext,
+        host: HostSnapshot,
+        mine: ClockReading,
+        peers: list[tuple[HostSnapshot, ClockReading]],
     ) -> Iterator[Finding]:
-        worst = max(peers, key=lambda p: skew_ms(mine, p.clock))  # type: ignore[arg-type]
-        theirs = worst.clock
-        assert theirs is not None
+        worst, theirs = max(peers, key=lambda peer: skew_ms(mine, peer[1]))
         least = skew_ms(mine, theirs)
         evidence = [
             Evidence(
@@ -83,7 +84,7 @@ class ClockSkew(Check):
         yield from self._judge(ctx, least, what, evidence, cluster=True)
 
     def _judge(
-        self, ctx: CheckContext, least: float, what: str, evidence: list[Evidence], cluster: bool
+        self, ctx: HostContext, least: float, what: str, evidence: list[Evidence], cluster: bool
     ) -> Iterator[Finding]:
         warning = ctx.threshold("warning_ms")
         if least < warning:

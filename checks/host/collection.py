@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Check, CheckContext
+from checks.base import HostCheck, SkipCheck
+from checks.context import HostContext
 from checks.finding import Category, Evidence, Finding, Severity
 from checks.metadata import CheckMeta
-from checks.runner import SkipCheck
 from collectors.hosts.model import CONNECT_KINDS, HostError, HostErrorKind
 
 _SEVERITY = {
@@ -32,7 +32,7 @@ _HINTS = {
 _DEFAULT_HINT = "See the messages; the facts they name are missing from this report."
 
 
-class HostCollection(Check):
+class HostCollection(HostCheck):
     meta = CheckMeta(
         id="host.collection",
         title="Host data collection",
@@ -42,12 +42,10 @@ class HostCollection(Check):
         ),
         category=Category.AVAILABILITY,
         default_severity=Severity.WARNING,
-        scope="host",
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: HostContext) -> Iterator[Finding]:
         host = ctx.host
-        assert host is not None
         if host.connect_error() is not None:
             raise SkipCheck("host not reached: see host.connection")
         errors = [e for e in host.errors if e.kind not in CONNECT_KINDS]

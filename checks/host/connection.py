@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Check, CheckContext
+from checks.base import HostCheck
+from checks.context import HostContext
 from checks.finding import Category, Evidence, Finding, Severity
 from checks.metadata import CheckMeta
 from collectors.hosts.model import HostError, HostErrorKind
@@ -55,7 +56,7 @@ _UNREACHABLE = (
 )
 
 
-class HostConnection(Check):
+class HostConnection(HostCheck):
     meta = CheckMeta(
         id="host.connection",
         title="SSH connection to the host",
@@ -65,12 +66,10 @@ class HostConnection(Check):
         ),
         category=Category.AVAILABILITY,
         default_severity=Severity.WARNING,
-        scope="host",
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: HostContext) -> Iterator[Finding]:
         host = ctx.host
-        assert host is not None
         error = host.connect_error()
         if error is None:
             how = f"SSH to {host.address}"

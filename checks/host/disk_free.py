@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Check, CheckContext
+from checks.base import HostCheck, collected
+from checks.context import HostContext
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.host.facts import percent, size, source
+from checks.host._facts import percent, size, source
 from checks.metadata import CheckMeta
 from collectors.hosts.model import Filesystem
 
@@ -29,7 +30,7 @@ def where(fs: Filesystem) -> str:
     return f"{fs.mount}" + (f" (holds the {roles})" if roles else "")
 
 
-class DiskFree(Check):
+class HostDiskFree(HostCheck):
     meta = CheckMeta(
         id="host.disk.free",
         title="Free disk space",
@@ -40,7 +41,6 @@ class DiskFree(Check):
         ),
         category=Category.CAPACITY,
         default_severity=Severity.WARNING,
-        scope="host",
         requires=("filesystems",),
         thresholds={
             "warning_free_percent": 15,
@@ -51,15 +51,15 @@ class DiskFree(Check):
     )
 
     @staticmethod
-    def _short(ctx: CheckContext, level: str, free_pct: float, free_gb: float) -> bool:
+    def _short(ctx: HostContext, level: str, free_pct: float, free_gb: float) -> bool:
         low_share = free_pct < ctx.threshold(f"{level}_free_percent")
         return low_share and free_gb < ctx.threshold(f"{level}_free_gb")
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: HostContext) -> Iterator[Finding]:
         host = ctx.host
-        assert host is not None and host.filesystems is not None
+        filesystems = collected(host.filesystems, "filesystems")
         src = source(host, "filesystems")
-        checked = [f for f in watched(host.filesystems) if f.size and f.available is not None]
+        checked = [f for f in watched(filesystems) if f.size and f.available is not None]
         problems = 0
         for fs in checked:
             free_pct = percent(fs.available or 0, fs.size or 0)

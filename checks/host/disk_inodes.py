@@ -6,14 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Check, CheckContext
+from checks.base import HostCheck, collected
+from checks.context import HostContext
 from checks.finding import Category, Evidence, Finding, Severity
+from checks.host._facts import percent, source
 from checks.host.disk_free import watched, where
-from checks.host.facts import percent, source
 from checks.metadata import CheckMeta
 
 
-class DiskInodes(Check):
+class HostDiskInodes(HostCheck):
     meta = CheckMeta(
         id="host.disk.inodes",
         title="Free inodes",
@@ -23,17 +24,16 @@ class DiskInodes(Check):
         ),
         category=Category.CAPACITY,
         default_severity=Severity.WARNING,
-        scope="host",
         requires=("filesystems",),
         thresholds={"warning_percent": 80, "critical_percent": 95},
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: HostContext) -> Iterator[Finding]:
         host = ctx.host
-        assert host is not None and host.filesystems is not None
+        filesystems = collected(host.filesystems, "filesystems")
         src = source(host, "filesystems.inodes", "filesystems")
         # btrfs and some others report no fixed inode table (0 or "-"): nothing to run out of
-        checked = [f for f in watched(host.filesystems) if f.inodes_total and f.inodes_used is not None]
+        checked = [f for f in watched(filesystems) if f.inodes_total and f.inodes_used is not None]
         problems = 0
         for fs in checked:
             used_pct = percent(fs.inodes_used or 0, fs.inodes_total or 0)

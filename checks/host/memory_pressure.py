@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Check, CheckContext
+from checks.base import HostCheck, collected
+from checks.context import HostContext
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.host.facts import percent, size, source
+from checks.host._facts import percent, size, source
 from checks.metadata import CheckMeta
 
 
-class MemoryPressure(Check):
+class HostMemoryPressure(HostCheck):
     meta = CheckMeta(
         id="host.memory.pressure",
         title="Memory pressure",
@@ -22,15 +23,13 @@ class MemoryPressure(Check):
         ),
         category=Category.CAPACITY,
         default_severity=Severity.WARNING,
-        scope="host",
         requires=("memory",),
         thresholds={"warning_available_percent": 10, "critical_available_percent": 5},
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: HostContext) -> Iterator[Finding]:
         host = ctx.host
-        assert host is not None and host.memory is not None
-        memory = host.memory
+        memory = collected(host.memory, "memory")
         available = percent(memory.available, memory.total)
         src = source(host, "memory")
         evidence = [

@@ -7,13 +7,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 
-from checks.base import Check, CheckContext
+from checks.base import HostCheck, collected
+from checks.context import HostContext
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.host.facts import source
+from checks.host._facts import source
 from checks.metadata import CheckMeta
 
 
-class OomKiller(Check):
+class HostOomKiller(HostCheck):
     meta = CheckMeta(
         id="host.oom_killer",
         title="Kernel OOM killer",
@@ -23,16 +24,15 @@ class OomKiller(Check):
         ),
         category=Category.AVAILABILITY,
         default_severity=Severity.CRITICAL,
-        scope="host",
         requires=("oom_events",),
         thresholds={"lookback_hours": 168},
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: HostContext) -> Iterator[Finding]:
         host = ctx.host
-        assert host is not None and host.oom_events is not None
+        oom_events = collected(host.oom_events, "oom events")
         since = ctx.now - timedelta(hours=ctx.threshold("lookback_hours"))
-        events = [e for e in host.oom_events if e.at is None or e.at >= since]
+        events = [e for e in oom_events if e.at is None or e.at >= since]
         src = source(host, "oom_events")
         window = f"{ctx.threshold('lookback_hours'):g} h"
         if not events:

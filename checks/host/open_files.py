@@ -6,16 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Check, CheckContext
+from checks.base import HostCheck, SkipCheck
+from checks.context import HostContext
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.host.facts import first_error, jvm_key, jvm_label, percent, product_jvms, source
+from checks.host._facts import first_error, jvm_key, jvm_label, percent, product_jvms, source
 from checks.metadata import CheckMeta
-from checks.runner import SkipCheck
 
 KB = "https://confluence.atlassian.com/jirakb/health-check-open-files-limit-838555405.html"
 
 
-class OpenFiles(Check):
+class HostOpenFiles(HostCheck):
     meta = CheckMeta(
         id="host.open_files",
         title="Open files against the limit",
@@ -25,39 +25,40 @@ class OpenFiles(Check):
         ),
         category=Category.CAPACITY,
         default_severity=Severity.WARNING,
-        scope="host",
         requires=("jvms",),
         thresholds={"warning_percent": 70, "critical_percent": 90},
         references=(KB,),
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: HostContext) -> Iterator[Finding]:
         host = ctx.host
-        assert host is not None
         jvms = product_jvms(ctx)
-        judged = [j for j in jvms if j.open_files is not None and j.max_open_files is not None]
+        judged = [
+            (j, j.open_files, j.max_open_files)
+            for j in jvms
+            if j.open_files is not None and j.max_open_files is not None
+        ]
         if not judged:
             reason = first_error(host, [f"jvm.{j.pid}.open_files" for j in jvms] + ["limits"])
             raise SkipCheck(f"open files not read: {reason}" if reason else "open files not read")
-        for jvm in judged:
-            assert jvm.open_files is not None and jvm.max_open_files is not None
-            limit = jvm.max_open_files.soft
+        for jvm, open_files, max_open_files in judged:
+            limit = max_open_files.soft
             src = source(host, f"jvm.{jvm.pid}.open_files", f"jvm.{jvm.pid}.limits", "jvms")
             evidence = [
-                Evidence(label="open files", value=jvm.open_files, source=src, time=ctx.now),
+                Evidence(label="open files", value=open_files, source=src, time=ctx.now),
                 Evidence(label="limit (soft)", value=limit, source=src, time=ctx.now),
-                Evidence(label="limit (hard)", value=jvm.max_open_files.hard, source=src, time=ctx.now),
+                Evidence(label="limit (hard)", value=max_open_files.hard, source=src, time=ctx.now),
             ]
             if limit is None:
                 yield ctx.ok(
                     f"No open-files limit ({jvm_label(jvm)})",
-                    f"{jvm.open_files} open, no limit.",
+                    f"{open_files} open, no limit.",
                     evidence=evidence,
                     key=jvm_key(jvm),
                 )
                 continue
-            used = percent(jvm.open_files, limit)
-            text = f"{jvm_label(jvm)} has {jvm.open_files} of {limit} files open ({used:.0f} %)."
+            used = percent(open_files, limit)
+            text = f"{jvm_label(jvm)} has {open_files} of {limit} files open ({used:.0f} %)."
             if used >= ctx.threshold("critical_percent"):
                 severity = Severity.CRITICAL
             elif used >= ctx.threshold("warning_percent"):

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Check, CheckContext
+from checks.base import HostCheck, collected
+from checks.context import HostContext
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.host.facts import percent, size, source
+from checks.host._facts import percent, size, source
 from checks.metadata import CheckMeta
 
 
-class SwapUse(Check):
+class HostSwap(HostCheck):
     meta = CheckMeta(
         id="host.swap",
         title="Swap in use",
@@ -22,15 +23,13 @@ class SwapUse(Check):
         ),
         category=Category.PERFORMANCE,
         default_severity=Severity.WARNING,
-        scope="host",
         requires=("memory",),
         thresholds={"warning_used_percent": 10, "critical_used_percent": 50},
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: HostContext) -> Iterator[Finding]:
         host = ctx.host
-        assert host is not None and host.memory is not None
-        memory = host.memory
+        memory = collected(host.memory, "memory")
         src = source(host, "memory")
         if not memory.swap_total:
             text = "The host has no swap space: nothing of the JVM can be swapped out."

@@ -6,16 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Check, CheckContext
+from checks.base import HostCheck, SkipCheck
+from checks.context import HostContext
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.host.facts import first_error, jvm_key, jvm_label, percent, product_jvms, source
+from checks.host._facts import first_error, jvm_key, jvm_label, percent, product_jvms, source
 from checks.metadata import CheckMeta
-from checks.runner import SkipCheck
 
 KB = "https://confluence.atlassian.com/jirakb/health-check-thread-limit-858578685.html"
 
 
-class ThreadLimit(Check):
+class HostThreadLimit(HostCheck):
     meta = CheckMeta(
         id="host.thread_limit",
         title="Thread limit (nproc)",
@@ -26,23 +26,20 @@ class ThreadLimit(Check):
         ),
         category=Category.CAPACITY,
         default_severity=Severity.WARNING,
-        scope="host",
         requires=("jvms",),
         thresholds={"minimum": 4096, "critical_percent": 90},
         references=(KB,),
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: HostContext) -> Iterator[Finding]:
         host = ctx.host
-        assert host is not None
         jvms = product_jvms(ctx)
-        judged = [j for j in jvms if j.max_processes is not None]
+        judged = [(j, j.max_processes) for j in jvms if j.max_processes is not None]
         if not judged:
             reason = first_error(host, [f"jvm.{j.pid}.limits" for j in jvms])
             raise SkipCheck(f"process limits not read: {reason}" if reason else "process limits not read")
-        for jvm in judged:
-            assert jvm.max_processes is not None
-            limit = jvm.max_processes.soft
+        for jvm, max_processes in judged:
+            limit = max_processes.soft
             in_use = jvm.user_threads if jvm.user_threads is not None else jvm.threads
             src = source(host, f"jvm.{jvm.pid}.limits", "jvms")
             evidence = [

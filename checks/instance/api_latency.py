@@ -6,11 +6,11 @@ import math
 import statistics
 from collections.abc import Iterator
 
-from checks.base import Check, CheckContext
+from checks.base import InstanceCheck, SkipCheck
+from checks.context import InstanceContext
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.instance.calls import plural, source
+from checks.instance._calls import plural, source
 from checks.metadata import CheckMeta
-from checks.runner import SkipCheck
 from collectors.model import CallRecord
 
 
@@ -26,7 +26,7 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[rank - 1]
 
 
-class ApiLatency(Check):
+class InstanceApiLatency(InstanceCheck):
     meta = CheckMeta(
         id="instance.api.latency",
         title="REST API response time",
@@ -40,7 +40,7 @@ class ApiLatency(Check):
         thresholds={"warning_ms": 1000, "critical_ms": 3000},
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: InstanceContext) -> Iterator[Finding]:
         inst = ctx.instance
         answered = [c for c in inst.calls if c.status_code is not None]
         if not answered:

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Check, CheckContext
+from checks.base import InstanceCheck, SkipCheck
+from checks.context import InstanceContext
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.instance.calls import plural, source, unreachable
+from checks.instance._calls import plural, source, unreachable
 from checks.metadata import CheckMeta
-from checks.runner import SkipCheck
 from collectors.model import ErrorKind
 
 RATE_LIMITING_KB = "https://confluence.atlassian.com/adminjiraserver/improving-instance-stability-with-rate-limiting-983794911.html"
 
 
-class ApiRateLimit(Check):
+class InstanceApiRateLimit(InstanceCheck):
     meta = CheckMeta(
         id="instance.api.rate_limit",
         title="REST API rate limiting",
@@ -28,7 +28,7 @@ class ApiRateLimit(Check):
         references=(RATE_LIMITING_KB,),
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: InstanceContext) -> Iterator[Finding]:
         inst = ctx.instance
         down = unreachable(inst)
         if down is not None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Check, CheckContext
+from checks.base import InstanceCheck
+from checks.context import InstanceContext
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.instance.calls import plural, source
+from checks.instance._calls import plural, source
 from checks.metadata import CheckMeta
 from collectors.model import App
 
@@ -17,7 +18,7 @@ def app_label(app: App) -> str:
     return f"{app.name or app.key}{version}{vendor}"
 
 
-class AppsState(Check):
+class InstanceAppsState(InstanceCheck):
     meta = CheckMeta(
         id="instance.apps.state",
         title="Apps state",
@@ -31,7 +32,7 @@ class AppsState(Check):
         requires=("apps",),
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: InstanceContext) -> Iterator[Finding]:
         inst = ctx.instance
         src = source(inst, "apps")
         user_apps = [a for a in inst.apps or [] if a.user_installed]

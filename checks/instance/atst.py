@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Check, CheckContext
+from checks.base import InstanceCheck, collected
+from checks.context import InstanceContext
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.instance.calls import plural, source
+from checks.instance._calls import plural, source
 from checks.metadata import CheckMeta
 from collectors.model import Deployment, HealthCheckResult
 
@@ -47,7 +48,7 @@ def atst_category(result: HealthCheckResult) -> Category:
     return Category.CONFIGURATION
 
 
-class AtstHealthChecks(Check):
+class InstanceAtst(InstanceCheck):
     meta = CheckMeta(
         id="instance.atst",
         title="ATST health checks",
@@ -63,10 +64,9 @@ class AtstHealthChecks(Check):
         references=(ATST_REST_KB,),
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: InstanceContext) -> Iterator[Finding]:
         inst = ctx.instance
-        checks = inst.health_checks
-        assert checks is not None  # guaranteed by requires
+        checks = collected(inst.health_checks, "health checks")
         src = source(inst, "health_checks", health_source=checks.source)
         statuses = checks.statuses
         if not statuses:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Check, CheckContext
+from checks.base import InstanceCheck, collected
+from checks.context import InstanceContext
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.instance.calls import moment, plural, product_name, source
+from checks.instance._calls import moment, plural, product_name, source
 from checks.metadata import CheckMeta
 from collectors.model import ClusterNode, Deployment
 
@@ -23,7 +24,7 @@ def node_state(node: ClusterNode) -> str:
     return (node.state or "").strip().upper().replace(" ", "_")
 
 
-class ClusterNodes(Check):
+class InstanceClusterNodes(InstanceCheck):
     meta = CheckMeta(
         id="instance.cluster.nodes",
         title="Cluster nodes",
@@ -38,9 +39,9 @@ class ClusterNodes(Check):
         references=(CLUSTER_MONITORING_KB,),
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: InstanceContext) -> Iterator[Finding]:
         inst = ctx.instance
-        cluster = inst.cluster
+        cluster = collected(inst.cluster, "cluster")
         src = source(inst, "cluster")
         product = product_name(inst)
         if not cluster.clustered:
@@ -104,7 +105,7 @@ class ClusterNodes(Check):
             ],
         )
 
-    def _node(self, ctx: CheckContext, node: ClusterNode, src: str) -> Finding | None:
+    def _node(self, ctx: InstanceContext, node: ClusterNode, src: str) -> Finding | None:
         state = node_state(node)
         where = f"{node.node_id}" + (f" ({node.ip})" if node.ip else "")
         since = f" since {moment(node.last_state_change)}" if node.last_state_change else ""

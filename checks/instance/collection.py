@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Check, CheckContext
+from checks.base import InstanceCheck, SkipCheck
+from checks.context import InstanceContext
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.instance.calls import describe_call, plural, source, unreachable
+from checks.instance._calls import describe_call, plural, source, unreachable
 from checks.metadata import CheckMeta
-from checks.runner import SkipCheck
 from collectors.model import CollectionError, ErrorKind
 
 # Covered by instance.status and instance.credentials, with more to say than a generic failure.
@@ -60,7 +60,7 @@ def reason(error: CollectionError) -> str:
     return f"{kind.value.replace('_', ' ')}"
 
 
-class CollectionErrors(Check):
+class InstanceCollection(InstanceCheck):
     meta = CheckMeta(
         id="instance.collection",
         title="Data collection",
@@ -73,7 +73,7 @@ class CollectionErrors(Check):
         requires=(),
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: InstanceContext) -> Iterator[Finding]:
         inst = ctx.instance
         down = unreachable(inst)
         if down is not None:

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Check, CheckContext
+from checks.base import InstanceCheck, SkipCheck
+from checks.context import InstanceContext
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.instance.calls import source, unreachable
+from checks.instance._calls import source, unreachable
 from checks.metadata import CheckMeta
-from checks.runner import SkipCheck
 from collectors.model import ErrorKind
 
 
-class InstanceCredentials(Check):
+class InstanceCredentials(InstanceCheck):
     meta = CheckMeta(
         id="instance.credentials",
         title="API credentials",
@@ -26,7 +26,7 @@ class InstanceCredentials(Check):
         requires=(),
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: InstanceContext) -> Iterator[Finding]:
         inst = ctx.instance
         down = unreachable(inst)
         if down is not None:

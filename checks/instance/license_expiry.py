@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Check, CheckContext
+from checks.base import InstanceCheck
+from checks.context import InstanceContext
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.instance.calls import day, days_between, source
+from checks.instance._calls import day, days_between, source
 from checks.metadata import CheckMeta
 from collectors.model import License
 
@@ -19,7 +20,7 @@ def is_evaluation(lic: License) -> bool:
     return (lic.license_type or "").strip().upper() == "EVALUATION"
 
 
-class LicenseExpiry(Check):
+class InstanceLicenseExpiry(InstanceCheck):
     meta = CheckMeta(
         id="instance.license.expiry",
         title="Licence expiry",
@@ -33,7 +34,7 @@ class LicenseExpiry(Check):
         thresholds={"warning_days": 30, "critical_days": 7},
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: InstanceContext) -> Iterator[Finding]:
         inst = ctx.instance
         licenses = inst.licenses or []
         src = source(inst, "licenses")
@@ -49,7 +50,7 @@ class LicenseExpiry(Check):
         for lic in licenses:
             yield self._one(ctx, lic, src)
 
-    def _one(self, ctx: CheckContext, lic: License, src: str) -> Finding:
+    def _one(self, ctx: InstanceContext, lic: License, src: str) -> Finding:
         now = ctx.now
         name = licence_name(lic)
         kind = "evaluation licence" if is_evaluation(lic) else "licence"

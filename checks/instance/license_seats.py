@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Check, CheckContext
+from checks.base import InstanceCheck, SkipCheck
+from checks.context import InstanceContext
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.instance.calls import source
+from checks.instance._calls import source
 from checks.instance.license_expiry import licence_name
 from checks.metadata import CheckMeta
-from checks.runner import SkipCheck
 from collectors.model import License
 
 LICENSE_LIMIT_KB = "https://confluence.atlassian.com/jirakb/health-check-jira-license-limit-1402415831.html"
 
 
-class LicenseSeats(Check):
+class InstanceLicenseSeats(InstanceCheck):
     meta = CheckMeta(
         id="instance.license.seats",
         title="Licence user seats",
@@ -30,7 +30,7 @@ class LicenseSeats(Check):
         references=(LICENSE_LIMIT_KB,),
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: InstanceContext) -> Iterator[Finding]:
         inst = ctx.instance
         counted = [lic for lic in inst.licenses or [] if lic.unlimited_seats or lic.seats_allowed is not None]
         if not counted:
@@ -39,7 +39,7 @@ class LicenseSeats(Check):
         for lic in counted:
             yield self._one(ctx, lic, src)
 
-    def _one(self, ctx: CheckContext, lic: License, src: str) -> Finding:
+    def _one(self, ctx: InstanceContext, lic: License, src: str) -> Finding:
         name = licence_name(lic)
         evidence = [
             Evidence(label="application", value=lic.application, source=src),

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Check, CheckContext
+from checks.base import InstanceCheck
+from checks.context import InstanceContext
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.instance.calls import product_name, source
+from checks.instance._calls import product_name, source
 from checks.metadata import CheckMeta
-from checks.runner import TRANSPORT_FAILURES
+from checks.scopes.instance import TRANSPORT_FAILURES
 from collectors.model import CollectionError, ErrorKind, InstanceSnapshot, Product
 
 JIRA_STATUS_KB = "https://support.atlassian.com/jira/kb/jira-status-endpoint-response-meanings/"
@@ -34,7 +35,7 @@ _TRANSPORT_ADVICE = {
 }
 
 
-class InstanceStatus(Check):
+class InstanceStatus(InstanceCheck):
     meta = CheckMeta(
         id="instance.status",
         title="Instance status",
@@ -49,7 +50,7 @@ class InstanceStatus(Check):
         references=(JIRA_STATUS_KB,),
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: InstanceContext) -> Iterator[Finding]:
         inst = ctx.instance
         status = inst.status
         error = inst.error_for("status")
@@ -89,7 +90,7 @@ def _http_code(inst: InstanceSnapshot, error: CollectionError | None) -> int | N
     return record.status_code if record is not None else None
 
 
-def _evidence(ctx: CheckContext, error: CollectionError | None) -> list[Evidence]:
+def _evidence(ctx: InstanceContext, error: CollectionError | None) -> list[Evidence]:
     inst = ctx.instance
     src = source(inst, "status")
     record = inst.call("status")
@@ -108,7 +109,7 @@ def _evidence(ctx: CheckContext, error: CollectionError | None) -> list[Evidence
 
 
 def _from_state(
-    ctx: CheckContext, state: str, http: int | None, product: str, evidence: list[Evidence]
+    ctx: InstanceContext, state: str, http: int | None, product: str, evidence: list[Evidence]
 ) -> Finding:
     is_jira = ctx.instance.product is Product.JIRA
     code = f" (HTTP {http})" if http is not None else ""
@@ -198,7 +199,9 @@ def _from_state(
     )
 
 
-def _from_error(ctx: CheckContext, error: CollectionError, product: str, evidence: list[Evidence]) -> Finding:
+def _from_error(
+    ctx: InstanceContext, error: CollectionError, product: str, evidence: list[Evidence]
+) -> Finding:
     url = ctx.instance.url
     if error.kind in TRANSPORT_FAILURES:
         return ctx.finding(

@@ -6,12 +6,12 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
-from checks.base import Check, CheckContext
+from checks.base import InstanceCheck, SkipCheck
+from checks.context import InstanceContext
 from checks.end_of_life import EndOfLifeTable, FeatureRelease, load_end_of_life
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.instance.calls import aware, product_name, source
+from checks.instance._calls import aware, product_name, source
 from checks.metadata import CheckMeta
-from checks.runner import SkipCheck
 from collectors.model import Deployment, InstanceSnapshot, Product
 
 TABLE_SOURCE = "checks/data/end_of_life.yaml"
@@ -44,7 +44,7 @@ def latest_supported(table: EndOfLifeTable, product: str, now: datetime) -> Feat
     return supported[-1] if supported else None
 
 
-class VersionSupport(Check):
+class InstanceVersionSupport(InstanceCheck):
     meta = CheckMeta(
         id="instance.version.support",
         title="Version support (end of life)",
@@ -68,7 +68,7 @@ class VersionSupport(Check):
         references=(EOL_POLICY_KB,),
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: InstanceContext) -> Iterator[Finding]:
         inst = ctx.instance
         if inst.deployment is Deployment.CLOUD:
             raise SkipCheck("Cloud runs the current release; there is no version to support")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Check, CheckContext
+from checks.base import InstanceCheck, collected
+from checks.context import InstanceContext
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.instance.calls import moment, source
+from checks.instance._calls import moment, source
 from checks.metadata import CheckMeta
 from collectors.model import IndexSummary, Product
 
@@ -23,7 +24,7 @@ def difference_percent(in_database: int, in_index: int) -> float:
     return abs(in_database - in_index) / in_database * 100
 
 
-class IndexConsistency(Check):
+class JiraIndexConsistency(InstanceCheck):
     meta = CheckMeta(
         id="jira.index.consistency",
         title="Jira index consistency",
@@ -40,10 +41,9 @@ class IndexConsistency(Check):
         references=(INDEX_ANALYZER_KB, INDEX_TROUBLESHOOTING_KB),
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: InstanceContext) -> Iterator[Finding]:
         inst = ctx.instance
-        index = inst.index
-        assert index is not None  # guaranteed by requires
+        index = collected(inst.index, "index")
         src = source(inst, "index")
         node = f" on node {index.node_id}" if index.node_id else ""
         evidence = _evidence(index, src)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Check, CheckContext
+from checks.base import InstanceCheck, collected
+from checks.context import InstanceContext
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.instance.calls import moment, plural, source
+from checks.instance._calls import moment, plural, source
 from checks.metadata import CheckMeta
 from collectors.model import Deployment, Product, ReplicationQueue
 
@@ -27,7 +28,7 @@ def _size(queue: ReplicationQueue) -> str:
     return f"{queue.queue_size:,}" if queue.queue_size is not None else "?"
 
 
-class IndexReplication(Check):
+class JiraIndexReplication(InstanceCheck):
     meta = CheckMeta(
         id="jira.index.replication",
         title="Jira index replication",
@@ -45,10 +46,9 @@ class IndexReplication(Check):
         references=(INDEX_REPLICATION_KB,),
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: InstanceContext) -> Iterator[Finding]:
         inst = ctx.instance
-        index = inst.index
-        assert index is not None  # guaranteed by requires
+        index = collected(inst.index, "index")
         src = source(inst, "index")
         at = index.report_time
         queues = index.replication_queues

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Check, CheckContext
+from checks.base import LogsCheck, SkipCheck, collected
+from checks.context import LogsContext
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.logs.access_common import access_key, access_label, endpoints, failing_talkers
-from checks.logs.common import (
+from checks.logs._access_common import access_key, access_label, endpoints, failing_talkers
+from checks.logs._common import (
     KB_ACCESS_LOG_JIRA,
     KB_LOG_FORMATS_BITBUCKET,
     between,
@@ -22,7 +23,6 @@ from checks.logs.common import (
     worst,
 )
 from checks.metadata import CheckMeta
-from checks.runner import SkipCheck
 from collectors.logs.model import AccessMinute, AccessSummary
 
 SHOWN = 5
@@ -38,7 +38,7 @@ def _level(value: float, warning: float, critical: float) -> Severity:
     return Severity.WARNING if value >= warning else Severity.OK
 
 
-class AccessErrors(Check):
+class LogsAccessErrors(LogsCheck):
     meta = CheckMeta(
         id="logs.access.errors",
         title="Server errors in the access logs",
@@ -48,7 +48,6 @@ class AccessErrors(Check):
         ),
         category=Category.AVAILABILITY,
         default_severity=Severity.WARNING,
-        scope="logs",
         requires=("access",),
         thresholds={
             "warning_pct": 1,
@@ -60,16 +59,16 @@ class AccessErrors(Check):
         references=(KB_ACCESS_LOG_JIRA, KB_LOG_FORMATS_BITBUCKET),
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: LogsContext) -> Iterator[Finding]:
         logs = ctx.logs
-        assert logs is not None and logs.access is not None
-        summaries = [s for s in logs.access if s.requests > 0]
+        access = collected(logs.access, "access logs")
+        summaries = [s for s in access if s.requests > 0]
         if not summaries:
             raise SkipCheck("the access logs held no request in the window")
         for summary in summaries:
             yield self._summary(ctx, summary, logs.bucket_s)
 
-    def _summary(self, ctx: CheckContext, summary: AccessSummary, bucket_s: int) -> Finding:
+    def _summary(self, ctx: LogsContext, summary: AccessSummary, bucket_s: int) -> Finding:
         t = ctx.threshold
         min_requests = t("min_requests")
         label = access_label(summary)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Check, CheckContext
+from checks.base import LogsCheck, SkipCheck, collected
+from checks.context import LogsContext
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.logs.access_common import access_key, access_label
-from checks.logs.common import (
+from checks.logs._access_common import access_key, access_label
+from checks.logs._common import (
     KB_ACCESS_LOG_JIRA,
     KB_GC_TUNING,
     KB_LOG_FORMATS_BITBUCKET,
@@ -23,7 +24,6 @@ from checks.logs.common import (
     worst,
 )
 from checks.metadata import CheckMeta
-from checks.runner import SkipCheck
 from collectors.logs.model import AccessSummary
 
 SHOWN_ENDPOINTS = 5
@@ -41,7 +41,7 @@ def _ms(value: float | None) -> str:
     return "n/a" if value is None else f"{value:,.0f} ms"
 
 
-class AccessLatency(Check):
+class LogsAccessLatency(LogsCheck):
     meta = CheckMeta(
         id="logs.access.latency",
         title="Response times in the access logs",
@@ -51,7 +51,6 @@ class AccessLatency(Check):
         ),
         category=Category.PERFORMANCE,
         default_severity=Severity.WARNING,
-        scope="logs",
         requires=("access",),
         thresholds={
             "p95_warning_ms": 2000,
@@ -65,16 +64,16 @@ class AccessLatency(Check):
         references=(KB_ACCESS_LOG_JIRA, KB_LOG_FORMATS_BITBUCKET, KB_GC_TUNING),
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: LogsContext) -> Iterator[Finding]:
         logs = ctx.logs
-        assert logs is not None and logs.access is not None
-        summaries = [s for s in logs.access if s.requests > 0 and s.p95_ms is not None]
+        access = collected(logs.access, "access logs")
+        summaries = [s for s in access if s.requests > 0 and s.p95_ms is not None]
         if not summaries:
             raise SkipCheck("the access logs held no timed request in the window")
         for summary in summaries:
             yield self._summary(ctx, summary, logs.bucket_s)
 
-    def _summary(self, ctx: CheckContext, summary: AccessSummary, bucket_s: int) -> Finding:
+    def _summary(self, ctx: LogsContext, summary: AccessSummary, bucket_s: int) -> Finding:
         t = ctx.threshold
         label = access_label(summary)
         source = f"access logs of {', '.join(summary.nodes)}" if summary.nodes else "access logs"

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Check, CheckContext
+from checks.base import LogsCheck, collected
+from checks.context import LogsContext
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.logs.common import (
+from checks.logs._common import (
     KB_CAPTCHA,
     KB_RESET_LOGIN_COUNT,
     KB_SECURITY_LOG,
@@ -33,7 +34,7 @@ def _entry(entries: list[AuthFailures], name: str) -> AuthFailures | None:
     return next((e for e in entries if e.name == name), None)
 
 
-class AuthBursts(Check):
+class LogsAuthBursts(LogsCheck):
     meta = CheckMeta(
         id="logs.auth.bursts",
         title="Bursts of failed logins",
@@ -43,15 +44,13 @@ class AuthBursts(Check):
         ),
         category=Category.SECURITY,
         default_severity=Severity.WARNING,
-        scope="logs",
         requires=("security",),
         thresholds={"critical_failures": 100},
         references=(KB_SECURITY_LOG, KB_CAPTCHA, KB_RESET_LOGIN_COUNT),
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
-        security = ctx.logs.security if ctx.logs is not None else None
-        assert security is not None
+    def run(self, ctx: LogsContext) -> Iterator[Finding]:
+        security = collected(ctx.logs.security, "security log")
         if not security.bursts:
             yield ctx.ok(
                 "No burst of failed logins",
@@ -67,7 +66,7 @@ class AuthBursts(Check):
         for burst in sorted(security.bursts, key=lambda b: (b.start, b.kind, b.subject)):
             yield self._burst(ctx, burst, security)
 
-    def _burst(self, ctx: CheckContext, burst: AuthBurst, security: SecuritySummary) -> Finding:
+    def _burst(self, ctx: LogsContext, burst: AuthBurst, security: SecuritySummary) -> Finding:
         window = (
             f"between {when(burst.start, seconds=True)} and {when(burst.end, seconds=True)} "
             f"({duration((burst.end - burst.start).total_seconds())})"
@@ -141,7 +140,7 @@ class AuthBursts(Check):
 
     def _spraying(
         self,
-        ctx: CheckContext,
+        ctx: LogsContext,
         burst: AuthBurst,
         security: SecuritySummary,
         window: str,
@@ -185,6 +184,6 @@ class AuthBursts(Check):
         )
 
     @staticmethod
-    def _severity(ctx: CheckContext, burst: AuthBurst, passed: int) -> Severity:
+    def _severity(ctx: LogsContext, burst: AuthBurst, passed: int) -> Severity:
         many = burst.failures >= ctx.threshold("critical_failures")
         return Severity.CRITICAL if many or passed > 0 else Severity.WARNING

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Check, CheckContext
+from checks.base import LogsCheck, SkipCheck
+from checks.context import LogsContext
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.host.facts import size
-from checks.logs.common import between, listing, plural
+from checks.host._facts import size
+from checks.logs._common import between, listing, plural
 from checks.metadata import CheckMeta
-from checks.runner import SkipCheck
 from collectors.logs.model import FileProblem, LogFileSummary, LogKind
 
 _WARNINGS = (FileProblem.TRUNCATED, FileProblem.UNREADABLE)
@@ -39,7 +39,7 @@ def _evidence(f: LogFileSummary) -> Evidence:
     return Evidence(label=f.path, value=detail, source=f"{f.node}: {f.kind.value}", time=f.last_at)
 
 
-class LogFiles(Check):
+class LogsFiles(LogsCheck):
     meta = CheckMeta(
         id="logs.files",
         title="Log files that were not read whole",
@@ -49,18 +49,17 @@ class LogFiles(Check):
         ),
         category=Category.INTEGRITY,
         default_severity=Severity.WARNING,
-        scope="logs",
         thresholds={"unparsed_pct": 5, "unparsed_min_lines": 100},
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: LogsContext) -> Iterator[Finding]:
         logs = ctx.logs
-        assert logs is not None
         if not logs.files:
             raise SkipCheck("no log file was given")
         problems = [f for f in logs.files if f.problem is not None]
-        for f in sorted((f for f in problems if f.problem in _WARNINGS), key=lambda f: f.path):
-            yield self._damaged(ctx, f)
+        damaged = [(f, f.problem) for f in problems if f.problem is not None and f.problem in _WARNINGS]
+        for f, problem in sorted(damaged, key=lambda d: d[0].path):
+            yield self._damaged(ctx, f, _WORDS[problem])
         for problem in (FileProblem.BINARY, FileProblem.UNRECOGNISED):
             group = sorted((f for f in problems if f.problem is problem), key=lambda f: f.path)
             if group:
@@ -77,13 +76,12 @@ class LogFiles(Check):
                 key="files",
             )
 
-    def _damaged(self, ctx: CheckContext, f: LogFileSummary) -> Finding:
-        assert f.problem is not None
+    def _damaged(self, ctx: LogsContext, f: LogFileSummary, what: str) -> Finding:
         detail = f" ({f.problem_detail})" if f.problem_detail else ""
         return ctx.finding(
             Severity.WARNING,
-            f"Log file {_WORDS[f.problem]}: {f.path}",
-            f"{f.path} on {f.node} was {_WORDS[f.problem]}{detail}: {still_read(f)}. Whatever the missing "
+            f"Log file {what}: {f.path}",
+            f"{f.path} on {f.node} was {what}{detail}: {still_read(f)}. Whatever the missing "
             "part held is not in this analysis.",
             evidence=[_evidence(f)],
             recommendation=(
@@ -95,7 +93,7 @@ class LogFiles(Check):
             key=f.path,
         )
 
-    def _skipped(self, ctx: CheckContext, problem: FileProblem, files: list[LogFileSummary]) -> Finding:
+    def _skipped(self, ctx: LogsContext, problem: FileProblem, files: list[LogFileSummary]) -> Finding:
         names = listing([f.path for f in files], 5)
         were = "was" if len(files) == 1 else "were"
         return ctx.finding(
@@ -110,14 +108,14 @@ class LogFiles(Check):
             key=problem.value,
         )
 
-    def _noisy(self, ctx: CheckContext, f: LogFileSummary) -> bool:
+    def _noisy(self, ctx: LogsContext, f: LogFileSummary) -> bool:
         if f.kind is LogKind.UNKNOWN or f.lines == 0:
             return False
         share = 100 * f.unparsed_lines / f.lines
         enough = f.unparsed_lines >= ctx.threshold("unparsed_min_lines")
         return enough and share > ctx.threshold("unparsed_pct")
 
-    def _noisy_finding(self, ctx: CheckContext, files: list[LogFileSummary]) -> Finding:
+    def _noisy_finding(self, ctx: LogsContext, files: list[LogFileSummary]) -> Finding:
         files = sorted(files, key=lambda f: (-f.unparsed_lines, f.path))
         named = ", ".join(
             f"{f.path} ({f.unparsed_lines:,} of {f.lines:,} lines, {100 * f.unparsed_lines / f.lines:.0f} %)"

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Check, CheckContext
+from checks.base import LogsCheck, SkipCheck, collected
+from checks.context import LogsContext
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.logs.common import KB_HEAP_DUMP_BITBUCKET, KB_HEAP_DUMPS, KB_OOM, sources
+from checks.logs._common import KB_HEAP_DUMP_BITBUCKET, KB_HEAP_DUMPS, KB_OOM, sources
 from checks.metadata import CheckMeta
-from checks.runner import SkipCheck
 from collectors.logs.model import GcSummary, HeapPoint
 
 
@@ -29,7 +29,7 @@ def _floor(points: list[HeapPoint]) -> HeapPoint | None:
     return min(points, key=lambda p: p.after_mb) if points else None
 
 
-class GcHeapFloor(Check):
+class LogsGcHeapFloor(LogsCheck):
     meta = CheckMeta(
         id="logs.gc.heap_floor",
         title="Rising heap floor",
@@ -39,30 +39,27 @@ class GcHeapFloor(Check):
         ),
         category=Category.CAPACITY,
         default_severity=Severity.WARNING,
-        scope="logs",
         requires=("gc",),
         thresholds={"warning_mb_per_h": 100, "min_hours": 3},
         references=(KB_HEAP_DUMPS, KB_HEAP_DUMP_BITBUCKET, KB_OOM),
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: LogsContext) -> Iterator[Finding]:
         logs = ctx.logs
-        assert logs is not None and logs.gc is not None
+        gcs = collected(logs.gc, "GC logs")
         min_hours = ctx.threshold("min_hours")
         judged = [
-            gc for gc in logs.gc if gc.heap_floor_slope_mb_per_h is not None and data_hours(gc) >= min_hours
+            gc for gc in gcs if gc.heap_floor_slope_mb_per_h is not None and data_hours(gc) >= min_hours
         ]
         if not judged:
-            spans = ", ".join(f"{gc.node} {data_hours(gc):.1f} h" for gc in logs.gc) or "none"
+            spans = ", ".join(f"{gc.node} {data_hours(gc):.1f} h" for gc in gcs) or "none"
             raise SkipCheck(
                 f"a heap trend needs at least {min_hours:g} h of GC data on a node (had: {spans})"
             )
         for gc in sorted(judged, key=lambda g: g.node):
-            yield self._node(ctx, gc)
+            yield self._node(ctx, gc, gc.heap_floor_slope_mb_per_h or 0.0)
 
-    def _node(self, ctx: CheckContext, gc: GcSummary) -> Finding:
-        slope = gc.heap_floor_slope_mb_per_h
-        assert slope is not None
+    def _node(self, ctx: LogsContext, gc: GcSummary, slope: float) -> Finding:
         limit = ctx.threshold("warning_mb_per_h")
         hours = data_hours(gc)
         source = sources(gc.files) if gc.files else f"GC log of {gc.node}"

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Check, CheckContext
+from checks.base import LogsCheck, SkipCheck, collected
+from checks.context import LogsContext
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.logs.common import (
+from checks.logs._common import (
     KB_GC_CONFLUENCE,
     KB_GC_TUNING,
     KB_HEAP_DUMPS,
@@ -25,7 +26,6 @@ from checks.logs.common import (
     worst,
 )
 from checks.metadata import CheckMeta
-from checks.runner import SkipCheck
 from collectors.logs.model import GcSummary
 
 SHOWN_BUCKETS = 5
@@ -33,7 +33,7 @@ SHOWN_BUCKETS = 5
 CONCURRENT_COLLECTORS = ("g1", "shenandoah", "zgc")
 
 
-class GcOverhead(Check):
+class LogsGcOverhead(LogsCheck):
     meta = CheckMeta(
         id="logs.gc.overhead",
         title="Time spent in GC",
@@ -43,7 +43,6 @@ class GcOverhead(Check):
         ),
         category=Category.PERFORMANCE,
         default_severity=Severity.WARNING,
-        scope="logs",
         requires=("gc",),
         thresholds={
             "overall_warning_pct": 5,
@@ -56,16 +55,16 @@ class GcOverhead(Check):
         references=(KB_GC_TUNING, KB_GC_CONFLUENCE, KB_HEAP_DUMPS),
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: LogsContext) -> Iterator[Finding]:
         logs = ctx.logs
-        assert logs is not None and logs.gc is not None
-        judged = [gc for gc in logs.gc if gc.pauses > 0]
+        gcs = collected(logs.gc, "GC logs")
+        judged = [gc for gc in gcs if gc.pauses > 0]
         if not judged:
             raise SkipCheck("the GC logs held no pause in the window")
         for gc in sorted(judged, key=lambda g: g.node):
             yield self._node(ctx, gc, logs.bucket_s)
 
-    def _node(self, ctx: CheckContext, gc: GcSummary, bucket_s: int) -> Finding:
+    def _node(self, ctx: LogsContext, gc: GcSummary, bucket_s: int) -> Finding:
         t = ctx.threshold
         source = sources(gc.files) if gc.files else f"GC log of {gc.node}"
         bucket = bucket_words(bucket_s)

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Check, CheckContext
+from checks.base import LogsCheck, SkipCheck, collected
+from checks.context import LogsContext
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.logs.common import KB_GC_CONFLUENCE, KB_GC_TUNING, KB_HEAP_DUMPS, plural, sources, when
+from checks.logs._common import KB_GC_CONFLUENCE, KB_GC_TUNING, KB_HEAP_DUMPS, plural, sources, when
 from checks.metadata import CheckMeta
-from checks.runner import SkipCheck
 from collectors.logs.model import GcSummary
 
 SHOWN_PAUSES = 10
 
 
-class GcPauses(Check):
+class LogsGcPauses(LogsCheck):
     meta = CheckMeta(
         id="logs.gc.pauses",
         title="Long GC pauses",
@@ -28,21 +28,20 @@ class GcPauses(Check):
         ),
         category=Category.PERFORMANCE,
         default_severity=Severity.WARNING,
-        scope="logs",
         requires=("gc",),
         thresholds={"warning_s": 5, "critical_s": 30},
         references=(KB_GC_TUNING, KB_GC_CONFLUENCE, KB_HEAP_DUMPS),
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: LogsContext) -> Iterator[Finding]:
         logs = ctx.logs
-        assert logs is not None and logs.gc is not None
-        if not logs.gc:
+        gcs = collected(logs.gc, "GC logs")
+        if not gcs:
             raise SkipCheck("the GC logs held no collection in the window")
-        for gc in sorted(logs.gc, key=lambda g: g.node):
+        for gc in sorted(gcs, key=lambda g: g.node):
             yield self._node(ctx, gc)
 
-    def _node(self, ctx: CheckContext, gc: GcSummary) -> Finding:
+    def _node(self, ctx: LogsContext, gc: GcSummary) -> Finding:
         warning_s = ctx.threshold("warning_s")
         critical_s = ctx.threshold("critical_s")
         source = sources(gc.files) if gc.files else f"GC log of {gc.node}"

@@ -11,14 +11,14 @@ cluster restart.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from itertools import pairwise
 
-from checks.base import Check, CheckContext
+from checks.base import LogsCheck, SkipCheck
+from checks.context import LogsContext
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.logs.common import KB_HEAP_DUMPS, KB_OOM, listing, plural, when
+from checks.logs._common import KB_HEAP_DUMPS, KB_OOM, listing, plural, when
 from checks.metadata import CheckMeta
-from checks.runner import SkipCheck
 from collectors.logs.model import RestartEvent
 
 RESTART_FAMILIES = frozenset({"application", "catalina"})
@@ -29,12 +29,14 @@ def episodes(events: list[RestartEvent], gap: timedelta) -> dict[str, list[Episo
     """Timed markers grouped per node into restarts: a marker more than ``gap`` after the previous one
     on the same node opens a new restart."""
     found: dict[str, list[Episode]] = {}
-    for event in sorted((e for e in events if e.at is not None), key=lambda e: (e.node, e.at)):
+    last: dict[str, datetime] = {}  # each node's latest marker so far
+    for at, event in sorted(((e.at, e) for e in events if e.at is not None), key=lambda t: (t[1].node, t[0])):
         node_episodes = found.setdefault(event.node, [])
-        if node_episodes and event.at - node_episodes[-1][-1].at <= gap:  # type: ignore[operator]
+        if node_episodes and at - last[event.node] <= gap:
             node_episodes[-1].append(event)
         else:
             node_episodes.append([event])
+        last[event.node] = at
     return found
 
 
@@ -43,15 +45,18 @@ def cascades(
 ) -> list[tuple[Episode, Episode]]:
     """Pairs of restarts of different nodes that followed one another: apart by more than ``together``
     and at most ``within``."""
-    starts = sorted(((ep[0].at, node, ep) for node, eps in found.items() for ep in eps), key=lambda s: s[0])
+    starts = sorted(
+        ((at, node, ep) for node, eps in found.items() for ep in eps if (at := ep[0].at) is not None),
+        key=lambda s: s[0],
+    )
     pairs = []
     for (at_a, node_a, ep_a), (at_b, node_b, ep_b) in pairwise(starts):
-        if node_a != node_b and together < at_b - at_a <= within:  # type: ignore[operator]
+        if node_a != node_b and together < at_b - at_a <= within:
             pairs.append((ep_a, ep_b))
     return pairs
 
 
-class Restarts(Check):
+class LogsRestarts(LogsCheck):
     meta = CheckMeta(
         id="logs.restarts",
         title="Restarts in the logs",
@@ -61,14 +66,12 @@ class Restarts(Check):
         ),
         category=Category.AVAILABILITY,
         default_severity=Severity.WARNING,
-        scope="logs",
         thresholds={"max_per_node": 1, "episode_min": 30, "together_min": 5, "cascade_min": 60},
         references=(KB_OOM, KB_HEAP_DUMPS),
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: LogsContext) -> Iterator[Finding]:
         logs = ctx.logs
-        assert logs is not None
         if not any(f.kind.family in RESTART_FAMILIES and f.lines > 0 for f in logs.files):
             raise SkipCheck("no application or catalina log was analysed, so restarts cannot be seen")
         if not logs.restarts:

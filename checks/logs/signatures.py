@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from checks.base import Check, CheckContext
+from checks.base import LogsCheck, SkipCheck
+from checks.context import LogsContext
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.logs.common import between, listing, plural, severity_named, sources, when
+from checks.logs._common import between, listing, plural, severity_named, sources, when
 from checks.metadata import CheckMeta
-from checks.runner import SkipCheck
 from collectors.logs.model import FileProblem, LogAnalysis, SignatureHit
 
 RESTART_CAUSE = "restart"
@@ -63,7 +63,7 @@ def was_scanned(analysis: LogAnalysis) -> bool:
     return any(f.lines > 0 and f.problem in (None, FileProblem.TRUNCATED) for f in analysis.files)
 
 
-class Signatures(Check):
+class LogsSignatures(LogsCheck):
     meta = CheckMeta(
         id="logs.signatures",
         title="Known problems in the logs",
@@ -74,12 +74,10 @@ class Signatures(Check):
         ),
         category=Category.AVAILABILITY,
         default_severity=Severity.WARNING,
-        scope="logs",
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: LogsContext) -> Iterator[Finding]:
         logs = ctx.logs
-        assert logs is not None
         if not was_scanned(logs):
             raise SkipCheck("no log file could be read, so no signature could match")
         restart_markers = {r.signature for r in logs.restarts}
@@ -108,7 +106,7 @@ class Signatures(Check):
         for hit in sorted(hits, key=lambda h: (-severity_named(h.severity).rank, -h.count, h.signature)):
             yield self._finding(ctx, hit)
 
-    def _finding(self, ctx: CheckContext, hit: SignatureHit) -> Finding:
+    def _finding(self, ctx: LogsContext, hit: SignatureHit) -> Finding:
         title = hit.title or f"Signature {hit.signature} matched"
         nodes = listing(hit.nodes) or "an unknown node"
         seen = between(hit.first_at, hit.last_at)

@@ -15,10 +15,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
-from typing import Any
 
 import yaml
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from checks.signatures.model import Signature
 
@@ -87,7 +87,7 @@ def _key_lines(node: yaml.Node, where: str, source: str) -> tuple[dict[str, int]
     return lines, problems
 
 
-def _message(error: dict[str, Any]) -> tuple[str | None, str]:
+def _message(error: ErrorDetails) -> tuple[str | None, str]:
     """(field, message) of one pydantic error."""
     loc = error["loc"]
     name = str(loc[0]) if loc else None

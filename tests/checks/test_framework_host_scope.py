@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from pydantic import ValidationError
 
-from checks import Category, Check, CheckMeta, Severity
+from atlas_health import Category, CheckMeta, HostCheck, InstanceCheck, Severity
+from atlas_health.testing.hosts import host
+from atlas_health.testing.instances import instance, snapshot
+from checks.base import CheckDefinitionError
 from checks.registry import RegisteredCheck, Registry
 from checks.runner import CheckSettings, OutcomeStatus, run_checks
 from collectors.model import Product
-from tests.checks.factory import instance, snapshot
-from tests.checks.host.hosts import host
 
 
 def meta(check_id: str, **kwargs) -> CheckMeta:
@@ -20,13 +20,12 @@ def meta(check_id: str, **kwargs) -> CheckMeta:
         description="test host check",
         category=Category.CAPACITY,
         default_severity=Severity.WARNING,
-        scope="host",
     )
     values.update(kwargs)
     return CheckMeta(**values)
 
 
-class SeesNeighbours(Check):
+class SeesNeighbours(HostCheck):
     meta = meta("test.host.neighbours", thresholds={"limit": 1})
 
     def run(self, ctx):
@@ -34,21 +33,21 @@ class SeesNeighbours(Check):
         yield ctx.ok("seen", f"{len(ctx.peers)} peer(s), serves {served}, limit {ctx.threshold('limit')}")
 
 
-class CrashesOnHost(Check):
+class CrashesOnHost(HostCheck):
     meta = meta("test.host.crashes")
 
     def run(self, ctx):
         raise RuntimeError("boom")
 
 
-class ConfluenceHostsOnly(Check):
+class ConfluenceHostsOnly(HostCheck):
     meta = meta("test.host.confluence", products=(Product.CONFLUENCE,))
 
     def run(self, ctx):
         yield ctx.ok("c", "c")
 
 
-class NeedsDumps(Check):
+class NeedsDumps(HostCheck):
     meta = meta("test.host.dumps", requires=("thread_dumps",))
 
     def run(self, ctx):
@@ -100,7 +99,7 @@ def test_product_filter_disabled_checks_and_missing_data():
 
 
 def test_instance_checks_do_not_run_on_hosts_and_host_checks_not_on_instances():
-    class InstanceOnly(Check):
+    class InstanceOnly(InstanceCheck):
         meta = CheckMeta(
             id="test.instance.only",
             title="i",
@@ -121,6 +120,18 @@ def test_instance_checks_do_not_run_on_hosts_and_host_checks_not_on_instances():
 
 
 def test_host_requires_are_validated_against_the_host_snapshot():
-    with pytest.raises(ValidationError, match="unknown snapshot fields: licenses"):
-        meta("test.host.bad", requires=("licenses",))
-    assert meta("test.host.good", requires=("jvms", "memory")).requires == ("jvms", "memory")
+    with pytest.raises(CheckDefinitionError, match="requires names unknown host fields: licenses"):
+
+        class ReadsLicences(HostCheck):
+            meta = meta("test.host.bad", requires=("licenses",))
+
+            def run(self, ctx):
+                yield from ()
+
+    class ReadsJvms(HostCheck):
+        meta = meta("test.host.good", requires=("jvms", "memory"))
+
+        def run(self, ctx):
+            yield from ()
+
+    assert ReadsJvms.meta.requires == ("jvms", "memory")

@@ -7,8 +7,9 @@ import types
 import pytest
 from pydantic import ValidationError
 
-from checks import Category, Check, CheckMeta, Severity
-from checks.registry import CheckDefinitionError, RegisteredCheck, Registry, checks_in_module, load_registry
+from atlas_health import Category, Check, CheckMeta, InstanceCheck, Severity
+from checks.base import CheckDefinitionError
+from checks.registry import RegisteredCheck, Registry, checks_in_module, load_registry
 
 
 def test_metadata_is_validated_when_the_check_is_defined() -> None:
@@ -20,15 +21,21 @@ def test_metadata_is_validated_when_the_check_is_defined() -> None:
             category=Category.CAPACITY,
             default_severity=Severity.WARNING,
         )
-    with pytest.raises(ValidationError, match="unknown snapshot fields: licences"):
-        CheckMeta(
-            id="a.b",
-            title="t",
-            description="d",
-            category=Category.CAPACITY,
-            default_severity=Severity.WARNING,
-            requires=("licences",),
-        )
+    with pytest.raises(CheckDefinitionError, match="requires names unknown instance fields: licences"):
+
+        class ReadsLicences(InstanceCheck):
+            meta = CheckMeta(
+                id="a.b",
+                title="t",
+                description="d",
+                category=Category.CAPACITY,
+                default_severity=Severity.WARNING,
+                requires=("licences",),
+            )
+
+            def run(self, ctx):
+                yield from ()
+
     with pytest.raises(ValidationError, match="severity of a problem"):
         CheckMeta(
             id="a.b", title="t", description="d", category=Category.CAPACITY, default_severity=Severity.OK
@@ -38,7 +45,7 @@ def test_metadata_is_validated_when_the_check_is_defined() -> None:
 def test_a_check_without_run_or_meta_is_refused() -> None:
     module = types.ModuleType("fake_checks")
 
-    class NoRun(Check):
+    class NoRun(InstanceCheck):
         meta = CheckMeta(
             id="a.b",
             title="t",
@@ -53,8 +60,29 @@ def test_a_check_without_run_or_meta_is_refused() -> None:
         checks_in_module(module)
 
 
+def test_a_check_of_no_scope_is_refused() -> None:
+    module = types.ModuleType("fake_checks")
+
+    class NoScope(Check):  # derives from the generic base, not InstanceCheck, HostCheck or LogsCheck
+        meta = CheckMeta(
+            id="a.b",
+            title="t",
+            description="d",
+            category=Category.CAPACITY,
+            default_severity=Severity.WARNING,
+        )
+
+        def run(self, ctx):
+            yield from ()
+
+    NoScope.__module__ = "fake_checks"
+    module.NoScope = NoScope
+    with pytest.raises(CheckDefinitionError, match="must derive from InstanceCheck, HostCheck or LogsCheck"):
+        checks_in_module(module)
+
+
 def test_first_registration_wins_and_the_collision_is_reported() -> None:
-    class One(Check):
+    class One(InstanceCheck):
         meta = CheckMeta(
             id="a.b",
             title="one",

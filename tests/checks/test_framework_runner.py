@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
-from checks import Category, Check, CheckMeta, Severity, SkipCheck
+from atlas_health import Category, CheckMeta, InstanceCheck, Severity, SkipCheck
 from checks.registry import RegisteredCheck, Registry
 from checks.runner import CheckSettings, OutcomeStatus, exit_code, run_checks
 from collectors.model import (
@@ -40,7 +40,7 @@ def snapshot(*instances: InstanceSnapshot) -> Snapshot:
     return Snapshot(tool_version="test", started_at=NOW, finished_at=NOW, instances=list(instances))
 
 
-def registry(*classes: type[Check]) -> Registry:
+def registry(*classes: type[InstanceCheck]) -> Registry:
     reg = Registry()
     for cls in classes:
         reg.add(RegisteredCheck(cls, "test"))
@@ -59,21 +59,21 @@ def meta(check_id: str, **kwargs) -> CheckMeta:
     return CheckMeta(**values)
 
 
-class NeedsLicences(Check):
+class NeedsLicences(InstanceCheck):
     meta = meta("test.needs.licences", requires=("licenses",))
 
     def run(self, ctx):
         yield ctx.ok("licences", "present")
 
 
-class Crashes(Check):
+class Crashes(InstanceCheck):
     meta = meta("test.crashes")
 
     def run(self, ctx):
         raise ZeroDivisionError("boom")
 
 
-class Hangs(Check):
+class Hangs(InstanceCheck):
     meta = meta("test.hangs", budget_s=0.2)
 
     def run(self, ctx):
@@ -81,14 +81,14 @@ class Hangs(Check):
         yield ctx.ok("late", "never seen")
 
 
-class Skips(Check):
+class Skips(InstanceCheck):
     meta = meta("test.skips")
 
     def run(self, ctx):
         raise SkipCheck("only for clusters")
 
 
-class UsesThreshold(Check):
+class UsesThreshold(InstanceCheck):
     meta = meta("test.threshold", thresholds={"limit": 10})
 
     def run(self, ctx):
@@ -96,7 +96,7 @@ class UsesThreshold(Check):
         yield ctx.finding(severity, "limit", f"limit is {ctx.threshold('limit')}")
 
 
-class ConfluenceOnly(Check):
+class ConfluenceOnly(InstanceCheck):
     meta = meta("test.confluence.only", products=(Product.CONFLUENCE,))
 
     def run(self, ctx):
@@ -189,7 +189,7 @@ def test_exit_codes_follow_nagios() -> None:
     assert [exit_code(s) for s in Severity] == [0, 0, 1, 2, 3]
 
 
-class NeedsAPart(Check):
+class NeedsAPart(InstanceCheck):
     meta = meta("test.needs.part", requires=("status.raw", "cluster.nodes"))
 
     def run(self, ctx):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from atlas_health.testing.harness import analyse, registry
+from atlas_health.testing.instances import instance, unreachable
 from checks.finding import Severity
 from checks.runner import OutcomeStatus
 from collectors.model import Deployment, Product
-from tests.checks.factory import instance, unreachable
-from tests.checks.harness import analyse, registry
 
 MINE = ("instance.", "jira.")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from atlas_health.testing.instances import NOW, instance
 from collectors.facts.bamboo import BambooAgent, BambooFacts, BambooQueue, BambooServer, QueuedBuild
 from collectors.model import InstanceSnapshot, Product
-from tests.checks.factory import NOW, instance
 
 
 def agent(index: int, **changes: Any) -> BambooAgent:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from atlas_health.testing.harness import analyse, evidence, findings_of, only, outcome_of, run_check
+from atlas_health.testing.instances import error
 from checks.bamboo.agents_offline import BambooAgentsOffline
 from checks.bamboo.agents_online import BambooAgentsOnline
 from checks.finding import Severity
 from checks.runner import OutcomeStatus
 from collectors.model import ErrorKind
 from tests.checks.bamboo.factory import agent, agents, bamboo
-from tests.checks.factory import error
-from tests.checks.harness import analyse, evidence, findings_of, only, outcome_of, run_check
 
 
 def test_online_agents_are_ok():

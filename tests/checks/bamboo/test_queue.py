@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from atlas_health.testing.harness import analyse, evidence, only, outcome_of, run_check
+from atlas_health.testing.instances import error
 from checks.bamboo.queue_age import BambooQueueAge
 from checks.bamboo.queue_backlog import BambooQueueBacklog
 from checks.finding import Severity
@@ -11,8 +13,6 @@ from checks.runner import OutcomeStatus
 from collectors.facts.bamboo import BambooQueue
 from collectors.model import ErrorKind
 from tests.checks.bamboo.factory import bamboo, queued
-from tests.checks.factory import error
-from tests.checks.harness import analyse, evidence, only, outcome_of, run_check
 
 
 @pytest.mark.parametrize(

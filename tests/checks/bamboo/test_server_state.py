@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from atlas_health.testing.harness import analyse, only, outcome_of, run_check
+from atlas_health.testing.instances import error
 from checks.bamboo.server_state import BambooServerState
 from checks.finding import Severity
 from checks.runner import OutcomeStatus
 from collectors.facts.bamboo import BambooServer
 from collectors.model import ErrorKind
 from tests.checks.bamboo.factory import bamboo
-from tests.checks.factory import error
-from tests.checks.harness import analyse, only, outcome_of, run_check
 
 
 def test_running_is_ok():

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from atlas_health.testing.instances import NOW, instance, license_
 from collectors.facts.bitbucket import BitbucketFacts, MailServer, Mirror, SearchIndex
 from collectors.model import Deployment, InstanceSnapshot, Product
-from tests.checks.factory import NOW, instance, license_
 
 
 def search_index(**kwargs: Any) -> SearchIndex:

@@ -10,17 +10,17 @@ from datetime import timedelta
 
 import pytest
 
+from atlas_health.testing.harness import analyse, evidence, findings_of, only, outcome_of, run_check
+from atlas_health.testing.instances import NOW, license_, node
 from checks.finding import Severity
-from checks.instance.cluster_nodes import ClusterNodes
-from checks.instance.license_expiry import LicenseExpiry
-from checks.instance.license_seats import LicenseSeats
+from checks.instance.cluster_nodes import InstanceClusterNodes
+from checks.instance.license_expiry import InstanceLicenseExpiry
+from checks.instance.license_seats import InstanceLicenseSeats
 from checks.instance.status import InstanceStatus
-from checks.instance.version_support import VersionSupport
+from checks.instance.version_support import InstanceVersionSupport
 from checks.runner import OutcomeStatus
 from collectors.model import Cluster, ClusterNode, Deployment, ProductStatus, ServerInfo
 from tests.checks.bitbucket.factory import bitbucket
-from tests.checks.factory import NOW, license_, node
-from tests.checks.harness import analyse, evidence, findings_of, only, outcome_of, run_check
 
 
 def state(name: str, http: int) -> ProductStatus:
@@ -56,31 +56,31 @@ def test_maintenance_is_not_jiras_critical():
 )
 def test_seats(used, severity):
     inst = bitbucket(licenses=[license_("bitbucket", name="Bitbucket", seats_used=used, seats_allowed=500)])
-    finding = only(run_check(LicenseSeats, inst))
+    finding = only(run_check(InstanceLicenseSeats, inst))
     assert finding.severity is severity
     assert evidence(finding)["seats used"] == used
 
 
 def test_licence_expiry_and_maintenance():
     soon = bitbucket(licenses=[license_("bitbucket", name="Bitbucket", expiry=NOW + timedelta(days=5))])
-    assert only(run_check(LicenseExpiry, soon)).severity is Severity.CRITICAL
+    assert only(run_check(InstanceLicenseExpiry, soon)).severity is Severity.CRITICAL
     perpetual = license_(
         "bitbucket", name="Bitbucket", expiry=None, maintenance_expiry=NOW - timedelta(days=40)
     )
-    finding = only(run_check(LicenseExpiry, bitbucket(Deployment.SERVER, licenses=[perpetual])))
+    finding = only(run_check(InstanceLicenseExpiry, bitbucket(Deployment.SERVER, licenses=[perpetual])))
     assert (finding.severity, finding.title) == (Severity.INFO, "Bitbucket software maintenance has ended")
 
 
 def test_an_offline_node_is_down():
     nodes = [node("node1"), node("node2"), node("node3", state="OFFLINE", alive=None)]
-    finding = only(run_check(ClusterNodes, bitbucket(cluster=Cluster(clustered=True, nodes=nodes))))
+    finding = only(run_check(InstanceClusterNodes, bitbucket(cluster=Cluster(clustered=True, nodes=nodes))))
     assert (finding.severity, finding.title) == (Severity.CRITICAL, "Cluster node node3 is down")
 
 
 def test_admin_cluster_nodes_without_state_are_fine():
     # admin/cluster lists the connected nodes without a state; listed means alive
     nodes = [ClusterNode(node_id=f"node{i}", alive=True, version="10.5.0") for i in (1, 2)]
-    finding = only(run_check(ClusterNodes, bitbucket(cluster=Cluster(clustered=True, nodes=nodes))))
+    finding = only(run_check(InstanceClusterNodes, bitbucket(cluster=Cluster(clustered=True, nodes=nodes))))
     assert finding.severity is Severity.OK
 
 
@@ -89,20 +89,20 @@ def running(version: str) -> ServerInfo:
 
 
 def test_version_support_lts_ending_names_the_next_lts():
-    finding = only(run_check(VersionSupport, bitbucket(server_info=running("9.4.3"))))
+    finding = only(run_check(InstanceVersionSupport, bitbucket(server_info=running("9.4.3"))))
     assert finding.severity is Severity.WARNING
     assert finding.title == "Bitbucket 9.4 (LTS) reaches end of life in 7 days"
     assert "The Long Term Support release to move to is Bitbucket 10.2" in finding.message
 
 
 def test_version_support_past_end_of_life():
-    finding = only(run_check(VersionSupport, bitbucket(server_info=running("8.19.20"))))
+    finding = only(run_check(InstanceVersionSupport, bitbucket(server_info=running("8.19.20"))))
     assert finding.severity is Severity.CRITICAL
     assert "Bitbucket 8.19.20 reached end of life on 2026-03-12" in finding.message
 
 
 def test_version_support_derived_date_is_said():
-    finding = only(run_check(VersionSupport, bitbucket(server_info=running("10.5.1"))))
+    finding = only(run_check(InstanceVersionSupport, bitbucket(server_info=running("10.5.1"))))
     assert finding.severity is Severity.OK
     assert "end-of-life date derived" in evidence(finding)
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from atlas_health.testing.harness import analyse, evidence, findings_of, only, outcome_of, run_check
+from atlas_health.testing.instances import error
 from checks.bitbucket.mail_server import BitbucketMailServer
 from checks.finding import Severity
 from checks.runner import OutcomeStatus
 from collectors.facts.bitbucket import MailServer
 from collectors.model import Deployment, ErrorKind
 from tests.checks.bitbucket.factory import bitbucket, facts, mail
-from tests.checks.factory import error
-from tests.checks.harness import analyse, evidence, findings_of, only, outcome_of, run_check
 
 
 def test_configured_is_ok_and_names_the_server():

@@ -6,13 +6,13 @@ from datetime import timedelta
 
 import pytest
 
+from atlas_health.testing.harness import analyse, evidence, findings_of, only, outcome_of, run_check
+from atlas_health.testing.instances import NOW, error
 from checks.bitbucket.mirrors import BitbucketMirrors
 from checks.finding import Severity
 from checks.runner import OutcomeStatus
 from collectors.model import Deployment, ErrorKind
 from tests.checks.bitbucket.factory import bitbucket, facts, mirror
-from tests.checks.factory import NOW, error
-from tests.checks.harness import analyse, evidence, findings_of, only, outcome_of, run_check
 
 
 def with_mirrors(*mirrors):

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from atlas_health.testing.harness import analyse, evidence, findings_of, only, outcome_of, run_check
+from atlas_health.testing.instances import error, instance
 from checks.bitbucket.search_index import BitbucketSearchIndex
 from checks.finding import Severity
 from checks.runner import OutcomeStatus
 from collectors.model import ErrorKind
 from tests.checks.bitbucket.factory import bitbucket, facts, search_index
-from tests.checks.factory import error, instance
-from tests.checks.harness import analyse, evidence, findings_of, only, outcome_of, run_check
 
 
 @pytest.mark.parametrize(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from atlas_health.testing.instances import NOW, instance
 from collectors.facts.cloud import CloudFacts, CloudProduct, CloudWorkspace, RateLimitSeen
 from collectors.model import Deployment, InstanceSnapshot, Product
-from tests.checks.factory import NOW, instance
 
 URL = "https://acme.atlassian.net/rest/api/3/myself"
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from atlas_health.testing.harness import analyse, evidence, only, outcome_of, run_check
+from atlas_health.testing.instances import error, instance
 from checks.cloud.products import CloudProducts
 from checks.finding import Severity
 from checks.runner import OutcomeStatus
 from collectors.facts.cloud import CloudProduct
 from collectors.model import Deployment, ErrorKind, Product
 from tests.checks.cloud.factory import cloud_site, workspace
-from tests.checks.factory import error, instance
-from tests.checks.harness import analyse, evidence, only, outcome_of, run_check
 
 
 def test_products_are_info_with_plan_and_users():

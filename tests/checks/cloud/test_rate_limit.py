@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from atlas_health.testing.harness import analyse, evidence, only, outcome_of, run_check
+from atlas_health.testing.instances import instance
 from checks.cloud.rate_limit import CloudRateLimit
 from checks.finding import Severity
 from checks.runner import OutcomeStatus
 from collectors.model import Deployment
 from tests.checks.cloud.factory import cloud_site, seen
-from tests.checks.factory import instance
-from tests.checks.harness import analyse, evidence, only, outcome_of, run_check
 
 
 def test_headroom_is_ok_with_the_lowest_remaining():

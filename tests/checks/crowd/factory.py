@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from atlas_health.testing.instances import NOW, instance
 from collectors.facts.crowd import CrowdDirectory, CrowdFacts, DirectorySync
 from collectors.model import Deployment, InstanceSnapshot, Product
-from tests.checks.factory import NOW, instance
 
 
 def sync(ago: timedelta = timedelta(minutes=20), **kwargs: Any) -> DirectorySync:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from atlas_health.testing.harness import analyse, only, outcome_of, run_check
 from checks.finding import Severity
 from checks.instance.credentials import InstanceCredentials
 from checks.instance.status import InstanceStatus
-from checks.instance.version_support import VersionSupport
+from checks.instance.version_support import InstanceVersionSupport
 from checks.runner import OutcomeStatus
 from collectors.model import CurrentUser, ProductStatus, ServerInfo
 from tests.checks.crowd.factory import crowd
-from tests.checks.harness import analyse, only, outcome_of, run_check
 
 
 def running(version: str) -> ServerInfo:
@@ -27,13 +27,13 @@ def running(version: str) -> ServerInfo:
     ],
 )
 def test_version_support(version, severity, words):
-    finding = only(run_check(VersionSupport, crowd(server_info=running(version))))
+    finding = only(run_check(InstanceVersionSupport, crowd(server_info=running(version))))
     assert finding.severity is severity
     assert words in finding.message
 
 
 def test_version_support_names_the_crowd_lts():
-    finding = only(run_check(VersionSupport, crowd(server_info=running("6.2.6"))))
+    finding = only(run_check(InstanceVersionSupport, crowd(server_info=running("6.2.6"))))
     assert "The Long Term Support release to move to is Crowd 7.2" in finding.message
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from atlas_health.testing.instances import instance
 from collectors.facts.fecru import FecruFacts, FecruRepository, RepositoryIndexing
 from collectors.model import InstanceSnapshot, Product
-from tests.checks.factory import instance
 
 INDEXED = RepositoryIndexing(stopped=False, failed=False, scanning_percent=100.0, indexing_percent=100.0)
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
+from atlas_health.testing.harness import analyse, evidence, only, outcome_of, run_check
+from atlas_health.testing.instances import error
 from checks.fecru.repositories import FecruRepositories
 from checks.finding import Severity
 from checks.instance.status import InstanceStatus
 from checks.runner import OutcomeStatus
 from collectors.facts.fecru import RepositoryIndexing
 from collectors.model import ErrorKind, ProductStatus
-from tests.checks.factory import error
 from tests.checks.fecru.factory import fecru, repository
-from tests.checks.harness import analyse, evidence, only, outcome_of, run_check
 
 FAILED = RepositoryIndexing(
     stopped=True,

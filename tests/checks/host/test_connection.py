@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from atlas_health.testing.harness import evidence, only, registry
+from atlas_health.testing.hosts import host, run_host_check
+from atlas_health.testing.instances import NOW, instance, snapshot
 from checks.finding import Category, Severity
 from checks.host.collection import HostCollection
 from checks.host.connection import HostConnection
 from checks.runner import OutcomeStatus, run_checks
 from collectors.hosts.model import HostError, HostErrorKind
-from tests.checks.factory import NOW, instance, snapshot
-from tests.checks.harness import evidence, only, registry
-from tests.checks.host.hosts import host, run_host_check
 
 
 def unreached(kind: HostErrorKind, message: str, **extra) -> object:

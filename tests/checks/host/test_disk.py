@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import pytest
 
+from atlas_health.testing.harness import evidence, only, registry
+from atlas_health.testing.hosts import filesystem, host, run_host_check
+from atlas_health.testing.instances import NOW, instance, snapshot
 from checks.finding import Severity
-from checks.host.disk_free import DiskFree
-from checks.host.disk_inodes import DiskInodes
+from checks.host.disk_free import HostDiskFree
+from checks.host.disk_inodes import HostDiskInodes
 from checks.runner import OutcomeStatus, run_checks
 from collectors.hosts.model import HostError, HostErrorKind
-from tests.checks.factory import NOW, instance, snapshot
-from tests.checks.harness import evidence, only, registry
-from tests.checks.host.hosts import filesystem, host, run_host_check
 
 
 def test_enough_space_is_ok():
-    finding = only(run_host_check(DiskFree, host()))
+    finding = only(run_host_check(HostDiskFree, host()))
     assert finding.check == "host.disk.free"
     assert finding.severity is Severity.OK
     assert "/var/atlassian 60 % free" in finding.message
@@ -32,7 +32,7 @@ def test_enough_space_is_ok():
 )
 def test_space_is_short_only_when_both_percent_and_bytes_are(size_gib, free_gib, expected):
     subject = host(filesystems=[filesystem("/var/atlassian", size_gib, free_gib, ["home"])])
-    finding = only(run_host_check(DiskFree, subject))
+    finding = only(run_host_check(HostDiskFree, subject))
     assert finding.severity is expected
     if expected is not Severity.OK:
         assert finding.title == "Low disk space on /var/atlassian"
@@ -44,18 +44,18 @@ def test_filesystems_without_product_paths_are_ignored_when_some_have_them():
     subject = host(
         filesystems=[filesystem("/", 20, 0.5, []), filesystem("/data", 500, 300, ["home", "index"])]
     )
-    assert only(run_host_check(DiskFree, subject)).severity is Severity.OK
+    assert only(run_host_check(HostDiskFree, subject)).severity is Severity.OK
 
 
 def test_every_filesystem_is_watched_when_no_product_path_is_known():
     subject = host(filesystems=[filesystem("/", 20, 0.5, []), filesystem("/data", 500, 300, [])])
-    finding = only(run_host_check(DiskFree, subject))
+    finding = only(run_host_check(HostDiskFree, subject))
     assert (finding.severity, finding.title) == (Severity.CRITICAL, "Low disk space on /")
 
 
 def test_thresholds_can_be_changed():
     subject = host(filesystems=[filesystem("/var/atlassian", 100, 30, ["home"])])
-    finding = only(run_host_check(DiskFree, subject, warning_free_percent=40, warning_free_gb=50))
+    finding = only(run_host_check(HostDiskFree, subject, warning_free_percent=40, warning_free_gb=50))
     assert finding.severity is Severity.WARNING
 
 
@@ -79,22 +79,22 @@ def test_missing_filesystems_skip_both_checks_with_the_error():
 
 
 def test_inodes_ok_warning_and_critical():
-    assert only(run_host_check(DiskInodes, host())).severity is Severity.OK
+    assert only(run_host_check(HostDiskInodes, host())).severity is Severity.OK
     warn = host(
         filesystems=[filesystem("/var/atlassian", 500, 300, ["index"], inodes_total=1000, inodes_used=850)]
     )
-    finding = only(run_host_check(DiskInodes, warn))
+    finding = only(run_host_check(HostDiskInodes, warn))
     assert finding.check == "host.disk.inodes"
     assert (finding.severity, finding.title) == (Severity.WARNING, "Inodes running out on /var/atlassian")
     full = host(
         filesystems=[filesystem("/var/atlassian", 500, 300, ["index"], inodes_total=1000, inodes_used=990)]
     )
-    assert only(run_host_check(DiskInodes, full)).severity is Severity.CRITICAL
+    assert only(run_host_check(HostDiskInodes, full)).severity is Severity.CRITICAL
 
 
 def test_filesystems_without_an_inode_table_are_not_judged():
     subject = host(
         filesystems=[filesystem("/var/atlassian", 500, 300, ["home"], inodes_total=0, inodes_used=0)]
     )
-    finding = only(run_host_check(DiskInodes, subject))
+    finding = only(run_host_check(HostDiskInodes, subject))
     assert (finding.severity, finding.title) == (Severity.OK, "No inode limit")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from atlas_health.testing.harness import evidence, only, registry
+from atlas_health.testing.hosts import host, jvm, run_host_check
+from atlas_health.testing.instances import NOW, instance, snapshot
 from checks.finding import Severity
-from checks.host.open_files import OpenFiles
-from checks.host.thread_limit import ThreadLimit
+from checks.host.open_files import HostOpenFiles
+from checks.host.thread_limit import HostThreadLimit
 from checks.runner import OutcomeStatus, run_checks
 from collectors.hosts.model import HostError, HostErrorKind, Limit
-from tests.checks.factory import NOW, instance, snapshot
-from tests.checks.harness import evidence, only, registry
-from tests.checks.host.hosts import host, jvm, run_host_check
 
 
 @pytest.mark.parametrize(
@@ -20,16 +20,18 @@ from tests.checks.host.hosts import host, jvm, run_host_check
 )
 def test_open_files_against_atst_thresholds(open_files, expected):
     # 16384 * 70 % = 11468.8: 11469 is at 70 %, 11468 below it; 90 % is 14745.6
-    finding = only(run_host_check(OpenFiles, host(jvms=[jvm(open_files=open_files)])))
+    finding = only(run_host_check(HostOpenFiles, host(jvms=[jvm(open_files=open_files)])))
     assert finding.check == "host.open_files"
     assert finding.severity is expected
 
 
 def test_open_files_evidence_and_unlimited():
-    finding = only(run_host_check(OpenFiles, host(jvms=[jvm(open_files=15000)])))
+    finding = only(run_host_check(HostOpenFiles, host(jvms=[jvm(open_files=15000)])))
     assert evidence(finding)["limit (soft)"] == 16384
     assert "Too many open files" in finding.message
-    unlimited = only(run_host_check(OpenFiles, host(jvms=[jvm(max_open_files=Limit(soft=None, hard=None))])))
+    unlimited = only(
+        run_host_check(HostOpenFiles, host(jvms=[jvm(max_open_files=Limit(soft=None, hard=None))]))
+    )
     assert unlimited.severity is Severity.OK
 
 
@@ -54,13 +56,15 @@ def test_open_files_not_readable_skips_with_the_error():
 
 
 def test_thread_limit_ok_low_and_nearly_used():
-    ok = only(run_host_check(ThreadLimit, host()))
+    ok = only(run_host_check(HostThreadLimit, host()))
     assert (ok.check, ok.severity) == ("host.thread_limit", Severity.OK)
-    low = only(run_host_check(ThreadLimit, host(jvms=[jvm(max_processes=Limit(soft=1024, hard=1024))])))
+    low = only(run_host_check(HostThreadLimit, host(jvms=[jvm(max_processes=Limit(soft=1024, hard=1024))])))
     assert (low.severity, low.title) == (Severity.WARNING, "Thread limit below 4096")
-    full = only(run_host_check(ThreadLimit, host(jvms=[jvm(user_threads=7900)])))
+    full = only(run_host_check(HostThreadLimit, host(jvms=[jvm(user_threads=7900)])))
     assert (full.severity, full.title) == (Severity.CRITICAL, "Thread limit nearly used up")
-    unlimited = only(run_host_check(ThreadLimit, host(jvms=[jvm(max_processes=Limit(soft=None, hard=None))])))
+    unlimited = only(
+        run_host_check(HostThreadLimit, host(jvms=[jvm(max_processes=Limit(soft=None, hard=None))]))
+    )
     assert unlimited.severity is Severity.OK
 
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from atlas_health.testing.harness import evidence, only, registry
+from atlas_health.testing.hosts import GIB, host, jvm, run_host_check
+from atlas_health.testing.instances import NOW, instance, snapshot
 from checks.finding import Severity
-from checks.host.heap_size import HeapSize
-from checks.host.memory_pressure import MemoryPressure
-from checks.host.swap import SwapUse
+from checks.host.memory_pressure import HostMemoryPressure
+from checks.host.swap import HostSwap
+from checks.jvm.heap_size import JvmHeapSize
 from checks.runner import OutcomeStatus, run_checks
 from collectors.hosts.model import HostError, HostErrorKind, MemoryInfo
-from tests.checks.factory import NOW, instance, snapshot
-from tests.checks.harness import evidence, only, registry
-from tests.checks.host.hosts import GIB, host, jvm, run_host_check
 
 
 def memory(total_gib: float = 32, available_gib: float = 14, swap_gib: float = 2, swap_used_gib: float = 0):
@@ -28,13 +28,13 @@ def outcome(subject, check_id):
 
 
 def test_memory_pressure_levels():
-    assert only(run_host_check(MemoryPressure, host())).severity is Severity.OK
-    tight = only(run_host_check(MemoryPressure, host(memory=memory(available_gib=2.5))))
+    assert only(run_host_check(HostMemoryPressure, host())).severity is Severity.OK
+    tight = only(run_host_check(HostMemoryPressure, host(memory=memory(available_gib=2.5))))
     assert tight.check == "host.memory.pressure"
     assert (tight.severity, tight.title) == (Severity.WARNING, "Host is short of memory")
     assert evidence(tight)["available percent"] == 7.81
     assert (
-        only(run_host_check(MemoryPressure, host(memory=memory(available_gib=1)))).severity
+        only(run_host_check(HostMemoryPressure, host(memory=memory(available_gib=1)))).severity
         is Severity.CRITICAL
     )
 
@@ -59,22 +59,24 @@ def test_missing_memory_skips_with_the_error():
 
 
 def test_swap_levels():
-    assert only(run_host_check(SwapUse, host())).title == "Little swap in use"
-    assert only(run_host_check(SwapUse, host(memory=memory(swap_gib=0)))).title == "No swap configured"
-    swapping = only(run_host_check(SwapUse, host(memory=memory(swap_used_gib=0.5))))
+    assert only(run_host_check(HostSwap, host())).title == "Little swap in use"
+    assert only(run_host_check(HostSwap, host(memory=memory(swap_gib=0)))).title == "No swap configured"
+    swapping = only(run_host_check(HostSwap, host(memory=memory(swap_used_gib=0.5))))
     assert swapping.check == "host.swap"
     assert (swapping.severity, swapping.title) == (Severity.WARNING, "Host is swapping")
-    assert only(run_host_check(SwapUse, host(memory=memory(swap_used_gib=1.5)))).severity is Severity.CRITICAL
+    assert (
+        only(run_host_check(HostSwap, host(memory=memory(swap_used_gib=1.5)))).severity is Severity.CRITICAL
+    )
 
 
 def test_heap_that_fits_is_ok():
-    finding = only(run_host_check(HeapSize, host()))
+    finding = only(run_host_check(JvmHeapSize, host()))
     assert finding.check == "jvm.heap.size"
     assert finding.severity is Severity.OK
 
 
 def test_heap_below_the_products_minimum():
-    finding = only(run_host_check(HeapSize, host(jvms=[jvm(xmx=1 * GIB)])))
+    finding = only(run_host_check(JvmHeapSize, host(jvms=[jvm(xmx=1 * GIB)])))
     assert (finding.severity, finding.title) == (
         Severity.WARNING,
         "Heap below the product's minimum (Jira JVM (pid 4242, user jira))",
@@ -82,7 +84,7 @@ def test_heap_below_the_products_minimum():
 
 
 def test_heap_larger_than_ram_is_critical():
-    finding = only(run_host_check(HeapSize, host(memory=memory(total_gib=16), jvms=[jvm(xmx=24 * GIB)])))
+    finding = only(run_host_check(JvmHeapSize, host(memory=memory(total_gib=16), jvms=[jvm(xmx=24 * GIB)])))
     assert finding.severity is Severity.CRITICAL
 
 
@@ -95,7 +97,7 @@ def test_heaps_of_all_jvms_together_over_75_percent_of_ram():
         xmx=10 * GIB,
         main="org.elasticsearch.bootstrap.Elasticsearch",
     )
-    findings = run_host_check(HeapSize, host(memory=memory(total_gib=24), jvms=[jvm(xmx=10 * GIB), other]))
+    findings = run_host_check(JvmHeapSize, host(memory=memory(total_gib=24), jvms=[jvm(xmx=10 * GIB), other]))
     finding = only(findings)
     assert (finding.severity, finding.title) == (
         Severity.WARNING,
@@ -105,7 +107,7 @@ def test_heaps_of_all_jvms_together_over_75_percent_of_ram():
 
 
 def test_no_xmx_is_information():
-    finding = only(run_host_check(HeapSize, host(jvms=[jvm(xmx=None)])))
+    finding = only(run_host_check(JvmHeapSize, host(jvms=[jvm(xmx=None)])))
     assert finding.severity is Severity.INFO
 
 

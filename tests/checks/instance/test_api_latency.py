@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from atlas_health.testing.harness import analyse, evidence, findings_of, only, run_check
+from atlas_health.testing.instances import call, instance, unreachable
 from checks.finding import Severity
-from checks.instance.api_latency import ApiLatency, percentile, response_ms
+from checks.instance.api_latency import InstanceApiLatency, percentile, response_ms
 from checks.runner import CheckSettings, SkipCheck
 from collectors.model import ErrorKind
-from tests.checks.factory import call, instance, unreachable
-from tests.checks.harness import analyse, evidence, findings_of, only, run_check
 
 
 def timed(*ms: float, **kw):
@@ -26,13 +26,13 @@ def timed(*ms: float, **kw):
     ],
 )
 def test_median_against_thresholds(times, severity):
-    finding = only(run_check(ApiLatency, timed(*times)))
+    finding = only(run_check(InstanceApiLatency, timed(*times)))
     assert finding.severity is severity
     assert evidence(finding)["median ms"] == sorted(times)[1]
 
 
 def test_evidence_names_the_slowest_call_and_each_call():
-    finding = only(run_check(ApiLatency, timed(100, 4200, 300)))
+    finding = only(run_check(InstanceApiLatency, timed(100, 4200, 300)))
     ev = evidence(finding)
     assert ev["max ms (call1)"] == 4200
     assert ev["p95 ms"] == 4200
@@ -45,21 +45,21 @@ def test_evidence_names_the_slowest_call_and_each_call():
 def test_retry_after_waits_are_not_response_time():
     retried = call("licenses", 6200, attempts=2, retry_after_waited_s=6.0)
     assert response_ms(retried) == pytest.approx(200)
-    finding = only(run_check(ApiLatency, instance(calls=[retried, call("apps", 300)])))
+    finding = only(run_check(InstanceApiLatency, instance(calls=[retried, call("apps", 300)])))
     assert finding.severity is Severity.OK
     assert evidence(finding)["max ms (apps)"] == 300
 
 
 def test_calls_without_an_answer_are_not_timed():
     calls = [call("status", 20_000, status_code=None, error=ErrorKind.TIMEOUT), call("apps", 150)]
-    finding = only(run_check(ApiLatency, instance(calls=calls)))
+    finding = only(run_check(InstanceApiLatency, instance(calls=calls)))
     assert evidence(finding)["calls timed"] == 1
     assert finding.severity is Severity.OK
 
 
 def test_no_answered_call_skips():
     with pytest.raises(SkipCheck, match="no call got an HTTP answer"):
-        run_check(ApiLatency, unreachable())
+        run_check(InstanceApiLatency, unreachable())
 
 
 def test_percentile_is_nearest_rank():
@@ -70,8 +70,8 @@ def test_percentile_is_nearest_rank():
 
 def test_threshold_override_directly_and_through_settings():
     inst = timed(400, 500, 600)
-    assert only(run_check(ApiLatency, inst)).severity is Severity.OK
-    assert only(run_check(ApiLatency, inst, warning_ms=450)).severity is Severity.WARNING
+    assert only(run_check(InstanceApiLatency, inst)).severity is Severity.OK
+    assert only(run_check(InstanceApiLatency, inst, warning_ms=450)).severity is Severity.WARNING
     settings = CheckSettings(thresholds={"instance.api.latency": {"warning_ms": 300, "critical_ms": 500}})
     finding = only(findings_of(analyse(inst, settings=settings), "instance.api.latency"))
     assert finding.severity is Severity.CRITICAL

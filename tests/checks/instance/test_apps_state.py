@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import pytest
 
+from atlas_health.testing.harness import analyse, findings_of, only, outcome_of, run_check
+from atlas_health.testing.instances import app, instance
 from checks.finding import Severity
-from checks.instance.apps_state import AppsState
+from checks.instance.apps_state import InstanceAppsState
 from checks.runner import OutcomeStatus
-from tests.checks.factory import app, instance
-from tests.checks.harness import analyse, findings_of, only, outcome_of, run_check
 
 
 def test_all_enabled_is_ok_with_the_count():
     finding = only(
         run_check(
-            AppsState,
+            InstanceAppsState,
             instance(apps=[app("a.one"), app("a.two"), app("sys", user_installed=False, enabled=False)]),
         )
     )
@@ -38,7 +38,7 @@ def test_all_enabled_is_ok_with_the_count():
 )
 def test_app_problems(changes, severity, words):
     broken = app("com.acme.tempo", name="Timesheets", version="17.2.0", vendor="Acme", **changes)
-    finding = only(run_check(AppsState, instance(apps=[app("com.acme.ok"), broken])))
+    finding = only(run_check(InstanceAppsState, instance(apps=[app("com.acme.ok"), broken])))
     assert finding.severity is severity
     assert words in finding.message
     assert "Timesheets 17.2.0 by Acme" in finding.message
@@ -46,13 +46,15 @@ def test_app_problems(changes, severity, words):
 
 def test_system_apps_are_ignored():
     finding = only(
-        run_check(AppsState, instance(apps=[app("com.atlassian.x", user_installed=False, enabled=False)]))
+        run_check(
+            InstanceAppsState, instance(apps=[app("com.atlassian.x", user_installed=False, enabled=False)])
+        )
     )
     assert finding.message == "No user-installed apps."
 
 
 def test_one_finding_per_app():
-    findings = run_check(AppsState, instance(apps=[app("a", enabled=False), app("b", enabled=False)]))
+    findings = run_check(InstanceAppsState, instance(apps=[app("a", enabled=False), app("b", enabled=False)]))
     assert len({f.fingerprint for f in findings}) == 2
 
 

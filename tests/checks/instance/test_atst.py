@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from atlas_health.testing.harness import analyse, evidence, findings_of, only, outcome_of, run_check
+from atlas_health.testing.instances import atst, error, instance
 from checks.finding import Category, Severity
-from checks.instance.atst import AtstHealthChecks
+from checks.instance.atst import InstanceAtst
 from checks.runner import OutcomeStatus
 from collectors.model import Deployment, ErrorKind, HealthChecks
-from tests.checks.factory import atst, error, instance
-from tests.checks.harness import analyse, evidence, findings_of, only, outcome_of, run_check
 
 
 def statuses(*results, source="troubleshooting"):
@@ -17,7 +17,7 @@ def statuses(*results, source="troubleshooting"):
 
 
 def test_all_healthy_is_one_ok_with_the_count():
-    finding = only(run_check(AtstHealthChecks, instance()))
+    finding = only(run_check(InstanceAtst, instance()))
     assert finding.severity is Severity.OK
     assert finding.message == "All 3 ATST checks pass (troubleshooting)."
 
@@ -37,7 +37,7 @@ def test_all_healthy_is_one_ok_with_the_count():
 def test_severity_mapping(atst_severity, severity):
     result = atst("Embedded database", healthy=False, severity="major")
     result = result.model_copy(update={"severity": atst_severity})
-    finding = only(run_check(AtstHealthChecks, statuses(result, atst("License Expiry"))))
+    finding = only(run_check(InstanceAtst, statuses(result, atst("License Expiry"))))
     assert finding.severity is severity
     assert finding.title == "Embedded database"
 
@@ -45,7 +45,7 @@ def test_severity_mapping(atst_severity, severity):
 def test_disabled_failures_are_left_out():
     finding = only(
         run_check(
-            AtstHealthChecks,
+            InstanceAtst,
             statuses(atst("Mail queue", healthy=False, severity="disabled"), atst("License Expiry")),
         )
     )
@@ -69,7 +69,7 @@ def test_disabled_failures_are_left_out():
     ],
 )
 def test_category_from_tag_and_name(name, tag, category):
-    finding = only(run_check(AtstHealthChecks, statuses(atst(name, healthy=False, tag=tag))))
+    finding = only(run_check(InstanceAtst, statuses(atst(name, healthy=False, tag=tag))))
     assert finding.category is category
 
 
@@ -83,7 +83,7 @@ def test_finding_carries_reason_documentation_node_and_key():
         documentation="https://confluence.atlassian.com/x/HjnRLg",
         node_id="node05",
     )
-    finding = only(run_check(AtstHealthChecks, statuses(failing)))
+    finding = only(run_check(InstanceAtst, statuses(failing)))
     assert finding.message == "Index replication for cluster node 'node05' is behind by 763 seconds."
     assert finding.references == ["https://confluence.atlassian.com/x/HjnRLg"]
     assert finding.target == "jira-prod/node05"
@@ -93,7 +93,7 @@ def test_finding_carries_reason_documentation_node_and_key():
 
 def test_same_check_on_two_nodes_gives_two_fingerprints_and_default_references():
     findings = run_check(
-        AtstHealthChecks,
+        InstanceAtst,
         statuses(
             atst("Thread limit", healthy=False, node_id="node1"),
             atst("Thread limit", healthy=False, node_id="node2"),
@@ -104,7 +104,7 @@ def test_same_check_on_two_nodes_gives_two_fingerprints_and_default_references()
 
 
 def test_empty_list_is_info():
-    assert only(run_check(AtstHealthChecks, statuses())).severity is Severity.INFO
+    assert only(run_check(InstanceAtst, statuses())).severity is Severity.INFO
 
 
 def test_through_the_runner():

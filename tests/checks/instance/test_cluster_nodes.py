@@ -6,12 +6,12 @@ from datetime import timedelta
 
 import pytest
 
+from atlas_health.testing.harness import analyse, findings_of, only, outcome_of, run_check
+from atlas_health.testing.instances import NOW, error, instance, node
 from checks.finding import Severity
-from checks.instance.cluster_nodes import ClusterNodes
+from checks.instance.cluster_nodes import InstanceClusterNodes
 from checks.runner import OutcomeStatus
 from collectors.model import Cluster, Deployment, ErrorKind
-from tests.checks.factory import NOW, error, instance, node
-from tests.checks.harness import analyse, findings_of, only, outcome_of, run_check
 
 
 def cluster(*nodes, clustered=True):
@@ -20,14 +20,16 @@ def cluster(*nodes, clustered=True):
 
 def test_all_active_is_ok_listing_nodes():
     finding = only(
-        run_check(ClusterNodes, cluster(node("node1", version="10.3.4"), node("node2", version="10.3.4")))
+        run_check(
+            InstanceClusterNodes, cluster(node("node1", version="10.3.4"), node("node2", version="10.3.4"))
+        )
     )
     assert finding.severity is Severity.OK
     assert finding.message == "2 nodes ACTIVE and alive: node1, node2 (all on 10.3.4)."
 
 
 def test_not_clustered_is_info():
-    finding = only(run_check(ClusterNodes, cluster(clustered=False)))
+    finding = only(run_check(InstanceClusterNodes, cluster(clustered=False)))
     assert finding.severity is Severity.INFO
     assert "single node" in finding.title
 
@@ -52,7 +54,7 @@ def test_cluster_not_collected_skips_with_the_reason():
 )
 def test_node_problems(changes, severity, words):
     changed = node("node2", last_state_change=NOW - timedelta(hours=2), **changes)
-    finding = only(run_check(ClusterNodes, cluster(node("node1"), changed)))
+    finding = only(run_check(InstanceClusterNodes, cluster(node("node1"), changed)))
     assert finding.severity is severity
     assert words in finding.message
     assert "since 2026-11-26 08:00 UTC" in finding.message
@@ -62,7 +64,7 @@ def test_node_problems(changes, severity, words):
 
 def test_mixed_versions_is_a_warning_listing_them():
     findings = run_check(
-        ClusterNodes,
+        InstanceClusterNodes,
         cluster(
             node("node1", version="10.3.4"), node("node2", version="10.3.4"), node("node3", version="10.3.6")
         ),
@@ -77,7 +79,7 @@ def test_mixed_versions_is_a_warning_listing_them():
 
 def test_offline_node_on_an_old_version_does_not_count_as_mixed():
     findings = run_check(
-        ClusterNodes,
+        InstanceClusterNodes,
         cluster(
             node("node1", version="10.3.6"), node("node2", version="10.3.4", state="OFFLINE", alive=False)
         ),
@@ -86,12 +88,14 @@ def test_offline_node_on_an_old_version_does_not_count_as_mixed():
 
 
 def test_two_down_nodes_give_two_findings():
-    findings = run_check(ClusterNodes, cluster(node("node1", state="OFFLINE"), node("node2", alive=False)))
+    findings = run_check(
+        InstanceClusterNodes, cluster(node("node1", state="OFFLINE"), node("node2", alive=False))
+    )
     assert len({f.fingerprint for f in findings}) == 2
 
 
 def test_clustered_without_nodes_is_unknown():
-    assert only(run_check(ClusterNodes, cluster())).severity is Severity.UNKNOWN
+    assert only(run_check(InstanceClusterNodes, cluster())).severity is Severity.UNKNOWN
 
 
 def test_through_the_runner():

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import pytest
 
+from atlas_health.testing.harness import analyse, evidence, findings_of, only, outcome_of, run_check
+from atlas_health.testing.instances import error, instance, unreachable
 from checks.finding import Category, Severity
-from checks.instance.collection import CollectionErrors
+from checks.instance.collection import InstanceCollection
 from checks.runner import OutcomeStatus, SkipCheck
 from collectors.model import ErrorKind
-from tests.checks.factory import error, instance, unreachable
-from tests.checks.harness import analyse, evidence, findings_of, only, outcome_of, run_check
 
 
 def test_all_calls_succeeded():
     inst = instance()
-    finding = only(run_check(CollectionErrors, inst))
+    finding = only(run_check(InstanceCollection, inst))
     assert finding.severity is Severity.OK
     assert finding.message == f"All {len(inst.calls)} calls succeeded."
 
@@ -77,7 +77,7 @@ def test_all_calls_succeeded():
 )
 def test_one_warning_per_failed_call(call, kind, code, category, words):
     inst = instance(errors=[error(call, kind, "collector detail", status_code=code)])
-    finding = only(run_check(CollectionErrors, inst))
+    finding = only(run_check(InstanceCollection, inst))
     assert finding.severity is Severity.WARNING
     assert finding.category is category
     assert words in finding.message
@@ -91,7 +91,7 @@ def test_several_failures_get_distinct_fingerprints_and_skip_status_and_credenti
         error("apps", ErrorKind.TIMEOUT),
         error("current_user", ErrorKind.UNAUTHORIZED, status_code=401),
     ]
-    findings = run_check(CollectionErrors, instance(errors=errors))
+    findings = run_check(InstanceCollection, instance(errors=errors))
     assert [f.title for f in findings] == ["Could not read the licence", "Could not read the installed apps"]
     assert len({f.fingerprint for f in findings}) == 2
 
@@ -101,7 +101,7 @@ def test_several_failures_of_one_call_make_one_finding():
         error("license", ErrorKind.FORBIDDEN, "roles: HTTP 403", status_code=403),
         error("license", ErrorKind.SERVER_ERROR, "jira-servicedesk licence: HTTP 500", status_code=500),
     ]
-    finding = only(run_check(CollectionErrors, instance(errors=errors)))
+    finding = only(run_check(InstanceCollection, instance(errors=errors)))
     assert finding.message == (
         "Could not read the licence: HTTP 403 (the account lacks the permission; this call needs a system "
         "administrator). (roles: HTTP 403) 1 more failure of the same call."
@@ -116,7 +116,7 @@ def test_rejected_credentials_fold_the_same_refusals_into_one_info():
         error("apps", ErrorKind.UNAUTHORIZED, "HTTP 401", status_code=401),
         error("index", ErrorKind.SERVER_ERROR, "HTTP 500", status_code=500),
     ]
-    findings = run_check(CollectionErrors, instance(errors=errors))
+    findings = run_check(InstanceCollection, instance(errors=errors))
     assert [(f.severity, f.title) for f in findings] == [
         (Severity.INFO, "Nothing else could be read with these credentials"),
         (Severity.WARNING, "Could not read the index summary"),
@@ -130,7 +130,7 @@ def test_rejected_credentials_fold_the_same_refusals_into_one_info():
 
 def test_only_own_check_failures_left_says_so():
     inst = instance(errors=[error("current_user", ErrorKind.UNAUTHORIZED, status_code=401)])
-    finding = only(run_check(CollectionErrors, inst))
+    finding = only(run_check(InstanceCollection, inst))
     assert finding.severity is Severity.OK
     assert "current_user is reported by its own check" in finding.message
 
@@ -139,14 +139,14 @@ def test_not_clustered_answer_is_left_to_the_cluster_check():
     inst = instance(
         cluster=None, errors=[error("cluster", ErrorKind.NOT_CLUSTERED, "HTTP 405", status_code=405)]
     )
-    finding = only(run_check(CollectionErrors, inst))
+    finding = only(run_check(InstanceCollection, inst))
     assert finding.severity is Severity.OK
     assert "cluster is reported by its own check" in finding.message
 
 
 def test_unreachable_skips():
     with pytest.raises(SkipCheck, match=r"instance\.status reports it"):
-        run_check(CollectionErrors, unreachable())
+        run_check(InstanceCollection, unreachable())
 
 
 def test_through_the_runner():

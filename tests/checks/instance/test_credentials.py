@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from atlas_health.testing.harness import analyse, findings_of, only, outcome_of, run_check
+from atlas_health.testing.instances import error, instance, unreachable
 from checks.finding import Category, Severity
 from checks.instance.credentials import InstanceCredentials
 from checks.runner import OutcomeStatus, SkipCheck
 from collectors.model import CurrentUser, ErrorKind
-from tests.checks.factory import error, instance, unreachable
-from tests.checks.harness import analyse, findings_of, only, outcome_of, run_check
 
 
 def failed(kind: ErrorKind, message: str = "the detail", status_code: int | None = None):

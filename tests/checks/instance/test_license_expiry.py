@@ -6,11 +6,11 @@ from datetime import timedelta
 
 import pytest
 
+from atlas_health.testing.harness import analyse, evidence, findings_of, only, outcome_of, run_check
+from atlas_health.testing.instances import NOW, instance, license_, unreachable
 from checks.finding import Category, Severity
-from checks.instance.license_expiry import LicenseExpiry
+from checks.instance.license_expiry import InstanceLicenseExpiry
 from checks.runner import CheckSettings, OutcomeStatus
-from tests.checks.factory import NOW, instance, license_, unreachable
-from tests.checks.harness import analyse, evidence, findings_of, only, outcome_of, run_check
 
 
 def expiring(days: float, **kw):
@@ -29,7 +29,7 @@ def expiring(days: float, **kw):
     ],
 )
 def test_days_left(days, severity, words):
-    finding = only(run_check(LicenseExpiry, expiring(days)))
+    finding = only(run_check(InstanceLicenseExpiry, expiring(days)))
     assert finding.severity is severity
     assert words in finding.message
     assert finding.category is Category.LICENSING
@@ -37,34 +37,34 @@ def test_days_left(days, severity, words):
 
 
 def test_perpetual_licence_is_ok():
-    finding = only(run_check(LicenseExpiry, instance(licenses=[license_(expiry=None)])))
+    finding = only(run_check(InstanceLicenseExpiry, instance(licenses=[license_(expiry=None)])))
     assert finding.severity is Severity.OK
     assert "perpetual" in finding.message and "2027-11-26" in finding.message
 
 
 def test_ended_maintenance_is_info_about_upgrades():
     lic = license_(expiry=None, maintenance_expiry=NOW - timedelta(days=40))
-    finding = only(run_check(LicenseExpiry, instance(licenses=[lic])))
+    finding = only(run_check(InstanceLicenseExpiry, instance(licenses=[lic])))
     assert finding.severity is Severity.INFO
     assert "ended on 2026-10-17" in finding.message
     assert "releases built after that date" in finding.message
 
 
 def test_evaluation_licences_say_so():
-    finding = only(run_check(LicenseExpiry, expiring(12, license_type="EVALUATION")))
+    finding = only(run_check(InstanceLicenseExpiry, expiring(12, license_type="EVALUATION")))
     assert finding.severity is Severity.WARNING
     assert "evaluation licence" in finding.message
     assert "evaluation" in finding.recommendation
 
 
 def test_invalid_licence_is_critical():
-    finding = only(run_check(LicenseExpiry, instance(licenses=[license_(valid=False)])))
+    finding = only(run_check(InstanceLicenseExpiry, instance(licenses=[license_(valid=False)])))
     assert finding.severity is Severity.CRITICAL
     assert "invalid" in finding.message
 
 
 def test_an_expired_licence_that_is_also_invalid_says_expired():
-    finding = only(run_check(LicenseExpiry, expiring(-3, valid=False)))
+    finding = only(run_check(InstanceLicenseExpiry, expiring(-3, valid=False)))
     assert finding.title == "Jira Software licence has expired"
 
 
@@ -73,7 +73,7 @@ def test_one_finding_per_licence_with_its_own_fingerprint():
         license_("jira-software", expiry=NOW + timedelta(days=200)),
         license_("jira-servicedesk", name="Jira Service Management", expiry=NOW + timedelta(days=5)),
     ]
-    findings = run_check(LicenseExpiry, instance(licenses=licenses))
+    findings = run_check(InstanceLicenseExpiry, instance(licenses=licenses))
     assert [(f.title, f.severity) for f in findings] == [
         ("Jira Software licence is valid", Severity.OK),
         ("Jira Service Management licence expires in 5 days", Severity.CRITICAL),
@@ -82,13 +82,13 @@ def test_one_finding_per_licence_with_its_own_fingerprint():
 
 
 def test_no_licence_reported_is_a_warning():
-    assert only(run_check(LicenseExpiry, instance(licenses=[]))).severity is Severity.WARNING
+    assert only(run_check(InstanceLicenseExpiry, instance(licenses=[]))).severity is Severity.WARNING
 
 
 def test_threshold_override():
     inst = expiring(45)
-    assert only(run_check(LicenseExpiry, inst)).severity is Severity.OK
-    assert only(run_check(LicenseExpiry, inst, warning_days=60)).severity is Severity.WARNING
+    assert only(run_check(InstanceLicenseExpiry, inst)).severity is Severity.OK
+    assert only(run_check(InstanceLicenseExpiry, inst, warning_days=60)).severity is Severity.WARNING
     settings = CheckSettings(
         instance_thresholds={"acme/jira-prod": {"instance.license.expiry": {"critical_days": 50}}}
     )

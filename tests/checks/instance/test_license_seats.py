@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from atlas_health.testing.harness import analyse, evidence, findings_of, only, outcome_of, run_check
+from atlas_health.testing.instances import error, instance, license_
 from checks.finding import Severity
-from checks.instance.license_seats import LicenseSeats
+from checks.instance.license_seats import InstanceLicenseSeats
 from checks.runner import OutcomeStatus, SkipCheck
 from collectors.model import ErrorKind
-from tests.checks.factory import error, instance, license_
-from tests.checks.harness import analyse, evidence, findings_of, only, outcome_of, run_check
 
 
 @pytest.mark.parametrize(
@@ -24,7 +24,7 @@ from tests.checks.harness import analyse, evidence, findings_of, only, outcome_o
 )
 def test_seats(used, allowed, severity, words):
     inst = instance(licenses=[license_(seats_used=used, seats_allowed=allowed)])
-    finding = only(run_check(LicenseSeats, inst))
+    finding = only(run_check(InstanceLicenseSeats, inst))
     assert finding.severity is severity
     assert words in finding.message
     assert evidence(finding)["seats used"] == used
@@ -32,25 +32,25 @@ def test_seats(used, allowed, severity, words):
 
 def test_unlimited_is_ok():
     inst = instance(licenses=[license_(seats_allowed=None, unlimited_seats=True, seats_used=9000)])
-    finding = only(run_check(LicenseSeats, inst))
+    finding = only(run_check(InstanceLicenseSeats, inst))
     assert finding.severity is Severity.OK
     assert "unlimited" in finding.message and "9,000" in finding.message
 
 
 def test_unknown_use_is_unknown():
     inst = instance(licenses=[license_(seats_used=None, seats_allowed=250)])
-    assert only(run_check(LicenseSeats, inst)).severity is Severity.UNKNOWN
+    assert only(run_check(InstanceLicenseSeats, inst)).severity is Severity.UNKNOWN
 
 
 def test_licences_without_a_limit_are_skipped():
     inst = instance(licenses=[license_(seats_allowed=None, seats_used=None)])
     with pytest.raises(SkipCheck, match="no licence reports a user limit"):
-        run_check(LicenseSeats, inst)
+        run_check(InstanceLicenseSeats, inst)
 
 
 def test_warning_percent_override():
     inst = instance(licenses=[license_(seats_used=400, seats_allowed=500)])
-    assert only(run_check(LicenseSeats, inst, warning_percent=75)).severity is Severity.WARNING
+    assert only(run_check(InstanceLicenseSeats, inst, warning_percent=75)).severity is Severity.WARNING
 
 
 def test_through_the_runner():

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from atlas_health.testing.harness import analyse, evidence, findings_of, only, outcome_of, run_check
+from atlas_health.testing.instances import call, error, instance, unreachable
 from checks.finding import Category, Severity
 from checks.instance.status import InstanceStatus
 from checks.runner import OutcomeStatus
 from collectors.model import Deployment, ErrorKind, Product, ProductStatus
-from tests.checks.factory import call, error, instance, unreachable
-from tests.checks.harness import analyse, evidence, findings_of, only, outcome_of, run_check
 
 
 def with_state(state: str | None, http: int | None, product: Product = Product.JIRA, **kw):

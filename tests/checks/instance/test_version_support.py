@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from atlas_health.testing.harness import analyse, evidence, findings_of, only, outcome_of, run_check
+from atlas_health.testing.instances import NOW, instance
 from checks.end_of_life import parse_table
 from checks.finding import Category, Severity
 from checks.instance import version_support
-from checks.instance.version_support import VersionSupport, feature_version, next_lts
+from checks.instance.version_support import InstanceVersionSupport, feature_version, next_lts
 from checks.runner import OutcomeStatus, SkipCheck
 from collectors.model import Deployment, Product, ServerInfo
-from tests.checks.factory import NOW, instance
-from tests.checks.harness import analyse, evidence, findings_of, only, outcome_of, run_check
 
 # A made-up table, so the logic is tested independently of real release dates.
 TABLE = parse_table(
@@ -54,7 +54,7 @@ def running(version: str, product: Product = Product.JIRA, **kw):
     ],
 )
 def test_support_window(table, version, severity, words):
-    finding = only(run_check(VersionSupport, running(version)))
+    finding = only(run_check(InstanceVersionSupport, running(version)))
     assert finding.severity is severity
     assert words in finding.message
     assert finding.category is Category.SECURITY
@@ -65,7 +65,7 @@ def test_support_window(table, version, severity, words):
 
 
 def test_names_the_next_lts_to_move_to(table):
-    finding = only(run_check(VersionSupport, running("1.0.4")))
+    finding = only(run_check(InstanceVersionSupport, running("1.0.4")))
     assert (
         "The Long Term Support release to move to is Jira 2.0, supported until 2027-12-31." in finding.message
     )
@@ -107,12 +107,12 @@ products:
 
 
 def test_derived_dates_are_flagged_in_the_evidence(table):
-    finding = only(run_check(VersionSupport, running("1.2.3")))
+    finding = only(run_check(InstanceVersionSupport, running("1.2.3")))
     assert evidence(finding)["end-of-life date derived"] == "from the 2-year policy: release month estimated"
 
 
 def test_version_not_in_the_table_is_info_with_the_checked_date(table):
-    finding = only(run_check(VersionSupport, running("3.4.0")))
+    finding = only(run_check(InstanceVersionSupport, running("3.4.0")))
     assert finding.severity is Severity.INFO
     assert finding.message == (
         "Jira 3.4.0 (feature release 3.4) is not in the end-of-life table (checked 2026-11-01), so its "
@@ -121,12 +121,15 @@ def test_version_not_in_the_table_is_info_with_the_checked_date(table):
 
 
 def test_warning_days_override(table):
-    assert only(run_check(VersionSupport, running("2.0.1"), warning_days=500)).severity is Severity.WARNING
+    assert (
+        only(run_check(InstanceVersionSupport, running("2.0.1"), warning_days=500)).severity
+        is Severity.WARNING
+    )
 
 
 def test_unparseable_version_is_unknown(table):
     inst = instance(server_info=ServerInfo(version="unknown"))
-    assert only(run_check(VersionSupport, inst)).severity is Severity.UNKNOWN
+    assert only(run_check(InstanceVersionSupport, inst)).severity is Severity.UNKNOWN
 
 
 @pytest.mark.parametrize(
@@ -144,17 +147,17 @@ def test_feature_version(info, expected):
 
 def test_cloud_is_skipped():
     with pytest.raises(SkipCheck, match="Cloud"):
-        run_check(VersionSupport, instance(deployment=Deployment.CLOUD))
+        run_check(InstanceVersionSupport, instance(deployment=Deployment.CLOUD))
 
 
 def test_real_table_jira_9_4_is_past_end_of_life():
-    finding = only(run_check(VersionSupport, running("9.4.21")))
+    finding = only(run_check(InstanceVersionSupport, running("9.4.21")))
     assert finding.severity is Severity.CRITICAL
     assert "2024-11-14" in finding.message
 
 
 def test_real_table_confluence_8_5_is_past_end_of_life():
-    finding = only(run_check(VersionSupport, running("8.5.12", product=Product.CONFLUENCE)))
+    finding = only(run_check(InstanceVersionSupport, running("8.5.12", product=Product.CONFLUENCE)))
     assert finding.severity is Severity.CRITICAL
     assert "Confluence 8.5.12 reached end of life on 2025-08-20" in finding.message
 
@@ -171,4 +174,4 @@ def test_through_the_runner():
 def test_products_match_the_table():
     from checks.end_of_life import load_end_of_life
 
-    assert {p.value for p in VersionSupport.meta.products} == set(load_end_of_life().products())
+    assert {p.value for p in InstanceVersionSupport.meta.products} == set(load_end_of_life().products())

@@ -6,12 +6,12 @@ from datetime import timedelta
 
 import pytest
 
+from atlas_health.testing.harness import analyse, evidence, findings_of, only, outcome_of, run_check
+from atlas_health.testing.instances import NOW, error, index_summary, instance
 from checks.finding import Category, Severity
-from checks.jira.index_consistency import IndexConsistency, difference_percent
+from checks.jira.index_consistency import JiraIndexConsistency, difference_percent
 from checks.runner import OutcomeStatus
 from collectors.model import Deployment, ErrorKind, Product
-from tests.checks.factory import NOW, error, index_summary, instance
-from tests.checks.harness import analyse, evidence, findings_of, only, outcome_of, run_check
 
 
 def counts(in_db: int | None, in_index: int | None, **kw):
@@ -35,7 +35,7 @@ def counts(in_db: int | None, in_index: int | None, **kw):
     ],
 )
 def test_difference(in_db, in_index, severity, words):
-    finding = only(run_check(IndexConsistency, counts(in_db, in_index)))
+    finding = only(run_check(JiraIndexConsistency, counts(in_db, in_index)))
     assert finding.severity is severity
     assert words in finding.message
     assert finding.category is Category.INTEGRITY
@@ -43,19 +43,19 @@ def test_difference(in_db, in_index, severity, words):
 
 
 def test_unreadable_index_is_critical():
-    finding = only(run_check(IndexConsistency, instance(index=index_summary(index_readable=False))))
+    finding = only(run_check(JiraIndexConsistency, instance(index=index_summary(index_readable=False))))
     assert finding.severity is Severity.CRITICAL
     assert "node node1" in finding.message
     assert "snapshot" in finding.recommendation
 
 
 def test_missing_counts_are_unknown():
-    assert only(run_check(IndexConsistency, counts(None, 5))).severity is Severity.UNKNOWN
+    assert only(run_check(JiraIndexConsistency, counts(None, 5))).severity is Severity.UNKNOWN
 
 
 def test_update_lag_is_evidence_not_severity():
     inst = counts(5000, 5000, last_updated_in_database=NOW, last_updated_in_index=NOW - timedelta(minutes=10))
-    finding = only(run_check(IndexConsistency, inst))
+    finding = only(run_check(JiraIndexConsistency, inst))
     assert finding.severity is Severity.OK
     assert evidence(finding)["index behind database (s)"] == 600.0
     by_label = {e.label: e for e in finding.evidence}
@@ -64,14 +64,14 @@ def test_update_lag_is_evidence_not_severity():
 
 
 def test_recommends_the_index_analyzer_with_kb_links():
-    finding = only(run_check(IndexConsistency, counts(10_000, 9_800)))
+    finding = only(run_check(JiraIndexConsistency, counts(10_000, 9_800)))
     assert "indexanalyzer" in finding.recommendation and "background reindex" in finding.recommendation
     assert any("index-analyzer" in ref for ref in finding.references)
 
 
 def test_thresholds_override():
     assert (
-        only(run_check(IndexConsistency, counts(10_000, 9_800), critical_percent=2)).severity
+        only(run_check(JiraIndexConsistency, counts(10_000, 9_800), critical_percent=2)).severity
         is Severity.CRITICAL
     )
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from atlas_health.testing.harness import analyse, evidence, findings_of, only, outcome_of, run_check
+from atlas_health.testing.instances import index_summary, instance, node, queue
 from checks.finding import Severity
-from checks.jira.index_replication import IndexReplication, queue_lag_s
+from checks.jira.index_replication import JiraIndexReplication, queue_lag_s
 from checks.runner import OutcomeStatus
 from collectors.model import Cluster, Deployment, ReplicationQueue
-from tests.checks.factory import index_summary, instance, node, queue
-from tests.checks.harness import analyse, evidence, findings_of, only, outcome_of, run_check
 
 
 def queues(*qs, **kw):
@@ -35,13 +35,13 @@ def queues(*qs, **kw):
     ],
 )
 def test_lag_and_queue(lag, size, severity, words):
-    finding = only(run_check(IndexReplication, queues(queue("node2", lag_s=lag, size=size))))
+    finding = only(run_check(JiraIndexReplication, queues(queue("node2", lag_s=lag, size=size))))
     assert finding.severity is severity
     assert words in finding.message
 
 
 def test_problem_finding_targets_the_lagging_node():
-    finding = only(run_check(IndexReplication, queues(queue("node2"), queue("node3", lag_s=400))))
+    finding = only(run_check(JiraIndexReplication, queues(queue("node2"), queue("node3", lag_s=400))))
     assert finding.target == "jira-prod/node3"
     assert finding.message.startswith("Index replication from node1 to node3 is 400 s behind")
     assert evidence(finding)["lag s"] == 400.0
@@ -49,25 +49,25 @@ def test_problem_finding_targets_the_lagging_node():
 
 def test_no_queues_on_a_multi_node_cluster_is_info():
     inst = queues(cluster=Cluster(clustered=True, nodes=[node("node1"), node("node2"), node("node3")]))
-    finding = only(run_check(IndexReplication, inst))
+    finding = only(run_check(JiraIndexReplication, inst))
     assert finding.severity is Severity.INFO
     assert "3 nodes" in finding.message
 
 
 def test_no_queues_on_a_single_node_is_ok():
     inst = queues(cluster=Cluster(clustered=False))
-    assert only(run_check(IndexReplication, inst)).severity is Severity.OK
+    assert only(run_check(JiraIndexReplication, inst)).severity is Severity.OK
 
 
 def test_unknown_times_fall_back_to_the_queue_size():
     q = ReplicationQueue(name="node2", queue_size=500)
     assert queue_lag_s(q) is None
-    assert only(run_check(IndexReplication, queues(q))).severity is Severity.WARNING
+    assert only(run_check(JiraIndexReplication, queues(q))).severity is Severity.WARNING
 
 
 def test_threshold_override():
     inst = queues(queue("node2", lag_s=30))
-    assert only(run_check(IndexReplication, inst, warning_lag_s=20)).severity is Severity.WARNING
+    assert only(run_check(JiraIndexReplication, inst, warning_lag_s=20)).severity is Severity.WARNING
 
 
 def test_through_the_runner():

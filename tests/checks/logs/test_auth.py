@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from atlas_health.testing.harness import evidence, findings_of, only, registry
+from atlas_health.testing.logs import analysis, at, burst, failures, logs_snapshot, run_logs_check, security
 from checks.finding import Category, Severity
-from checks.logs.auth_bursts import AuthBursts
+from checks.logs.auth_bursts import LogsAuthBursts
 from checks.runner import CheckSettings, run_checks
-from tests.checks.harness import evidence, findings_of, only, registry
-from tests.checks.logs.factory import analysis, at, burst, failures, logs_snapshot, run_logs_check, security
 
 
 def bursts(*found, **summary):
-    return run_logs_check(AuthBursts, analysis(security=security(bursts=list(found), **summary)))
+    return run_logs_check(LogsAuthBursts, analysis(security=security(bursts=list(found), **summary)))
 
 
 def test_no_burst_is_ok_with_the_counts():

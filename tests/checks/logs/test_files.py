@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
+from atlas_health.testing.logs import analysis, at, default_files, log_file, run_logs_check
 from checks.finding import Severity
-from checks.logs.files import LogFiles
+from checks.logs.files import LogsFiles
 from checks.runner import SkipCheck
 from collectors.logs.model import FileProblem, LogKind
-from tests.checks.logs.factory import analysis, at, default_files, log_file, run_logs_check
 
 
 def files_findings(*extra, **thresholds):
-    return run_logs_check(LogFiles, analysis(files=[*default_files(), *extra]), **thresholds)
+    return run_logs_check(LogsFiles, analysis(files=[*default_files(), *extra]), **thresholds)
 
 
 def test_every_file_read_whole_is_ok():
@@ -104,4 +104,4 @@ def test_many_unparsed_lines_in_a_recognised_file_are_info():
 
 def test_skipped_without_files():
     with pytest.raises(SkipCheck, match="no log file was given"):
-        run_logs_check(LogFiles, analysis(files=[]))
+        run_logs_check(LogsFiles, analysis(files=[]))

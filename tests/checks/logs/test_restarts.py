@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from atlas_health.testing.harness import findings_of, only, registry
+from atlas_health.testing.logs import analysis, at, log_file, logs_snapshot, restart, run_logs_check
 from checks.finding import Severity
-from checks.logs.restarts import Restarts
+from checks.logs.restarts import LogsRestarts
 from checks.runner import CheckSettings, SkipCheck, run_checks
 from collectors.logs.model import LogKind, RestartEvent
-from tests.checks.harness import findings_of, only, registry
-from tests.checks.logs.factory import analysis, at, log_file, logs_snapshot, restart, run_logs_check
 
 
 def restarts(*events, **thresholds):
-    return only(run_logs_check(Restarts, analysis(restarts=list(events)), **thresholds))
+    return only(run_logs_check(LogsRestarts, analysis(restarts=list(events)), **thresholds))
 
 
 def test_no_restart_is_ok():
@@ -86,6 +86,6 @@ def test_markers_without_a_time_are_counted_but_not_timed():
 def test_skipped_without_application_or_catalina_logs():
     gc_only = analysis(files=[log_file("gc.log", kind=LogKind.GC_UNIFIED)])
     with pytest.raises(SkipCheck, match="no application or catalina log"):
-        run_logs_check(Restarts, gc_only)
+        run_logs_check(LogsRestarts, gc_only)
     unknown_product = analysis(files=[log_file("atlassian-plugin.log", kind=LogKind.APPLICATION)])
-    assert only(run_logs_check(Restarts, unknown_product)).severity is Severity.OK
+    assert only(run_logs_check(LogsRestarts, unknown_product)).severity is Severity.OK

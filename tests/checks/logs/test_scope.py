@@ -6,18 +6,19 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from pydantic import ValidationError
 
-from checks import Category, Check, CheckContext, CheckMeta, Severity
-from checks.logs_scope import NO_TIME, analysis_products, logs_applies, logs_now, logs_skip_reason
+from atlas_health import Category, CheckMeta, HostCheck, InstanceCheck, LogsCheck, LogsContext, Severity
+from atlas_health.testing.harness import registry as full_registry
+from atlas_health.testing.hosts import host
+from atlas_health.testing.instances import NOW, instance
+from atlas_health.testing.logs import analysis, log_file, logs_snapshot
+from checks.base import CheckDefinitionError
+from checks.context import NO_TIME
 from checks.registry import RegisteredCheck, Registry
 from checks.runner import CheckSettings, OutcomeStatus, run_checks
+from checks.scopes.logs import LOGS_SCOPE, analysis_products
 from collectors.logs.model import LogKind
 from collectors.model import Product
-from tests.checks.factory import NOW, instance
-from tests.checks.harness import registry as full_registry
-from tests.checks.host.hosts import host
-from tests.checks.logs.factory import analysis, log_file, logs_snapshot
 
 
 def meta(check_id: str, **kwargs) -> CheckMeta:
@@ -27,13 +28,12 @@ def meta(check_id: str, **kwargs) -> CheckMeta:
         description="test logs check",
         category=Category.PERFORMANCE,
         default_severity=Severity.WARNING,
-        scope="logs",
     )
     values.update(kwargs)
     return CheckMeta(**values)
 
 
-class SeesLogs(Check):
+class SeesLogs(LogsCheck):
     meta = meta("test.logs.sees", thresholds={"limit": 1})
 
     def run(self, ctx):
@@ -41,28 +41,28 @@ class SeesLogs(Check):
         yield ctx.ok("node", "one node", node="node2", key="node")
 
 
-class NeedsGc(Check):
+class NeedsGc(LogsCheck):
     meta = meta("test.logs.gc", requires=("gc",))
 
     def run(self, ctx):
         yield ctx.ok("gc", f"{len(ctx.logs.gc)} GC summaries")
 
 
-class ConfluenceLogsOnly(Check):
+class ConfluenceLogsOnly(LogsCheck):
     meta = meta("test.logs.confluence", products=(Product.CONFLUENCE,))
 
     def run(self, ctx):
         yield ctx.ok("c", "c")
 
 
-class CrashesOnLogs(Check):
+class CrashesOnLogs(LogsCheck):
     meta = meta("test.logs.crashes")
 
     def run(self, ctx):
         raise RuntimeError("boom")
 
 
-class InstanceOnly(Check):
+class InstanceOnly(InstanceCheck):
     meta = CheckMeta(
         id="test.instance.only",
         title="i",
@@ -75,18 +75,29 @@ class InstanceOnly(Check):
         yield ctx.ok("i", ctx.instance.instance)
 
 
-class HostOnly(Check):
+class HostOnly(HostCheck):
     meta = CheckMeta(
         id="test.host.only",
         title="h",
         description="a host check",
         category=Category.CAPACITY,
         default_severity=Severity.WARNING,
-        scope="host",
     )
 
     def run(self, ctx):
         yield ctx.ok("h", ctx.host.name)
+
+
+def logs_skip_reason(logs, requires):
+    return LOGS_SCOPE.skip_reason(logs, requires)
+
+
+def logs_applies(meta, logs):
+    return LOGS_SCOPE.applies(meta, logs)
+
+
+def logs_now(logs):
+    return LogsContext(meta=SeesLogs.meta, logs=logs).now
 
 
 def registry(*classes):
@@ -230,24 +241,30 @@ def test_now_is_the_last_event_else_the_window_never_the_wall_clock():
     assert logs_now(analysis(last_at=None, until=until)) == until
     assert logs_now(analysis(last_at=None, first_at=None, since=until.replace(tzinfo=None))) == until
     assert logs_now(analysis(last_at=None, first_at=None)) == NO_TIME
-    ctx = CheckContext(meta=SeesLogs.meta, logs=analysis(last_at=None, first_at=None))
+    ctx = LogsContext(meta=SeesLogs.meta, logs=analysis(last_at=None, first_at=None))
     assert (ctx.now, ctx.customer, ctx.subject) == (NO_TIME, "acme", "logs")
 
 
 def test_logs_requires_are_validated_against_the_log_analysis():
-    with pytest.raises(ValidationError, match="unknown snapshot fields: jvms"):
-        meta("test.logs.bad", requires=("jvms",))
-    assert meta("test.logs.good", requires=("gc", "access", "security")).requires == (
-        "gc",
-        "access",
-        "security",
-    )
-    with pytest.raises(ValidationError, match="unknown snapshot fields: gc"):  # instance scope is unchanged
-        CheckMeta(
-            id="test.instance.gc",
-            title="t",
-            description="d",
-            category=Category.CAPACITY,
-            default_severity=Severity.WARNING,
-            requires=("gc",),
-        )
+    with pytest.raises(CheckDefinitionError, match="requires names unknown logs fields: jvms"):
+
+        class BadLogs(LogsCheck):
+            meta = meta("test.logs.bad", requires=("jvms",))
+
+            def run(self, ctx):
+                yield from ()
+
+    class GoodLogs(LogsCheck):
+        meta = meta("test.logs.good", requires=("gc", "access", "security"))
+
+        def run(self, ctx):
+            yield from ()
+
+    assert GoodLogs.meta.requires == ("gc", "access", "security")
+    with pytest.raises(CheckDefinitionError, match="requires names unknown instance fields: gc"):
+
+        class InstanceReadsGc(InstanceCheck):  # an instance check has no GC log
+            meta = meta("test.instance.gc", requires=("gc",))
+
+            def run(self, ctx):
+                yield from ()

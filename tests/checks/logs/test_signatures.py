@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from atlas_health.testing.harness import evidence, only
+from atlas_health.testing.logs import analysis, at, hit, log_file, restart, run_logs_check
 from checks.finding import Category, Severity
-from checks.logs.signatures import Signatures, category_of
+from checks.logs.signatures import LogsSignatures, category_of
 from checks.runner import SkipCheck
 from collectors.logs.model import FileProblem, LogKind
-from tests.checks.harness import evidence, only
-from tests.checks.logs.factory import analysis, at, hit, log_file, restart, run_logs_check
 
 
 def test_no_match_is_ok_and_names_what_was_read():
-    finding = only(run_logs_check(Signatures, analysis()))
+    finding = only(run_logs_check(LogsSignatures, analysis()))
     assert finding.check == "logs.signatures"
     assert finding.severity is Severity.OK
     assert finding.message == (
@@ -23,7 +23,7 @@ def test_no_match_is_ok_and_names_what_was_read():
 
 
 def test_a_critical_hit_carries_count_times_nodes_files_samples_and_its_kb():
-    finding = only(run_logs_check(Signatures, analysis(signatures=[hit()])))
+    finding = only(run_logs_check(LogsSignatures, analysis(signatures=[hit()])))
     assert finding.severity is Severity.CRITICAL
     assert finding.category is Category.AVAILABILITY
     assert finding.target == "logs"
@@ -62,7 +62,7 @@ def test_each_hit_is_its_own_finding_at_its_own_severity_worst_first():
         hit("ldap-sync-interrupted", severity="info", cause="directory", title="Directory sync fell back"),
         hit("odd-severity", severity="major", cause="", title=""),
     ]
-    findings = run_logs_check(Signatures, analysis(signatures=hits))
+    findings = run_logs_check(LogsSignatures, analysis(signatures=hits))
     assert [(f.title, f.severity) for f in findings] == [
         ("Java heap space exhausted", Severity.CRITICAL),
         ("Database pool exhausted", Severity.WARNING),
@@ -77,9 +77,11 @@ def test_each_hit_is_its_own_finding_at_its_own_severity_worst_first():
 
 
 def test_the_fingerprint_follows_the_signature_not_its_count_or_nodes():
-    first = only(run_logs_check(Signatures, analysis(signatures=[hit()])))
-    again = only(run_logs_check(Signatures, analysis(signatures=[hit(count=90, nodes=["node1", "node2"])])))
-    other = only(run_logs_check(Signatures, analysis(signatures=[hit("jira-oom-metaspace")])))
+    first = only(run_logs_check(LogsSignatures, analysis(signatures=[hit()])))
+    again = only(
+        run_logs_check(LogsSignatures, analysis(signatures=[hit(count=90, nodes=["node1", "node2"])]))
+    )
+    other = only(run_logs_check(LogsSignatures, analysis(signatures=[hit("jira-oom-metaspace")])))
     assert first.fingerprint == again.fingerprint != other.fingerprint
 
 
@@ -89,7 +91,7 @@ def test_restart_markers_are_left_to_the_restarts_check():
         hit("confluence-ready", cause="startup", severity="info", title="Confluence is ready"),
     ]
     findings = run_logs_check(
-        Signatures, analysis(signatures=hits, restarts=[restart("node1", 30, "confluence-ready")])
+        LogsSignatures, analysis(signatures=hits, restarts=[restart("node1", 30, "confluence-ready")])
     )
     assert only(findings).severity is Severity.OK
 
@@ -124,6 +126,6 @@ def test_skipped_when_no_file_could_be_read():
         log_file("b.bin", kind=LogKind.UNKNOWN, problem=FileProblem.BINARY, lines=0),
     ]
     with pytest.raises(SkipCheck, match="no log file could be read"):
-        run_logs_check(Signatures, analysis(files=unreadable))
+        run_logs_check(LogsSignatures, analysis(files=unreadable))
     truncated = [log_file("a.log.gz", problem=FileProblem.TRUNCATED, lines=500)]
-    assert only(run_logs_check(Signatures, analysis(files=truncated))).severity is Severity.OK
+    assert only(run_logs_check(LogsSignatures, analysis(files=truncated))).severity is Severity.OK

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from atlas_health.testing.instances import NOW
 from checks.registry import load_registry
 from checks.runner import run_checks
 from checks.thread_dumps.analysis import analyse_dumps
 from collectors.hosts.collect import collect_host
 from collectors.hosts.target import ProductDirs, ThreadDumpRequest
 from collectors.model import Product, Snapshot
-from tests.checks.factory import NOW
 from tests.collectors.hosts.fake_product import (
     JVM_PASSWORD,
     FakeInstall,

@@ -15,13 +15,13 @@ from pathlib import Path
 import paramiko
 import pytest
 
+from atlas_health.testing.instances import NOW
 from checks.registry import load_registry
 from checks.runner import run_checks
 from collectors.hosts.collect import collect_host, collect_hosts
 from collectors.hosts.model import HostErrorKind
 from collectors.hosts.ssh import connect, read_channel
 from collectors.model import Snapshot
-from tests.checks.factory import NOW
 from tests.collectors.hosts.helpers import FAST, endpoint, target
 from tests.collectors.hosts.sshd import Sshd, keygen, public_line, write_known_hosts
 

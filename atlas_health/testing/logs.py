@@ -12,7 +12,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from checks.base import Check, CheckContext
+from atlas_health.testing.instances import CUSTOMER, NOW
+from checks.base import LogsCheck
+from checks.context import LogsContext
 from checks.finding import Finding
 from checks.metadata import Threshold
 from collectors.hosts.model import HostSnapshot
@@ -37,7 +39,6 @@ from collectors.logs.model import (
     Talker,
 )
 from collectors.model import InstanceSnapshot, Snapshot
-from tests.checks.factory import CUSTOMER, NOW
 
 START = NOW - timedelta(hours=4)
 HOURS = 4
@@ -317,7 +318,7 @@ def logs_snapshot(
     )
 
 
-def run_logs_check(cls: type[Check], logs: LogAnalysis, **thresholds: Threshold) -> list[Finding]:
+def run_logs_check(cls: type[LogsCheck], logs: LogAnalysis, **thresholds: Threshold) -> list[Finding]:
     """Run one logs check on one analysis, the way the runner does, minus budgets and skipping."""
-    ctx = CheckContext(meta=cls.meta, logs=logs, thresholds=thresholds)
+    ctx = LogsContext(meta=cls.meta, logs=logs, thresholds=thresholds)
     return list(cls().run(ctx))

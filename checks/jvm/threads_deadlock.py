@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Check, CheckContext
+from checks.base import HostCheck, collected
+from checks.context import HostContext
 from checks.finding import Category, Evidence, Finding, Severity
 from checks.metadata import CheckMeta
 from checks.thread_dumps.analysis import analyse_dumps
 
 
-class Deadlocks(Check):
+class JvmThreadsDeadlock(HostCheck):
     meta = CheckMeta(
         id="jvm.threads.deadlock",
         title="Deadlocked threads",
@@ -24,15 +25,14 @@ class Deadlocks(Check):
         ),
         category=Category.AVAILABILITY,
         default_severity=Severity.CRITICAL,
-        scope="host",
         requires=("thread_dumps",),
         budget_s=30.0,
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: HostContext) -> Iterator[Finding]:
         host = ctx.host
-        assert host is not None and host.thread_dumps is not None
-        for analysis in analyse_dumps(host.thread_dumps):
+        thread_dumps = collected(host.thread_dumps, "thread dumps")
+        for analysis in analyse_dumps(thread_dumps):
             source = f"{len(analysis.dumps)} thread dump(s) of pid {analysis.pid}"
             if not analysis.deadlocks:
                 yield ctx.ok("No deadlock", f"No deadlock in the {source}.", key=f"pid:{analysis.pid}")

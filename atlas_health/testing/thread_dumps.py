@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
+from atlas_health.testing.instances import NOW
 from collectors.hosts.model import ThreadDump
-from tests.checks.factory import NOW
 
 HEADER = "{pid}:\n2026-11-26 10:00:00\nFull thread dump OpenJDK 64-Bit Server VM (17.0.10+7 mixed mode, sharing):\n\n"
 
@@ -18,7 +19,7 @@ def thread(
     *,
     tid: str | None = None,
     detail: str = "",
-    locks: list[str] = (),
+    locks: Sequence[str] = (),
     daemon: bool = True,
 ) -> str:
     tid = tid or f"0x00007f00000{number:05x}"

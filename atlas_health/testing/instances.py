@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from checks.end_of_life import load_end_of_life
-from checks.runner import FIELD_CALLS
+from checks.scopes.instance import FIELD_CALLS
 from collectors.model import (
     App,
     CallRecord,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from checks.base import CheckContext
-from checks.runner import SkipCheck
+from checks.base import SkipCheck
+from checks.context import HostContext
 from collectors.hosts.model import HostSnapshot, JvmProcess
 
 _UNITS = ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB")
@@ -46,10 +46,9 @@ def jvm_key(jvm: JvmProcess) -> str:
     return f"{jvm.product or 'jvm'}:{jvm.main or '?'}"
 
 
-def product_jvms(ctx: CheckContext) -> list[JvmProcess]:
+def product_jvms(ctx: HostContext) -> list[JvmProcess]:
     """The product's JVMs on the host, or SkipCheck saying why there are none to judge."""
     host = ctx.host
-    assert host is not None
     jvms = host.product_jvms()
     if not jvms:
         others = len(host.jvms or [])

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Check, CheckContext
+from checks.base import InstanceCheck, collected
+from checks.context import InstanceContext
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.instance.calls import moment, plural, source
+from checks.instance._calls import moment, plural, source
 from checks.metadata import CheckMeta
 from collectors.facts.crowd import CrowdDirectory
 from collectors.model import Product
@@ -16,7 +17,7 @@ LDAP_CACHING_KB = (
 )
 
 
-def directory_evidence(ctx: CheckContext, directory: CrowdDirectory, src: str) -> list[Evidence]:
+def directory_evidence(ctx: InstanceContext, directory: CrowdDirectory, src: str) -> list[Evidence]:
     sync = directory.last_sync
     started = sync.started_at if sync is not None else None
     items = [
@@ -35,7 +36,7 @@ def directory_evidence(ctx: CheckContext, directory: CrowdDirectory, src: str) -
     return items
 
 
-class CrowdDirectorySync(Check):
+class CrowdDirectoriesSync(InstanceCheck):
     meta = CheckMeta(
         id="crowd.directories.sync",
         title="Crowd directory synchronisation",
@@ -51,17 +52,18 @@ class CrowdDirectorySync(Check):
         references=(LDAP_CACHING_KB,),
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: InstanceContext) -> Iterator[Finding]:
         inst = ctx.instance
-        assert inst.crowd is not None and inst.crowd.directories is not None  # requires
+        crowd = collected(inst.crowd, "crowd facts")
+        directories = collected(crowd.directories, "directories")
         src = source(inst, "crowd.directories")
-        synchronised = [d for d in inst.crowd.directories if d.synchronizable and d.last_sync is not None]
+        synchronised = [d for d in directories if d.synchronizable and d.last_sync is not None]
         if not synchronised:
             yield ctx.ok(
                 "No directory synchronisation to judge",
                 "No directory has a synchronisation on record (internal directories only, or none has run "
                 "yet; crowd.directories.stale reports the latter).",
-                evidence=[Evidence(label="directories", value=len(inst.crowd.directories), source=src)],
+                evidence=[Evidence(label="directories", value=len(directories), source=src)],
             )
             return
         problems = [f for f in (self._one(ctx, d, src) for d in synchronised) if f is not None]
@@ -75,9 +77,10 @@ class CrowdDirectorySync(Check):
                 evidence=[e for d in synchronised for e in directory_evidence(ctx, d, src)[:4]],
             )
 
-    def _one(self, ctx: CheckContext, directory: CrowdDirectory, src: str) -> Finding | None:
+    def _one(self, ctx: InstanceContext, directory: CrowdDirectory, src: str) -> Finding | None:
         sync = directory.last_sync
-        assert sync is not None
+        if sync is None:  # nothing on record: crowd.directories.stale reports it
+            return None
         state = (sync.state or "UNKNOWN").upper()
         if state in ("SUCCESS", "IN_PROGRESS"):
             return None

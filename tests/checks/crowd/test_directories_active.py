@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from checks.crowd.active_directories import CrowdActiveDirectories
+from atlas_health.testing.harness import analyse, evidence, findings_of, only, outcome_of, run_check
+from atlas_health.testing.instances import error
+from checks.crowd.directories_active import CrowdDirectoriesActive
 from checks.finding import Severity
 from checks.runner import OutcomeStatus
 from collectors.facts.crowd import CrowdFacts
 from collectors.model import ErrorKind
 from tests.checks.crowd.factory import crowd, internal, ldap
-from tests.checks.factory import error
-from tests.checks.harness import analyse, evidence, findings_of, only, outcome_of, run_check
 
 
 def test_active_directories_are_ok():
     finding = only(
-        run_check(CrowdActiveDirectories, crowd(internal(), ldap(), ldap("Old LDAP", active=False)))
+        run_check(CrowdDirectoriesActive, crowd(internal(), ldap(), ldap("Old LDAP", active=False)))
     )
     assert finding.severity is Severity.OK
     assert finding.message == "2 active directories: Crowd internal, Corporate LDAP."
@@ -23,13 +23,13 @@ def test_active_directories_are_ok():
 
 def test_all_inactive_is_critical():
     inst = crowd(internal(active=False), ldap(active=False))
-    finding = only(run_check(CrowdActiveDirectories, inst))
+    finding = only(run_check(CrowdDirectoriesActive, inst))
     assert (finding.severity, finding.title) == (Severity.CRITICAL, "Crowd has no active directory")
     assert "all 2 directories are inactive" in finding.message
 
 
 def test_no_directory_at_all_is_critical():
-    finding = only(run_check(CrowdActiveDirectories, crowd(crowd=CrowdFacts(directories=[]))))
+    finding = only(run_check(CrowdDirectoriesActive, crowd(crowd=CrowdFacts(directories=[]))))
     assert finding.severity is Severity.CRITICAL
     assert "no directory is configured" in finding.message
     assert evidence(finding)["directories"] == 0

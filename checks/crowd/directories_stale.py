@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Check, CheckContext
-from checks.crowd.directory_sync import LDAP_CACHING_KB, directory_evidence
+from checks.base import InstanceCheck, collected
+from checks.context import InstanceContext
+from checks.crowd.directories_sync import LDAP_CACHING_KB, directory_evidence
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.instance.calls import aware, moment, plural, source
+from checks.instance._calls import aware, moment, plural, source
 from checks.metadata import CheckMeta
 from collectors.facts.crowd import CrowdDirectory
 from collectors.model import Product
 
 
-class CrowdDirectoryStaleness(Check):
+class CrowdDirectoriesStale(InstanceCheck):
     meta = CheckMeta(
         id="crowd.directories.stale",
         title="Crowd directory synchronisation age",
@@ -30,17 +31,18 @@ class CrowdDirectoryStaleness(Check):
         references=(LDAP_CACHING_KB,),
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: InstanceContext) -> Iterator[Finding]:
         inst = ctx.instance
-        assert inst.crowd is not None and inst.crowd.directories is not None  # requires
+        crowd = collected(inst.crowd, "crowd facts")
+        directories = collected(crowd.directories, "directories")
         src = source(inst, "crowd.directories")
-        cached = [d for d in inst.crowd.directories if d.synchronizable and d.active is not False]
+        cached = [d for d in directories if d.synchronizable and d.active is not False]
         if not cached:
             yield ctx.ok(
                 "No active directory to synchronise",
                 "No active directory is a cached remote directory (internal directories need no "
                 "synchronisation).",
-                evidence=[Evidence(label="directories", value=len(inst.crowd.directories), source=src)],
+                evidence=[Evidence(label="directories", value=len(directories), source=src)],
             )
             return
         problems = [f for f in (self._one(ctx, d, src) for d in cached) if f is not None]
@@ -54,7 +56,7 @@ class CrowdDirectoryStaleness(Check):
                 evidence=[e for d in cached for e in directory_evidence(ctx, d, src)[:5]],
             )
 
-    def _one(self, ctx: CheckContext, directory: CrowdDirectory, src: str) -> Finding | None:
+    def _one(self, ctx: InstanceContext, directory: CrowdDirectory, src: str) -> Finding | None:
         evidence = directory_evidence(ctx, directory, src)
         sync = directory.last_sync
         if sync is None or sync.started_at is None:
@@ -99,7 +101,7 @@ class CrowdDirectoryStaleness(Check):
         )
 
 
-def _hours(ctx: CheckContext, directory: CrowdDirectory) -> float:
+def _hours(ctx: InstanceContext, directory: CrowdDirectory) -> float:
     sync = directory.last_sync
     if sync is None or sync.started_at is None:
         return float("inf")

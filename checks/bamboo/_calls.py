@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from checks.instance.calls import source
+from checks.instance._calls import source
 from collectors.model import InstanceSnapshot
 
 _PATHS = {

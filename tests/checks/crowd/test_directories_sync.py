@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from checks.crowd.directory_sync import CrowdDirectorySync
+from atlas_health.testing.harness import analyse, evidence, findings_of, only, outcome_of, run_check
+from atlas_health.testing.instances import error, instance
+from checks.crowd.directories_sync import CrowdDirectoriesSync
 from checks.finding import Severity
 from checks.runner import OutcomeStatus
 from collectors.facts.crowd import CrowdFacts
 from collectors.model import ErrorKind
 from tests.checks.crowd.factory import crowd, internal, ldap, sync
-from tests.checks.factory import error, instance
-from tests.checks.harness import analyse, evidence, findings_of, only, outcome_of, run_check
 
 REFUSED = "javax.naming.CommunicationException: ldap.acme.test:636 [Root exception is Connection refused]"
 
 
 def test_successful_sync_is_ok():
-    finding = only(run_check(CrowdDirectorySync, crowd()))
+    finding = only(run_check(CrowdDirectoriesSync, crowd()))
     assert finding.severity is Severity.OK
     assert (
         finding.message == "The last synchronisation of 1 directory succeeded or is running: Corporate LDAP."
@@ -25,13 +25,13 @@ def test_successful_sync_is_ok():
 
 
 def test_running_sync_is_ok():
-    finding = only(run_check(CrowdDirectorySync, crowd(ldap(last_sync=sync(state="IN_PROGRESS")))))
+    finding = only(run_check(CrowdDirectoriesSync, crowd(ldap(last_sync=sync(state="IN_PROGRESS")))))
     assert finding.severity is Severity.OK
 
 
 def test_failed_sync_of_an_active_directory_is_critical_with_the_reason():
     failed = ldap(last_sync=sync(state="FAILURE", failure_message=REFUSED))
-    finding = only(run_check(CrowdDirectorySync, crowd(internal(), failed)))
+    finding = only(run_check(CrowdDirectoriesSync, crowd(internal(), failed)))
     assert finding.severity is Severity.CRITICAL
     assert finding.title == "Directory Corporate LDAP failed to synchronise"
     assert REFUSED in finding.message
@@ -41,27 +41,27 @@ def test_failed_sync_of_an_active_directory_is_critical_with_the_reason():
 
 
 def test_failed_sync_without_a_reason_says_so():
-    finding = only(run_check(CrowdDirectorySync, crowd(ldap(last_sync=sync(state="FAILURE")))))
+    finding = only(run_check(CrowdDirectoriesSync, crowd(ldap(last_sync=sync(state="FAILURE")))))
     assert "(Crowd gave no reason)" in finding.message
 
 
 def test_failed_sync_of_an_inactive_directory_is_a_warning():
     failed = ldap(active=False, last_sync=sync(state="FAILURE", failure_message=REFUSED))
-    finding = only(run_check(CrowdDirectorySync, crowd(internal(), failed)))
+    finding = only(run_check(CrowdDirectoriesSync, crowd(internal(), failed)))
     assert finding.severity is Severity.WARNING
     assert "inactive" in finding.message
 
 
 @pytest.mark.parametrize("state", ["ABORTED", "UNKNOWN"])
 def test_aborted_or_unknown_is_a_warning(state):
-    finding = only(run_check(CrowdDirectorySync, crowd(ldap(last_sync=sync(state=state)))))
+    finding = only(run_check(CrowdDirectoriesSync, crowd(ldap(last_sync=sync(state=state)))))
     assert finding.severity is Severity.WARNING
     assert f"ended as {state}" in finding.message
 
 
 def test_one_finding_per_failing_directory():
     findings = run_check(
-        CrowdDirectorySync,
+        CrowdDirectoriesSync,
         crowd(
             ldap("LDAP Europe", last_sync=sync(state="FAILURE")),
             ldap("LDAP Asia", last_sync=sync(state="FAILURE")),
@@ -76,7 +76,7 @@ def test_one_finding_per_failing_directory():
 
 
 def test_internal_directories_only_is_ok():
-    finding = only(run_check(CrowdDirectorySync, crowd(internal())))
+    finding = only(run_check(CrowdDirectoriesSync, crowd(internal())))
     assert (finding.severity, finding.title) == (Severity.OK, "No directory synchronisation to judge")
 
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Check, CheckContext
+from checks.base import HostCheck, collected
+from checks.context import HostContext
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.host.facts import jvm_key, jvm_label, percent, product_jvms, size, source
+from checks.host._facts import jvm_key, jvm_label, percent, product_jvms, size, source
 from checks.metadata import CheckMeta
 
 MIB = 1024**2
@@ -23,7 +24,7 @@ MINIMUM_HEAP = {
 }
 
 
-class HeapSize(Check):
+class JvmHeapSize(HostCheck):
     meta = CheckMeta(
         id="jvm.heap.size",
         title="JVM heap size",
@@ -34,15 +35,14 @@ class HeapSize(Check):
         ),
         category=Category.CAPACITY,
         default_severity=Severity.WARNING,
-        scope="host",
         requires=("jvms", "memory"),
         thresholds={"max_ram_percent": 75},
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: HostContext) -> Iterator[Finding]:
         host = ctx.host
-        assert host is not None and host.memory is not None
-        ram = host.memory.total
+        memory = collected(host.memory, "memory")
+        ram = memory.total
         src = source(host, "jvms")
         problems = 0
         for jvm in product_jvms(ctx):

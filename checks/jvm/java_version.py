@@ -7,15 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Check, CheckContext
+from checks.base import HostCheck, SkipCheck
+from checks.context import HostContext
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.host.facts import jvm_key, jvm_label, product_jvms, source
+from checks.host._facts import jvm_key, jvm_label, product_jvms, source
 from checks.java_support import java_major, load_java_support
 from checks.metadata import CheckMeta
-from checks.runner import SkipCheck
 
 
-class JavaVersion(Check):
+class JvmJavaVersion(HostCheck):
     meta = CheckMeta(
         id="jvm.java.version",
         title="Supported Java version",
@@ -25,13 +25,11 @@ class JavaVersion(Check):
         ),
         category=Category.CONFIGURATION,
         default_severity=Severity.CRITICAL,
-        scope="host",
         requires=("jvms",),
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: HostContext) -> Iterator[Finding]:
         host = ctx.host
-        assert host is not None
         jvms = product_jvms(ctx)
         served = ctx.served_instance
         if served is None or served.server_info is None or len(served.server_info.version_numbers) < 2:

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from checks.finding import Severity
-from checks.host.threads_deadlock import Deadlocks
-from checks.host.threads_stuck import StuckThreads
-from checks.runner import OutcomeStatus, run_checks
-from checks.thread_dumps.analysis import analyse_series, is_idle, pool_of
-from checks.thread_dumps.parse import parse_dump
-from tests.checks.factory import instance, snapshot
-from tests.checks.harness import evidence, only, registry
-from tests.checks.host.dumps import (
+from atlas_health.testing.harness import evidence, only, registry
+from atlas_health.testing.hosts import host, run_host_check
+from atlas_health.testing.instances import instance, snapshot
+from atlas_health.testing.thread_dumps import (
     busy_http,
     caesium,
     db_wait,
@@ -20,7 +15,12 @@ from tests.checks.host.dumps import (
     series,
     thread,
 )
-from tests.checks.host.hosts import host, run_host_check
+from checks.finding import Severity
+from checks.jvm.threads_deadlock import JvmThreadsDeadlock
+from checks.jvm.threads_stuck import JvmThreadsStuck
+from checks.runner import OutcomeStatus, run_checks
+from checks.thread_dumps.analysis import analyse_series, is_idle, pool_of
+from checks.thread_dumps.parse import parse_dump
 
 REGEX = "java.util.regex.Pattern$Loop.match"
 
@@ -111,15 +111,15 @@ def test_deadlocked_threads_are_not_also_reported_as_stuck():
 
 def test_stuck_check_levels():
     quiet = dump_text(idle_http(1), caesium(1))
-    ok = only(run_host_check(StuckThreads, host(thread_dumps=series(quiet, quiet))))
+    ok = only(run_host_check(JvmThreadsStuck, host(thread_dumps=series(quiet, quiet))))
     assert (ok.check, ok.severity) == ("jvm.threads.stuck", Severity.OK)
     one = dump_text(idle_http(1), busy_http(2, REGEX))
-    warning = only(run_host_check(StuckThreads, host(thread_dumps=series(one, one, one))))
+    warning = only(run_host_check(JvmThreadsStuck, host(thread_dumps=series(one, one, one))))
     assert (warning.severity, warning.title) == (Severity.WARNING, "1 thread(s) stuck on the same frames")
     assert evidence(warning)["http-nio-8080-exec-2 (RUNNABLE)"].startswith(REGEX + " <- ")
     many = dump_text(*(busy_http(n, REGEX) for n in range(2, 8)))
     assert (
-        only(run_host_check(StuckThreads, host(thread_dumps=series(many, many)))).severity
+        only(run_host_check(JvmThreadsStuck, host(thread_dumps=series(many, many)))).severity
         is Severity.CRITICAL
     )
 
@@ -137,10 +137,12 @@ def test_stuck_check_skips_one_dump_and_no_dumps():
 
 def test_deadlock_check():
     pair, report = deadlocked_pair(with_jvm_report=True)
-    finding = only(run_host_check(Deadlocks, host(thread_dumps=series(dump_text(pair, report=report)))))
+    finding = only(
+        run_host_check(JvmThreadsDeadlock, host(thread_dumps=series(dump_text(pair, report=report))))
+    )
     assert (finding.check, finding.severity) == ("jvm.threads.deadlock", Severity.CRITICAL)
     assert "cache-loader-a <-> cache-loader-b" in finding.message
-    clean = only(run_host_check(Deadlocks, host(thread_dumps=series(dump_text(idle_http(1))))))
+    clean = only(run_host_check(JvmThreadsDeadlock, host(thread_dumps=series(dump_text(idle_http(1))))))
     assert clean.severity is Severity.OK
 
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Check, CheckContext
+from checks.base import HostCheck
+from checks.context import HostContext
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.host.facts import jvm_key, jvm_label, product_jvms, source
+from checks.host._facts import jvm_key, jvm_label, product_jvms, source
 from checks.metadata import CheckMeta
 
 
-class GcLogging(Check):
+class JvmGcLogging(HostCheck):
     meta = CheckMeta(
         id="jvm.gc.logging",
         title="Garbage-collection logging",
@@ -22,13 +23,11 @@ class GcLogging(Check):
         ),
         category=Category.CONFIGURATION,
         default_severity=Severity.WARNING,
-        scope="host",
         requires=("jvms",),
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: HostContext) -> Iterator[Finding]:
         host = ctx.host
-        assert host is not None
         src = source(host, "jvms")
         for jvm in product_jvms(ctx):
             evidence = [

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from atlas_health.testing.harness import evidence, only, registry
+from atlas_health.testing.hosts import host, jvm, run_host_check
+from atlas_health.testing.instances import instance, snapshot
 from checks.finding import Severity
-from checks.host.gc_logging import GcLogging
-from checks.host.java_version import JavaVersion
 from checks.java_support import java_major, load_java_support
+from checks.jvm.gc_logging import JvmGcLogging
+from checks.jvm.java_version import JvmJavaVersion
 from checks.runner import OutcomeStatus, run_checks
 from collectors.model import ServerInfo
-from tests.checks.factory import instance, snapshot
-from tests.checks.harness import evidence, only, registry
-from tests.checks.host.hosts import host, jvm, run_host_check
 
 
 def jira(version: str):
@@ -19,29 +19,31 @@ def jira(version: str):
 
 
 def test_gc_logging_on_and_off():
-    on = only(run_host_check(GcLogging, host()))
+    on = only(run_host_check(JvmGcLogging, host()))
     assert (on.check, on.severity) == ("jvm.gc.logging", Severity.OK)
-    off = only(run_host_check(GcLogging, host(jvms=[jvm(gc_logging=False, gc_log_option=None)])))
+    off = only(run_host_check(JvmGcLogging, host(jvms=[jvm(gc_logging=False, gc_log_option=None)])))
     assert (off.severity, off.title) == (Severity.WARNING, "GC logging is off")
     assert "-Xlog:gc*" in off.recommendation
 
 
 def test_supported_java_is_ok():
-    finding = only(run_host_check(JavaVersion, host(), instances=(jira("9.12.4"),)))
+    finding = only(run_host_check(JvmJavaVersion, host(), instances=(jira("9.12.4"),)))
     assert (finding.check, finding.severity) == ("jvm.java.version", Severity.OK)
     assert evidence(finding)["supported Java"] == "8, 11, 17"
 
 
 def test_unsupported_java_on_a_confirmed_row_is_critical():
     finding = only(
-        run_host_check(JavaVersion, host(jvms=[jvm(java_version="11.0.22")]), instances=(jira("10.1.2"),))
+        run_host_check(JvmJavaVersion, host(jvms=[jvm(java_version="11.0.22")]), instances=(jira("10.1.2"),))
     )
     assert (finding.severity, finding.title) == (Severity.CRITICAL, "Unsupported Java 11 for jira 10.1")
 
 
 def test_unsupported_java_on_an_unconfirmed_row_is_a_warning_that_says_so():
     finding = only(
-        run_host_check(JavaVersion, host(jvms=[jvm(java_version="1.8.0_402")]), instances=(jira("10.3.1"),))
+        run_host_check(
+            JvmJavaVersion, host(jvms=[jvm(java_version="1.8.0_402")]), instances=(jira("10.3.1"),)
+        )
     )
     assert finding.severity is Severity.WARNING
     assert "not confirmed" in finding.message

@@ -11,7 +11,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from checks.base import Check, CheckContext
+from atlas_health.testing.instances import CUSTOMER, NOW
+from checks.base import HostCheck
+from checks.context import HostContext
 from checks.finding import Finding
 from checks.metadata import Threshold
 from collectors.hosts.model import (
@@ -27,7 +29,6 @@ from collectors.hosts.model import (
     ProductPath,
 )
 from collectors.model import InstanceSnapshot
-from tests.checks.factory import CUSTOMER, NOW
 
 GIB = 1024**3
 
@@ -133,7 +134,7 @@ def host(name: str = "jira-node1", **overrides: Any) -> HostSnapshot:
 
 
 def run_host_check(
-    cls: type[Check],
+    cls: type[HostCheck],
     subject: HostSnapshot,
     *,
     peers: tuple[HostSnapshot, ...] = (),
@@ -141,5 +142,5 @@ def run_host_check(
     **thresholds: Threshold,
 ) -> list[Finding]:
     """Run one host check on one host, the way the runner does, minus budgets and skipping."""
-    ctx = CheckContext(meta=cls.meta, host=subject, peers=peers, instances=instances, thresholds=thresholds)
+    ctx = HostContext(meta=cls.meta, host=subject, peers=peers, instances=instances, thresholds=thresholds)
     return list(cls().run(ctx))

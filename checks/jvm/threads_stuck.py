@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Check, CheckContext
+from checks.base import HostCheck, SkipCheck, collected
+from checks.context import HostContext
 from checks.finding import Category, Evidence, Finding, Severity
 from checks.metadata import CheckMeta
-from checks.runner import SkipCheck
 from checks.thread_dumps.analysis import analyse_dumps
 
 SHOWN_FRAMES = 4
 
 
-class StuckThreads(Check):
+class JvmThreadsStuck(HostCheck):
     meta = CheckMeta(
         id="jvm.threads.stuck",
         title="Stuck threads",
@@ -27,16 +27,15 @@ class StuckThreads(Check):
         ),
         category=Category.PERFORMANCE,
         default_severity=Severity.WARNING,
-        scope="host",
         requires=("thread_dumps",),
         thresholds={"critical_threads": 5},
         budget_s=30.0,
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: HostContext) -> Iterator[Finding]:
         host = ctx.host
-        assert host is not None and host.thread_dumps is not None
-        analyses = [a for a in analyse_dumps(host.thread_dumps) if len(a.dumps) >= 2]
+        thread_dumps = collected(host.thread_dumps, "thread dumps")
+        analyses = [a for a in analyse_dumps(thread_dumps) if len(a.dumps) >= 2]
         if not analyses:
             raise SkipCheck("stuck threads need at least two dumps of a JVM (--thread-dumps 3 --interval 10)")
         for analysis in analyses:

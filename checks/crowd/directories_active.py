@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.base import Check, CheckContext
+from checks.base import InstanceCheck, collected
+from checks.context import InstanceContext
 from checks.finding import Category, Evidence, Finding, Severity
-from checks.instance.calls import plural, source
+from checks.instance._calls import plural, source
 from checks.metadata import CheckMeta
 from collectors.model import Product
 
 
-class CrowdActiveDirectories(Check):
+class CrowdDirectoriesActive(InstanceCheck):
     meta = CheckMeta(
         id="crowd.directories.active",
         title="Crowd active directories",
@@ -25,10 +26,10 @@ class CrowdActiveDirectories(Check):
         requires=("crowd.directories",),
     )
 
-    def run(self, ctx: CheckContext) -> Iterator[Finding]:
+    def run(self, ctx: InstanceContext) -> Iterator[Finding]:
         inst = ctx.instance
-        assert inst.crowd is not None and inst.crowd.directories is not None  # requires
-        directories = inst.crowd.directories
+        crowd = collected(inst.crowd, "crowd facts")
+        directories = collected(crowd.directories, "directories")
         src = source(inst, "crowd.directories")
         active = [d for d in directories if d.active is not False]
         evidence = [

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from checks.runner import FIELD_CALLS, TRANSPORT_FAILURES
+from checks.scopes.instance import FIELD_CALLS, TRANSPORT_FAILURES
 from collectors.model import CollectionError, InstanceSnapshot, Product
 
 # Documented endpoints behind the logical calls, per product, for evidence when no call was recorded.

@@ -6,14 +6,14 @@ from datetime import timedelta
 
 import pytest
 
-from checks.crowd.directory_staleness import CrowdDirectoryStaleness
+from atlas_health.testing.harness import analyse, evidence, findings_of, only, outcome_of, run_check
+from atlas_health.testing.instances import error
+from checks.crowd.directories_stale import CrowdDirectoriesStale
 from checks.finding import Severity
 from checks.runner import OutcomeStatus
 from collectors.facts.crowd import CrowdFacts
 from collectors.model import ErrorKind
 from tests.checks.crowd.factory import crowd, internal, ldap, sync
-from tests.checks.factory import error
-from tests.checks.harness import analyse, evidence, findings_of, only, outcome_of, run_check
 
 
 @pytest.mark.parametrize(
@@ -28,9 +28,7 @@ from tests.checks.harness import analyse, evidence, findings_of, only, outcome_o
     ],
 )
 def test_age_of_the_last_sync(hours, severity):
-    finding = only(
-        run_check(CrowdDirectoryStaleness, crowd(ldap(last_sync=sync(ago=timedelta(hours=hours)))))
-    )
+    finding = only(run_check(CrowdDirectoriesStale, crowd(ldap(last_sync=sync(ago=timedelta(hours=hours))))))
     assert finding.severity is severity
     if severity is not Severity.OK:
         assert finding.title == "Directory Corporate LDAP is stale"
@@ -40,7 +38,7 @@ def test_age_of_the_last_sync(hours, severity):
 
 def test_three_days_reads_as_days():
     finding = only(
-        run_check(CrowdDirectoryStaleness, crowd(ldap(last_sync=sync(ago=timedelta(days=3, minutes=20)))))
+        run_check(CrowdDirectoriesStale, crowd(ldap(last_sync=sync(ago=timedelta(days=3, minutes=20)))))
     )
     assert "last synchronised 3.0 days ago" in finding.message
     assert "critical from 72 hours" in finding.message
@@ -48,13 +46,13 @@ def test_three_days_reads_as_days():
 
 def test_a_sync_running_for_a_day_is_stuck():
     running = sync(ago=timedelta(hours=30), state="IN_PROGRESS", finished_at=None, duration_ms=None)
-    finding = only(run_check(CrowdDirectoryStaleness, crowd(ldap(last_sync=running))))
+    finding = only(run_check(CrowdDirectoriesStale, crowd(ldap(last_sync=running))))
     assert (finding.severity, finding.title) == (Severity.WARNING, "Directory Corporate LDAP sync is stuck")
     assert "has been synchronising for 30 hours" in finding.message
 
 
 def test_never_synchronised_is_a_warning():
-    finding = only(run_check(CrowdDirectoryStaleness, crowd(ldap(last_sync=None))))
+    finding = only(run_check(CrowdDirectoriesStale, crowd(ldap(last_sync=None))))
     assert (finding.severity, finding.title) == (
         Severity.WARNING,
         "Directory Corporate LDAP has never synchronised",
@@ -63,18 +61,18 @@ def test_never_synchronised_is_a_warning():
 
 def test_inactive_and_internal_directories_are_not_judged():
     old = sync(ago=timedelta(days=30))
-    finding = only(run_check(CrowdDirectoryStaleness, crowd(internal(), ldap(active=False, last_sync=old))))
+    finding = only(run_check(CrowdDirectoriesStale, crowd(internal(), ldap(active=False, last_sync=old))))
     assert (finding.severity, finding.title) == (Severity.OK, "No active directory to synchronise")
 
 
 def test_thresholds_can_be_overridden():
     inst = crowd(ldap(last_sync=sync(ago=timedelta(hours=30))))
-    assert only(run_check(CrowdDirectoryStaleness, inst, warning_hours=48)).severity is Severity.OK
-    assert only(run_check(CrowdDirectoryStaleness, inst, critical_hours=12)).severity is Severity.CRITICAL
+    assert only(run_check(CrowdDirectoriesStale, inst, warning_hours=48)).severity is Severity.OK
+    assert only(run_check(CrowdDirectoriesStale, inst, critical_hours=12)).severity is Severity.CRITICAL
 
 
 def test_ok_names_each_directory_and_its_age():
-    finding = only(run_check(CrowdDirectoryStaleness, crowd()))
+    finding = only(run_check(CrowdDirectoriesStale, crowd()))
     assert finding.message == "1 directory synchronised within 24 hours: Corporate LDAP 0.3 h ago."
 
 

@@ -1,0 +1,1 @@
+"""JVM checks: run once per collected host, on the product JVMs found there (host scope)."""
