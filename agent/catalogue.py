@@ -1,4 +1,4 @@
-"""`atlas-health checks list`: the check catalogue as a table or JSON."""
+"""`atlas-health checks list`: the check catalogue as a table, JSON, or the README's Markdown table."""
 
 from __future__ import annotations
 
@@ -8,6 +8,10 @@ from rich.console import Console
 from rich.table import Table
 
 from checks.registry import Registry
+
+
+ALL_PRODUCTS = 6  # jira, confluence, bitbucket, bamboo, crowd, fecru
+ALL_DEPLOYMENTS = 3  # datacenter, server, cloud
 
 
 def catalogue_rows(registry: Registry) -> list[dict]:
@@ -31,16 +35,41 @@ def catalogue_rows(registry: Registry) -> list[dict]:
     return rows
 
 
+def _products(row: dict) -> str:
+    products = "all" if len(row["products"]) == ALL_PRODUCTS else ", ".join(row["products"])
+    if len(row["deployments"]) < ALL_DEPLOYMENTS:
+        products += f" ({', '.join(row['deployments'])})"
+    return products
+
+
+def markdown_table(rows: list[dict]) -> str:
+    """The catalogue as the Markdown table of the README's "The checks" section."""
+    lines = [
+        "| check | scope | products | category | default severity | thresholds (defaults) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        thresholds = ", ".join(f"`{k}={v}`" for k, v in row["thresholds"].items()) or "–"
+        lines.append(
+            f"| `{row['id']}`: {row['title']} | {row['scope']} | {_products(row)} | {row['category']} "
+            f"| {row['default_severity']} | {thresholds} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def print_catalogue(registry: Registry, fmt: str, console: Console) -> None:
     rows = catalogue_rows(registry)
     if fmt == "json":
         console.file.write(json.dumps(rows, indent=2) + "\n")
         return
+    if fmt == "markdown":
+        console.file.write(markdown_table(rows))
+        return
     table = Table(title=f"{len(rows)} checks")
     for column in ("Check", "Scope", "Products", "Category", "Severity", "Thresholds", "Title"):
         table.add_column(column, overflow="fold")
     for row in rows:
-        products = "all" if len(row["products"]) == 6 else ", ".join(row["products"])
+        products = "all" if len(row["products"]) == ALL_PRODUCTS else ", ".join(row["products"])
         thresholds = ", ".join(f"{k}={v}" for k, v in row["thresholds"].items())
         origin = "" if row["origin"] == "builtin" else f" ({row['origin']})"
         table.add_row(

@@ -237,9 +237,9 @@ def checks_group() -> None:
 
 
 @checks_group.command("list")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table")
 def checks_list(fmt: str) -> None:
-    """Print every check with its products, category and default severity."""
+    """Print every check with its scope, products, category, default severity and thresholds."""
     from agent.catalogue import print_catalogue
 
     print_catalogue(_registry(), fmt, stdout())
