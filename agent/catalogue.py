@@ -9,7 +9,6 @@ from rich.table import Table
 
 from checks.registry import Registry
 
-
 ALL_PRODUCTS = 6  # jira, confluence, bitbucket, bamboo, crowd, fecru
 ALL_DEPLOYMENTS = 3  # datacenter, server, cloud
 
@@ -49,7 +48,7 @@ def markdown_table(rows: list[dict]) -> str:
         "|---|---|---|---|---|---|",
     ]
     for row in rows:
-        thresholds = ", ".join(f"`{k}={v}`" for k, v in row["thresholds"].items()) or "–"
+        thresholds = ", ".join(f"`{k}={v}`" for k, v in row["thresholds"].items()) or "-"
         lines.append(
             f"| `{row['id']}`: {row['title']} | {row['scope']} | {_products(row)} | {row['category']} "
             f"| {row['default_severity']} | {thresholds} |"
