@@ -21,19 +21,18 @@ from collectors.model import (
     ClusterNode,
     CollectionError,
     CurrentUser,
-    Deployment,
     ErrorKind,
     HealthCheckResult,
     HealthChecks,
     IndexSummary,
     InstanceSnapshot,
     License,
-    Product,
     ProductStatus,
     ReplicationQueue,
     ServerInfo,
     Snapshot,
 )
+from collectors.products import Deployment, Product
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 CUSTOMER = "acme"

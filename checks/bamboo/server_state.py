@@ -9,7 +9,7 @@ from checks.base import InstanceCheck, collected
 from checks.context import InstanceContext
 from checks.finding import Category, Evidence, Finding, Severity
 from checks.metadata import CheckMeta
-from collectors.model import Product
+from collectors.products import Product
 
 PAUSE_KB = "https://confluence.atlassian.com/bamboo/pausing-the-server-289277223.html"
 _PAUSED = {"PAUSED", "PAUSING"}

@@ -10,7 +10,7 @@ from checks.finding import Category, Evidence, Finding, Severity
 from checks.instance._calls import moment, plural, source
 from checks.metadata import CheckMeta
 from collectors.facts.bitbucket import Mirror
-from collectors.model import Deployment, Product
+from collectors.products import Deployment, Product
 
 MIRRORS_DOC = "https://confluence.atlassian.com/bitbucketserver088/mirrors-1216582959.html"
 # States of a mirror's registration; anything else (PENDING, ...) waits for an administrator.

@@ -9,7 +9,7 @@ from checks.context import InstanceContext
 from checks.finding import Category, Evidence, Finding, Severity
 from checks.instance._calls import source
 from checks.metadata import CheckMeta
-from collectors.model import Deployment, Product
+from collectors.products import Deployment, Product
 
 SEARCH_SERVER_KB = (
     "https://confluence.atlassian.com/bitbucketserver/"

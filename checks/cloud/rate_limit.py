@@ -11,7 +11,7 @@ from checks.finding import Category, Evidence, Finding, Severity
 from checks.instance._calls import plural
 from checks.metadata import CheckMeta
 from collectors.facts.cloud import RateLimitSeen
-from collectors.model import Deployment
+from collectors.products import Deployment
 
 CLOUD_RATE_LIMITS = "https://developer.atlassian.com/cloud/jira/platform/rate-limiting/"
 

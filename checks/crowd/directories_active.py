@@ -9,7 +9,7 @@ from checks.context import InstanceContext
 from checks.finding import Category, Evidence, Finding, Severity
 from checks.instance._calls import plural, source
 from checks.metadata import CheckMeta
-from collectors.model import Product
+from collectors.products import Product
 
 
 class CrowdDirectoriesActive(InstanceCheck):

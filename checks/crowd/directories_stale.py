@@ -11,7 +11,7 @@ from checks.finding import Category, Evidence, Finding, Severity
 from checks.instance._calls import aware, moment, plural, source
 from checks.metadata import CheckMeta
 from collectors.facts.crowd import CrowdDirectory
-from collectors.model import Product
+from collectors.products import Product
 
 
 class CrowdDirectoriesStale(InstanceCheck):

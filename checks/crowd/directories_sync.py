@@ -10,7 +10,7 @@ from checks.finding import Category, Evidence, Finding, Severity
 from checks.instance._calls import moment, plural, source
 from checks.metadata import CheckMeta
 from collectors.facts.crowd import CrowdDirectory
-from collectors.model import Product
+from collectors.products import Product
 
 LDAP_CACHING_KB = (
     "https://confluence.atlassian.com/crowd/configuring-caching-for-an-ldap-directory-174227697.html"

@@ -10,7 +10,8 @@ from checks.finding import Category, Evidence, Finding, Severity
 from checks.instance._calls import plural, source
 from checks.metadata import CheckMeta
 from collectors.facts.fecru import FecruRepository
-from collectors.model import InstanceSnapshot, Product
+from collectors.model import InstanceSnapshot
+from collectors.products import Product
 
 REPOSITORY_STATES_KB = "https://confluence.atlassian.com/fisheye/operations-298976905.html"
 LISTING = "GET /rest-service-fecru/admin/repositories"

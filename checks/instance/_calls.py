@@ -16,7 +16,8 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from checks.scopes.instance import FIELD_CALLS, TRANSPORT_FAILURES
-from collectors.model import CollectionError, InstanceSnapshot, Product
+from collectors.model import CollectionError, InstanceSnapshot
+from collectors.products import Product
 
 # Documented endpoints behind the logical calls, per product, for evidence when no call was recorded.
 _ENDPOINTS: dict[str, dict[Product | None, str]] = {

@@ -9,7 +9,8 @@ from checks.context import InstanceContext
 from checks.finding import Category, Evidence, Finding, Severity
 from checks.instance._calls import plural, source
 from checks.metadata import CheckMeta
-from collectors.model import Deployment, HealthCheckResult
+from collectors.model import HealthCheckResult
+from collectors.products import Deployment
 
 ATST_REST_KB = "https://confluence.atlassian.com/jirakb/how-to-retrieve-health-check-results-using-rest-api-867195158.html"
 

@@ -9,7 +9,8 @@ from checks.context import InstanceContext
 from checks.finding import Category, Evidence, Finding, Severity
 from checks.instance._calls import moment, plural, product_name, source
 from checks.metadata import CheckMeta
-from collectors.model import ClusterNode, Deployment
+from collectors.model import ClusterNode
+from collectors.products import Deployment
 
 CLUSTER_MONITORING_KB = (
     "https://confluence.atlassian.com/adminjiraserver0915/jira-cluster-monitoring-1402410927.html"

@@ -10,7 +10,8 @@ from checks.finding import Category, Evidence, Finding, Severity
 from checks.instance._calls import product_name, source
 from checks.metadata import CheckMeta
 from checks.scopes.instance import TRANSPORT_FAILURES
-from collectors.model import CollectionError, ErrorKind, InstanceSnapshot, Product
+from collectors.model import CollectionError, ErrorKind, InstanceSnapshot
+from collectors.products import Product
 
 JIRA_STATUS_KB = "https://support.atlassian.com/jira/kb/jira-status-endpoint-response-meanings/"
 

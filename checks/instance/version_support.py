@@ -12,7 +12,8 @@ from checks.end_of_life import EndOfLifeTable, FeatureRelease, load_end_of_life
 from checks.finding import Category, Evidence, Finding, Severity
 from checks.instance._calls import aware, product_name, source
 from checks.metadata import CheckMeta
-from collectors.model import Deployment, InstanceSnapshot, Product
+from collectors.model import InstanceSnapshot
+from collectors.products import Deployment, Product
 
 TABLE_SOURCE = "checks/data/end_of_life.yaml"
 EOL_POLICY_KB = "https://confluence.atlassian.com/support/atlassian-support-end-of-life-policy-201851003.html"

@@ -9,7 +9,8 @@ from checks.context import InstanceContext
 from checks.finding import Category, Evidence, Finding, Severity
 from checks.instance._calls import moment, source
 from checks.metadata import CheckMeta
-from collectors.model import IndexSummary, Product
+from collectors.model import IndexSummary
+from collectors.products import Product
 
 INDEX_ANALYZER_KB = (
     "https://support.atlassian.com/jira/kb/how-to-use-jiras-index-analyzer-to-fix-index-inconsistencies"

@@ -9,7 +9,8 @@ from checks.context import InstanceContext
 from checks.finding import Category, Evidence, Finding, Severity
 from checks.instance._calls import moment, plural, source
 from checks.metadata import CheckMeta
-from collectors.model import Deployment, Product, ReplicationQueue
+from collectors.model import ReplicationQueue
+from collectors.products import Deployment, Product
 
 INDEX_REPLICATION_KB = (
     "https://confluence.atlassian.com/jirakb/jira-health-check-shows-the-message-index-replication-for-cluster-"

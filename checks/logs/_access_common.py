@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collectors.logs.model import AccessSummary, EndpointStats, Talker
-from collectors.model import Product
+from collectors.products import Product
 
 
 def access_label(summary: AccessSummary) -> str:

@@ -12,7 +12,8 @@ from checks.context import LOGS_SUBJECT, LogsContext
 from checks.metadata import CheckMeta, Threshold
 from checks.scopes.base import Scope, lookup, words
 from collectors.logs.model import LogAnalysis
-from collectors.model import Product, Snapshot
+from collectors.model import Snapshot
+from collectors.products import Product
 
 # What to give `atlas-health analyze` so that a logs check has its data, by LogAnalysis field.
 _MISSING = {

@@ -79,7 +79,7 @@ class Signature(BaseModel):
 
     @field_validator("files", "products")
     @classmethod
-    def _unique(cls, value: list) -> list:
+    def _unique(cls, value: list[str]) -> list[str]:
         if len(set(value)) != len(value):
             raise ValueError("an item is listed twice")
         return value

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 _HEADER = re.compile(r'^"(?P<name>.*)"(?P<rest> (?:#\d+|\[\d+\]|daemon|prio=|os_prio=|cpu=|tid=).*)$')
 _NUMBER = re.compile(r"\s#(\d+)\b")
@@ -64,7 +65,7 @@ class ParsedDump:
     deadlocks: tuple[tuple[str, ...], ...] = field(default_factory=tuple)  # as the JVM reported them
 
 
-def _header(line: str) -> dict | None:
+def _header(line: str) -> dict[str, Any] | None:
     match = _HEADER.match(line)
     if not match:
         return None
@@ -87,7 +88,7 @@ def _header(line: str) -> dict | None:
     }
 
 
-def _thread(values: dict) -> JavaThread:
+def _thread(values: dict[str, Any]) -> JavaThread:
     return JavaThread(**{**values, "frames": tuple(values["frames"]), "locked": tuple(values["locked"])})
 
 
@@ -119,7 +120,7 @@ def parse_dump(text: str) -> ParsedDump:
     taken_at = None
     jvm = None
     threads: list[JavaThread] = []
-    current: dict | None = None
+    current: dict[str, Any] | None = None
     for line in lines:
         if line.startswith("Found one Java-level deadlock"):
             break  # the rest repeats threads in another form
