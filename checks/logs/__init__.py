@@ -1,1 +1,1 @@
-"""Checks of what the logs said (logs scope: one run per customer's log analysis; checks/logs_scope.py)."""
+"""Checks of what the logs said (logs scope: one run per customer's log analysis; checks/scopes/logs.py)."""
