@@ -19,6 +19,7 @@ def test_healthy_jira_data_center_passes_every_check_with_an_ok_finding():
     analysis = analyse(instance())
     outcomes = {o.check: o for o in analysis.outcomes if mine(o.check)}
     expected = {r.meta.id for r in registry() if mine(r.meta.id)}
+    assert {"instance.status", "instance.license.expiry", "jira.index.consistency"} <= expected
     assert set(outcomes) == expected
     assert {o.status for o in outcomes.values()} == {OutcomeStatus.RAN}, [
         (o.check, o.status, o.reason) for o in outcomes.values() if o.status is not OutcomeStatus.RAN
