@@ -84,6 +84,9 @@ def test_schema_rejects_what_the_model_rejects(doc: dict[str, Any]) -> None:
 
 def test_exact_keys(doc: dict[str, Any]) -> None:
     assert set(doc) == TOP_LEVEL
+    # each list whose entries are checked below holds some, so every shape is looked at
+    assert doc["findings"] and doc["targets"] and doc["skipped"] and doc["inventory"]["instances"]
+    assert [e for f in doc["findings"] for e in f["evidence"]]
     assert doc["schema_version"] == 1
     assert doc["customer"] == estate.CUSTOMER
     assert doc["timezone"] == "Europe/Berlin"

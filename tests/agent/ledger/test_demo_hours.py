@@ -19,7 +19,9 @@ def test_the_demo_buys_once_logs_each_run_and_prints_the_balance(tmp_path: Path)
     assert first.returncode == 0, first.stderr
     assert "hours: acme: 15 min logged (entry #3); PAYG balance 19 h 45 min" in first.stdout
     assert "hours: globex: 15 min logged (entry #4); PAYG balance 19 h 45 min" in first.stdout
-    for report_file in output.glob("*-health-check-*.json"):
+    reports = {p.name.split("-health-check-")[0]: p for p in output.glob("*-health-check-*.json")}
+    assert sorted(reports) == ["acme", "globex"]  # each demo customer's report carries its hours
+    for report_file in reports.values():
         hours = json.loads(report_file.read_text())["hours"]
         assert hours["minutes_logged"] == 15 and hours["balance_minutes"] == 1185
     assert "Support hours: 15 min logged for this report" in next(output.glob("acme-*.html")).read_text()

@@ -79,4 +79,7 @@ def test_plugins_list_system_and_user_installed_apps(healthy: Sandbox) -> None:
 
 def test_plugin_links_carry_the_context_path(healthy: Sandbox) -> None:
     plugins = get(healthy, "conf-dc", "/rest/plugins/1.0").json()["plugins"]
-    assert all(p["links"]["self"].startswith("/confluence/rest/plugins/1.0/") for p in plugins)
+    links = {p["key"]: p["links"]["self"] for p in plugins}
+    assert links["com.example.timesheets"] == "/confluence/rest/plugins/1.0/com.example.timesheets-key"
+    assert len(links) > 3  # system apps as well as the three user-installed ones
+    assert [k for k, link in links.items() if not link.startswith("/confluence/rest/plugins/1.0/")] == []

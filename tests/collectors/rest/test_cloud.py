@@ -93,7 +93,9 @@ def test_bitbucket_cloud_healthy(sandbox: Sandbox) -> None:
     assert snap.cloud is not None
     assert [(w.slug, w.members) for w in snap.cloud.workspaces or []] == [("acme", 42), ("acme-oss", 7)]
     assert snap.cloud.products is None  # Bitbucket Cloud has no licence API
-    assert all(s.limit == 1000 and s.reason == "api" for s in snap.cloud.rate_limits or [])
+    assert snap.cloud.rate_limits and all(
+        s.limit == 1000 and s.reason == "api" for s in snap.cloud.rate_limits
+    )
     requests = sandbox.requests("bb-cloud")
     assert {r.method for r in requests} == {"GET"} and {r.auth_scheme for r in requests} == {"Basic"}
     assert [r.path for r in requests].count("/2.0/user") == 1  # one call serves status and current user
@@ -112,7 +114,8 @@ def test_bitbucket_cloud_rate_limited_beyond_the_cap(sandbox: Sandbox) -> None:
     assert snap.status is not None and snap.status.state == "RUNNING"  # the API answered: it is up
     error = snap.error_for("current_user")
     assert error is not None and error.kind is ErrorKind.RATE_LIMITED
-    assert snap.cloud is not None and all(s.status_code == 429 for s in snap.cloud.rate_limits or [])
+    assert snap.cloud is not None and snap.cloud.rate_limits  # the 429 answers' headers were kept
+    assert all(s.status_code == 429 for s in snap.cloud.rate_limits)
 
 
 @pytest.mark.parametrize(
