@@ -142,8 +142,8 @@ class _Closed:
 
     login_user = None
 
-    def execute(self, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+    def execute(self, *args: object, **kwargs: object):
         raise EOFError("not connected")
 
-    def run_line(self, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+    def run_line(self, *args: object, **kwargs: object):
         raise EOFError("not connected")

@@ -92,7 +92,7 @@ def _error(kind: HostErrorKind, message: str, via: SshEndpoint | None, **extra: 
         message=prefix + one_line(message, 400),
         via=via.display if via else None,
         **extra,
-    )  # type: ignore[arg-type]
+    )
 
 
 def _classify(
