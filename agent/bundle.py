@@ -72,13 +72,14 @@ def write_bundle(
         SNAPSHOT: snapshot.model_dump_json(indent=1).encode(),
         SETTINGS: settings.model_dump_json(indent=1).encode(),
     }
+    checksums = {name: _sha256(data) for name, data in files.items()}
     manifest = {
         "format": FORMAT,
         "bundle_version": BUNDLE_VERSION,
         "snapshot_schema_version": SNAPSHOT_SCHEMA_VERSION,
         "tool_version": tool_version,
         "created_at": datetime.now(UTC).isoformat(),
-        "files": {name: _sha256(data) for name, data in files.items()},
+        "files": checksums,
     }
     attached = _attachments(logs)
 
@@ -88,7 +89,7 @@ def write_bundle(
         for name, source in attached.items():
             (staging / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.move(source, staging / name)
-            manifest["files"][name] = _file_sha256(staging / name)
+            checksums[name] = _file_sha256(staging / name)
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
 
     replace_directory(directory, fill)

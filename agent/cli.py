@@ -14,14 +14,14 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
 from agent.cli_hours import hours, warn
 from agent.cli_signatures import signatures
 from agent.console import stderr, stdout
-from reports.formats import HEALTH_CHECK_FORMATS
+from reports.formats import HEALTH_CHECK_FORMATS, HealthCheckFormat
 
 # Everything else (the pipeline, collectors, checks, reports, pydantic, rich) is imported by the commands
 # that use it, so that `atlas-health --help` stays fast; tests/agent/test_cli_imports.py keeps it so.
@@ -41,7 +41,7 @@ class AgentError(click.ClickException):
 
     exit_code = USAGE_ERROR
 
-    def show(self, file=None) -> None:  # type: ignore[override]
+    def show(self, file: IO[Any] | None = None) -> None:
         stderr().print(f"[red]error:[/] {self.message}", highlight=False, soft_wrap=True)
 
 
@@ -108,7 +108,7 @@ def _emit(
     snapshot: Snapshot,
     analysis: Analysis,
     timezone: str,
-    formats: Sequence[str],
+    formats: Sequence[HealthCheckFormat],
     output: Path | None,
     loaded: LoadedConfig | None = None,
     report_minutes: int | None = None,
@@ -255,7 +255,7 @@ def checks_list(fmt: str) -> None:
 @interval_option
 def check(
     config_path: Path,
-    formats: tuple[str, ...],
+    formats: tuple[HealthCheckFormat, ...],
     output: Path | None,
     customers: tuple[str, ...],
     report_minutes: int | None,
@@ -352,7 +352,7 @@ def analyze(
     log_timezone: str,
     workers: int | None,
     timezone: str,
-    formats: tuple[str, ...],
+    formats: tuple[HealthCheckFormat, ...],
     output: Path | None,
     report_minutes: int | None,
 ) -> None:
@@ -371,8 +371,7 @@ def analyze(
     loaded: LoadedConfig | None = None
     warm = _Preload()
     if config_path is not None:  # the configuration is validated against the check registry first
-        warm.run()
-        loaded = _load(config_path, warm.registry, resolve_secrets=False)
+        loaded = _load(config_path, warm.wait(), resolve_secrets=False)
     try:
         log_tz = parse_zone(log_timezone)
         start, end = parse_window(since, until, log_tz)

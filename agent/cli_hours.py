@@ -24,10 +24,13 @@ from reports.units import duration
 # The rest (config and its pydantic schema, the ledger with SQLAlchemy, rich, Jinja) is imported by the
 # commands that use it, so that `atlas-health --help` stays fast.
 if TYPE_CHECKING:
+    from rich.console import JustifyMethod
+
     from agent.config.loader import LoadedConfig
     from agent.ledger.service import Ledger, Recorded
     from agent.ledger.terms import SupportTerms
     from agent.ledger.views import Balance
+    from reports.statement import StatementFormat
 
 USAGE_ERROR = 3
 BUCKET_NAMES = {"payg": "PAYG", "upgrades": "Annual Upgrades", "health_check": "Annual Health Check"}
@@ -312,7 +315,7 @@ def _print_balances(balances: Sequence[Balance]) -> None:
     table = Table(title="Support hours")
     # Upgrades: the Annual Upgrades hours left; On-site days: the Annual Health Check days left.
     for column in ("Customer", "PAYG left", "Bought", "Used", "Upgrades", "On-site days", "Status"):
-        justify = "left" if column in ("Customer", "Status") else "right"
+        justify: JustifyMethod = "left" if column in ("Customer", "Status") else "right"
         table.add_column(column, no_wrap=True, min_width=len(column), justify=justify)
     for b in balances:
         status = "[red]negative[/]" if b.negative else ("[yellow]low[/]" if b.low else "[green]ok[/]")
@@ -367,7 +370,12 @@ def hours_balance(customer: str | None, fmt: str, config_path: Path) -> None:
 )
 @config_option
 def hours_statement(
-    customer: str, start: datetime, end: datetime, fmt: str, output: Path | None, config_path: Path
+    customer: str,
+    start: datetime,
+    end: datetime,
+    fmt: StatementFormat,
+    output: Path | None,
+    config_path: Path,
 ) -> None:
     """CUSTOMER's statement for a period: balances, purchases, work, voids and add-on use."""
     from agent.files import OutputError, write_atomic
@@ -391,7 +399,7 @@ def hours_statement(
             generated_at=datetime.now(UTC),
             tool_version=__version__,
         )
-    document = render_statement(data, fmt)  # type: ignore[arg-type]
+    document = render_statement(data, fmt)
     if output is None:
         click.echo(document.content, nl=False)
         return

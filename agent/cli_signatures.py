@@ -126,7 +126,7 @@ def export_signatures(as_grep: bool, config_path: Path | None) -> None:
 def _hyperscan_problems(entries: Sequence[tuple[str, Signature]]) -> list[str] | None:
     """Problems found by Hyperscan, or None when it is not installed."""
     try:
-        import hyperscan  # type: ignore[import-untyped]
+        import hyperscan
     except ImportError:
         return None
     problems: list[str] = []

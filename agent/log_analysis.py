@@ -105,12 +105,12 @@ def _log_snapshot(analyses: list[LogAnalysis]) -> Snapshot:
     from agent.version import __version__
     from collectors.model import Snapshot
 
-    starts = [a.first_at or a.since for a in analyses if (a.first_at or a.since) is not None]
-    ends = [a.last_at or a.until for a in analyses if (a.last_at or a.until) is not None]
+    starts = [start for a in analyses if (start := a.first_at or a.since) is not None]
+    ends = [end for a in analyses if (end := a.last_at or a.until) is not None]
     now = datetime.now(UTC)
     return Snapshot(
         tool_version=__version__,
-        started_at=min(starts) if starts else now,  # type: ignore[type-var]
-        finished_at=max(ends) if ends else now,  # type: ignore[type-var]
+        started_at=min(starts) if starts else now,
+        finished_at=max(ends) if ends else now,
         logs=analyses,
     )

@@ -14,7 +14,7 @@ from checks.runner import Analysis, CheckSettings, run_checks
 from collectors.model import Snapshot
 from reports.context import build_health_check
 from reports.document import Document
-from reports.formats import HEALTH_CHECK_FORMATS
+from reports.formats import HEALTH_CHECK_FORMATS, HealthCheckFormat
 from reports.model import HealthCheckReport
 from reports.render import render
 
@@ -78,5 +78,7 @@ def build_reports(
     ]
 
 
-def render_reports(reports: Sequence[HealthCheckReport], formats: Sequence[str]) -> list[Document]:
-    return [render(report, fmt) for report in reports for fmt in formats]  # type: ignore[arg-type]
+def render_reports(
+    reports: Sequence[HealthCheckReport], formats: Sequence[HealthCheckFormat]
+) -> list[Document]:
+    return [render(report, fmt) for report in reports for fmt in formats]

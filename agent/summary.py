@@ -9,16 +9,15 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from checks.finding import Finding
-from reports.model import HealthCheckReport
+from reports.model import HealthCheckReport, ReportFinding
 
 STYLE = {"ok": "green", "info": "cyan", "warning": "yellow", "critical": "bold red", "unknown": "magenta"}
 
 
-def _other_targets(report: HealthCheckReport) -> list[tuple[str, str, Finding]]:
+def _other_targets(report: HealthCheckReport) -> list[tuple[str, str, ReportFinding]]:
     """Rows for what is not an instance: each host, and the logs (findings on "logs/node1" roll up)."""
     instances = {t.name for t in report.targets}
-    worst: dict[str, Finding] = {}
+    worst: dict[str, ReportFinding] = {}
     for finding in report.findings:
         root = finding.target.split("/", 1)[0]
         if root in instances:

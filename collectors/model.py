@@ -21,7 +21,10 @@ from collectors.facts.crowd import CrowdFacts
 from collectors.facts.fecru import FecruFacts
 from collectors.hosts.model import HostSnapshot
 from collectors.logs.model import LogAnalysis
-from collectors.products import Deployment, Product
+
+# Re-exported: callers take the product enums from the model they describe.
+from collectors.products import Deployment as Deployment
+from collectors.products import Product as Product
 
 SNAPSHOT_SCHEMA_VERSION = 1
 

@@ -26,8 +26,8 @@ def union_of(patterns: Sequence[re.Pattern[str]]) -> re.Pattern[str] | None:
         if pattern.flags & ~_HANDLED_FLAGS or re.search(r"\\[1-9]", pattern.pattern):
             return None
         # group names must be unique in the union: prefix each with its rule's index
-        source = _NAMED_GROUP.sub(lambda m, i=index: f"(?P<r{i}_{m.group(1)}>", pattern.pattern)
-        source = _NAMED_BACKREF.sub(lambda m, i=index: f"(?P=r{i}_{m.group(1)})", source)
+        source = _NAMED_GROUP.sub(rf"(?P<r{index}_\g<1>>", pattern.pattern)
+        source = _NAMED_BACKREF.sub(rf"(?P=r{index}_\g<1>)", source)
         flags = "".join(letter for flag, letter in _FLAG_LETTERS if pattern.flags & flag)
         branches.append(f"(?{flags}:{source})" if flags else f"(?:{source})")
     if not branches:

@@ -37,6 +37,7 @@ from collectors.logs.model import (
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from matplotlib.typing import RcKeyType
 
 WIDTH_IN = 7.5  # inches; the report scales the SVG to its column, so this fixes proportions and text size
 HEIGHT_IN = 2.3
@@ -53,7 +54,7 @@ LINESTYLES = ("-", "--", ":", "-.")
 INK, MUTED, GRID = "#1b1f24", "#57606a", "#d0d7de"
 INFO_FILL, WARN_FILL, ERROR_FILL, FAILURE = "#9db4cc", "#E69F00", "#D55E00", "#b3261e"
 
-_RC: dict[str, Any] = {
+_RC: dict[RcKeyType, Any] = {
     "svg.fonttype": "none",  # text stays text: selectable, searchable, no glyph paths
     "svg.hashsalt": "atlas-health",  # ids from content, not random: deterministic output
     "text.parse_math": False,  # a "$" in a node name is a dollar sign, not TeX

@@ -200,7 +200,7 @@ def _overall(findings: list[Finding], targets: list[TargetSummary]) -> Severity:
 
 def _evidence_value(value: object) -> EvidenceValue:
     if value is None or isinstance(value, str | bool | int | float):
-        return value  # type: ignore[return-value]
+        return value
     if isinstance(value, datetime):
         return value.isoformat()
     return json.dumps(value, default=str, ensure_ascii=False)

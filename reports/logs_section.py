@@ -42,8 +42,8 @@ def _zoned(value: _T, zone: ZoneInfo) -> _T:
     if isinstance(value, datetime):
         moment = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
         if moment.tzinfo is UTC and zone.key == "UTC":  # already there: no copy of the models around it
-            return moment  # type: ignore[return-value]
-        return moment.astimezone(zone)  # type: ignore[return-value]
+            return moment
+        return moment.astimezone(zone)
     if isinstance(value, BaseModel):
         changes = {}
         for name in type(value).model_fields:
@@ -54,7 +54,7 @@ def _zoned(value: _T, zone: ZoneInfo) -> _T:
         return value.model_copy(update=changes) if changes else value
     if isinstance(value, list):
         items = [_zoned(item, zone) for item in value]
-        return items if any(a is not b for a, b in zip(items, value, strict=True)) else value  # type: ignore[return-value]
+        return items if any(a is not b for a, b in zip(items, value, strict=True)) else value  # type: ignore[return-value]  # a list of the same types
     return value
 
 

@@ -14,7 +14,7 @@ Conventions of the whole document:
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Final, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, NonNegativeInt
 
@@ -24,7 +24,7 @@ from collectors.model import Deployment, Product
 from reports.hosts_model import ReportHost
 from reports.product_sections import ProductFacts
 
-REPORT_SCHEMA_VERSION = 1
+REPORT_SCHEMA_VERSION: Final = 1
 
 EvidenceValue = str | bool | int | float | None
 

@@ -8,7 +8,9 @@ with the failure of its call.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, NonNegativeInt
@@ -258,7 +260,9 @@ def product_facts(inst: InstanceSnapshot, zone: ZoneInfo) -> ProductFacts:
             passed=sum(1 for s in checks.statuses if s.healthy),
             failing=[s.name for s in checks.statuses if not s.healthy],
         ),
-        not_collected=f"the instance was unreachable ({status_error.message})" if unreachable else None,
+        not_collected=f"the instance was unreachable ({status_error.message})"
+        if unreachable and status_error is not None
+        else None,
         unavailable=unavailable,
         jira=_jira(inst, zone) if inst.product is Product.JIRA and not cloud else None,
         bitbucket=_bitbucket(inst, zone) if inst.product is Product.BITBUCKET and not cloud else None,
@@ -301,6 +305,17 @@ def _local(moment: datetime | None, zone: ZoneInfo) -> datetime | None:
 
 def _minutes_since(moment: datetime, now: datetime) -> float:
     return round(max(0.0, (_aware(now) - _aware(moment)).total_seconds() / 60), 1)
+
+
+_Queued = TypeVar("_Queued")
+
+
+def _first_queued(
+    items: Sequence[_Queued], queued_at: Callable[[_Queued], datetime | None]
+) -> _Queued | None:
+    """The item that has waited longest, of those that say when they were queued."""
+    timed = [(_aware(at), item) for item in items if (at := queued_at(item)) is not None]
+    return min(timed, key=lambda pair: pair[0])[1] if timed else None
 
 
 def _aware(moment: datetime) -> datetime:
@@ -386,8 +401,7 @@ def _bamboo(inst: InstanceSnapshot, zone: ZoneInfo) -> BambooSection:
 def _build_queue(queue: BambooQueue | None, now: datetime, zone: ZoneInfo) -> QueueFacts | None:
     if queue is None:
         return None
-    timed = [b for b in queue.builds if b.queued_at is not None]
-    oldest = min(timed, key=lambda b: _aware(b.queued_at), default=None)  # type: ignore[arg-type]
+    oldest = _first_queued(queue.builds, lambda b: b.queued_at)
     return QueueFacts(
         size=max(queue.size, len(queue.builds)),
         oldest=(oldest.build_result_key or oldest.plan_key) if oldest else None,
@@ -401,8 +415,7 @@ def _deployment_queue(
 ) -> QueueFacts | None:
     if queue is None:
         return None
-    timed = [d for d in queue if d.queued_at is not None]
-    oldest = min(timed, key=lambda d: _aware(d.queued_at), default=None)  # type: ignore[arg-type]
+    oldest = _first_queued(queue, lambda d: d.queued_at)
     return QueueFacts(
         size=len(queue),
         oldest=(oldest.version_name or oldest.deployment_result_id) if oldest else None,

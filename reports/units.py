@@ -25,7 +25,8 @@ def hours_decimal(minutes: int) -> str:
     (rounded to two places only when a third of an hour or similar has no exact decimal)."""
     value = Decimal(minutes) / Decimal(60)
     exact = value.normalize()
-    if exact.as_tuple().exponent >= -2:  # type: ignore[operator]
+    exponent = exact.as_tuple().exponent  # an int: the value is finite
+    if isinstance(exponent, int) and exponent >= -2:
         return f"{exact:f}"
     return f"{value.quantize(Decimal('0.01')):f}"
 

@@ -198,7 +198,7 @@ def _resolve_credentials(
             if creds is not None:
                 resolved[(customer.name, inst.name)] = creds
             else:
-                path = ("customers", c_index, "instances", i_index, "auth", key)
+                path: tuple[str | int, ...] = ("customers", c_index, "instances", i_index, "auth", key)
                 issues.append(_issue(loaded, path, problem or "no credentials"))
             if inst.ca_bundle is not None:
                 bundle = inst.ca_bundle if inst.ca_bundle.is_absolute() else base_dir / inst.ca_bundle

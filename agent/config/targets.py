@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from agent.config.hosts_schema import Host
 from agent.config.loader import LoadedConfig
-from agent.config.schema import Config, Instance, Settings
+from agent.config.schema import Config, Customer, Instance, Settings
 from checks.runner import CheckSettings
 from collectors.target import CollectOptions, InstanceTarget
 
@@ -72,8 +73,13 @@ def check_settings(config: Config) -> CheckSettings:
         instance_thresholds={  # hosts too: their names never clash with the customer's instances
             f"{c.name}/{t.name}": {k: dict(v) for k, v in t.thresholds.items()}
             for c in config.customers
-            for t in [*c.instances, *c.hosts]
+            for t in _named_targets(c)
             if t.thresholds
         },
         budget_s=config.settings.check_budget_seconds,
     )
+
+
+def _named_targets(customer: Customer) -> list[Instance | Host]:
+    """The customer's instances and hosts: the targets a threshold can be set for by name."""
+    return [*customer.instances, *customer.hosts]

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-Path = tuple[str | int, ...]
+Path = tuple[str | int | float, ...]  # mapping keys are any plain scalar; list items count
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ def _walk(node: yaml.Node, path: Path, lines: dict[Path, int]) -> Any:
             items.append(_walk(item, child, lines))
         return items
     # Scalars: let the safe constructor resolve types (ints, bools, nulls) exactly as safe_load would.
-    return yaml.SafeLoader("").construct_object(node, deep=True)  # type: ignore[arg-type]
+    return yaml.SafeLoader("").construct_object(node, deep=True)
 
 
 def load_yaml(text: str) -> LoadedYaml:

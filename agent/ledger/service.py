@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -27,7 +28,7 @@ from sqlalchemy.orm import Session, aliased
 from agent.ledger import rules
 from agent.ledger.activities import Activity, Package, activity
 from agent.ledger.errors import NotFoundError, RefusedError
-from agent.ledger.models import Customer, Entitlement, Entry, Movement
+from agent.ledger.models import Base, Customer, Entitlement, Entry, Movement
 from agent.ledger.storage import (
     WRITE,
     LedgerUnavailableError,
@@ -147,7 +148,9 @@ class Ledger:
             return f"the ledger at {self.location} stayed busy beyond the busy timeout ({reason}); try again"
         return f"the ledger at {self.location} failed: {reason}"
 
-    def _insert(self, session: Session):  # the dialect's INSERT, which has ON CONFLICT
+    def _insert(  # the dialect's INSERT, which has ON CONFLICT
+        self, session: Session
+    ) -> Callable[[type[Base]], postgresql.Insert | sqlite.Insert]:
         return postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
     def _lock_customer(self, session: Session, name: str, create: bool = True) -> Customer | None:

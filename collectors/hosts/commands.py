@@ -33,6 +33,12 @@ class Command:
 
     def render(self, *, as_user: str | None = None, timeout_s: float | None = None, **values: object) -> str:
         """The command line to run, every argument validated and quoted."""
+        return self.line(values, as_user=as_user, timeout_s=timeout_s)
+
+    def line(
+        self, values: Mapping[str, object], *, as_user: str | None = None, timeout_s: float | None = None
+    ) -> str:
+        """``render`` with the arguments in a mapping, as a session holds them."""
         expected = dict(self.args)
         if set(values) != set(expected):
             raise CommandError(f"{self.name} takes {sorted(expected)}, got {sorted(values)}")
@@ -44,7 +50,7 @@ class Command:
         if timeout_s is not None and self.may_hang:
             # coreutils timeout ends the command on the host if the agent stopped waiting for it;
             # a leading VAR=value stays in front, for the shell to pass on
-            assignments, command_line = _ASSIGNMENTS.match(line).groups()  # type: ignore[union-attr]
+            assignments, command_line = _ASSIGNMENTS.match(line).groups()  # type: ignore[union-attr]  # matches any line
             line = f"{assignments}timeout -k 5 {max(1, round(timeout_s))} {command_line}"
         return line
 

@@ -24,8 +24,10 @@ def collect_oom_events(session: HostSession, boot: datetime | None, now: datetim
     hours = max(1, round(session.options.oom_lookback_hours))
     reasons: list[tuple[HostErrorKind, str]] = []
     for name, ok_exit in _SOURCES:
-        args = {"hours": hours} if name == "journal_kernel" else {}
-        result = session.run(CALL, name, quiet=True, ok_exit=ok_exit, **args)  # type: ignore[arg-type]
+        if name == "journal_kernel":
+            result = session.run(CALL, name, quiet=True, ok_exit=ok_exit, hours=hours)
+        else:
+            result = session.run(CALL, name, quiet=True, ok_exit=ok_exit)
         if result is not None:
             since = now - timedelta(hours=session.options.oom_lookback_hours)
             events = parse_oom_events(result.stdout.decode("utf-8", "replace"), boot, now)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import getpass
+import io
 import os
 import pwd
 import signal
@@ -38,7 +39,7 @@ class LocalRunner:
         if as_user is not None and os.geteuid() == 0:
             run_as, as_user = as_user, None  # root starts the child as the user directly
         return self.run_line(
-            cmd.render(as_user=as_user, **args), timeout_s=timeout_s, cap=cap, sink=sink, run_as=run_as
+            cmd.line(args, as_user=as_user), timeout_s=timeout_s, cap=cap, sink=sink, run_as=run_as
         )
 
     def run_line(
@@ -61,8 +62,9 @@ class LocalRunner:
         sent = [0]
 
         def pump_out() -> None:
-            assert process.stdout is not None
-            for chunk in iter(lambda: process.stdout.read1(65536), b""):  # type: ignore[union-attr]
+            stdout = process.stdout
+            assert isinstance(stdout, io.BufferedReader)  # a pipe, buffered: Popen's default
+            for chunk in iter(lambda: stdout.read1(65536), b""):
                 if sink is None:
                     out.feed(chunk)
                 else:
@@ -76,8 +78,9 @@ class LocalRunner:
                     break
 
         def pump_err() -> None:
-            assert process.stderr is not None
-            for chunk in iter(lambda: process.stderr.read1(65536), b""):  # type: ignore[union-attr]
+            stderr = process.stderr
+            assert isinstance(stderr, io.BufferedReader)
+            for chunk in iter(lambda: stderr.read1(65536), b""):
                 err.feed(chunk)
 
         readers = [threading.Thread(target=pump, daemon=True) for pump in (pump_out, pump_err)]

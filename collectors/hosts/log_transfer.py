@@ -17,12 +17,15 @@ import re
 import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import quote, quote_plus
 
 from collectors.hosts.model import HostErrorKind
 from collectors.hosts.session import HostSession
 from collectors.redaction import Redactor
+
+if TYPE_CHECKING:
+    import paramiko
 
 CHUNK = 256 * 1024
 _BLOCK = 1024 * 1024  # scan this much at a time
@@ -152,7 +155,11 @@ class LogSource(Protocol):
         ...
 
 
-def _copy(handle: BinaryIO, length: int, sink: Callable[[bytes], None]) -> None:
+class _Readable(Protocol):
+    def read(self, size: int, /) -> bytes: ...
+
+
+def _copy(handle: _Readable, length: int, sink: Callable[[bytes], None]) -> None:
     """Stream `length` bytes from the current position to the sink (which may raise CapReached)."""
     left = length
     while left > 0:
@@ -185,12 +192,12 @@ class LocalSource:
 class SftpSource:
     method = "sftp"
 
-    def __init__(self, sftp: object) -> None:
+    def __init__(self, sftp: paramiko.SFTPClient) -> None:
         self.sftp = sftp
 
     def read(self, path: str, start: int, length: int, sink: Callable[[bytes], None]) -> Failure | None:
         try:
-            with self.sftp.open(path, "rb") as handle:  # type: ignore[attr-defined]
+            with self.sftp.open(path, "rb") as handle:
                 handle.seek(start)
                 handle.prefetch(start + length)  # prefetch takes the end offset, not a byte count
                 _copy(handle, length, sink)

@@ -57,7 +57,7 @@ def split_files(text: str, paths: Sequence[str]) -> dict[str, str]:
 
 def file_errors(stderr: str, paths: Sequence[str]) -> dict[str, str]:
     """The lines grep wrote about files it could not read, by file: "grep: /x: Permission denied"."""
-    errors = {}
+    errors: dict[str, str] = {}
     for line in stderr.splitlines():
         for path in sorted(paths, key=len, reverse=True):
             if f"{path}:" in line:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 from collectors.hosts import logs as log_files
+from collectors.hosts.commands import Command
 from collectors.hosts.config_files import Reader, config_paths
 from collectors.hosts.jvm import discover_jvms
 from collectors.hosts.kernel import collect_oom_events
 from collectors.hosts.log_transfer import ExecSource, LogSource, SftpSource
 from collectors.hosts.model import HostErrorKind, HostSnapshot
 from collectors.hosts.parsers import ListedFile, file_errors, parse_file_listing, split_files
-from collectors.hosts.session import Ask, HostSession
+from collectors.hosts.session import Ask, HostSession, Sink
 from collectors.hosts.ssh import ConnectFailure, SshConnection, connect
 from collectors.hosts.steps import config_files_step, guarded, logs_step, snapshot, thread_dumps_step
 from collectors.hosts.system import basic_asks, collect_system, path_asks
@@ -84,7 +86,7 @@ def config_ask(session: HostSession) -> Ask | None:
 def _reader(session: HostSession) -> Reader:
     """Reads the product's configuration files with one command; the reader hands out what came back."""
     ask = config_ask(session)
-    paths: list[str] = list(ask.args["paths"]) if ask is not None else []  # type: ignore[call-overload]
+    paths = list(listed) if ask is not None and isinstance(listed := ask.args["paths"], list) else []
     [result] = session.batch([ask]) if ask is not None else [None]
     failure = session.last_failures[0] if ask is not None else None
     texts = split_files(result.stdout.decode("utf-8", "replace"), paths) if result is not None else {}
@@ -140,10 +142,19 @@ def _log_sources(
 class _Closed:
     """The runner of a host that could not be reached: nothing runs."""
 
-    login_user = None
+    login_user: str | None = None
 
-    def execute(self, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+    def execute(
+        self,
+        cmd: Command,
+        args: Mapping[str, object],
+        *,
+        as_user: str | None,
+        timeout_s: float,
+        cap: int,
+        sink: Sink | None = None,
+    ) -> NoReturn:
         raise EOFError("not connected")
 
-    def run_line(self, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+    def run_line(self, line: str, *, timeout_s: float, cap: int, sink: Sink | None = None) -> NoReturn:
         raise EOFError("not connected")

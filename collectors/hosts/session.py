@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from collectors.hosts.batch import new_marker, script, split
 from collectors.hosts.commands import COMMANDS, Command, CommandError, command
@@ -23,6 +23,7 @@ from collectors.redaction import Redactor
 
 STDERR_CAP = 64 * 1024
 Sink = Callable[[bytes], None]
+T = TypeVar("T")
 
 
 @dataclass
@@ -179,26 +180,32 @@ class HostSession:
         of a command that failed for some of its arguments (several paths) and printed the rest.
         A command whose output hit the cap returns what was kept, with the cut in ``limits_hit``.
         """
+        return self._run(Ask(call, name, args, as_user, ok_exit, quiet, partial_ok), cap, sink, timeout_s)
+
+    def _run(
+        self, ask: Ask, cap: int | None = None, sink: Sink | None = None, timeout_s: float | None = None
+    ) -> RawResult | None:
         self.last_failure = None
-        ask = Ask(call, name, args, as_user, ok_exit, quiet, partial_ok)
         if sink is None and ask.key in self._prefetched:
-            result, limit = self._prefetched.pop(ask.key)
-            return self._conclude(ask, result, limit, cap or self.options.output_cap_bytes, report_cut=True)
+            result, waited = self._prefetched.pop(ask.key)
+            return self._conclude(ask, result, waited, cap or self.options.output_cap_bytes, report_cut=True)
         limit = self._limit(ask, timeout_s)
         if limit is None:
             return None
         cap = cap or self.options.output_cap_bytes
         started_at, started = datetime.now(UTC), time.perf_counter()
         try:
-            cmd = command(name)
-            shown = cmd.render(as_user=as_user, **args)
-            result = self.runner.execute(cmd, args, as_user=as_user, timeout_s=limit, cap=cap, sink=sink)
+            cmd = command(ask.name)
+            shown = cmd.line(ask.args, as_user=ask.as_user)
+            result = self.runner.execute(
+                cmd, ask.args, as_user=ask.as_user, timeout_s=limit, cap=cap, sink=sink
+            )
         except CommandError as exc:  # a defect of ours: never run anything off the list
-            self._failed(call, HostErrorKind.COLLECTOR, str(exc), quiet)
+            self._failed(ask.call, HostErrorKind.COLLECTOR, str(exc), ask.quiet)
             return None
         except (OSError, EOFError) as exc:  # the connection dropped under us
-            result, shown = RawResult(exit_status=None, stderr=f"connection lost: {exc}".encode()), name
-        self._record(call, shown, started_at, started, result)
+            result, shown = RawResult(exit_status=None, stderr=f"connection lost: {exc}".encode()), ask.name
+        self._record(ask.call, shown, started_at, started, result)
         return self._conclude(ask, result, limit, cap, report_cut=sink is None)
 
     def batch(self, asks: list[Ask], timeout_s: float | None = None) -> list[RawResult | None]:
@@ -216,24 +223,13 @@ class HostSession:
                 cap = self.options.output_cap_bytes
                 results.append(self._conclude(ask, raw, limit, cap, report_cut=True))
             elif len(fresh) == 1:  # alone: an ordinary run, without the batch's markers
-                results.append(
-                    self.run(
-                        ask.call,
-                        ask.name,
-                        as_user=ask.as_user,
-                        quiet=ask.quiet,
-                        timeout_s=timeout_s,
-                        partial_ok=ask.partial_ok,
-                        ok_exit=ask.ok_exit,
-                        **ask.args,
-                    )
-                )
+                results.append(self._run(ask, timeout_s=timeout_s))
             else:
-                raw, limit = next(ran)
+                ran_raw, waited = next(ran)
                 results.append(
                     None
-                    if raw is None
-                    else self._conclude(ask, raw, limit, self.options.output_cap_bytes, report_cut=True)
+                    if ran_raw is None
+                    else self._conclude(ask, ran_raw, waited, self.options.output_cap_bytes, report_cut=True)
                 )
             failures.append(self.last_failure)
         self.last_failures = failures
@@ -265,7 +261,7 @@ class HostSession:
         lines: list[str] = []
         try:
             for ask in asks:
-                lines.append(command(ask.name).render(as_user=ask.as_user, timeout_s=each, **ask.args))
+                lines.append(command(ask.name).line(ask.args, as_user=ask.as_user, timeout_s=each))
         except CommandError as exc:
             self._failed(asks[len(lines)].call, HostErrorKind.COLLECTOR, str(exc), asks[len(lines)].quiet)
             return [(None, 0.0)] * len(asks)
@@ -340,16 +336,14 @@ class HostSession:
 
     def text(self, call: str, name: str, **kwargs: object) -> str | None:
         """A command's stdout as text, or None when it failed (recorded)."""
-        result = self.run(call, name, **kwargs)  # type: ignore[arg-type]
+        result = self.run(call, name, **kwargs)  # type: ignore[arg-type]  # run's options and command args, mixed
         return None if result is None else result.stdout.decode("utf-8", "replace")
 
     def parsed(self, call: str, parse: Callable[[str], object], name: str, **kwargs: object) -> object | None:
         """``parse(stdout)``, or None with an unexpected_output error when the output is not as expected."""
-        return self.parse(call, name, self.run(call, name, **kwargs), parse)  # type: ignore[arg-type]
+        return self.parse(call, name, self.run(call, name, **kwargs), parse)  # type: ignore[arg-type]  # as in text()
 
-    def parse(
-        self, call: str, name: str, result: RawResult | None, parse: Callable[[str], object]
-    ) -> object | None:
+    def parse(self, call: str, name: str, result: RawResult | None, parse: Callable[[str], T]) -> T | None:
         """``parse`` of a result's stdout (from ``run`` or ``batch``); None when it failed or is malformed."""
         if result is None:
             return None

@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 import paramiko
 from paramiko.ssh_exception import NoValidConnectionsError
@@ -84,7 +85,18 @@ def _private_key(endpoint: SshEndpoint) -> paramiko.PKey | None:
     return paramiko.PKey.from_path(endpoint.key_file.expanduser(), endpoint.key_passphrase)
 
 
-def _error(kind: HostErrorKind, message: str, via: SshEndpoint | None, **extra: object) -> HostError:
+class _HostKeyDetails(TypedDict, total=False):
+    """What a host key error adds to its HostError."""
+
+    key_type: str
+    fingerprint: str
+    expected_fingerprint: str
+    known_hosts: str
+
+
+def _error(
+    kind: HostErrorKind, message: str, via: SshEndpoint | None, **extra: Unpack[_HostKeyDetails]
+) -> HostError:
     prefix = f"jump host {via.display}: " if via is not None else ""
     return HostError(
         call="connect",
@@ -92,7 +104,7 @@ def _error(kind: HostErrorKind, message: str, via: SshEndpoint | None, **extra: 
         message=prefix + one_line(message, 400),
         via=via.display if via else None,
         **extra,
-    )  # type: ignore[arg-type]
+    )
 
 
 def _classify(
@@ -206,7 +218,7 @@ class SshConnection:
         cap: int,
         sink: Sink | None = None,
     ) -> RawResult:
-        line = cmd.render(as_user=as_user, timeout_s=timeout_s + 2, **args)
+        line = cmd.line(args, as_user=as_user, timeout_s=timeout_s + 2)
         return self.run_line(line, timeout_s=timeout_s, cap=cap, sink=sink)
 
     def run_line(self, line: str, *, timeout_s: float, cap: int, sink: Sink | None = None) -> RawResult:
@@ -226,7 +238,9 @@ class SshConnection:
         if self._sftp is None and not self._sftp_failed:
             try:
                 self._sftp = self.client.open_sftp()
-                self._sftp.get_channel().settimeout(timeout_s)
+                channel = self._sftp.get_channel()
+                if channel is not None:  # an open SFTP client always has its channel
+                    channel.settimeout(timeout_s)
             except (paramiko.SSHException, OSError, EOFError):
                 self._sftp_failed = True
         return self._sftp

@@ -116,15 +116,16 @@ def collect_system(session: HostSession) -> dict[str, Any]:
     uname = session.parse("os", "uname", uname_out, parse_uname)
     facts = _machine(session, machine_out, machine_failure)
     values: dict[str, Any] = {}
-    pretty = facts.get("/etc/os-release")
+    pretty = found if isinstance(found := facts.get("/etc/os-release"), str) else None
     if uname is not None or pretty is not None:
         hostname, kernel, arch = uname if isinstance(uname, tuple) else (None, None, None)
-        values["os"] = OsInfo(name=pretty, kernel=kernel, architecture=arch, hostname=hostname)  # type: ignore[arg-type]
+        values["os"] = OsInfo(name=pretty, kernel=kernel, architecture=arch, hostname=hostname)
     values["uptime_s"] = facts.get("/proc/uptime")
-    count, load = facts.get("/sys/devices/system/cpu/online"), facts.get("/proc/loadavg")
+    count = found if isinstance(found := facts.get("/sys/devices/system/cpu/online"), int) else None
+    load = facts.get("/proc/loadavg")
     if count is not None or load is not None:
         one, five, fifteen = load if isinstance(load, tuple) else (None, None, None)
-        values["cpu"] = CpuInfo(logical_cpus=count, load_1m=one, load_5m=five, load_15m=fifteen)  # type: ignore[arg-type]
+        values["cpu"] = CpuInfo(logical_cpus=count, load_1m=one, load_5m=five, load_15m=fifteen)
     values["memory"] = facts.get("/proc/meminfo")
     values["clock"] = measure_clock(session)
     filesystems = session.parse("filesystems", "df", df_out, parse_df)

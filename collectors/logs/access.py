@@ -84,7 +84,7 @@ class AccessAccumulator:
         return {"products": self.products}
 
     def __setstate__(self, state: dict) -> None:
-        self.__init__()  # type: ignore[misc]
+        AccessAccumulator.__init__(self)  # the key tables start empty, as in a new accumulator
         self.products = state["products"]
 
     def feed(self, chunk: bytes, ctx: FileContext) -> ChunkStats:
@@ -330,7 +330,8 @@ def _decide(
         fields = fmt.parse(line)
         if fields and fields[3] is not None:
             every.append(fields[3])
-            if _STATIC.search(fields[1]):  # type: ignore[arg-type]
+            request = fields[1]  # Tomcat formats only: the request line
+            if isinstance(request, bytes) and _STATIC.search(request):
                 static.append(fields[3])
     if len(every) < 50:
         return

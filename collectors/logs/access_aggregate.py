@@ -10,7 +10,7 @@ cap, and the summary then says that what it lists may be counted a little low.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
@@ -26,6 +26,8 @@ MAX_TALKERS = 10_000  # (address, user) pairs per product
 TOP_ENDPOINTS = 15
 TOP_TALKERS = 20
 MIN_SLOW_COUNT = 5  # an endpoint needs this many requests to rank among the slowest (one-off outliers don't)
+
+_Key = TypeVar("_Key", tuple[str, str], tuple[bytes, bytes])  # an endpoint, or a talker
 
 # duration (ms) -> Histogram bucket index, filled as durations are first seen (-1: not yet)
 _TABLE = np.full(1 << 16, -1, dtype=np.int32)
@@ -109,15 +111,18 @@ class ProductAccess:
         """After new data: widen the buckets if the span grew too long, drop the least used past the caps."""
         if len(self.buckets) > 1:
             self.rebucket(choose_bucket(min(self.buckets), max(self.buckets) + self.res))
-        for label, table, cap, weight in (
-            ("endpoints", self.endpoints, MAX_ENDPOINTS, _endpoint_count),
-            ("talkers", self.talkers, MAX_TALKERS, _talker_count),
-        ):
-            if len(table) > 2 * cap:
-                keep = sorted(table.items(), key=weight, reverse=True)[:cap]
-                self.pruned[label] = self.pruned.get(label, 0) + len(table) - cap
-                table.clear()
-                table.update(keep)
+        self._prune("endpoints", self.endpoints, MAX_ENDPOINTS, _endpoint_count)
+        self._prune("talkers", self.talkers, MAX_TALKERS, _talker_count)
+
+    def _prune(
+        self, label: str, table: dict[_Key, list], cap: int, weight: Callable[[tuple[_Key, list]], int]
+    ) -> None:
+        """Past twice ``cap`` entries, keep the ``cap`` that weigh most and count the others as dropped."""
+        if len(table) > 2 * cap:
+            keep = sorted(table.items(), key=weight, reverse=True)[:cap]
+            self.pruned[label] = self.pruned.get(label, 0) + len(table) - cap
+            table.clear()
+            table.update(keep)
 
     def merge(self, other: ProductAccess) -> None:
         """Add ``other`` (the same product from another process or file) in; ``other`` is used up."""
@@ -134,8 +139,8 @@ class ProductAccess:
                 mine[0].merge(hist)
                 mine[1] += errors
                 mine[2] += untimed
-        for key, rec in other.talkers.items():
-            add_talker(self.talkers, key, *rec)
+        for talker, rec in other.talkers.items():
+            add_talker(self.talkers, talker, *rec)
         self.nodes |= other.nodes
         for text in other.notes:
             self.note(text)

@@ -16,7 +16,13 @@ from itertools import repeat
 
 import numpy as np
 
-from collectors.logs.access_lines import LineFormat, digit_shape, http_endpoint, kept_digit_segments
+from collectors.logs.access_lines import (
+    LineFormat,
+    RequestKey,
+    digit_shape,
+    http_endpoint,
+    kept_digit_segments,
+)
 from collectors.logs.packed_keys import PackedTable
 from collectors.redaction import redact_url
 
@@ -105,8 +111,8 @@ class KeyTables:
         self._spans: dict[bytes, int] = {}  # b'"GET /path?query' -> endpoint id
         self._clients: dict[bytes, int] = {}  # b"address user" -> talker id
         self._packed = PackedTable(2)  # (address, user) up to 16 bytes each, packed -> talker id
-        self._requests: dict[str, dict] = {}  # format -> {request key from its parser: endpoint id}
-        self._shapes: dict[str, dict] = {}  # format -> {request with ids replaced: endpoint id}
+        self._requests: dict[str, dict[RequestKey, int]] = {}  # format -> {parsed request key: endpoint id}
+        self._shapes: dict[str, dict[RequestKey, int]] = {}  # format -> {cut or shaped key: endpoint id}
 
     def trim(self) -> None:
         """Drop the tables that grew past their limits (between chunks: ids are not kept across)."""
@@ -183,13 +189,13 @@ class KeyTables:
         return _ids(self._clients, keys, new)
 
     # -- one line at a time (the formats' parsers)
-    def request_endpoint(self, fmt: LineFormat, request: object) -> int:
+    def request_endpoint(self, fmt: LineFormat, request: RequestKey) -> int:
         """The endpoint id of a request key as ``fmt.parse`` returned it."""
         known = self._requests.setdefault(fmt.name, {})
         found = known.get(request)
         if found is None:
-            if fmt.http:  # b"GET /path HTTP/1.1", b"GET /path", b"-"
-                method, _, rest = request.partition(b" ")  # type: ignore[attr-defined]
+            if fmt.http and isinstance(request, bytes):  # b"GET /path HTTP/1.1", b"GET /path", b"-"
+                method, _, rest = request.partition(b" ")
                 found = self._endpoint(_NAMES.of(method, rest.split(b" ", 1)[0])[0])
             else:
                 found = self._shaped_endpoint(fmt, request)
@@ -200,7 +206,7 @@ class KeyTables:
         return _number(self._talker_ids, self.talkers, who)
 
     # -- the slow paths: once per distinct request
-    def _shaped_endpoint(self, fmt: LineFormat, request: object) -> int:
+    def _shaped_endpoint(self, fmt: LineFormat, request: RequestKey) -> int:
         """The endpoint of a request key of another format (Bitbucket's request and labels): found by
         the request without its query, else by its shape (ids replaced), else templated."""
         cut = fmt.cut(request)

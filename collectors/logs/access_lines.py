@@ -28,10 +28,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypedDict
 
 from collectors.logs.endpoints import template_parts, template_path
 
-Fields = tuple[bytes, object, bytes, int | None, bytes, bytes]
+# What a line's request is keyed by: the request line (HTTP formats), or Bitbucket's request and labels.
+RequestKey = bytes | tuple[bytes, bytes]
+Fields = tuple[bytes, RequestKey, bytes, int | None, bytes, bytes]
 Parsed = Fields | tuple[()] | None
 INCOMING: tuple[()] = ()
 MAX_FALLBACK = 8192
@@ -224,23 +227,37 @@ def kept_digit_segments(path: bytes) -> tuple[int, ...]:
     return tuple(i for i in kept if i < len(segments) and _HAS_DIGIT.search(segments[i]))
 
 
-def http_cut(request: object) -> object:
+def _request_line(request: RequestKey) -> bytes:
+    """The key of an HTTP format's request: its request line."""
+    if isinstance(request, tuple):
+        raise TypeError(f"an HTTP format was given a labelled request key: {request!r}")
+    return request
+
+
+def _labelled_request(request: RequestKey) -> tuple[bytes, bytes]:
+    """The key of a Bitbucket request: the request and its labels."""
+    if isinstance(request, bytes):
+        raise TypeError(f"Bitbucket's format was given an unlabelled request key: {request!r}")
+    return request
+
+
+def http_cut(request: RequestKey) -> RequestKey:
     """The request key without its query string."""
-    return request.split(b"?", 1)[0]  # type: ignore[attr-defined]
+    return _request_line(request).split(b"?", 1)[0]
 
 
-def http_shape(request: object) -> object:
+def http_shape(request: RequestKey) -> RequestKey:
     """``b"GET /browse/ABC-1 HTTP/1.1"`` -> ``b"GET /browse/{key} HTTP/1.1"``: the same endpoint."""
-    return _shape_path(request)  # type: ignore[arg-type]
+    return _shape_path(_request_line(request))
 
 
-def bitbucket_cut(request: object) -> object:
-    raw, labels = request  # type: ignore[misc]
+def bitbucket_cut(request: RequestKey) -> RequestKey:
+    raw, labels = _labelled_request(request)
     return raw.split(b"?", 1)[0], labels
 
 
-def bitbucket_shape(request: object) -> object:
-    raw, labels = request  # type: ignore[misc]
+def bitbucket_shape(request: RequestKey) -> RequestKey:
+    raw, labels = _labelled_request(request)
     return _shape_path(raw), labels
 
 
@@ -248,9 +265,9 @@ def _text(raw: bytes) -> str:
     return raw.decode("utf-8", "replace")
 
 
-def http_endpoint(request: object) -> tuple[str, str]:
+def http_endpoint(request: RequestKey) -> tuple[str, str]:
     """``b"GET /browse/ABC-1 HTTP/1.1"`` -> ``("GET", "/browse/{key}")``."""
-    parts = _text(request).split(" ")  # type: ignore[arg-type]
+    parts = _text(_request_line(request)).split(" ")
     if len(parts) < 2:
         return "-", template_path(parts[0]) if parts[0] else "-"
     return parts[0][:16], template_path(parts[1])
@@ -260,10 +277,10 @@ def http_endpoint(request: object) -> tuple[str, str]:
 GIT_OPERATIONS = ("shallow clone", "clone", "fetch", "push", "refs", "archive", "ls-remote")
 
 
-def bitbucket_endpoint(request: object) -> tuple[str, str]:
+def bitbucket_endpoint(request: RequestKey) -> tuple[str, str]:
     """``(b'"POST /scm/p/r.git/git-upload-pack HTTP/1.1"', b"clone, cache:hit")`` -> ``("POST", "git clone
     (cache:hit)")``; a request without a git label is templated as a path; ssh commands keep their verb."""
-    raw, labels = request  # type: ignore[misc]
+    raw, labels = _labelled_request(request)
     text = _text(raw).strip('"')
     names = [label.strip() for label in _text(labels).split(",")]
     method = "SSH" if text.startswith(("SSH ", "git-")) else text.split(" ", 1)[0][:16]
@@ -370,16 +387,23 @@ CONFLUENCE_HELM_LAYOUT = Layout(
 class LineFormat:
     name: str
     parse: Callable[[bytes], Parsed]
-    endpoint: Callable[[object], tuple[str, str]]
-    cut: Callable[[object], object]  # a request key without its query string
-    shape: Callable[[object], object]  # a cut request key with its ids replaced: the same endpoint
+    endpoint: Callable[[RequestKey], tuple[str, str]]
+    cut: Callable[[RequestKey], RequestKey]  # a request key without its query string
+    shape: Callable[[RequestKey], RequestKey]  # a cut request key with its ids replaced: the same endpoint
     clock: str  # CLF or ISO
     tomcat: bool  # %D: milliseconds up to Tomcat 9, microseconds from Tomcat 10 (see access.py)
     layouts: tuple[Layout, ...] = ()  # for the fast path; a file uses the one most of its first lines fit
     http: bool = False  # request keys are b"METHOD /path[ PROTOCOL]": access.py caches them by method, path
 
 
-_HTTP = {"endpoint": http_endpoint, "cut": http_cut, "shape": http_shape, "http": True}
+class _KeyHandling(TypedDict):
+    endpoint: Callable[[RequestKey], tuple[str, str]]
+    cut: Callable[[RequestKey], RequestKey]
+    shape: Callable[[RequestKey], RequestKey]
+    http: bool
+
+
+_HTTP: _KeyHandling = {"endpoint": http_endpoint, "cut": http_cut, "shape": http_shape, "http": True}
 JIRA = LineFormat("jira", jira, **_HTTP, clock=CLF, tomcat=True, layouts=(JIRA_LAYOUT,))
 CONFLUENCE = LineFormat(
     "confluence",

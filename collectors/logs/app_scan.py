@@ -15,6 +15,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 
@@ -105,6 +106,9 @@ class ExceptionTally(HitTally):
                 self.thrown_as[name] = self.thrown_as.get(name, 0) + n
 
 
+_Tally = TypeVar("_Tally", bound=HitTally)
+
+
 class AppAccumulator:
     """Signatures, levels per minute, exceptions and restarts of application logs and catalina.out."""
 
@@ -127,17 +131,21 @@ class AppAccumulator:
             else:
                 for i, n in enumerate(row):
                     mine[i] += n
-        for table, theirs in ((self.hits, other.hits), (self.exceptions, other.exceptions)):
-            for key, tally in theirs.items():
-                if key in table:
-                    table[key].merge(tally)
-                else:
-                    table[key] = tally  # type: ignore[assignment]
+        _merge_tallies(self.hits, other.hits)
+        _merge_tallies(self.exceptions, other.exceptions)
         self.restarts = sorted(self.restarts + other.restarts, key=lambda r: (r[0] is None, r[0] or 0))[
             :RESTARTS_CAP
         ]
         if other.engine == "hyperscan":
             self.engine = "hyperscan"
+
+
+def _merge_tallies(table: dict[str, _Tally], theirs: dict[str, _Tally]) -> None:
+    for key, tally in theirs.items():
+        if key in table:
+            table[key].merge(tally)
+        else:
+            table[key] = tally
 
 
 class ChunkScanner:

@@ -10,17 +10,24 @@ from __future__ import annotations
 import mmap
 import os
 from collections.abc import Callable, Iterator
-from typing import BinaryIO
+from typing import Protocol
 
 from collectors.logs.event_lines import ISO_EVENT
 
 BLOCK = 2 * 1024 * 1024  # small enough that the passes over a chunk find it in the CPU cache
 MAX_EVENT = 64 * 1024 * 1024  # an "event" longer than this is cut at a newline instead
 
-Boundary = Callable[[bytes, int], int]  # the first cut point at or after a position, or -1
+Searchable = bytes | mmap.mmap  # a chunk read, or a whole file mapped
+Boundary = Callable[[Searchable, int], int]  # the first cut point at or after a position, or -1
 
 
-def next_line(buf: bytes, pos: int) -> int:
+class Readable(Protocol):
+    """A stream of bytes: an open file, or a reader that salvages a damaged archive's head."""
+
+    def read(self, size: int, /) -> bytes: ...
+
+
+def next_line(buf: Searchable, pos: int) -> int:
     """The first line start at or after ``pos`` (a chunk may be cut there)."""
     if pos <= 0:
         return 0
@@ -28,7 +35,7 @@ def next_line(buf: bytes, pos: int) -> int:
     return -1 if found < 0 else found + 1
 
 
-def next_iso_event(buf: bytes, pos: int) -> int:
+def next_iso_event(buf: Searchable, pos: int) -> int:
     """The first line at or after ``pos`` that opens an ISO-timestamped event."""
     if pos <= 0 and ISO_EVENT.match(buf):
         return 0
@@ -60,7 +67,7 @@ def _last_cut(buf: bytes, boundary: Boundary) -> int:
 
 
 def read_chunks(
-    stream: BinaryIO, boundary: Boundary, start: int = 0, end: int | None = None, block: int = BLOCK
+    stream: Readable, boundary: Boundary, start: int = 0, end: int | None = None, block: int = BLOCK
 ) -> Iterator[bytes]:
     """Chunks of whole events from ``stream``, up to the event open at ``end``.
 
@@ -109,7 +116,7 @@ def read_chunks(
 
 
 def _finish_range(
-    stream: BinaryIO, boundary: Boundary, buf: bytes, end_at: int, block: int
+    stream: Readable, boundary: Boundary, buf: bytes, end_at: int, block: int
 ) -> Iterator[bytes]:
     """The last chunk of a range: everything up to the first event opening at or after ``end_at``."""
     if end_at <= 0:

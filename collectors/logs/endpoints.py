@@ -51,7 +51,7 @@ _PAGES = (".action", ".jspa", ".jsp", ".do", ".html", ".json")  # /users/viewuse
 
 def _named(seg: str | None) -> bool:
     """Whether ``seg`` can be the name after /display/, /spaces/, /projects/ or /users/."""
-    return bool(seg) and not seg.endswith(_PAGES)  # type: ignore[union-attr]
+    return bool(seg and not seg.endswith(_PAGES))
 
 
 def _segment(seg: str) -> str:

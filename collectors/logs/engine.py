@@ -85,7 +85,8 @@ class _Patterns:
 
     def get(self) -> list[ScanPattern]:
         if self._loaded is None:
-            self._loaded = list(self._source())  # type: ignore[operator]
+            source = self._source
+            self._loaded = list(source() if callable(source) else source)
         return self._loaded
 
 
@@ -311,17 +312,18 @@ def _run(
         # Objects that exist now move out of the collector's reach: a worker's garbage collections
         # would otherwise touch every inherited object and copy each page it sits on.
         gc.freeze()
-        init = {}
+        pool = ProcessPoolExecutor(workers, mp_context=context)
     else:
-        init = {"initializer": _init_worker, "initargs": (patterns.get(), tz, use_hyperscan)}
+        init = (patterns.get(), tz, use_hyperscan)
+        pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=init)
     ready: list[ScanPattern] | None = None
-    with ProcessPoolExecutor(workers, mp_context=context, **init) as pool:  # type: ignore[arg-type]
+    with pool:
         pending: dict[Future[TaskResult], Task] = {}
         queue = list(reversed(tasks))
         while queue or pending:
             while queue and len(pending) < workers * 2:  # bounded: results never pile up in memory
                 task = queue.pop()
-                extra = ()
+                extra: tuple[list[ScanPattern], ...] = ()
                 if forking and task.kind.family in ("application", "catalina"):
                     if ready is None:
                         ready = _ready_patterns(patterns, tasks, tz, use_hyperscan)

@@ -113,7 +113,7 @@ def _summary(node: GcNode, bucket_s: int) -> GcSummary:
         span_s=None if span is None else round(span, 3),
         overhead=round(min(total_s / span, 1.0), 6) if span else None,
         longest=[
-            GcPause(at=to_datetime(start), pause_ms=_round(ms), kind=kind, full=full)
+            GcPause(at=to_datetime(start), pause_ms=round(ms, 3), kind=kind, full=full)
             for ms, start, kind, full in node.longest
         ],
         per_minute=_series(node.minutes, bucket_s),
@@ -152,7 +152,7 @@ def _series(minutes: dict[int, list[int]], bucket_s: int) -> list[GcMinute]:
         n, us = rolled.get(key, (0, 0))
         series.append(
             GcMinute(
-                at=to_datetime(key),  # type: ignore[arg-type]
+                at=to_datetime(key),
                 pauses=n,
                 pause_ms=round(us / 1000, 3),
                 share=round(min(us / 1_000_000 / bucket_s, 1.0), 6),
@@ -186,7 +186,7 @@ def _heap_points(floors: list[tuple[int, float, float]]) -> list[HeapPoint]:
         total = max(p[2] for p in part)
         points.append(
             HeapPoint(
-                at=to_datetime(part[0][0]),  # type: ignore[arg-type]
+                at=to_datetime(part[0][0]),
                 after_mb=round(min(p[1] for p in part), 3),
                 total_mb=round(total, 3) if total >= 0 else None,
             )

@@ -20,9 +20,11 @@ from typing import NamedTuple
 import numpy as np
 
 try:  # an optional accelerator: wheels exist for x86_64 Linux only
-    import hyperscan  # type: ignore[import-untyped]
+    import hyperscan
+
+    HAVE_HYPERSCAN = True
 except ImportError:  # pragma: no cover - depends on the platform
-    hyperscan = None
+    HAVE_HYPERSCAN = False
 
 PAUSE = b"Pause "
 WORDS = (b"Collection (", b"cleanup ", b"Safepoint", b"stopped: ")
@@ -52,8 +54,8 @@ class LineFinder:
     """``lines(chunk, collector_words)``: a non-empty chunk's line counts and the lines worth reading."""
 
     def __init__(self, use_hyperscan: bool = True) -> None:
-        self._dbs: dict[bool, object] = {}
-        self.engine = "hyperscan" if use_hyperscan and hyperscan is not None else "find"
+        self._dbs: dict[bool, hyperscan.Database] = {}
+        self.engine = "hyperscan" if use_hyperscan and HAVE_HYPERSCAN else "find"
         if self.engine == "hyperscan":
             for collector_words in (False, True):
                 words = WORDS + (COLLECTOR_WORDS if collector_words else ())
@@ -96,7 +98,7 @@ class LineFinder:
         def on_match(_id: int, _start: int, end: int, _flags: int, _ctx: object) -> None:
             append(end - 1)  # the match's last byte: never the newline
 
-        self._dbs[collector_words].scan(chunk, match_event_handler=on_match)  # type: ignore[attr-defined]
+        self._dbs[collector_words].scan(chunk, match_event_handler=on_match)
         return found
 
 

@@ -234,9 +234,7 @@ class GcNode:
                 last = end
             if not low <= start < high:
                 minute = int(start // 60) * 60
-                row = rows.get(minute)
-                if row is None:
-                    row = rows[minute] = [0, 0]
+                row = rows.setdefault(minute, [0, 0])
                 low, high = _minute_range(start, minute)
             row[0] += 1
             if end <= minute + 60:
@@ -253,10 +251,11 @@ class GcNode:
             if not low <= at < high:
                 minute = int(at // 60) * 60
                 low, high = _minute_range(at, minute)
-                row = rows.get(minute)
-                if row is None:
+                known = rows.get(minute)
+                if known is None:
                     rows[minute] = row = [after, total]
                     continue
+                row = known
             if after < row[0]:
                 row[0] = after
             if total > row[1]:
@@ -284,9 +283,7 @@ class GcNode:
             row[1] += room
             us -= room
             minute += 60
-            row = self.minutes.get(minute)
-            if row is None:
-                row = self.minutes[minute] = [0, 0]
+            row = self.minutes.setdefault(minute, [0, 0])
             room = 60_000_000
         row[1] += us
 
@@ -362,12 +359,12 @@ class GcNode:
                 row[0] += n
                 row[1] += us
         for minute, (after, total) in other.heap.items():
-            row = self.heap.get(minute)
-            if row is None:
+            heap_row = self.heap.get(minute)
+            if heap_row is None:
                 self.heap[minute] = [after, total]
             else:
-                row[0] = min(row[0], after)
-                row[1] = max(row[1], total)
+                heap_row[0] = min(heap_row[0], after)
+                heap_row[1] = max(heap_row[1], total)
         self.safepoints += other.safepoints
         self.safepoint_us += other.safepoint_us
         self.safepoint_max_ms = max(self.safepoint_max_ms, other.safepoint_max_ms)

@@ -147,7 +147,7 @@ def feed_unified(node: GcNode, fs: GcFileState, chunk: bytes, ctx: FileContext, 
             unparsed += 1
     if dated:
         fs.dated = True
-    if first is not None:
+    if first is not None and last is not None:  # both set by the first pause read fast
         stats.saw(first)
         stats.saw(last)
     node.add_pauses(batch, FORMAT)
@@ -257,9 +257,6 @@ def _pause(
     before_last = line.rfind(b" ", kind_at, last)
     sizes = _SIZES_TOKEN.fullmatch(line, before_last + 1, last) if before_last > kind_at else None
     kind_b = line[kind_at : before_last if sizes else last]
-    after = after_unit = total = total_unit = None
-    if sizes is not None:
-        _, _, after, after_unit, total, total_unit = sizes.groups()
     start = None if epoch is None else epoch - ms / 1000
     if not fs.books(start, uptime, ctx, stats, _UNDATED):
         return True
@@ -271,7 +268,8 @@ def _pause(
     batch.pauses.append((ms, start, kind, full))
     batch.us.append(us)
     batch.fulls += full
-    if epoch is not None and after is not None:
+    if epoch is not None and sizes is not None:
+        _, _, after, after_unit, total, total_unit = sizes.groups()
         batch.heap.append((epoch, _mb(after, after_unit), None if total is None else _mb(total, total_unit)))
     return True
 

@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from collectors.logs.hyperscan_cache import cached_database
 
 try:  # an optional accelerator: wheels exist for x86_64 Linux only
-    import hyperscan  # type: ignore[import-untyped]
+    import hyperscan
+
+    HAVE_HYPERSCAN = True
 except ImportError:  # pragma: no cover - depends on the platform
-    hyperscan = None
+    HAVE_HYPERSCAN = False
 
 
 @dataclass(frozen=True)
@@ -64,9 +66,9 @@ class Matcher:
     def __init__(self, rules: Sequence[Rule], use_hyperscan: bool = True) -> None:
         self.rules = list(rules)
         self._fallback: list[tuple[int, re.Pattern[bytes]]] = []
-        self._db = None
+        self._db: hyperscan.Database | None = None
         fast: list[Rule] = []
-        if use_hyperscan and hyperscan is not None:
+        if use_hyperscan and HAVE_HYPERSCAN:
             # One compile for the whole set; only when Hyperscan refuses it is each rule tried alone.
             try:
                 self._db = _database(self.rules)
@@ -100,13 +102,13 @@ def _hs_flags(rule: Rule) -> int:
     return flags | hyperscan.HS_FLAG_CASELESS if rule.ignore_case else flags
 
 
-def _database(rules: Sequence[Rule], cache: bool = True) -> object:
+def _database(rules: Sequence[Rule], cache: bool = True) -> hyperscan.Database:
     """The compiled database of ``rules``; with ``cache``, from or into the disk cache (hyperscan_cache)."""
     expressions = [single_line(r.regex).encode() for r in rules]
     ids = [r.id for r in rules]
     flags = [_hs_flags(r) for r in rules]
 
-    def compile_database() -> object:
+    def compile_database() -> hyperscan.Database:
         db = hyperscan.Database()
         db.compile(expressions=expressions, ids=ids, elements=len(rules), flags=flags)
         return db

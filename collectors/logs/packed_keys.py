@@ -40,7 +40,7 @@ class PackedTable:
         self._ids = np.zeros(0, dtype=np.int64)  # the id of each of _mixes
 
     def clear(self) -> None:
-        self.__init__(self.fields)  # type: ignore[misc]
+        PackedTable.__init__(self, self.fields)
 
     def pack(
         self,

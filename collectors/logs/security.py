@@ -254,8 +254,8 @@ class SecurityAccumulator:
                 AuthBurst(
                     kind=b.kind,
                     subject=b.subject,
-                    start=to_datetime(b.start),  # type: ignore[arg-type]
-                    end=to_datetime(b.end),  # type: ignore[arg-type]
+                    start=to_datetime(b.start),
+                    end=to_datetime(b.end),
                     failures=b.failures,
                     users=b.users,
                     addresses=b.addresses,
@@ -365,4 +365,4 @@ def _series(minutes: dict[int, int], bucket_s: int) -> list[MinuteCount]:
     keys = sorted(rolled)
     if (keys[-1] - keys[0]) // bucket_s < MAX_SERIES_POINTS:  # charts read gaps as zero: fill them
         keys = list(range(keys[0], keys[-1] + bucket_s, bucket_s))
-    return [MinuteCount(at=to_datetime(k), count=rolled.get(k, 0)) for k in keys]  # type: ignore[arg-type]
+    return [MinuteCount(at=to_datetime(k), count=rolled.get(k, 0)) for k in keys]

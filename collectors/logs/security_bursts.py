@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Literal
 
 BRUTE_WINDOW_S = 600
 BRUTE_MIN_USERS = 5
@@ -43,6 +44,7 @@ UNKNOWN_ADDRESS = "-"
 
 Cell = tuple[int, str, str, str]  # (minute, user, address, node)
 Row = tuple[int, str, str, str, int]  # a cell and its failures
+NameColumn = Literal[1, 2]  # the user or the address of a row
 
 
 @dataclass
@@ -79,7 +81,9 @@ def find_bursts(fails: Mapping[Cell, int], passes: Mapping[tuple[int, str], int]
     return sorted(bursts[:MAX_BURSTS], key=lambda b: (b.start, b.kind, b.subject))
 
 
-def _windows(rows: list[Row], other: int, min_failures: int, min_distinct: int) -> list[tuple[int, int]]:
+def _windows(
+    rows: list[Row], other: NameColumn, min_failures: int, min_distinct: int
+) -> list[tuple[int, int]]:
     """Minute ranges where a window shorter than BRUTE_WINDOW_S holds enough failures and enough
     distinct ``row[other]`` (users of an address, or addresses of a user); overlapping ones joined."""
     minutes: list[tuple[int, dict[str, int]]] = []
@@ -154,7 +158,7 @@ def _burst(kind: str, subject: str, rows: list[Row], start: int, end: int) -> Bu
     )
 
 
-def _most(rows: list[Row], column: int) -> list[str]:
+def _most(rows: list[Row], column: NameColumn) -> list[str]:
     counts: dict[str, int] = {}
     for r in rows:
         counts[r[column]] = counts.get(r[column], 0) + r[4]

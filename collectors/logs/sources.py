@@ -18,7 +18,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 # Folders that hold logs rather than name a node.
 _LOG_FOLDERS = frozenset(
@@ -72,6 +72,9 @@ _NODE_ID = re.compile(
 BUNDLE_MANIFEST = "manifest.json"
 MAX_FILES = 20_000  # a folder with more files than this is not a log folder (say, "/" by mistake)
 
+# An open log: a file or a zip member, either maybe decompressed on the fly.
+ByteStream = IO[bytes] | gzip.GzipFile
+
 
 class SourceError(Exception):
     """A path the user gave that cannot be read at all (missing, not a zip, no permission)."""
@@ -100,17 +103,17 @@ class LogSource:
         """Only plain files on disk can be split into byte ranges for parallel reading."""
         return self.member is None and not self.gzipped
 
-    def open(self) -> BinaryIO:
+    def open(self) -> ByteStream:
         """The decompressed bytes. The caller closes it; closing closes the archives too."""
         if self.member is None:
-            raw: BinaryIO = open(self.path, "rb")  # noqa: SIM115 - returned to the caller
-            return gzip.GzipFile(fileobj=raw, mode="rb") if self.gzipped else raw  # type: ignore[return-value]
+            raw = open(self.path, "rb")  # noqa: SIM115 - returned to the caller
+            return gzip.GzipFile(fileobj=raw, mode="rb") if self.gzipped else raw
         archive = zipfile.ZipFile(self.path)
-        stream: BinaryIO = archive.open(self.member)  # type: ignore[assignment]
+        stream = archive.open(self.member)
         if self.inner is not None:
             nested = zipfile.ZipFile(stream)
-            stream = nested.open(self.inner)  # type: ignore[assignment]
-        return gzip.GzipFile(fileobj=stream, mode="rb") if self.gzipped else stream  # type: ignore[return-value]
+            stream = nested.open(self.inner)
+        return gzip.GzipFile(fileobj=stream, mode="rb") if self.gzipped else stream
 
 
 class SalvagingReader:
@@ -119,7 +122,7 @@ class SalvagingReader:
 
     STEP = 256 * 1024
 
-    def __init__(self, stream: BinaryIO) -> None:
+    def __init__(self, stream: ByteStream) -> None:
         self._stream = stream
         self._error: Exception | None = None
 

@@ -99,7 +99,7 @@ def _per_bucket(per_minute: Mapping[int, int], bucket_s: int) -> list[MinuteCoun
     for minute, n in per_minute.items():
         key = bucket_of(minute, bucket_s)
         rolled[key] = rolled.get(key, 0) + n
-    return [MinuteCount(at=to_datetime(k), count=n) for k, n in sorted(rolled.items())]  # type: ignore[arg-type]
+    return [MinuteCount(at=to_datetime(k), count=n) for k, n in sorted(rolled.items())]
 
 
 def _samples(tally: HitTally) -> list[LogSample]:
@@ -143,7 +143,7 @@ def _levels(levels: Mapping[int, list[int]], bucket_s: int) -> list[LevelMinute]
         for i, n in enumerate(row):
             into[i] += n
     return [
-        LevelMinute(at=to_datetime(k), total=max(r[0], r[1] + r[2] + r[3]), warn=r[1], error=r[2], fatal=r[3])  # type: ignore[arg-type]
+        LevelMinute(at=to_datetime(k), total=max(r[0], r[1] + r[2] + r[3]), warn=r[1], error=r[2], fatal=r[3])
         for k, r in sorted(rolled.items())
     ]
 

@@ -8,6 +8,7 @@ so the expensive part (building a datetime, applying the zone) runs once per dis
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from typing import overload
 
 _MONTHS = {
     m.encode(): i
@@ -88,6 +89,10 @@ class MinuteClock:
         return int(naive.replace(tzinfo=zone).timestamp())
 
 
+@overload
+def to_datetime(epoch: float) -> datetime: ...
+@overload
+def to_datetime(epoch: float | None) -> datetime | None: ...
 def to_datetime(epoch: float | None) -> datetime | None:
     return None if epoch is None else datetime.fromtimestamp(epoch, UTC)
 

@@ -42,7 +42,7 @@ def parse_workspaces(payload: Any) -> list[CloudWorkspace]:
     """Either listing: {"values": [{"workspace": {...}, "permission"}]} or {"values": [{"slug", ...}]}."""
     workspaces = []
     for item in as_items(payload, "workspaces", "values"):
-        workspace = item.get("workspace") if isinstance(item.get("workspace"), dict) else item
+        workspace = nested if isinstance(nested := item.get("workspace"), dict) else item
         slug = _str(workspace.get("slug"))
         if slug is None:
             raise ShapeError("a workspace has no slug")

@@ -68,7 +68,7 @@ def parse_license(payload: Any) -> list[License]:
     data = as_object(payload, "licence")
     if not any(k in data for k in ("expiryDate", "maintenanceExpiryDate", "maximumNumberOfUsers", "status")):
         raise ShapeError("licence has no expiryDate, maintenanceExpiryDate, maximumNumberOfUsers or status")
-    status = data.get("status") if isinstance(data.get("status"), dict) else {}
+    status = found if isinstance(found := data.get("status"), dict) else {}
     max_users = _int(data.get("maximumNumberOfUsers"))
     unlimited = _bool(data.get("unlimitedNumberOfUsers")) is True or (max_users is not None and max_users < 0)
     days_left = _int(data.get("numberOfDaysBeforeExpiry"))
@@ -119,7 +119,7 @@ def parse_admin_cluster(payload: Any) -> list[ClusterNode]:
         node_id = _str(_first(node, "id", "name"))
         if node_id is None:
             raise ShapeError("a cluster node has no id or name")
-        address = node.get("address") if isinstance(node.get("address"), dict) else {}
+        address = found if isinstance(found := node.get("address"), dict) else {}
         parsed.append(
             ClusterNode(
                 node_id=node_id,

@@ -15,7 +15,7 @@ import re
 import socket
 import ssl
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -385,10 +385,11 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
 def _endpoint(url: str) -> tuple[str, str]:
     parts = urlsplit(url)
     host = parts.hostname or "?"
+    port: int | str
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
-        port = "?"  # type: ignore[assignment]
+        port = "?"
     return host, f"{host}:{port}"
 
 
@@ -418,7 +419,7 @@ def classify_exception(exc: BaseException, url: str, timeout_s: float) -> tuple[
     return ErrorKind.CONNECTION, f"connection to {endpoint} failed: {reason}"
 
 
-def _tls_reason(errors: list[BaseException]) -> str:
+def _tls_reason(errors: Sequence[BaseException]) -> str:
     for error in errors:
         if isinstance(error, ssl.SSLCertVerificationError) and error.verify_message:
             return f"certificate verify failed: {error.verify_message}"

@@ -112,8 +112,11 @@ def as_items(payload: Any, what: str, *keys: str) -> list[dict[str, Any]]:
     return [item for item in items if isinstance(item, dict)]
 
 
+_KINDS: dict[type, str] = {dict: "an object", list: "a list", str: "a string"}
+
+
 def _kind(payload: Any) -> str:
-    return {dict: "an object", list: "a list", str: "a string"}.get(type(payload), type(payload).__name__)
+    return _KINDS.get(type(payload), type(payload).__name__)
 
 
 def parse_count(payload: Any, what: str) -> int:
