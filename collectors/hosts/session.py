@@ -319,17 +319,21 @@ class HostSession:
         )
         self.records.append(record)
         where = f"{self.target.customer}/{self.target.name}"
-        # a cut output is told once, as a limit of the run (see ``limit``)
-        how = "timed out" if result.timed_out else "output cut at the cap" if result.truncated else None
+        # ended by our wait, or on the host by its timeout wrapper; a cut output is told once, as a
+        # limit of the run (see ``limit``)
+        timed_out = result.timed_out or result.exit_status in _TIMEOUT_EXITS
+        status = "no exit status" if result.exit_status is None else f"exit {result.exit_status}"
         log.log(
-            logging.WARNING if result.timed_out else logging.DEBUG,
-            "%s: %s: `%s` %s after %.0f ms, %d bytes out",
+            logging.WARNING if timed_out else logging.DEBUG,
+            "%s: %s: `%s` %s%s after %.0f ms, %d bytes out%s",
             where,
             call,
             record.command,
-            how or f"exit {result.exit_status}",
+            "timed out, " if timed_out else "",
+            status,
             record.elapsed_ms,
             record.stdout_bytes,
+            " (cut at the cap)" if result.truncated else "",
         )
 
     def _conclude(
