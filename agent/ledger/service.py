@@ -85,8 +85,8 @@ def _logged(
         def logged(self: Ledger, *args: P.args, **kwargs: P.kwargs) -> Recorded:
             try:
                 recorded = method(self, *args, **kwargs)
-            except LedgerError as exc:
-                logger.warning("%s not recorded: %s", what(*args, **kwargs), exc)
+            except LedgerError as exc:  # info, not warning: whoever called says so, in one line
+                logger.info("%s not recorded: %s", what(*args, **kwargs), exc)
                 raise
             entry = recorded.entry
             if not recorded.created:

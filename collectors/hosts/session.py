@@ -359,7 +359,7 @@ class HostSession:
         if quiet:  # the caller tries another way, or records the outcome itself
             where = f"{self.target.customer}/{self.target.name}"
             log.debug("%s: %s: %s: %s", where, call, kind.value, self.redactor.text(one_line(message)))
-        if not quiet:
+        else:
             self.fail(call, kind, message)
 
     def text(self, call: str, name: str, **kwargs: object) -> str | None:

@@ -190,13 +190,17 @@ def test_hours_commands_log_the_ledger_and_each_entry(tmp_path: Path) -> None:
     assert json.loads(balance.stdout)
 
 
-def test_a_refused_entry_is_a_warning(tmp_path: Path) -> None:
+def test_a_refused_entry_is_one_error_line_and_logged_with_v(tmp_path: Path) -> None:
     config = write_config(tmp_path, acme=support())
-    refused = atlas(["hours", "log", "acme", "--activity", "support", "--minutes", "45",
-                     "--engineer", "ann", "--config", str(config)])  # fmt: skip
+    args = ["hours", "log", "acme", "--activity", "support", "--minutes", "45", "--engineer", "ann",
+            "--config", str(config)]  # fmt: skip
+    refused = atlas(args)
     assert refused.returncode == 3
+    assert refused.stderr.count("\n") == 1 and refused.stderr.startswith("error: acme has 0 min of PAYG")
+    told = atlas([*args, "-v"])
+    assert told.returncode == 3
     assert re.search(
-        r"WARNING agent\.ledger\.service: work for acme not recorded: acme has 0 min of PAYG", refused.stderr
+        r"INFO agent\.ledger\.service: work for acme not recorded: acme has 0 min of PAYG", told.stderr
     )
 
 

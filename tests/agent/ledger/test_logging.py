@@ -1,4 +1,7 @@
-"""The ledger logs the store it opens (never the password), its migrations, each entry and each refusal."""
+"""The ledger logs the store it opens (never the password), its migrations, each entry and each refusal.
+
+A refusal is logged at info: the command line or the report that asked says it already, in one line.
+"""
 
 from __future__ import annotations
 
@@ -30,7 +33,7 @@ def test_opening_a_new_ledger_logs_its_migration(tmp_path: Path, caplog: pytest.
     assert [level for _, level, _ in messages(caplog)] == ["DEBUG", "DEBUG"]
 
 
-def test_each_entry_is_logged_and_each_refusal_is_a_warning(ledger: Ledger, caplog) -> None:
+def test_each_entry_and_each_refusal_is_logged(ledger: Ledger, caplog) -> None:
     caplog.set_level(logging.INFO, logger="agent.ledger")
     bought = ledger.buy("acme", hours=2, price=200, currency="GBP", terms=terms(), reference="PO-7")
     ledger.buy("acme", hours=2, price=200, currency="GBP", terms=terms(), reference="PO-7")
@@ -51,14 +54,14 @@ def test_each_entry_is_logged_and_each_refusal_is_a_warning(ledger: Ledger, capl
         ),
         (
             "agent.ledger.service",
-            "WARNING",
+            "INFO",
             "work for acme not recorded: acme has 2 h of PAYG hours left and this entry needs 8 h 30 min (rounded "
             "up to 15-minute steps); buy hours (atlas-health hours buy acme ...) or allow overdraft "
             "(support.overdraft: true)",
         ),
         (
             "agent.ledger.service",
-            "WARNING",
+            "INFO",
             "void of #999 not recorded: no ledger entry #999; `atlas-health hours statement` lists them",
         ),
     ]
