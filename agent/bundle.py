@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import shutil
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +29,7 @@ MANIFEST = "manifest.json"
 SNAPSHOT = "snapshot.json"
 SETTINGS = "check-settings.json"
 LOGS = "logs"  # host log files, laid out as the snapshot's LogFile.bundle_path says
+log = logging.getLogger(__name__)
 
 
 class BundleError(Exception):
@@ -64,6 +67,7 @@ def write_bundle(
     directory: Path, snapshot: Snapshot, settings: CheckSettings, tool_version: str, logs: Path | None = None
 ) -> None:
     """Write the bundle; the files under ``logs`` (a log spool) are moved into it, not copied."""
+    started = time.perf_counter()
     if directory.exists() and (
         not directory.is_dir() or (any(directory.iterdir()) and not (directory / MANIFEST).is_file())
     ):
@@ -93,6 +97,13 @@ def write_bundle(
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
 
     replace_directory(directory, fill)
+    log.info(
+        "bundle %s written in %.1f s: %d file(s), %d of them host logs",
+        directory,
+        time.perf_counter() - started,
+        len(files) + len(attached) + 1,  # and the manifest
+        len(attached),
+    )
 
 
 def read_bundle(directory: Path) -> Bundle:
@@ -129,6 +140,7 @@ def read_bundle(directory: Path) -> Bundle:
             )
         if data is not None:
             contents[name] = data
+    log.debug("bundle %s: %d file(s) match their checksums", directory, len(manifest.get("files") or {}))
     if SNAPSHOT not in contents or SETTINGS not in contents:
         raise BundleError(f"{directory} is incomplete: the manifest lists no {SNAPSHOT} or {SETTINGS}")
     try:

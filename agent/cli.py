@@ -21,6 +21,7 @@ import click
 from agent.cli_hours import hours, warn
 from agent.cli_signatures import signatures
 from agent.console import stderr, stdout
+from agent.logging_setup import add_logging_options
 from reports.formats import HEALTH_CHECK_FORMATS, HealthCheckFormat
 
 # Everything else (the pipeline, collectors, checks, reports, pydantic, rich) is imported by the commands
@@ -496,6 +497,7 @@ def demo(output: Path) -> None:
 
 cli.add_command(hours)
 cli.add_command(signatures)
+add_logging_options(cli)  # --log-level and -v on every command, after its name or before
 
 
 def main(argv: Sequence[str] | None = None) -> int:

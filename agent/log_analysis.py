@@ -7,6 +7,8 @@ per customer, so the checks and reports treat log findings like any other.
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
@@ -23,6 +25,7 @@ if TYPE_CHECKING:  # loaded when used: reading logs alone starts without the sna
     from collectors.model import Snapshot
 
 DEFAULT_CUSTOMER = "logs"
+log = logging.getLogger(__name__)
 
 
 class InputError(Exception):
@@ -61,7 +64,9 @@ def build_snapshot(
     if bundle_path is not None:  # the bundle and check models load only for a bundle: logs start sooner
         from agent.bundle import LOGS, read_bundle
 
+        started = time.perf_counter()
         bundle = read_bundle(bundle_path)
+        log.info("bundle %s read in %.1f s", bundle_path, time.perf_counter() - started)
         snapshot, settings = bundle.snapshot, bundle.settings
         if (bundle_path / LOGS).is_dir():
             for folder in sorted((bundle_path / LOGS).iterdir()):
@@ -76,6 +81,8 @@ def build_snapshot(
             )
         owner = customer or (known[0] if known else DEFAULT_CUSTOMER)
         per_customer.setdefault(owner, []).extend(log_paths)
+    for name, paths in per_customer.items():
+        log.debug("logs of %s: %s", name, ", ".join(map(str, paths)))
     analyses = [
         analyze_logs(
             paths,

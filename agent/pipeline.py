@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -10,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from agent.version import __version__
 from checks.registry import Registry
-from checks.runner import Analysis, CheckSettings, run_checks
+from checks.runner import Analysis, CheckSettings, OutcomeStatus, run_checks
 from collectors.model import Snapshot
 from reports.context import build_health_check
 from reports.document import Document
@@ -25,6 +28,7 @@ if TYPE_CHECKING:  # collecting needs REST and SSH clients; analysing a bundle o
     from collectors.model import InstanceSnapshot
 
 FORMATS = HEALTH_CHECK_FORMATS
+log = logging.getLogger(__name__)
 
 
 def collect(
@@ -50,14 +54,33 @@ def collect(
     options = collect_options(loaded.config.settings, USER_AGENT)
     hosts = host_targets(loaded, customers)
     host_options = host_collect_options(loaded.config.settings.hosts, thread_dumps, log_spool)
+    started = time.perf_counter()
+    log.info("collecting %d instance(s) and %d host(s)", len(targets), len(hosts))
     with ThreadPoolExecutor(1, thread_name_prefix="collect-hosts") as pool:
         collecting = pool.submit(collect_hosts, hosts, host_options, on_host_done)
         snapshot = collect_estate(targets, options, tool_version=__version__, on_done=on_done)
-        return attach_hosts(snapshot, collecting.result())
+        snapshot = attach_hosts(snapshot, collecting.result())
+    log.info("collection done in %.1f s", time.perf_counter() - started)
+    return snapshot
 
 
 def analyze(snapshot: Snapshot, settings: CheckSettings, registry: Registry) -> Analysis:
-    return run_checks(snapshot, registry, settings)
+    started = time.perf_counter()
+    analysis = run_checks(snapshot, registry, settings)
+    for outcome in analysis.outcomes:
+        if outcome.status is OutcomeStatus.SKIPPED:
+            log.debug("check %s on %s skipped: %s", outcome.check, outcome.target, outcome.reason)
+        elif outcome.status is not OutcomeStatus.RAN:  # crashed or timed out: an unknown finding says so
+            what = outcome.status.value.replace("_", " ")
+            log.warning("check %s on %s %s: %s", outcome.check, outcome.target, what, outcome.reason)
+    counts = Counter(outcome.status.value for outcome in analysis.outcomes)
+    log.info(
+        "checks done in %.1f s: %s; %d finding(s)",
+        time.perf_counter() - started,
+        ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "none ran",
+        len(analysis.findings),
+    )
+    return analysis
 
 
 def build_reports(
@@ -65,7 +88,8 @@ def build_reports(
 ) -> list[HealthCheckReport]:
     """One health-check report per customer in the snapshot."""
     when = generated_at or datetime.now(UTC)
-    return [
+    started = time.perf_counter()
+    reports = [
         build_health_check(
             snapshot,
             analysis.for_customer(customer),
@@ -76,9 +100,18 @@ def build_reports(
         )
         for customer in snapshot.customers()
     ]
+    log.debug("%d report(s) built in %.0f ms", len(reports), (time.perf_counter() - started) * 1000)
+    return reports
 
 
 def render_reports(
     reports: Sequence[HealthCheckReport], formats: Sequence[HealthCheckFormat]
 ) -> list[Document]:
-    return [render(report, fmt) for report in reports for fmt in formats]
+    documents = []
+    for report in reports:
+        for fmt in formats:
+            started = time.perf_counter()
+            documents.append(render(report, fmt))
+            elapsed = (time.perf_counter() - started) * 1000
+            log.debug("%s report for %s rendered in %.0f ms", fmt, report.customer, elapsed)
+    return documents

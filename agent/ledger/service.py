@@ -8,7 +8,9 @@ Nothing is updated or deleted; a mistake is corrected with ``void``.
 
 from __future__ import annotations
 
+import functools
 import getpass
+import logging
 import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Concatenate, ParamSpec
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -27,7 +30,7 @@ from sqlalchemy.orm import Session, aliased
 
 from agent.ledger import rules
 from agent.ledger.activities import Activity, Package, activity
-from agent.ledger.errors import NotFoundError, RefusedError
+from agent.ledger.errors import LedgerError, NotFoundError, RefusedError
 from agent.ledger.models import Base, Customer, Entitlement, Entry, Movement
 from agent.ledger.storage import (
     WRITE,
@@ -42,6 +45,8 @@ from agent.ledger.views import AddOnBalance, Balance, EntryView, MovementView, l
 from reports.units import duration
 
 TermsFor = Callable[[str], SupportTerms]
+P = ParamSpec("P")
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,41 @@ def _recorder() -> str:
 
         user = f"uid-{os.getuid()}"
     return f"{user}@{socket.gethostname()}"
+
+
+def _logged(
+    what: Callable[..., str],
+) -> Callable[[Callable[Concatenate[Ledger, P], Recorded]], Callable[Concatenate[Ledger, P], Recorded]]:
+    """Log a write once committed, or why it was not; ``what(*args)`` names it ("work for acme")."""
+
+    def wrap(
+        method: Callable[Concatenate[Ledger, P], Recorded],
+    ) -> Callable[Concatenate[Ledger, P], Recorded]:
+        def logged(self: Ledger, /, *args: P.args, **kwargs: P.kwargs) -> Recorded:
+            try:
+                recorded = method(self, *args, **kwargs)
+            except LedgerError as exc:  # info, not warning: whoever called says so, in one line
+                logger.info("%s not recorded: %s", what(*args, **kwargs), exc)
+                raise
+            entry = recorded.entry
+            if not recorded.created:
+                logger.info("%s: already recorded as #%d", what(*args, **kwargs), entry.id)
+            else:
+                logger.info(
+                    "recorded #%d: %s for %s%s, %d min%s",
+                    entry.id,
+                    entry.kind,
+                    entry.customer,
+                    f" ({entry.activity})" if entry.activity else "",
+                    entry.minutes,
+                    f", voids #{entry.voids_entry_id}" if entry.voids_entry_id else "",
+                )
+            return recorded
+
+        functools.update_wrapper(logged, method)
+        return logged
+
+    return wrap
 
 
 def _aware(moment: datetime, what: str) -> datetime:
@@ -100,6 +140,7 @@ class Ledger:
         recorded_by: str | None = None,
     ) -> Ledger:
         resolved = resolve_url(url, base_dir)
+        logger.debug("opening the ledger at %s", describe(resolved))
         try:
             engine = create_ledger_engine(resolved, busy_timeout_seconds)
         except SQLAlchemyError as exc:
@@ -167,6 +208,7 @@ class Ledger:
 
     # --- writes -------------------------------------------------------------------------------
 
+    @_logged(lambda customer, *_, **__: f"purchase for {customer}")
     def buy(
         self,
         customer: str,
@@ -227,6 +269,7 @@ class Ledger:
             self._add(session, entry, [_Draw("payg", minutes)])
             return self._recorded(session, row, entry, terms, created=True)
 
+    @_logged(lambda customer, *_, **__: f"work for {customer}")
     def log(
         self,
         customer: str,
@@ -285,6 +328,7 @@ class Ledger:
             self._add(session, entry, draws)
             return self._recorded(session, row, entry, terms, created=True)
 
+    @_logged(lambda entry_id, *_, **__: f"void of #{entry_id}")
     def void(self, entry_id: int, *, reason: str, terms_for: TermsFor | None = None) -> Recorded:
         """Cancel an entry with a void that gives back exactly what it moved, and says why."""
         why = rules.text(reason, "reason", 2000, required=True)

@@ -8,6 +8,7 @@ write lock, waited for up to the busy timeout); on PostgreSQL the writer locks t
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from agent.ledger.errors import LedgerError
 WRITE = "ledger_write"  # execution option: this connection's transactions write
 LEDGER_FILENAME = "ledger.sqlite"
 MIGRATION_LOCK_KEY = 0x61746C6173  # "atlas": a PostgreSQL advisory lock while migrating
+log = logging.getLogger(__name__)
 
 
 class LedgerUnavailableError(LedgerError):
@@ -130,6 +132,7 @@ def migrate(engine: Engine) -> None:
                 connection, opts={"version_table": VERSION_TABLE}
             ).get_current_revision()
             if current == head:
+                log.debug("the ledger at %s is at schema revision %s, the newest", where, head)
                 return
             if current is not None and current not in known:
                 raise LedgerUnavailableError(
@@ -137,6 +140,9 @@ def migrate(engine: Engine) -> None:
                     "knows: upgrade atlas-health"
                 )
             config.attributes["connection"] = connection
+            log.info(
+                "migrating the ledger at %s from schema revision %s to %s", where, current or "(new)", head
+            )
             command.upgrade(config, "head")
     except SQLAlchemyError as exc:
         raise LedgerUnavailableError(f"cannot open the ledger at {where}: {_reason(exc)}") from None

@@ -8,8 +8,10 @@ was cut is said in a sentence. The analysis of the lines is not done here.
 
 from __future__ import annotations
 
+import logging
 import posixpath
 import re
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -23,6 +25,7 @@ from collectors.redaction import Redactor
 MAX_LISTED = 500
 _LOG_NAME = re.compile(r"(\.log|\.out|\.txt|access_log)", re.I)
 _MB = 1024 * 1024
+log = logging.getLogger(__name__)
 
 
 def log_dirs(target: HostTarget) -> list[str]:
@@ -148,6 +151,7 @@ def _fetch_one(
     local = spool / relative.removeprefix("logs/")
     failure = None
     writer = None
+    started = time.monotonic()
     for candidate in (source, fallback):
         if candidate is None:
             continue
@@ -173,6 +177,15 @@ def _fetch_one(
         cuts.append(f"transfer broke off after {_size(writer.received)}: {failure[1]}")
     elif writer.received < expected and not writer.full:
         cuts.append(f"{_size(expected - writer.received)} fewer than listed: the file shrank (rotated?)")
+    log.debug(
+        "%s/%s: fetched %s in %.0f ms, %d bytes kept%s",
+        target.customer,
+        target.name,
+        entry.path,
+        (time.monotonic() - started) * 1000,
+        writer.written,
+        f" ({'; '.join(cuts)})" if cuts else "",
+    )
     return entry.model_copy(
         update={
             "status": "partial" if cuts else "fetched",

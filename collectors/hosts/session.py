@@ -8,6 +8,7 @@ says what it wanted and what the output means.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from collectors.hosts.target import HostCollectOptions, HostTarget
 from collectors.redaction import Redactor
 
 STDERR_CAP = 64 * 1024
+log = logging.getLogger(__name__)
 Sink = Callable[[bytes], None]
 T = TypeVar("T")
 
@@ -154,10 +156,13 @@ class HostSession:
 
     def fail(self, call: str, kind: HostErrorKind, message: str) -> None:
         text = self.redactor.text(one_line(message))
+        log.info("%s/%s: %s failed (%s): %s", self.target.customer, self.target.name, call, kind.value, text)
         self.errors.append(HostError(call=call, kind=kind, message=text, at=datetime.now(UTC)))
 
     def limit(self, sentence: str) -> None:
-        self.limits_hit.append(self.redactor.text(sentence))
+        text = self.redactor.text(sentence)
+        log.warning("%s/%s: %s", self.target.customer, self.target.name, text)
+        self.limits_hit.append(text)
 
     def run(
         self,
@@ -298,17 +303,33 @@ class HostSession:
         return min(timeout_s or self.options.command_timeout_s, max(remaining, 1.0))
 
     def _record(self, call: str, shown: str, started_at: datetime, started: float, result: RawResult) -> None:
-        self.records.append(
-            CommandRecord(
-                call=call,
-                command=self.redactor.text(shown),
-                started_at=started_at,
-                elapsed_ms=round((time.perf_counter() - started) * 1000, 3),
-                exit_status=result.exit_status,
-                stdout_bytes=result.stdout_total,
-                truncated=result.truncated,
-                timed_out=result.timed_out,
-            )
+        record = CommandRecord(
+            call=call,
+            command=self.redactor.text(shown),
+            started_at=started_at,
+            elapsed_ms=round((time.perf_counter() - started) * 1000, 3),
+            exit_status=result.exit_status,
+            stdout_bytes=result.stdout_total,
+            truncated=result.truncated,
+            timed_out=result.timed_out,
+        )
+        self.records.append(record)
+        where = f"{self.target.customer}/{self.target.name}"
+        # ended by our wait, or on the host by its timeout wrapper; a cut output is told once, as a
+        # limit of the run (see ``limit``)
+        timed_out = result.timed_out or result.exit_status in _TIMEOUT_EXITS
+        status = "no exit status" if result.exit_status is None else f"exit {result.exit_status}"
+        log.log(
+            logging.WARNING if timed_out else logging.DEBUG,
+            "%s: %s: `%s` %s%s after %.0f ms, %d bytes out%s",
+            where,
+            call,
+            record.command,
+            "timed out, " if timed_out else "",
+            status,
+            record.elapsed_ms,
+            record.stdout_bytes,
+            " (cut at the cap)" if result.truncated else "",
         )
 
     def _conclude(
@@ -331,7 +352,10 @@ class HostSession:
 
     def _failed(self, call: str, kind: HostErrorKind, message: str, quiet: bool) -> None:
         self.last_failure = (kind, message)
-        if not quiet:
+        if quiet:  # the caller tries another way, or records the outcome itself
+            where = f"{self.target.customer}/{self.target.name}"
+            log.debug("%s: %s: %s: %s", where, call, kind.value, self.redactor.text(one_line(message)))
+        else:
             self.fail(call, kind, message)
 
     def text(self, call: str, name: str, **kwargs: object) -> str | None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import logging
 import select
 import socket
 import threading
@@ -32,6 +33,7 @@ from collectors.hosts.target import HostCollectOptions, SshEndpoint
 _KNOWN_HOSTS_LOCK = threading.Lock()  # trust-on-first-use appends from several hosts at once
 _SLICE_S = 0.5
 _NO_HANDSHAKE = frozenset({"No existing session", "Negotiation failed."})
+log = logging.getLogger(__name__)
 
 
 class ConnectFailure(Exception):
@@ -169,17 +171,26 @@ def _open_client(
 ) -> paramiko.SSHClient:
     client = paramiko.SSHClient()
     known = endpoint.known_hosts.expanduser()
+    started = time.monotonic()
     try:
         known, keys = _known_hosts(endpoint)
         for name, entry in keys.items():
             for key_type, key in entry.items():
                 client.get_host_keys().add(name, key_type, key)
         client.set_missing_host_key_policy(_Policy(endpoint, known))
+        pkey = _private_key(endpoint)
+        log.debug(
+            "connecting to %s@%s%s with %s",
+            endpoint.user,
+            endpoint.display,
+            " (jump host)" if via is not None else (" through the jump host" if sock is not None else ""),
+            pkey.get_name() if pkey is not None else ("the SSH agent" if endpoint.use_agent else "no key"),
+        )
         client.connect(
             endpoint.address,
             port=endpoint.port,
             username=endpoint.user,
-            pkey=_private_key(endpoint),
+            pkey=pkey,
             allow_agent=endpoint.use_agent,
             look_for_keys=False,  # never the operator's ~/.ssh keys: only what the config names
             timeout=options.connect_timeout_s,
@@ -190,7 +201,14 @@ def _open_client(
         )
     except Exception as exc:
         client.close()
-        raise ConnectFailure(_classify(exc, endpoint, known, options.connect_timeout_s, via)) from exc
+        error = _classify(exc, endpoint, known, options.connect_timeout_s, via)
+        log.info(
+            "%s@%s: cannot connect (%s): %s", endpoint.user, endpoint.display, error.kind.value, error.message
+        )
+        raise ConnectFailure(error) from exc
+    log.debug(
+        "connected to %s@%s in %.0f ms", endpoint.user, endpoint.display, (time.monotonic() - started) * 1000
+    )
     transport = client.get_transport()
     if transport is not None and isinstance(transport.sock, socket.socket):
         # many small request/reply exchanges: without this, Nagle and delayed ACKs add 40 ms to each

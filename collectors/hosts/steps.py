@@ -106,4 +106,14 @@ def snapshot(
         **values,
     )
     redacted: HostSnapshot = session.redactor.data(result)
+    log.info(
+        "%s/%s: collected over %s in %.1f s: %d command(s), %d error(s)%s",
+        target.customer,
+        target.name,
+        method,
+        (result.finished_at - started_at).total_seconds(),
+        len(session.records),
+        len(session.errors),
+        "" if connected else ", not connected",
+    )
     return redacted

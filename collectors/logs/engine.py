@@ -8,10 +8,12 @@ whatever the input size. Small inputs are scanned in this process: starting work
 from __future__ import annotations
 
 import gc
+import logging
 import os
 import time
 import zipfile
 import zlib
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -39,6 +41,8 @@ from collectors.logs.timestamps import MinuteClock
 
 if TYPE_CHECKING:
     from collectors.logs.model import LogAnalysis
+
+log = logging.getLogger(__name__)  # per file and per task, never per line: this is the hot path
 
 HEAD_BYTES = 64 * 1024
 RANGE_BYTES = 64 * 1024 * 1024  # plain files larger than this are read by several workers at once
@@ -122,6 +126,7 @@ def _scanner(patterns: Sequence[ScanPattern] | None) -> ChunkScanner:
 def run_task(task: Task, window: Window, patterns: Sequence[ScanPattern] | None = None) -> TaskResult:
     """Scan one task in this process (a worker, or the main process for small inputs); ``patterns``
     come with an application task when this process has no scanner yet."""
+    started = time.perf_counter()
     family = "application" if task.kind.family == "catalina" else task.kind.family
     scanner = _scanner(patterns) if family == "application" else None
     ctx = FileContext(
@@ -146,6 +151,16 @@ def run_task(task: Task, window: Window, patterns: Sequence[ScanPattern] | None 
     except OSError as exc:
         tally.problem = FileProblem.UNREADABLE
         tally.detail = f"could not be read ({exc.strerror or exc}); check its permissions"
+    if tally.problem is not None:
+        log.info("%s: %s: %s", tally.path, tally.problem.value, tally.detail)
+    log.debug(
+        "read %s (%s%s): %d bytes in %.0f ms",
+        tally.path,
+        task.kind.value,
+        f", bytes {task.start}-{task.end}" if task.end is not None else "",
+        tally.size_bytes,
+        (time.perf_counter() - started) * 1000,
+    )
     return TaskResult({tally.path: tally}, {family: acc})
 
 
@@ -262,6 +277,21 @@ def analyze_logs(
     window = Window(_epoch(since), _epoch(until))
     total = sum((t.end or t.source.size) - t.start for t in tasks)
     workers = max(1, workers or os.cpu_count() or 1)
+    for tally in skipped:
+        log.info(
+            "%s: skipped (%s): %s", tally.path, tally.problem.value if tally.problem else "?", tally.detail
+        )
+    if log.isEnabledFor(logging.DEBUG):
+        kinds = Counter(t.kind.value for t in tasks if t.start == 0)
+        log.debug(
+            "%s: %d log file(s) found, %d to read (%s) in %d task(s), %s",
+            customer,
+            len(sources),
+            len(sources) - len(skipped),
+            ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())) or "none",
+            len(tasks),
+            _mib(total),
+        )
     merged = TaskResult()
     done = 0
     known = _Patterns(patterns)
@@ -274,6 +304,15 @@ def analyze_logs(
         merged.files[tally.path] = tally
     from collectors.logs.summaries import build_analysis  # the report model: pydantic loads only now
 
+    elapsed = time.perf_counter() - started
+    log.info(
+        "%s: %d log file(s) read, %s in %.1f s (%.0f MB/s)",
+        customer,
+        len(sources) - len(skipped),
+        _mib(total),
+        elapsed,
+        total / 1e6 / elapsed if elapsed > 0 else 0.0,
+    )
     return build_analysis(
         customer=customer,
         files=list(merged.files.values()),
@@ -281,7 +320,7 @@ def analyze_logs(
         patterns=known.get(),
         since=since,
         until=until,
-        elapsed_s=time.perf_counter() - started,
+        elapsed_s=elapsed,
     )
 
 
@@ -295,12 +334,14 @@ def _run(
     total: int,
 ) -> Iterator[tuple[TaskResult, Task]]:
     if workers == 1 or total < IN_PROCESS_BYTES or len(tasks) < 2:
+        log.debug("reading in this process")
         _init_worker(patterns.get(), tz, use_hyperscan)
         for task in tasks:
             yield run_task(task, window), task
         return
     forking = "fork" in get_all_start_methods()
     context = get_context("fork" if forking else "spawn")
+    log.debug("reading in %d worker process(es), %s", workers, "forked" if forking else "spawned")
     if forking:
         # Workers fork from this process at once and read the access and GC logs (they come first)
         # while this process loads the patterns; the application tasks bring the patterns along.

@@ -28,6 +28,7 @@ from atlassian import Confluence, Jira
 from atlassian.rest_client import AtlassianRestAPI
 
 from collectors.model import CallRecord, CollectionError, Deployment, ErrorKind, Product
+from collectors.redaction import redact_text, redact_url
 from collectors.rest.parsing import ShapeError
 from collectors.target import CollectOptions, InstanceTarget
 
@@ -53,6 +54,8 @@ class _DropBodies(logging.Filter):
 _rest_logger = logging.getLogger("atlassian.rest_client")
 if not any(isinstance(f, _DropBodies) for f in _rest_logger.filters):
     _rest_logger.addFilter(_DropBodies())
+
+log = logging.getLogger(__name__)
 
 
 # --- client -----------------------------------------------------------------------------------------
@@ -172,8 +175,10 @@ def fetch(
     authenticated user only in its X-AUSERNAME header).
     """
     url = call_url(client, path, params)
+    shown = redact_url(url)  # what the log lines show: no credentials in user info or query
     if deadline.expired():
         message = f"not started: the instance budget of {deadline.budget_s:g} s was used up"
+        log.info("%s: GET %s skipped: %s", call, shown, message)
         return Reply(None, failure=Failure(ErrorKind.BUDGET_EXCEEDED, message, url, at=datetime.now(UTC)))
 
     started_at = datetime.now(UTC)
@@ -184,12 +189,24 @@ def fetch(
     failure: tuple[ErrorKind, str] | None = None
     while True:
         attempts += 1
+        sent = time.monotonic()
         try:
             response = client.get(path, params=params, advanced_mode=True)
         except Exception as exc:  # requests, urllib3, ssl, socket: whatever the transport raises is data
             failure = classify_exception(exc, url, options.timeout_s)
+            log.debug(
+                "%s: GET %s -> no response after %.0f ms", call, shown, (time.monotonic() - sent) * 1000
+            )
             break
         status = response.status_code
+        log.debug(
+            "%s: GET %s -> %s in %.0f ms, %d bytes",
+            call,
+            shown,
+            status,
+            (time.monotonic() - sent) * 1000,
+            len(response.content or b""),
+        )
         if status != 429:
             if on_response is not None:
                 on_response(response)
@@ -205,6 +222,9 @@ def fetch(
         if give_up:
             failure = (ErrorKind.RATE_LIMITED, give_up)
             break
+        log.info(
+            "%s: GET %s rate limited (HTTP 429); retry %d in %g s (Retry-After)", call, shown, attempts, delay
+        )
         sleep(delay)
         waited += delay
 
@@ -227,6 +247,7 @@ def fetch(
     )
     if failure is None:
         return Reply(record, value=value)
+    log.info("%s: GET %s failed (%s): %s", call, shown, failure[0].value, redact_text(failure[1]))
     return Reply(record, failure=Failure(failure[0], failure[1], url, status, started_at))
 
 

@@ -7,6 +7,8 @@ nothing from the wire or from an exception message is stored unredacted.
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +21,8 @@ from collectors.rest.parts import nest_parts
 from collectors.rest.session import InstanceSession, Plan, Step
 from collectors.rest.step_runner import run_concurrently
 from collectors.target import CollectOptions, InstanceTarget
+
+log = logging.getLogger(__name__)
 
 _PLANS: dict[Product, Callable[[InstanceTarget], Plan]] = {
     Product.JIRA: jira.plan,
@@ -50,8 +54,16 @@ def collect_instance(
     target: InstanceTarget, options: CollectOptions, redactor: Redactor | None = None
 ) -> InstanceSnapshot:
     """What one target answered. Never raises for anything the target or the network does."""
-    started_at = datetime.now(UTC)
+    started_at, started = datetime.now(UTC), time.monotonic()
     redactor = (redactor or Redactor()).with_secrets([target.credentials.secret])
+    where = f"{target.customer}/{target.name}"
+    log.debug(
+        "%s: collecting %s %s at %s",
+        where,
+        target.product.value,
+        target.deployment.value,
+        redactor.url(target.url),
+    )
     # Cloud answers carry rate-limit headers; a response hook on each client records them
     recorder = cloud.RateLimitRecorder() if target.deployment is Deployment.CLOUD else None
     factory = recorder.client_factory() if recorder is not None else build_client
@@ -70,6 +82,13 @@ def collect_instance(
                 name=f"collect-{target.name}",
             )
             values.update((step.field, result) for step, result in zip(plan.steps, results, strict=True))
+        elif plan.steps and status_error is not None:
+            log.info(
+                "%s: unreachable (%s): the other %d call(s) skipped",
+                where,
+                status_error.kind.value,
+                len(plan.steps),
+            )
     finally:
         session.close()
     values = nest_parts(values)
@@ -89,6 +108,13 @@ def collect_instance(
         **values,
     )
     redacted: InstanceSnapshot = redactor.data(snapshot)
+    log.info(
+        "%s: collected in %.1f s: %d call(s), %d error(s)",
+        where,
+        time.monotonic() - started,
+        len(session.records),
+        len(session.errors),
+    )
     return redacted
 
 
@@ -96,12 +122,20 @@ def _run(step: Step, session: InstanceSession) -> Any:
     if session.deadline.expired():
         budget = session.deadline.budget_s
         message = f"not started: the instance budget of {budget:g} s was used up"
+        log.info("%s/%s: %s %s", session.target.customer, session.target.name, step.call, message)
         session.fail(step.call, Failure(ErrorKind.BUDGET_EXCEEDED, message, None, at=datetime.now(UTC)))
         return None
     try:
         return step.run(session)
     except Exception as exc:
         message = one_line(f"collector error: {type(exc).__name__}: {exc}")
+        log.warning(
+            "%s/%s: step %s: %s",
+            session.target.customer,
+            session.target.name,
+            step.call,
+            Redactor([session.target.credentials.secret]).text(message),
+        )
         session.fail(step.call, Failure(ErrorKind.UNEXPECTED_SHAPE, message, None, at=datetime.now(UTC)))
         return None
 

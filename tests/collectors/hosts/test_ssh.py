@@ -6,7 +6,9 @@ its own finding) and the rest of the run goes on.
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import socket
 import threading
 from dataclasses import replace
@@ -258,3 +260,44 @@ def test_failing_hosts_give_their_findings_and_the_others_are_collected(server, 
     assert connection["down"].title == "Host not reachable over SSH"
     memory = [f for f in analysis.findings if f.check == "host.memory.pressure"]
     assert [f.target for f in memory] == ["good"]
+
+
+def test_the_connection_and_each_command_are_logged(server, keys, known_hosts, tmp_path, caplog):
+    home = tmp_path / "home"
+    home.mkdir()
+    os.mkfifo(home / "dbconfig.xml")  # a read that hangs: the command times out on the host
+    from collectors.hosts.target import ProductDirs
+
+    subject = target(
+        "node1",
+        endpoint(server, keys["client"], known_hosts),
+        product="jira",
+        dirs=ProductDirs(home=str(home)),
+    )
+    caplog.set_level(logging.DEBUG, logger="collectors")
+    snapshot = collect_host(subject, replace(FAST, command_timeout_s=1.0))
+    assert snapshot.connected
+    lines = [(r.levelname, r.getMessage()) for r in caplog.records]
+    assert ("DEBUG", f"connecting to {server.user}@127.0.0.1:{server.port} with ssh-ed25519") in lines
+    assert any(level == "DEBUG" and re.fullmatch(r"acme/node1: os: `.+` exit 0 after \d+ ms, \d+ bytes out", text)
+               for level, text in lines)  # fmt: skip
+    warnings = [text for level, text in lines if level == "WARNING"]
+    assert len(warnings) == 1 and re.fullmatch(
+        r"acme/node1: config_files: `timeout -k 5 1 grep .*dbconfig\.xml'?` timed out, exit 124 after \d+ ms, "
+        r"0 bytes out",
+        warnings[0],
+    ), warnings
+    assert ("INFO", f"acme/node1: config_files failed (command_timeout): {home}/dbconfig.xml: read_files: "
+            "no answer within 1 s") in lines  # fmt: skip
+    assert any(level == "INFO" and re.fullmatch(r"acme/node1: collected over ssh in [\d.]+ s: \d+ command\(s\), "
+               r"1 error\(s\)", text) for level, text in lines)  # fmt: skip
+
+
+def test_the_key_passphrase_is_never_logged(server, keys, known_hosts, caplog):
+    passphrase = "pass-phrase-4711"
+    caplog.set_level(logging.DEBUG)
+    collect_host(
+        target("node1", endpoint(server, keys["client"], known_hosts, key_passphrase=passphrase)), FAST
+    )
+    assert any(r.name == "collectors.hosts.ssh" for r in caplog.records)
+    assert passphrase not in caplog.text

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import logging
+import re
 from pathlib import Path
 
 import pytest
@@ -67,3 +69,21 @@ def test_patterns_loaded_once_the_workers_read_give_the_same_analysis(folders, p
     assert calls == [1]
     assert _essence(late) == _essence(whole)
     assert gc.get_freeze_count() == 0  # frozen only while the workers fork: a service collects again
+
+
+def test_the_engine_logs_per_file_and_task_never_per_line(folders, patterns, tmp_path, caplog) -> None:
+    (tmp_path / "dump.log").write_bytes(b"\x00\x01\x02" * 1000)
+    caplog.set_level(logging.DEBUG, logger="collectors.logs")
+    tasks, _ = engine.plan(discover([folders]))
+    analysis = analyze_logs([folders, tmp_path], patterns, customer="c", workers=1)
+    logged = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "collectors.logs.engine"]
+    lines = sum(f.lines for f in analysis.files)
+    assert lines > 10_000 and len(logged) == len(tasks) + 4  # found, in process, each task, skipped, done
+    assert ("INFO", f"{tmp_path}/dump.log: skipped (binary): not text (NUL or control bytes in its first "
+            "block); skipped") in logged  # fmt: skip
+    read = [text for level, text in logged if level == "DEBUG" and text.startswith("read ")]
+    assert len(read) == len(tasks) and all(
+        re.fullmatch(r"read \S+ \([\w-]+\): \d+ bytes in \d+ ms", t) for t in read
+    )
+    assert logged[-1][0] == "INFO" and re.fullmatch(r"c: \d+ log file\(s\) read, [\d.]+ MiB in [\d.]+ s \(\d+ MB/s\)",
+                                                    logged[-1][1])  # fmt: skip

@@ -7,6 +7,8 @@ exception chains requests and urllib3 build.
 
 from __future__ import annotations
 
+import logging
+import re
 import socket
 import ssl
 from datetime import UTC, datetime, timedelta
@@ -17,7 +19,14 @@ import requests
 import urllib3.exceptions
 
 from collectors.model import Deployment, ErrorKind, Product
-from collectors.rest.http import build_client, classify_exception, interpret, parse_retry_after
+from collectors.rest.http import (
+    Deadline,
+    build_client,
+    classify_exception,
+    fetch,
+    interpret,
+    parse_retry_after,
+)
 from collectors.target import CollectOptions, Credentials, InstanceTarget
 
 URL = "https://jira.example.invalid:8443/rest/api/2/myself"
@@ -238,3 +247,60 @@ def test_build_client_basic_auth_and_tls_settings() -> None:
     assert client.session.auth == ("svc@example.com", "api-token")
     assert client.verify_ssl == "/etc/ssl/custom-ca.pem"
     assert "Authorization" not in client.session.headers
+
+
+class _Client:
+    """Answers GETs from a list; enough of AtlassianRestAPI for ``fetch``."""
+
+    url = "https://jira.example.invalid"
+
+    def __init__(self, *answers: requests.Response) -> None:
+        self.answers = list(answers)
+
+    def url_joiner(self, url: str, path: str) -> str:
+        return f"{url}/{path.lstrip('/')}"
+
+    def get(self, path: str, params: object = None, advanced_mode: bool = False) -> requests.Response:
+        return self.answers.pop(0)
+
+
+def test_fetch_logs_each_answer_and_retry_with_the_url_redacted(caplog: pytest.LogCaptureFixture) -> None:
+    limited = _response(429, "")
+    limited.headers["Retry-After"] = "1"
+    client = _Client(limited, _response(200, '{"total": 3}'))
+    caplog.set_level(logging.DEBUG, logger="collectors.rest.http")
+    reply = fetch(
+        client,  # type: ignore[arg-type]
+        "search",
+        "/rest/api/2/search",
+        params={"jql": "project = X", "access_token": "abc123secret"},
+        options=CollectOptions(),
+        deadline=Deadline(30),
+        has_credentials=True,
+        sleep=lambda _s: None,
+    )
+    assert reply.ok and reply.value == {"total": 3}
+    lines = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "collectors.rest.http"]
+    shown = "https://jira.example.invalid/rest/api/2/search?jql=project+%3D+X&access_token=***"
+    assert [level for level, _ in lines] == ["DEBUG", "INFO", "DEBUG"]
+    assert re.fullmatch(rf"search: GET {re.escape(shown)} -> 429 in \d+ ms, 0 bytes", lines[0][1])
+    assert lines[1][1] == f"search: GET {shown} rate limited (HTTP 429); retry 1 in 1 s (Retry-After)"
+    assert re.fullmatch(rf"search: GET {re.escape(shown)} -> 200 in \d+ ms, 12 bytes", lines[2][1])
+    assert "abc123secret" not in caplog.text
+
+
+def test_fetch_logs_a_failure_with_its_kind(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="collectors.rest.http")
+    reply = fetch(
+        _Client(_response(500, '{"message": "boom"}')),  # type: ignore[arg-type]
+        "license",
+        "/rest/plugins/applications/1.0/installed/jira-software/license",
+        options=CollectOptions(),
+        deadline=Deadline(30),
+        has_credentials=True,
+    )
+    assert reply.kind is ErrorKind.SERVER_ERROR
+    assert [r.getMessage() for r in caplog.records] == [
+        "license: GET https://jira.example.invalid/rest/plugins/applications/1.0/installed/jira-software/license "
+        "failed (server_error): HTTP 500: server error: boom"
+    ]
