@@ -81,10 +81,30 @@ def _known_hosts(endpoint: SshEndpoint) -> tuple[Path, paramiko.HostKeys]:
     return path, keys
 
 
+class _KeyFileProblem(Exception):
+    """The configured key file could not be opened; the message says why, never with the passphrase."""
+
+
 def _private_key(endpoint: SshEndpoint) -> paramiko.PKey | None:
     if endpoint.key_file is None:
         return None
-    return paramiko.PKey.from_path(endpoint.key_file.expanduser(), endpoint.key_passphrase)
+    passphrase = endpoint.key_passphrase.encode() if endpoint.key_passphrase is not None else None
+    try:
+        # paramiko's hints say str, but it hands the passphrase to cryptography, which takes bytes only
+        return paramiko.PKey.from_path(endpoint.key_file.expanduser(), passphrase)  # type: ignore[arg-type]
+    except paramiko.PasswordRequiredException as exc:  # an encrypted key in the old PEM format
+        raise _KeyFileProblem(f"the key file {endpoint.key_file} needs a passphrase") from exc
+    except TypeError as exc:  # cryptography: an encrypted OpenSSH key and no passphrase
+        if passphrase is None and "password" in str(exc).lower():
+            raise _KeyFileProblem(f"the key file {endpoint.key_file} needs a passphrase") from exc
+        raise
+    except (ValueError, paramiko.SSHException) as exc:
+        if passphrase is not None:
+            raise _KeyFileProblem(
+                f"the key file {endpoint.key_file} could not be opened with the configured passphrase "
+                "(a wrong passphrase, or not a private key)"
+            ) from exc
+        raise _KeyFileProblem(f"the key file {endpoint.key_file} is not a private key: {exc}") from exc
 
 
 class _HostKeyDetails(TypedDict, total=False):
@@ -134,8 +154,8 @@ def _classify(
             expected_fingerprint=exc.expected_key.fingerprint,
             known_hosts=str(known),
         )
-    if isinstance(exc, paramiko.PasswordRequiredException):
-        return _error(HostErrorKind.KEY_FILE, f"the key file {endpoint.key_file} needs a passphrase", via)
+    if isinstance(exc, _KeyFileProblem):
+        return _error(HostErrorKind.KEY_FILE, str(exc), via)
     if isinstance(exc, paramiko.AuthenticationException):
         return _error(HostErrorKind.AUTH_FAILED, f"{where} refused the key: {exc}", via)
     if isinstance(exc, NoValidConnectionsError):
