@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import pytest
 
+from collectors.logs import endpoints
 from collectors.logs.access_lines import kept_digit_segments
-from collectors.logs.endpoints import template_path
+from collectors.logs.endpoints import RULES, template_path
+from collectors.products import Product
 
 NAMES = {
     "jira": [
@@ -438,7 +440,7 @@ NAMES = {
         ),
         ("/crowd/rest/usermanagement/1/user/jane@example.com", "/crowd/rest/usermanagement/1/user/{user}"),
     ],
-    "fisheye": [
+    "fecru": [
         ("/browse/REPO/trunk/src/Foo.java", "/browse/REPO/trunk/src/Foo.java"),
         ("/browse/REPO/trunk/src/Foo.java?r=1234", "/browse/REPO/trunk/src/Foo.java"),
         ("/browse/~br=main/REPO/x", "/browse/{user}/REPO/x"),
@@ -575,3 +577,17 @@ def test_kept_digit_segments(path, kept):
     """The segments with digits that a name copies (versions, names such as oauth2), by which the
     accumulator tells apart paths of one digit shape."""
     assert kept_digit_segments(path.encode()) == kept
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda rule: "/".join(sorted(rule.slots[0].accepts)))
+def test_every_rule_names_a_pinned_url_of_its_products(rule):
+    """Each rule of the table is the one that names part of some URL above of a product it is written
+    for: none is shadowed by the rules before it, none is without a pinned example."""
+    assert set(rule.products) <= set(Product)
+    paths = [path for product in rule.products for path, _ in NAMES[product]]
+    assert any(
+        (found := endpoints._first_rule(segs, i)) is not None and found[0] is rule
+        for segs in (path.split("?", 1)[0].split("/") for path in paths)
+        for i, seg in enumerate(segs)
+        if seg in endpoints._RULES_BY_WORD
+    )
