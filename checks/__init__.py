@@ -1,7 +1,6 @@
 """Pure analysis: checks turn a Snapshot into Findings. Public API for check authors.
 
-The names are loaded on first use (PEP 562), so that importing a light part of the package (the
-signature knowledge base, for reading logs) does not build every check model first.
+The names are loaded on first use (PEP 562; CONTRIBUTING.md, "Lazy imports").
 """
 
 from __future__ import annotations
