@@ -24,8 +24,7 @@ from agent.console import stderr, stdout
 from agent.logging_setup import add_logging_options
 from reports.formats import HEALTH_CHECK_FORMATS, HealthCheckFormat
 
-# Everything else (the pipeline, collectors, checks, reports, pydantic, rich) is imported by the commands
-# that use it, so that `atlas-health --help` stays fast; tests/agent/test_cli_imports.py keeps it so.
+# Anything heavy is imported inside the commands that use it: CONTRIBUTING.md, "Lazy imports".
 if TYPE_CHECKING:
     from agent.config.loader import LoadedConfig
     from checks.registry import Registry

@@ -21,8 +21,7 @@ from agent.console import escape, stderr, stdout
 from reports.formats import STATEMENT_FORMATS
 from reports.units import duration
 
-# The rest (config and its pydantic schema, the ledger with SQLAlchemy, rich, Jinja) is imported by the
-# commands that use it, so that `atlas-health --help` stays fast.
+# Anything heavy is imported inside the commands that use it: CONTRIBUTING.md, "Lazy imports".
 if TYPE_CHECKING:
     from rich.console import JustifyMethod
 

@@ -1,8 +1,5 @@
-"""The agent's stderr console, created on first use.
-
-Importing rich costs tens of milliseconds, more than `atlas-health --help` can spare, so the CLI modules
-call ``stderr()`` when they have something to say instead of building a Console at import time.
-"""
+"""The agent's consoles, created on first use, so that importing the CLI does not load rich
+(CONTRIBUTING.md, "Lazy imports")."""
 
 from __future__ import annotations
 

@@ -5,8 +5,7 @@
         ledger.log("acme", activity_id="incident", minutes=90, engineer="ana", terms=terms)
         ledger.balance("acme", terms).balance_minutes
 
-Names are imported on first use, so the CLI does not load SQLAlchemy for commands that never open
-the ledger.
+Names are imported on first use (CONTRIBUTING.md, "Lazy imports").
 """
 
 from __future__ import annotations

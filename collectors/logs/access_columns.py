@@ -89,10 +89,11 @@ def read_columns(chunk: bytes, layout: Layout) -> Columns:
     def field(i: int) -> tuple[np.ndarray, np.ndarray]:
         return (starts if i == 0 else fences[:, i - 1] + 1), fences[:, i]
 
-    good = in_line > layout.duration  # more fields follow the duration
-    status = _status(buf, *field(layout.status), good)
-    duration = _duration(buf, *field(layout.duration), layout.suffix, good)
-    minute, second = _stamp(buf, field(layout.time), field(layout.zone)[1], good)
+    status, status_ok = _status(buf, *field(layout.status))
+    duration, duration_ok = _duration(buf, *field(layout.duration), layout.suffix)
+    minute, second, stamp_ok = _stamp(buf, field(layout.time), field(layout.zone)[1])
+    # more fields follow the duration, and the status, duration and timestamp are well formed
+    good = (in_line > layout.duration) & status_ok & duration_ok & stamp_ok
     if b"\0" in chunk:
         nul = np.flatnonzero(buf[:size] == 0)
         good &= np.searchsorted(nul, starts) == np.searchsorted(nul, ends)
@@ -129,58 +130,61 @@ def _windows(buf: np.ndarray, begin: np.ndarray, width: int) -> np.ndarray:
     return sliding_window_view(buf, width)[np.minimum(begin, len(buf) - width)]
 
 
-def _status(buf: np.ndarray, begin: np.ndarray, end: np.ndarray, good: np.ndarray) -> np.ndarray:
-    """The class of three-digit statuses from 100 to 599 (0, 1 for 4xx, 2 for 5xx), read from the bytes:
-    the first digit alone decides both the range and the class."""
+def _status(buf: np.ndarray, begin: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(the class of each status: 0, 1 for 4xx, 2 for 5xx; whether it is three digits from 100 to 599),
+    read from the bytes: the first digit alone decides both the range and the class."""
     text = _windows(buf, begin, 3)
     first = text[:, 0]
-    good &= (end - begin == 3) & (first >= ord("1")) & (first <= ord("5"))
-    good &= (text[:, 1:] >= ord("0")).all(axis=1) & (text[:, 1:] <= ord("9")).all(axis=1)
-    return (first == ord("4")).astype(np.int8) + 2 * (first == ord("5"))
+    valid = (end - begin == 3) & (first >= ord("1")) & (first <= ord("5"))
+    valid &= (text[:, 1:] >= ord("0")).all(axis=1) & (text[:, 1:] <= ord("9")).all(axis=1)
+    return (first == ord("4")).astype(np.int8) + 2 * (first == ord("5")), valid
 
 
 def _duration(
-    buf: np.ndarray, begin: np.ndarray, end: np.ndarray, suffix: bytes, good: np.ndarray
-) -> np.ndarray:
+    buf: np.ndarray, begin: np.ndarray, end: np.ndarray, suffix: bytes
+) -> tuple[np.ndarray, np.ndarray]:
+    """(each duration's value; whether it is 1 to 12 digits followed by ``suffix``)."""
+    valid = np.ones(len(begin), dtype=bool)
     if suffix:
         tail = _windows(buf, np.maximum(end - len(suffix), 0), len(suffix))
-        good &= (tail == np.frombuffer(suffix, dtype=np.uint8)).all(axis=1)
+        valid &= (tail == np.frombuffer(suffix, dtype=np.uint8)).all(axis=1)
         end = end - len(suffix)
     length = end - begin
-    good &= (length >= 1) & (length <= _MAX_DIGITS)
+    valid &= (length >= 1) & (length <= _MAX_DIGITS)
     value = np.zeros(len(begin), dtype=np.int64)
-    longest = int(length[good].max()) if good.any() else 0
+    longest = int(length[valid].max()) if valid.any() else 0
     scale = 1
     for j in range(longest):  # the j-th digit from the right, where the field has one
         digit = buf[np.maximum(end - 1 - j, 0)].astype(np.int64) - 48
         present = length > j
-        good &= ~present | ((digit >= 0) & (digit <= 9))
+        valid &= ~present | ((digit >= 0) & (digit <= 9))
         value += np.where(present, digit, 0) * scale
         scale *= 10
-    return value
+    return value, valid
 
 
 def _stamp(
-    buf: np.ndarray, time: tuple[np.ndarray, np.ndarray], zone_end: np.ndarray, good: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """(UTC epoch of the minute, second) of ``[01/May/2024:10:00:00 +0000]``, the time and zone fields.
+    buf: np.ndarray, time: tuple[np.ndarray, np.ndarray], zone_end: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(UTC epoch of the minute, second, whether the stamp is well formed) of
+    ``[01/May/2024:10:00:00 +0000]``, the time and zone fields.
 
     Consecutive lines mostly share their minute: the date, time and zone are read and checked once per
     run of lines whose stamps agree in every byte but the seconds, and only the seconds per line."""
     begin = time[0]
-    good &= (time[1] - begin == 21) & (zone_end - begin == _STAMP)
+    valid = (time[1] - begin == 21) & (zone_end - begin == _STAMP)
     text = _windows(buf, begin, _WIDE)
     key = text.view(np.uint64) & _MINUTE_BYTES
     change = np.ones(len(begin), dtype=bool)
     change[1:] = (key[1:] != key[:-1]).any(axis=1)
     firsts = np.flatnonzero(change)
-    minute, valid = _minutes(text[firsts])
+    minute, minute_ok = _minutes(text[firsts])
     run = np.cumsum(change) - 1
     seconds = text[:, 19:21].astype(np.int64) - 48
     second = seconds[:, 0] * 10 + seconds[:, 1]
-    good &= valid[run] & (text[:, 18] == ord(":")) & ((seconds >= 0) & (seconds <= 9)).all(axis=1)
-    good &= second <= 60
-    return minute[run], second
+    valid &= minute_ok[run] & (text[:, 18] == ord(":")) & ((seconds >= 0) & (seconds <= 9)).all(axis=1)
+    valid &= second <= 60
+    return minute[run], second, valid
 
 
 def _minutes(text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
