@@ -21,6 +21,7 @@ HEAVY = (
     "hyperscan",
     "jinja2",
     "matplotlib",
+    "numpy",
     "paramiko",
     "pydantic",
     "reports.render",
