@@ -166,7 +166,7 @@ def _merge(
     budget: int,
     make: Callable[[float], str],
     planted: list[tuple[float, str]],
-    out: Callable[[str], None],
+    out: Callable[[str], object],  # a file's write returns a count, which is ignored
 ) -> None:
     """Background lines until ``budget`` bytes, with the planted lines at their times."""
     planted = sorted(planted)
