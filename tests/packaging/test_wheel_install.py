@@ -65,3 +65,7 @@ def test_wheel_installs_into_a_fresh_venv_and_renders_a_report(tmp_path: Path) -
     opened = "from agent.ledger import Ledger; Ledger.open('sqlite:///ledger.sqlite').close()"
     run([str(venv / "bin" / "python"), "-c", opened], tmp_path)
     assert (tmp_path / "ledger.sqlite").is_file()
+    # The simulated estate ships too: the demo serves it and checks it from the installed wheel.
+    demo = tmp_path / "demo"
+    run([str(venv / "bin" / "atlas-health"), "demo", "--output", str(demo)], tmp_path)
+    assert {p.name.split("-")[0] for p in demo.glob("*-health-check-*.html")} == {"acme", "globex"}
