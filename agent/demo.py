@@ -15,9 +15,9 @@ from agent.demo_hosts import add_local_host
 from agent.demo_hours import add_demo_support, log_demo_hours, print_hours
 from agent.demo_logs import ZIP_FOLDER, add_demo_logs
 from agent.files import OutputError, write_atomic
-from agent.sandbox import Sandbox, demo_estate, sandbox_config
 from agent.summary import print_summary
 from checks.registry import load_registry
+from sandbox import Sandbox, demo_estate, sandbox_config
 
 # The demo's estate answers fast; keep its budgets short so a fault never stretches the demo.
 DEMO_SETTINGS = {"timeout_seconds": 5, "retry_after_cap_seconds": 5, "instance_budget_seconds": 20}

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from rich.console import Console
 
-from agent.sandbox.log_estate import write_support_zips
 from agent.signatures import load_signatures
 from checks.signatures.scan import to_scan_patterns
 from collectors.logs.engine import analyze_logs
 from collectors.model import Snapshot
+from sandbox.log_estate import write_support_zips
 
 DEMO_LOG_CUSTOMER = "acme"
 ZIP_FOLDER = "acme-jira-support-zips"

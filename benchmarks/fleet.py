@@ -10,7 +10,7 @@ the agent's memory peak; asserts nothing (machines are noisy).
   within 5x the time of one.
 - ``--mixed``: 200 instances of every product (Jira, Confluence, Bitbucket, Bamboo, Crowd,
   Fisheye/Crucible on Data Center and Server, plus --cloud-sites Cloud sites), in the proportions of
-  ``agent.sandbox.estates.MIXED_FLEET``. "One instance" is each kind of instance in the mix checked
+  ``sandbox.estates.MIXED_FLEET``. "One instance" is each kind of instance in the mix checked
   alone; the ratio is taken against the slowest of them (the fleet can never beat its slowest
   member) and, for comparison with the default mode, against the Jira DC instance. Target: 8x.
 
@@ -36,8 +36,8 @@ import yaml
 from agent import pipeline
 from agent.config.loader import parse_config
 from agent.config.targets import check_settings
-from agent.sandbox import InstanceSpec, Sandbox, fleet_estate, mixed_fleet_estate, sandbox_config
 from checks.registry import Registry, load_registry
+from sandbox import InstanceSpec, Sandbox, fleet_estate, mixed_fleet_estate, sandbox_config
 
 SETTINGS = {"concurrency": {"instances": 256, "calls_per_instance": 4}, "timeout_seconds": 10}
 Served = tuple[dict[str, Any], dict[str, str]]  # the sandbox's config for every instance, its secrets

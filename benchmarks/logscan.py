@@ -34,7 +34,7 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from agent.sandbox.log_estate import EstatePlan, write_folders  # noqa: E402
+from sandbox.log_estate import EstatePlan, write_folders  # noqa: E402
 
 _SCRIPT = Path(sys.executable).with_name("atlas-health")
 CLI = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "agent.cli"]

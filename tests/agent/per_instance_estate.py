@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from agent.sandbox import InstanceSpec, Sandbox, sandbox_config
+from sandbox import InstanceSpec, Sandbox, sandbox_config
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from agent.sandbox import Fault, InstanceSpec
-from agent.sandbox.bitbucket_payloads import raw_license
 from collectors.model import Deployment, Product
+from sandbox import Fault, InstanceSpec
+from sandbox.bitbucket_payloads import raw_license
 from tests.agent.per_instance_estate import atlas, check_json, per_instance_estate
 
 pytestmark = [pytest.mark.server]

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from agent.sandbox import Fault, InstanceSpec
 from collectors.model import Deployment, Product
+from sandbox import Fault, InstanceSpec
 from tests.agent.per_instance_estate import atlas, check_json, per_instance_estate
 
 pytestmark = [pytest.mark.server]

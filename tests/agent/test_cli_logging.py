@@ -20,8 +20,8 @@ import yaml
 
 from agent.cli import cli
 from agent.logging_setup import ENV_VAR, effective_level
-from agent.sandbox import Fault, InstanceSpec, Sandbox, sandbox_config
 from collectors.model import Deployment, Product
+from sandbox import Fault, InstanceSpec, Sandbox, sandbox_config
 from tests.agent.ledger.cli import support, write_config
 
 # 14:03:07.412Z DEBUG collectors.rest.http: ...

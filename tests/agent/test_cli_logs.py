@@ -1,6 +1,6 @@
 """`atlas-health analyze` on logs: support zips of a three-node cluster with planted problems.
 
-The simulated estate plants an incident (agent/sandbox/log_estate.py); the report must name each
+The simulated estate plants an incident (sandbox/log_estate.py); the report must name each
 problem with its node and time, and the JSON must carry every result of the log analysis.
 """
 
@@ -16,9 +16,9 @@ import pytest
 
 from agent.bundle import write_bundle
 from agent.cli import main
-from agent.sandbox.log_estate import EstatePlan, Plant, write_folders, write_support_zips
 from checks.runner import CheckSettings
 from collectors.model import Snapshot
+from sandbox.log_estate import EstatePlan, Plant, write_folders, write_support_zips
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from agent.sandbox import Fault, InstanceSpec, Sandbox, sandbox_config
 from collectors.model import Deployment, Product
+from sandbox import Fault, InstanceSpec, Sandbox, sandbox_config
 
 pytestmark = [pytest.mark.server]
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from agent.sandbox import InstanceSpec, Sandbox
 from collectors.model import Deployment
 from collectors.target import CollectOptions, Credentials, InstanceTarget
+from sandbox import InstanceSpec, Sandbox
 
 # Short budgets so a test that goes wrong fails in seconds, not minutes.
 FAST = CollectOptions(timeout_s=5.0, retry_after_cap_s=5.0, max_retries=2, instance_budget_s=30.0)

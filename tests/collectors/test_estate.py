@@ -8,9 +8,9 @@ from dataclasses import replace
 
 import pytest
 
-from agent.sandbox import Fault, InstanceSpec, Sandbox, fleet_estate
 from collectors.estate import collect_estate
 from collectors.model import Deployment, ErrorKind, InstanceSnapshot, Product
+from sandbox import Fault, InstanceSpec, Sandbox, fleet_estate
 from tests.collectors.targets import FAST, target_for
 
 pytestmark = pytest.mark.server

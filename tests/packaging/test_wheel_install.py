@@ -89,3 +89,7 @@ def test_wheel_installs_into_a_fresh_venv_and_renders_a_report(tmp_path: Path) -
         "    print(len(ledger.entries('acme')), 'entries')"
     )
     assert run([str(venv / "bin" / "python"), "-c", opened], tmp_path).stdout == "0 entries\n"
+    # The simulated estate ships too: the demo serves it and checks it from the installed wheel.
+    demo = tmp_path / "demo"
+    run([str(venv / "bin" / "atlas-health"), "demo", "--output", str(demo)], tmp_path)
+    assert {p.name.split("-")[0] for p in demo.glob("*-health-check-*.html")} == {"acme", "globex"}

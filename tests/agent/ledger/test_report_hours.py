@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from agent.sandbox import InstanceSpec, Sandbox, sandbox_config
 from collectors.model import Deployment, Product
+from sandbox import InstanceSpec, Sandbox, sandbox_config
 from tests.agent.ledger.cli import atlas, support, write_config
 from tests.packaging.helpers import write_recorded_bundle
 

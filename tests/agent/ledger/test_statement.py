@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from agent.ledger import InvalidInputError, Ledger
-from agent.ledger.statement import build_statement
-from reports.statement import StatementData, render_statement
+from agent.ledger.statement import StatementData, build_statement
+from reports.statement import render_statement
 from tests.agent.ledger.conftest import FULL, Clock, terms
 
 LONDON = ZoneInfo("Europe/London")
@@ -56,18 +56,22 @@ def history(ledger: Ledger, clock: Clock) -> Ledger:
 
 def test_a_month_with_purchases_work_voids_and_add_ons(history: Ledger) -> None:
     data = statement(history, date(2026, 6, 1), date(2026, 6, 30))
-    assert (data.opening_minutes, data.closing_minutes) == (1200 - 90, 1200 - 90 - 60 + 90 + 600)
-    assert [(e.id, e.kind) for e in data.entries] == [
+    assert (data["opening_minutes"], data["closing_minutes"]) == (1200 - 90, 1200 - 90 - 60 + 90 + 600)
+    assert [(e["id"], e["kind"]) for e in data["entries"]] == [
         (3, "work"),
         (4, "work"),
         (5, "work"),
         (6, "void"),
         (7, "purchase"),
     ]
-    assert data.currency == "GBP" and data.low_balance is None
-    upgrades, health = data.addons[1], data.addons[2]
-    assert (upgrades.used_in_period_minutes, upgrades.used_minutes, upgrades.left_minutes) == (1440, 1440, 0)
-    assert (health.used_in_period_days, health.left_days) == (1, 0)
+    assert data["currency"] == "GBP" and data["low_balance"] is None
+    upgrades, health = data["addons"][1], data["addons"][2]
+    assert [upgrades[k] for k in ("used_in_period_minutes", "used_minutes", "left_minutes")] == [
+        1440,
+        1440,
+        0,
+    ]
+    assert (health["used_in_period_days"], health["left_days"]) == (1, 0)
 
     md = render_statement(data, "md").content
     assert "| Opening balance (2026-06-01) | 18 h 30 min |" in md
@@ -98,16 +102,16 @@ def test_a_month_with_purchases_work_voids_and_add_ons(history: Ledger) -> None:
 
 def test_an_earlier_statement_reads_the_same_after_later_corrections(history: Ledger) -> None:
     may = statement(history, date(2026, 5, 1), date(2026, 5, 31))
-    assert (may.opening_minutes, may.closing_minutes) == (0, 1110)
-    incident = next(e for e in may.entries if e.kind == "work")
-    assert incident.voided_by is None  # voided in June: not part of May's statement
+    assert (may["opening_minutes"], may["closing_minutes"]) == (0, 1110)
+    incident = next(e for e in may["entries"] if e["kind"] == "work")
+    assert incident["voided_by"] is None  # voided in June: not part of May's statement
     june = statement(history, date(2026, 6, 1), date(2026, 6, 30))
-    assert june.opening_minutes == may.closing_minutes
+    assert june["opening_minutes"] == may["closing_minutes"]
 
 
 def test_the_period_follows_the_configured_time_zone(history: Ledger) -> None:
     july = statement(history, date(2026, 7, 1), date(2026, 7, 31))
-    assert [(e.kind, e.activity) for e in july.entries] == [("work", "support")]
+    assert [(e["kind"], e["activity"]) for e in july["entries"]] == [("work", "support")]
 
 
 def test_a_low_closing_balance_is_noticed(ledger: Ledger, clock: Clock) -> None:
@@ -115,7 +119,7 @@ def test_a_low_closing_balance_is_noticed(ledger: Ledger, clock: Clock) -> None:
     ledger.buy("acme", hours=2, price="350", currency="GBP", terms=contract)
     ledger.log("acme", activity_id="incident", minutes=30, engineer="ana", terms=contract)
     data = statement(ledger, date(2026, 6, 1), date(2026, 6, 30), contract)
-    assert data.low_balance == "acme: PAYG balance is low: 1 h 30 min left (threshold 2 h)"
+    assert data["low_balance"] == "acme: PAYG balance is low: 1 h 30 min left (threshold 2 h)"
     assert "**Low balance:** acme: PAYG balance is low" in render_statement(data, "md").content
     assert "<strong>Low balance:</strong> acme: PAYG balance is low" in render_statement(data, "html").content
 

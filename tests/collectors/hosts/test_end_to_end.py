@@ -16,8 +16,8 @@ import pytest
 import yaml
 
 from agent.bundle import read_bundle
-from agent.sandbox import InstanceSpec, Sandbox, sandbox_config
 from collectors.model import Deployment, Product
+from sandbox import InstanceSpec, Sandbox, sandbox_config
 from tests.collectors.hosts.fake_product import SECRETS, FakeInstall, FakeJvm, compile_app
 from tests.collectors.hosts.sshd import Sshd, write_known_hosts
 

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from agent.sandbox.log_estate import EstatePlan, write_folders
 from agent.signatures import load_signatures
 from checks.signatures.scan import to_scan_patterns
 from collectors.logs import engine
 from collectors.logs.engine import analyze_logs
 from collectors.logs.matcher import hyperscan
 from collectors.logs.sources import discover
+from sandbox.log_estate import EstatePlan, write_folders
 
 
 @pytest.fixture(scope="module")

@@ -215,7 +215,7 @@ def test_empty_and_unknown_input() -> None:
 
 
 def test_the_simulated_estates_long_pauses_are_on_their_node_at_their_time(tmp_path) -> None:
-    from agent.sandbox.log_estate import EstatePlan, default_plants, write_folders
+    from sandbox.log_estate import EstatePlan, default_plants, write_folders
 
     plan = EstatePlan(app_bytes=2_000, access_bytes=2_000)
     write_folders(tmp_path, plan)

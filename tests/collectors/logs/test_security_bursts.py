@@ -7,7 +7,6 @@ import pickle
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from agent.sandbox.log_estate import EstatePlan, default_plants, write_folders
 from collectors.logs.context import FileContext
 from collectors.logs.model import LogKind, SecuritySummary
 from collectors.logs.security import SecurityAccumulator
@@ -18,6 +17,7 @@ from collectors.logs.security_bursts import (
     STALE_MIN_FAILURES,
     STALE_MIN_SPAN_S,
 )
+from sandbox.log_estate import EstatePlan, default_plants, write_folders
 
 T0 = datetime(2024, 5, 1, 10, 0, tzinfo=UTC)
 _requests = iter(range(1, 10**9))

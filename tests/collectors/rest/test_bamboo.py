@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from agent.sandbox import Fault, InstanceSpec, Sandbox
 from collectors.model import ErrorKind, InstanceSnapshot, Product
 from collectors.rest import collect_instance
+from sandbox import Fault, InstanceSpec, Sandbox
 from tests.collectors.targets import FAST, secrets_of, target_for
 
 pytestmark = pytest.mark.server

@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from agent.sandbox import Fault, InstanceSpec, Sandbox
-from agent.sandbox.bitbucket_payloads import SEARCH_DOWN_MESSAGE, raw_license
 from collectors.model import Deployment, ErrorKind, InstanceSnapshot, Product
 from collectors.rest import collect_instance
 from collectors.target import CollectOptions, Credentials, InstanceTarget
+from sandbox import Fault, InstanceSpec, Sandbox
+from sandbox.bitbucket_payloads import SEARCH_DOWN_MESSAGE, raw_license
 from tests.collectors.targets import FAST, secrets_of, target_for
 
 pytestmark = pytest.mark.server

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from agent.sandbox import Fault, InstanceSpec, Sandbox
 from collectors.model import Deployment, ErrorKind, InstanceSnapshot, Product
 from collectors.rest import collect_instance
 from collectors.rest.cloud import read_headers
+from sandbox import Fault, InstanceSpec, Sandbox
 from tests.collectors.targets import FAST, secrets_of, target_for
 
 pytestmark = pytest.mark.server

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from agent.sandbox import Fault, InstanceSpec, Sandbox
-from agent.sandbox.jira_payloads import raw_license
 from collectors.model import Deployment, ErrorKind, InstanceSnapshot, Product
 from collectors.rest import collect_instance
 from collectors.target import CollectOptions
+from sandbox import Fault, InstanceSpec, Sandbox
+from sandbox.jira_payloads import raw_license
 from tests.collectors.targets import FAST, secrets_of, target_for
 
 pytestmark = pytest.mark.server

@@ -7,11 +7,11 @@ from datetime import timedelta
 
 import pytest
 
-from agent.sandbox import InstanceSpec, Sandbox
-from agent.sandbox.jira_payloads import raw_license
 from collectors.model import Deployment, ErrorKind, InstanceSnapshot, Product
 from collectors.rest import collect_instance
 from collectors.target import Credentials
+from sandbox import InstanceSpec, Sandbox
+from sandbox.jira_payloads import raw_license
 from tests.collectors.targets import FAST, secrets_of, target_for
 
 pytestmark = pytest.mark.server

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from agent.sandbox import Fault, InstanceSpec, Sandbox
-from agent.sandbox.crowd_payloads import LDAP_DIRECTORY, SYNC_FAILURE
 from collectors.facts.crowd import CrowdDirectory
 from collectors.model import Deployment, ErrorKind, InstanceSnapshot, Product
 from collectors.rest import collect_instance
 from collectors.target import CollectOptions, Credentials
+from sandbox import Fault, InstanceSpec, Sandbox
+from sandbox.crowd_payloads import LDAP_DIRECTORY, SYNC_FAILURE
 from tests.collectors.targets import FAST, secrets_of, target_for
 
 pytestmark = pytest.mark.server
