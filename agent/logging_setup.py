@@ -22,7 +22,7 @@ import click
 ENV_VAR = "ATLAS_HEALTH_LOG_LEVEL"
 LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
 DEFAULT_LEVEL = logging.WARNING
-OWN_PACKAGES = ("agent", "checks", "collectors", "reports", "sandbox")
+OWN_PACKAGES = ("agent", "atlas_health", "checks", "collectors", "reports", "sandbox")
 USAGE_ERROR = 3
 _STATE = "atlas_health.logging"  # key of this run's choices in the root click context's meta
 
