@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from itertools import pairwise
+from typing import NamedTuple
 
 from checks.base import LogsCheck, SkipCheck
 from checks.context import LogsContext
@@ -40,9 +41,15 @@ def episodes(events: list[RestartEvent], gap: timedelta) -> dict[str, list[Episo
     return found
 
 
-def cascades(
-    found: dict[str, list[Episode]], together: timedelta, within: timedelta
-) -> list[tuple[Episode, Episode]]:
+class Cascade(NamedTuple):
+    """One node's restart followed by another's, ``gap`` apart."""
+
+    first: Episode
+    second: Episode
+    gap: timedelta
+
+
+def cascades(found: dict[str, list[Episode]], together: timedelta, within: timedelta) -> list[Cascade]:
     """Pairs of restarts of different nodes that followed one another: apart by more than ``together``
     and at most ``within``."""
     starts = sorted(
@@ -52,7 +59,7 @@ def cascades(
     pairs = []
     for (at_a, node_a, ep_a), (at_b, node_b, ep_b) in pairwise(starts):
         if node_a != node_b and together < at_b - at_a <= within:
-            pairs.append((ep_a, ep_b))
+            pairs.append(Cascade(ep_a, ep_b, at_b - at_a))
     return pairs
 
 
@@ -111,9 +118,9 @@ class LogsRestarts(LogsCheck):
             problems.append(
                 f"{node} restarted {len(eps)} times, more than the {t('max_per_node'):g} expected"
             )
-        for first, second in chained:
-            gap = (second[0].at - first[0].at).total_seconds() / 60  # type: ignore[operator]
-            problems.append(f"{second[0].node} restarted {gap:.0f} min after {first[0].node}")
+        for first, second, gap in chained:
+            minutes = gap.total_seconds() / 60
+            problems.append(f"{second[0].node} restarted {minutes:.0f} min after {first[0].node}")
         if not problems:
             message = (
                 f"{counted} seen in the window: at most {t('max_per_node'):g} per node and none "
@@ -128,7 +135,7 @@ class LogsRestarts(LogsCheck):
                 key="restarts",
             )
             return
-        chained_nodes = sorted({ep[0].node for pair in chained for ep in pair})
+        chained_nodes = sorted({ep[0].node for c in chained for ep in (c.first, c.second)})
         yield ctx.finding(
             Severity.WARNING,
             f"Repeated restarts on {listing(sorted(repeated))}"

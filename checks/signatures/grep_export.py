@@ -97,8 +97,7 @@ def _token(token: Token, ignore_case: bool) -> str:
         return _literal(token.text, ignore_case)
     if kind == "short":
         return _SHORT[token.text]
-    if kind == "class":
-        assert token.cls is not None
+    if kind == "class" and token.cls is not None:  # the parser gives every class token its class
         return _bracket(token.cls, ignore_case)
     return {"any": ".", "bol": "^", "eol": "$", "open": "(", "close": ")", "alt": "|"}.get(kind, token.text)
 
