@@ -56,3 +56,20 @@ def test_a_wrong_passphrase_is_a_key_file_error_that_hides_the_passphrase(server
     error = collect(server, protected_key, tmp_path, key_passphrase="not it").connect_error()
     assert error is not None and error.kind is HostErrorKind.KEY_FILE, error
     assert "not it" not in error.message
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(bytes(range(256)) * 4, id="binary"),
+        pytest.param(b"-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5v", id="truncated"),
+        pytest.param(b"", id="empty"),
+    ],
+)
+def test_a_key_file_that_is_no_key_is_a_key_file_error(server, tmp_path, content):
+    bogus = tmp_path / "id_bogus"
+    bogus.write_bytes(content)
+    error = collect(server, bogus, tmp_path).connect_error()
+    assert error is not None and error.kind is HostErrorKind.KEY_FILE, error
+    assert error.message.startswith(f"the key file {bogus} is not a private key"), error.message
+    assert "\n" not in error.message
