@@ -325,7 +325,10 @@ def read_channel(
         if out.total > cap:
             truncated = True  # stop reading: closing the channel ends the command on the host
             break
-        if channel.exit_status_ready():
+        # The exit status may come before the last of the output: sshd sends it when the command
+        # exits, while output that did not fit our window yet is still on its way. Only EOF (or the
+        # channel's close) says all of it is here.
+        if channel.exit_status_ready() and (channel.eof_received or channel.closed):
             drain()
             truncated = out.total > cap
             break

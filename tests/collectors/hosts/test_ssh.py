@@ -11,6 +11,7 @@ import os
 import re
 import socket
 import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -186,6 +187,27 @@ def test_ten_megabytes_on_stdout_and_five_on_stderr_do_not_deadlock(server, keys
     assert (result.exit_status, result.stdout_total, len(result.stdout)) == (3, 10485760, 10485760)
     assert not result.truncated and not result.timed_out
     assert len(result.stderr) == 64 * 1024  # stderr is kept to its own cap, and was read to the end
+
+
+def test_output_still_behind_the_window_when_the_command_exits_is_read_to_the_end(server, keys, known_hosts):
+    # A slow reader (the log writer redacts as it goes) lets the SSH window fill: the command exits
+    # and sshd sends its exit status while megabytes of output still wait behind the window.
+    connection = connect(endpoint(server, keys["client"], known_hosts), FAST)
+    received = []
+
+    def slow_sink(data: bytes) -> None:
+        if not received:
+            time.sleep(1.0)  # long enough for the command to exit with its output in sshd's hands
+        received.append(len(data))
+
+    try:
+        channel = connection.client.get_transport().open_session()
+        channel.exec_command("head -c 8388608 /dev/zero")
+        result = read_channel(channel, timeout_s=60, cap=16 * 1024 * 1024, sink=slow_sink)
+    finally:
+        connection.close()
+    assert (result.exit_status, sum(received)) == (0, 8388608)
+    assert not result.truncated and not result.timed_out
 
 
 def test_output_beyond_the_cap_is_cut_and_said(server, keys, known_hosts):
