@@ -50,6 +50,16 @@ class MinuteCount(_Model):
     count: int
 
 
+class NodeCount(_Model):
+    """How often something happened on one node, and when: the per-node view incidents are told from."""
+
+    node: str
+    count: int
+    first_at: datetime | None = None
+    last_at: datetime | None = None
+    per_minute: list[MinuteCount] = Field(default_factory=list)
+
+
 class SignatureHit(_Model):
     """A knowledge-base signature that matched at least once in the window."""
 
@@ -68,6 +78,7 @@ class SignatureHit(_Model):
     files: list[str] = Field(default_factory=list)
     samples: list[LogSample] = Field(default_factory=list)  # the first few, redacted
     per_minute: list[MinuteCount] = Field(default_factory=list)
+    by_node: list[NodeCount] = Field(default_factory=list)  # each node's count, first, last and series
 
 
 class LevelMinute(_Model):
@@ -80,6 +91,13 @@ class LevelMinute(_Model):
     fatal: int = 0
 
 
+class NodeLevels(_Model):
+    """One node's events by level, per bucket."""
+
+    node: str
+    per_minute: list[LevelMinute] = Field(default_factory=list)
+
+
 class ExceptionGroup(_Model):
     """Exceptions grouped by their root cause type (the last ``Caused by:`` of the event)."""
 
@@ -90,6 +108,7 @@ class ExceptionGroup(_Model):
     nodes: list[str] = Field(default_factory=list)
     thrown_as: list[str] = Field(default_factory=list)  # the outermost types seen, most frequent first
     sample: str | None = None  # root cause line, redacted
+    by_node: list[NodeCount] = Field(default_factory=list)
 
 
 class RestartEvent(_Model):
@@ -154,6 +173,7 @@ class AccessMinute(_Model):
     requests: int
     status_4xx: int = 0
     status_5xx: int = 0
+    status_401: int = 0  # counted in status_4xx too: logins refused (a directory down, an attack)
     p50_ms: float | None = None
     p95_ms: float | None = None
     p99_ms: float | None = None
@@ -178,6 +198,22 @@ class Talker(_Model):
     errors_5xx: int = 0
 
 
+class NodeAccess(_Model):
+    """One node's share of a product's access logs, per bucket."""
+
+    node: str
+    per_minute: list[AccessMinute] = Field(default_factory=list)
+
+
+class UserErrors(_Model):
+    """A user (or, for anonymous requests, the client address) who got server errors in one bucket."""
+
+    at: datetime
+    user: str
+    node: str
+    errors: int  # 5xx answers
+
+
 class AccessSummary(_Model):
     """The Tomcat or Bitbucket access logs of one product, all nodes together."""
 
@@ -194,6 +230,10 @@ class AccessSummary(_Model):
     busiest_endpoints: list[EndpointStats] = Field(default_factory=list)  # by count, top 15
     top_users: list[Talker] = Field(default_factory=list)
     top_clients: list[Talker] = Field(default_factory=list)
+    per_node: list[NodeAccess] = Field(default_factory=list)
+    # Who got 5xx, and when: capped (limits_hit says so), so distinct users hurt in any window can be
+    # counted afterwards.
+    error_users: list[UserErrors] = Field(default_factory=list)
     # Latencies are read as milliseconds (Tomcat <= 9 %D, Bitbucket durationMs); a note says when a
     # file's numbers look like microseconds (Tomcat 10 %D).
     notes: list[str] = Field(default_factory=list)
@@ -209,17 +249,39 @@ class AuthFailures(_Model):
 
 
 class AuthBurst(_Model):
-    """Failed logins close together: many users from one place (brute force) or one user steadily
-    failing from the same few places (a service or integration with a stale password)."""
+    """Failed logins close together: many users from one place (brute force), one address guessing
+    one account's password again and again (password guessing), or one user steadily failing from the
+    same few places (a service or integration with a stale password)."""
 
-    kind: str  # "brute-force" or "stale-password"
-    subject: str  # user for stale-password, address for brute-force
+    kind: str  # "brute-force", "password-guessing" or "stale-password"
+    subject: str  # user for stale-password, address for brute-force and password-guessing
     start: datetime
     end: datetime
     failures: int
     users: list[str] = Field(default_factory=list)
     addresses: list[str] = Field(default_factory=list)
     nodes: list[str] = Field(default_factory=list)
+
+
+class LoginMinute(_Model):
+    at: datetime
+    failed: int = 0
+    passed: int = 0
+
+
+class NodeLogins(_Model):
+    node: str
+    per_minute: list[LoginMinute] = Field(default_factory=list)
+
+
+class AuthCell(_Model):
+    """Failed logins of one user from one address on one node in one bucket."""
+
+    at: datetime
+    user: str
+    address: str
+    node: str
+    failed: int
 
 
 class SecuritySummary(_Model):
@@ -229,6 +291,8 @@ class SecuritySummary(_Model):
     by_user: list[AuthFailures] = Field(default_factory=list)  # most failures first, top 20
     by_address: list[AuthFailures] = Field(default_factory=list)
     bursts: list[AuthBurst] = Field(default_factory=list)
+    per_node: list[NodeLogins] = Field(default_factory=list)
+    cells: list[AuthCell] = Field(default_factory=list)  # capped like the burst detection's cells
 
 
 class LogAnalysis(_Model):
@@ -247,6 +311,7 @@ class LogAnalysis(_Model):
     nodes: list[str] = Field(default_factory=list)
     signatures: list[SignatureHit] = Field(default_factory=list)  # most severe handled by checks
     levels: list[LevelMinute] = Field(default_factory=list)
+    node_levels: list[NodeLevels] = Field(default_factory=list)
     exceptions: list[ExceptionGroup] = Field(default_factory=list)  # top 20 by count
     restarts: list[RestartEvent] = Field(default_factory=list)
     gc: list[GcSummary] | None = None  # None: no GC log was given
