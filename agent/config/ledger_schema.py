@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 DEFAULT_UPGRADE_HOURS = 24  # the Annual Upgrades add-on: 24 hours of consultancy a year
 DEFAULT_HEALTH_CHECK_DAYS = 1  # the Annual Health Check add-on: one day on site a year
+ReportKind = Literal["health_check", "post_incident"]  # the reports that log time: ledger.report_minutes
 
 
 class _Strict(BaseModel):
@@ -101,6 +102,10 @@ class ReportMinutes(_Strict):
     """Minutes logged against the customer's balance for each report the agent produces."""
 
     health_check: int = Field(default=15, ge=0, le=1440)
+    post_incident: int = Field(default=60, ge=0, le=1440)
+
+    def of(self, kind: ReportKind) -> int:
+        return self.post_incident if kind == "post_incident" else self.health_check
 
 
 class LedgerConfig(_Strict):
