@@ -19,6 +19,7 @@ from typing import IO, TYPE_CHECKING, Any
 import click
 
 from agent.cli_hours import hours, warn
+from agent.cli_incident import incident
 from agent.cli_signatures import signatures
 from agent.console import stderr, stdout
 from agent.logging_setup import add_logging_options
@@ -495,6 +496,7 @@ def demo(output: Path) -> None:
 
 
 cli.add_command(hours)
+cli.add_command(incident)
 cli.add_command(signatures)
 add_logging_options(cli)  # --log-level and -v on every command, after its name or before
 
