@@ -13,8 +13,9 @@ from agent.config.loader import ConfigError, parse_config
 from agent.config.targets import check_settings
 from agent.demo_hosts import add_local_host
 from agent.demo_hours import add_demo_support, log_demo_hours, print_hours
-from agent.demo_logs import ZIP_FOLDER, add_demo_logs
+from agent.demo_logs import DEMO_LOG_CUSTOMER, ZIP_FOLDER, add_demo_logs, demo_incident, print_incident
 from agent.files import OutputError, write_atomic
+from agent.incident_output import write_report
 from agent.summary import print_summary
 from checks.registry import load_registry
 from sandbox import Sandbox, demo_estate, sandbox_config
@@ -46,11 +47,13 @@ def run_demo(output: Path, out: Console, err: Console) -> int:
     analysis = pipeline.analyze(snapshot, check_settings(loaded.config), registry)
     reports = pipeline.build_reports(snapshot, analysis, loaded.config.settings.timezone)
     reports = log_demo_hours(reports, loaded, err)
+    incident = demo_incident(snapshot, analysis.findings, loaded, output, err)
     written: list[Path] = []
     try:
         for doc in pipeline.render_reports(reports, pipeline.FORMATS):
             write_atomic(output / doc.filename, doc.content)
             written.append(output / doc.filename)
+        written += write_report(output, incident.documents, DEMO_LOG_CUSTOMER, incident.notes_template)
         # The configuration the demo used, for reference: it names environment variables, never secrets.
         write_atomic(output / "demo-config.yaml", text)
     except OutputError as exc:
@@ -58,7 +61,9 @@ def run_demo(output: Path, out: Console, err: Console) -> int:
         return 3
     print_summary(out, reports, written)
     print_hours(out, reports)
+    print_incident(out, incident)
     out.print(f"demo finished in {time.monotonic() - started:.1f} s; open the .html reports in a browser")
     zips = output / ZIP_FOLDER
     out.print(f"try the log analysis by hand: atlas-health analyze {zips} --since '2024-05-01 10:00'")
+    out.print(f"and the incident investigation: atlas-health incident {zips} --customer acme")
     return 0
