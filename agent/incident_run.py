@@ -226,12 +226,24 @@ def _live(
     first_screen = _first_screen(registry, settings, screen, zone)
     err.print(f"collecting from {escape(customer)}'s instances and hosts ...")
     snapshot = collect_live(loaded, customer, Path(spool), since=request.since, on_first_screen=first_screen)
+    err.print(collected_line(snapshot))
     host_logs = Path(spool) / customer
     paths = [*([host_logs] if host_logs.is_dir() else []), *request.log_paths]
     if not paths:
         return snapshot, settings
     logs, _ = _read_logs(None, paths, customer, request, patterns, err)
     return snapshot.model_copy(update={"logs": [*snapshot.logs, *logs.logs]}), settings
+
+
+def collected_line(snapshot: Snapshot) -> str:
+    """What the live collection brought, said once it is all in and the investigation starts."""
+    dumps = sum(len(h.thread_dumps or []) for h in snapshot.hosts)
+    files = [f for h in snapshot.hosts if h.logs is not None for f in h.logs.files if f.fetched_bytes]
+    size = sum(f.fetched_bytes for f in files) / 1e6
+    return (
+        f"collected {len(snapshot.instances)} instance(s) and {len(snapshot.hosts)} host(s): {dumps} thread "
+        f"dump(s), {len(files)} log file(s) ({size:.1f} MB); investigating ..."
+    )
 
 
 def _first_screen(
