@@ -122,7 +122,7 @@ def _signal(report: PostIncidentReport) -> TimelineEvent | None:
 
 def _detection(report: PostIncidentReport) -> Detection | None:
     incident = report.incident
-    if not incident.found:
+    if not incident.found or incident.start is None:
         return None
     return Detection(
         first_signal=incident.first_signal,
@@ -134,7 +134,7 @@ def _detection(report: PostIncidentReport) -> Detection | None:
 
 def _recovery(report: PostIncidentReport) -> Recovery | None:
     incident = report.incident
-    if not incident.found:
+    if not incident.found or incident.start is None:
         return None
     duration = incident.impact.duration_s.value if incident.impact is not None else None
     if duration is None:
@@ -177,7 +177,8 @@ def incident_view(report: PostIncidentReport, draw: bool = True) -> IncidentView
     """The view of ``report`` its templates read; ``draw``: draw the charts (HTML)."""
     zone = ZoneInfo(report.timezone)
     incident = report.incident
-    causes = incident.causes if incident.found else []
+    found = incident.found and incident.start is not None  # as the templates and the summary tell it
+    causes = incident.causes if found else []
     top = causes[0] if causes else None
     marker = first_evidence(top) if top is not None else None
     impact = []

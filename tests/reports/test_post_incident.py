@@ -1081,3 +1081,12 @@ def test_severity_badges_say_their_word() -> None:
     )
     assert badges and all(label.lower() == severity for severity, label in badges)
     assert Severity.CRITICAL.value in {s for s, _ in badges}
+
+
+def test_an_incident_found_without_a_start_is_told_as_none_found() -> None:
+    incident = found_incident().model_copy(update={"start": None})
+    report = build(incident)
+    assert report.summary.startswith("No incident was found in the evidence from 2025-03-03 12:00 UTC")
+    html = render(report, "html")
+    assert 'id="no-incident"' in html and 'id="cause"' not in html
+    assert '<p class="story sev-ok">' in html
