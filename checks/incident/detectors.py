@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 
 from checks.incident.clue import Clue
-from checks.incident.model import IncidentEvidence
+from checks.incident.model import CauseClass, IncidentEvidence
 from checks.incident.scene import Scene, iso
 from collectors.hosts.model import HostSnapshot
 from collectors.logs.model import AuthCell
@@ -292,6 +292,13 @@ def _dump_clues(host: HostSnapshot) -> list[Clue]:
             clues.append(
                 Clue("db-pool-exhausted", 0.6, taken.timestamp(), frozenset({host.name}), text, evidence)
             )
+        for deadlock in series.deadlocks:
+            text = f"deadlock on {host.name} between {', '.join(deadlock.threads[:4])}"
+            evidence = [
+                IncidentEvidence(at=deadlock.first_seen, node=host.name, source="thread dump", text=text)
+            ]
+            when = deadlock.first_seen.timestamp()
+            clues.append(Clue("stuck-requests", 0.7, when, frozenset({host.name}), text, evidence))
         stuck = [s for s in series.stuck if s.pool.startswith("http")]
         if len(stuck) >= 3:
             top = stuck[0].frames[0] if stuck[0].frames else "?"
@@ -326,11 +333,40 @@ def rest_clues(scene: Scene) -> list[Clue]:
                 clues.append(
                     Clue("licence-expired", 0.7, lic.expiry.timestamp(), frozenset(), text, evidence)
                 )
+        for check in inst.health_checks.statuses if inst.health_checks else []:
+            cause = _atst_cause(check.name)
+            if check.healthy or cause is None:
+                continue
+            reason = check.failure_reason or "no reason given"
+            text = f"{inst.instance}: health check {check.name!r} failed: {reason}"
+            evidence = [IncidentEvidence(at=check.time or at, node=check.node_id, source="rest", text=text)]
+            when = (check.time or at).timestamp()
+            clues.append(
+                Clue(cause, 0.5, when, frozenset({check.node_id} if check.node_id else ()), text, evidence)
+            )
         if inst.index is not None and inst.index.index_readable is False:
             text = f"{inst.instance}: the search index is not readable"
             evidence = [IncidentEvidence(at=at, node=inst.index.node_id, source="rest", text=text)]
             clues.append(Clue("index-corruption", 0.6, at.timestamp(), frozenset(), text, evidence))
     return clues
+
+
+# Troubleshooting and Support Tools checks whose failure names a cause class, by words in their name.
+_ATST_CAUSES: tuple[tuple[str, CauseClass], ...] = (
+    ("licen", "licence-expired"),
+    ("cache replication", "cache-replication"),
+    ("index", "index-corruption"),
+    ("cluster", "cluster-node-lost"),
+    ("mail", "mail-queue"),
+    ("open files", "fd-exhausted"),
+    ("disk", "disk-full"),
+    ("database", "db-unreachable"),
+)
+
+
+def _atst_cause(name: str) -> CauseClass | None:
+    lowered = name.lower()
+    return next((cause for words, cause in _ATST_CAUSES if words in lowered), None)
 
 
 DETECTORS: tuple[Callable[[Scene], list[Clue]], ...] = (

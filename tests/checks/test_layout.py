@@ -21,7 +21,12 @@ from checks.registry import RegisteredCheck, checks_in_module
 
 CHECKS_ROOT = Path(checks.__file__).parent
 CHECK_PACKAGES = {"bamboo", "bitbucket", "cloud", "crowd", "fecru", "host", "instance", "jira", "jvm", "logs"}
-OTHER_PACKAGES = {"incident", "scopes", "signatures", "thread_dumps"}  # the framework's parts and the knowledge base
+OTHER_PACKAGES = {
+    "incident",
+    "scopes",
+    "signatures",
+    "thread_dumps",
+}  # the framework's parts and the knowledge base
 SCOPE_OF_PACKAGE = {"host": HostCheck, "jvm": HostCheck, "logs": LogsCheck}
 
 

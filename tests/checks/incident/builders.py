@@ -17,10 +17,14 @@ from collectors.logs.model import (
     LevelMinute,
     LogAnalysis,
     LoginMinute,
+    LogSample,
+    MinuteCount,
+    NodeCount,
     NodeAccess,
     NodeLevels,
     NodeLogins,
     SecuritySummary,
+    SignatureHit,
 )
 
 T0 = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
@@ -85,4 +89,45 @@ def analysis(
         access=[AccessSummary(product="jira", nodes=list(nodes), per_node=per_node_access)],
         security=SecuritySummary(per_node=per_node_logins),
         gc=gcs or None,
+    )
+
+
+def hit(
+    signature: str,
+    minutes_by_node: dict[str, range | list[int]],
+    *,
+    per_minute: int = 5,
+    severity: str = "critical",
+    title: str | None = None,
+) -> SignatureHit:
+    """A signature hit seen ``per_minute`` times in each of the given minutes on each node."""
+    by_node = []
+    for node, minutes in minutes_by_node.items():
+        series = [MinuteCount(at=minute(m), count=per_minute) for m in minutes]
+        if series:
+            by_node.append(
+                NodeCount(
+                    node=node,
+                    count=per_minute * len(series),
+                    first_at=series[0].at,
+                    last_at=series[-1].at,
+                    per_minute=series,
+                )
+            )
+    samples = [
+        LogSample(
+            at=nc.first_at, node=nc.node, file=f"{nc.node}/atlassian-jira.log", text=f"{signature} line"
+        )
+        for nc in by_node
+    ]
+    return SignatureHit(
+        signature=signature,
+        count=sum(nc.count for nc in by_node),
+        title=title or signature,
+        severity=severity,
+        nodes=sorted(minutes_by_node),
+        first_at=min((nc.first_at for nc in by_node if nc.first_at), default=None),
+        last_at=max((nc.last_at for nc in by_node if nc.last_at), default=None),
+        samples=samples,
+        by_node=by_node,
     )
