@@ -65,7 +65,7 @@ class IncidentError(click.ClickException):
     "--notes",
     "notes_path",
     type=click.Path(path_type=Path),
-    help="The engineer's sections (Markdown, at most 1 MB). Default: the notes file in --output once edited.",
+    help="The engineer's sections (Markdown, at most 256 KiB). Default: the notes file in --output.",
 )
 @click.option(
     "--minutes",

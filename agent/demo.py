@@ -47,13 +47,14 @@ def run_demo(output: Path, out: Console, err: Console) -> int:
     analysis = pipeline.analyze(snapshot, check_settings(loaded.config), registry)
     reports = pipeline.build_reports(snapshot, analysis, loaded.config.settings.timezone)
     reports = log_demo_hours(reports, loaded, err)
-    incident = demo_incident(snapshot, analysis.findings, loaded, output, err)
+    incident = demo_incident(snapshot, analysis, loaded, output, err)
     written: list[Path] = []
     try:
         for doc in pipeline.render_reports(reports, pipeline.FORMATS):
             write_atomic(output / doc.filename, doc.content)
             written.append(output / doc.filename)
-        written += write_report(output, incident.documents, DEMO_LOG_CUSTOMER, incident.notes_template)
+        report_id, template = incident.report.report_id, incident.notes_template
+        written += write_report(output, incident.documents, DEMO_LOG_CUSTOMER, report_id, template)
         # The configuration the demo used, for reference: it names environment variables, never secrets.
         write_atomic(output / "demo-config.yaml", text)
     except OutputError as exc:

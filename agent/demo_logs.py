@@ -15,19 +15,17 @@ from agent.config.loader import LoadedConfig
 from agent.incident_output import kept_notes
 from agent.ledger.reporting import POST_INCIDENT, log_reports
 from agent.signatures import load_signatures
-from checks.finding import Finding
+from agent.version import __version__
 from checks.incident.analysis import investigate
 from checks.incident.model import Incident
+from checks.runner import Analysis
 from checks.signatures.scan import to_scan_patterns
 from collectors.logs.engine import analyze_logs
 from collectors.model import Snapshot
 from reports.document import Document
-from reports.post_incident import (
-    PostIncidentReport,
-    build_post_incident,
-    notes_template,
-    render_post_incident,
-)
+from reports.post_incident import build_post_incident, post_incident_report_id, render_post_incident
+from reports.post_incident_model import PostIncidentReport
+from reports.post_incident_notes import notes_template
 from reports.units import duration
 from sandbox.log_estate import write_support_zips
 
@@ -57,19 +55,22 @@ class DemoIncident:
 
 
 def demo_incident(
-    snapshot: Snapshot, findings: list[Finding], loaded: LoadedConfig, output: Path, err: Console
+    snapshot: Snapshot, analysis: Analysis, loaded: LoadedConfig, output: Path, err: Console
 ) -> DemoIncident:
     """Acme's incident from the support zips' logs, its post-incident report in every format, logged
     once against Acme's hours; notes the engineer wrote beside an earlier demo report are kept."""
     with err.status("investigating acme's incident ..."):
         incident = investigate(snapshot, DEMO_LOG_CUSTOMER)
         template = notes_template(incident)
+        report_id = post_incident_report_id(DEMO_LOG_CUSTOMER, snapshot, incident)
         report = build_post_incident(
             snapshot,
             incident,
-            [f for f in findings if f.customer == DEMO_LOG_CUSTOMER],
+            [f for f in analysis.findings if f.customer == DEMO_LOG_CUSTOMER],
             timezone=loaded.config.settings.timezone,
-            notes=kept_notes(output, DEMO_LOG_CUSTOMER, template),
+            notes=kept_notes(output, DEMO_LOG_CUSTOMER, report_id, template),
+            tool_version=__version__,
+            outcomes=[o for o in analysis.outcomes if o.customer == DEMO_LOG_CUSTOMER],
         )
 
     def warn(line: str) -> None:

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
 
-NOTES_CAP_BYTES = 1024 * 1024  # the engineer's notes are prose; anything larger is the wrong file
 SPAN = re.compile(r"^\d+\s*[smhdw]$")  # --last: a span back from now, as agent/log_window.py reads it
 
 
@@ -45,11 +44,14 @@ class IncidentRequest:
 
 
 def read_notes(path: Path) -> str:
-    """The engineer's notes (Markdown): a regular file of at most 1 MB of UTF-8 text.
+    """The engineer's notes (Markdown): a regular file of UTF-8 text, no larger than the report takes
+    (reports/post_incident_notes.py: 256 KiB).
 
     Opened without blocking and checked on the open descriptor, so a FIFO, a device such as
     /dev/zero or a folder is refused at once, even if the path changes between a check and the read.
     """
+    from reports.post_incident_notes import NOTES_MAX_BYTES as cap
+
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
@@ -60,16 +62,16 @@ def read_notes(path: Path) -> str:
             raise ArgumentError(f"--notes {path} is a folder: give the Markdown file of the engineer's notes")
         if not stat.S_ISREG(info.st_mode):
             raise ArgumentError(f"--notes {path} is not a regular file (a pipe or a device): give Markdown")
-        if info.st_size > NOTES_CAP_BYTES:
-            raise ArgumentError(f"--notes {path} is {info.st_size:,} bytes; notes may have 1 MB at most")
+        if info.st_size > cap:
+            raise ArgumentError(f"--notes {path} is {info.st_size:,} bytes; notes may have {cap // 1024} KiB")
         with os.fdopen(os.dup(fd), "rb") as handle:
-            data = handle.read(NOTES_CAP_BYTES + 1)
+            data = handle.read(cap + 1)
     except OSError as exc:
         raise ArgumentError(f"--notes {path}: {exc.strerror or exc}") from None
     finally:
         os.close(fd)
-    if len(data) > NOTES_CAP_BYTES:  # it grew after the check
-        raise ArgumentError(f"--notes {path} is more than the 1 MB a notes file may have")
+    if len(data) > cap:  # it grew after the check
+        raise ArgumentError(f"--notes {path} is larger than the {cap // 1024} KiB notes may have")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -1,5 +1,8 @@
 """Where a post-incident report goes: every rendered format and the engineer's notes file, written
-all or nothing into the output folder; the notes file is created once and never overwritten."""
+all or nothing into the output folder; the notes file is created once and never overwritten.
+
+The notes file is named after the report (reports/post_incident_notes.py: notes_filename), so a
+rendering of the same investigation finds the engineer's notes and another incident never does."""
 
 from __future__ import annotations
 
@@ -10,23 +13,18 @@ from pathlib import Path
 
 from agent.files import OutputError
 from agent.incident_args import read_notes
-from reports.document import Document, slugify
-
-NOTES_KIND = "post-incident-notes"
-
-
-def notes_filename(customer: str) -> str:
-    return f"{slugify(customer)}-{NOTES_KIND}.md"
+from reports.document import Document
+from reports.post_incident_notes import notes_filename
 
 
-def kept_notes(output: Path | None, customer: str, template: str) -> str | None:
+def kept_notes(output: Path | None, customer: str, report_id: str, template: str) -> str | None:
     """The engineer's notes beside an earlier render of the report, unless still the bare template.
 
     Raises ArgumentError when the file there is not a notes file (a folder, a pipe, over 1 MB).
     """
     if output is None:
         return None
-    path = output / notes_filename(customer)
+    path = output / notes_filename(customer, report_id)
     if not os.path.lexists(path):
         return None
     text = read_notes(path)
@@ -64,12 +62,12 @@ def write_all(folder: Path, files: Mapping[str, str | bytes]) -> list[Path]:
 
 
 def write_report(
-    output: Path, documents: Sequence[Document], customer: str, notes_template: str | None
+    output: Path, documents: Sequence[Document], customer: str, report_id: str, notes_template: str | None
 ) -> list[Path]:
     """The documents, and the notes file from ``notes_template`` unless one is there already (it holds
     the engineer's sections) or no template is given (the engineer's notes come from --notes)."""
     files: dict[str, str | bytes] = {doc.filename: doc.content for doc in documents}
-    notes = output / notes_filename(customer)
+    notes = output / notes_filename(customer, report_id)
     if notes_template is not None and not os.path.lexists(notes):
         files[notes.name] = notes_template
     return write_all(output, files)

@@ -27,6 +27,7 @@ from agent.incident_screen import print_first_screen, print_incident_summary, su
 from agent.ledger.reporting import POST_INCIDENT, log_reports
 from agent.log_analysis import InputError, LogRequest, build_snapshot
 from agent.signatures import load_signatures
+from agent.version import __version__
 from checks.incident.analysis import investigate
 from checks.incident.model import Incident
 from checks.registry import Registry, load_registry
@@ -34,7 +35,8 @@ from checks.runner import CheckSettings, run_checks
 from checks.signatures.scan import to_scan_patterns
 from collectors.logs.patterns import ScanPattern
 from collectors.model import Snapshot
-from reports.post_incident import build_post_incident, notes_template, render_post_incident
+from reports.post_incident import build_post_incident, post_incident_report_id, render_post_incident
+from reports.post_incident_notes import notes_template
 
 log = logging.getLogger(__name__)
 
@@ -76,11 +78,24 @@ def run_incident(request: IncidentRequest, out: Console, err: Console) -> int:
         settings = check_settings(loaded.config)
     analysis = pipeline.analyze(snapshot, settings, registry)
     incident = investigate(snapshot, customer, since=request.since, until=request.until)
+    report_id = post_incident_report_id(customer, snapshot, incident)
     template = notes_template(incident)
-    notes = request.notes if request.notes is not None else kept_notes(request.output, customer, template)
-    report = build_post_incident(
-        snapshot, incident, analysis.for_customer(customer).findings, timezone=zone, notes=notes
-    )
+    notes = request.notes
+    if notes is None:
+        notes = kept_notes(request.output, customer, report_id, template)
+    mine = analysis.for_customer(customer)
+    try:
+        report = build_post_incident(
+            snapshot,
+            incident,
+            mine.findings,
+            timezone=zone,
+            notes=notes,
+            tool_version=__version__,
+            outcomes=mine.outcomes,
+        )
+    except ValueError as exc:  # notes the report cannot take, or a zone it does not know
+        raise RunError(str(exc)) from None
     config = loaded.config if loaded is not None else None
     base_dir = loaded.base_dir if loaded is not None else None
 
@@ -93,9 +108,8 @@ def run_incident(request: IncidentRequest, out: Console, err: Console) -> int:
     if request.output is not None:
         documents = render_post_incident(report, request.formats or FORMATS)
         try:
-            written = write_report(
-                request.output, documents, customer, template if request.notes_path is None else None
-            )
+            fresh = template if request.notes_path is None else None
+            written = write_report(request.output, documents, customer, report.report_id, fresh)
         except OutputError as exc:
             raise RunError(str(exc)) from None
         print_incident_summary(screen, incident, zone, report.hours, written)

@@ -154,7 +154,7 @@ def test_the_terminal_summary_says_when_why_and_where_the_report_is(
     code, out, _ = run(capsys, *zips, "--output", tmp_path / "out")
     written = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert [n.rsplit(".", 1)[1] for n in written if "-post-incident-2" in n] == ["html", "json", "md"]
-    assert "logs-post-incident-notes.md" in written
+    assert len([n for n in written if n.startswith("logs-pir-") and n.endswith("-notes.md")]) == 1
     for name in written:
         assert f"wrote {tmp_path / 'out' / name}" in out.replace("\n", "")
 
@@ -164,7 +164,7 @@ def test_the_engineers_notes_are_kept_across_renders(
 ) -> None:
     out_dir = tmp_path / "out"
     run(capsys, *zips, "--output", out_dir)
-    notes = out_dir / "logs-post-incident-notes.md"
+    (notes,) = out_dir.glob("logs-pir-*-notes.md")  # named after the report: the same on every render
     template = notes.read_text()
     assert template.strip()
     notes.write_text(f"{template}\n{ENGINEER_TEXT}\n")
@@ -197,10 +197,12 @@ def test_an_output_folder_that_cannot_be_made_leaves_nothing(
 def test_a_folder_where_the_notes_go_stops_the_run_before_any_report_is_written(
     zips: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (tmp_path / "out" / "logs-post-incident-notes.md").mkdir(parents=True)
+    _, out, _ = run(capsys, *zips, "--format", "json")
+    notes = f"logs-{json.loads(out)['report_id']}-notes.md"
+    (tmp_path / "out" / notes).mkdir(parents=True)
     code, _, err = run(capsys, *zips, "--output", tmp_path / "out")
     assert code == 3 and "is a folder" in one_line_error(err)
-    assert [p.name for p in (tmp_path / "out").iterdir()] == ["logs-post-incident-notes.md"]
+    assert [p.name for p in (tmp_path / "out").iterdir()] == [notes]
 
 
 def test_writing_is_all_or_nothing(tmp_path: Path) -> None:

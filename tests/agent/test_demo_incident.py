@@ -18,18 +18,20 @@ def test_the_demo_writes_acmes_post_incident_report_and_logs_it(tmp_path: Path) 
     output = tmp_path / "demo"
     result = atlas(["demo", "--output", str(output)])
     assert result.returncode == 0, result.stderr
-    written = sorted(p.name for p in output.glob("acme-post-incident-*"))
-    assert [n.rsplit(".", 1)[1] for n in written if n != "acme-post-incident-notes.md"] == [
+    written = sorted(
+        p.name for p in output.glob("acme-*") if "-post-incident-" in p.name or "-pir-" in p.name
+    )
+    assert [n.rsplit(".", 1)[1] for n in written if not n.endswith("-notes.md")] == [
         "html",
         "json",
         "md",
     ]
-    assert "acme-post-incident-notes.md" in written
+    report = json.loads(next(output.glob("acme-post-incident-*.json")).read_text())
+    assert f"acme-{report['report_id']}-notes.md" in written  # the template of the engineer's notes
     assert not list(output.glob("globex-post-incident-*"))  # only Acme's logs hold an incident
     for name in written:
         assert f"wrote {output / name}" in result.stdout
 
-    report = json.loads(next(output.glob("acme-post-incident-*.json")).read_text())
     incident = report["incident"]
     assert report["customer"] == "acme" and incident["found"] and incident["causes"]
     assert incident["start"].startswith("2024-05-01")
