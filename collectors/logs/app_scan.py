@@ -159,7 +159,8 @@ class AppAccumulator:
     each kept per node (the all-node figures are their sums)."""
 
     def __init__(self) -> None:
-        self.node_levels: dict[str, dict[int, list[int]]] = {}  # node -> minute -> [total, warn, error, fatal]
+        # node -> minute -> [total, warn, error, fatal]
+        self.node_levels: dict[str, dict[int, list[int]]] = {}
         self.hits: dict[str, HitTally] = {}
         self.exceptions: dict[str, ExceptionTally] = {}
         self.restarts: list[tuple[float | None, str, str, str]] = []  # at, node, signature, text
