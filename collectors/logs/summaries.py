@@ -54,7 +54,7 @@ def build_analysis(
         bytes_read=sum(f.size_bytes for f in files),
         elapsed_s=round(elapsed_s, 3),
         files=file_summaries(files),
-        nodes=sorted({f.node for f in files}),
+        nodes=sorted({f.node for f in files if f.duplicate_of is None}),
         signatures=_signatures(app.hits, by_id, bucket_s),
         levels=_levels(app.levels, bucket_s),
         node_levels=[
@@ -95,6 +95,7 @@ def file_summaries(files: Sequence[FileTally]) -> list[LogFileSummary]:
             last_at=to_datetime(t.stats.last),
             problem=t.problem,
             problem_detail=t.detail,
+            duplicate_of=t.duplicate_of,
             notes=list(t.stats.notes),
         )
         for t in sorted(files, key=lambda f: (f.node, f.path))
