@@ -156,7 +156,7 @@ class AccessAccumulator:
         if stage is None:
             stage = self._stages[product.name] = ProductStage()
         fold(product, stage, requests, ctx.node)
-        if self._keys.endpoints_full or self._keys.talkers_full:
+        if self._keys.endpoints_full or self._keys.talkers_full or stage.errors_full:
             self._flush()
         self._keys.trim()
         stats.lines += lines

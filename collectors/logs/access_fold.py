@@ -13,6 +13,7 @@ from collectors.logs.access_aggregate import ProductAccess, add_talker, bucket_i
 from collectors.logs.histogram import Histogram
 
 UNTIMED = -1  # the duration of a request whose line had none (Bitbucket writes "-")
+MAX_STAGED_ERRORS = 50_000  # (minute, talker, node) cells of 5xx held before they are flushed and capped
 # Status classes: two bits, so that ``class & 1`` is any 4xx and ``class == 2`` any 5xx.
 OTHER, CLIENT_ERROR, SERVER_ERROR, UNAUTHORISED = 0, 1, 2, 3  # UNAUTHORISED: a 401, a 4xx too
 
@@ -112,6 +113,11 @@ class ProductStage:
             for (minute, who), n in zip(pairs.tolist(), counts.tolist(), strict=True):
                 key = (minute, who, node)
                 table[key] = table.get(key, 0) + n
+
+    @property
+    def errors_full(self) -> bool:
+        """Whether the cells of who got server errors should go to the product now (where they are capped)."""
+        return len(self.errors) > MAX_STAGED_ERRORS
 
     def flush(
         self, product: ProductAccess, endpoints: list[tuple[str, str]], talkers: list[tuple[bytes, bytes]]
