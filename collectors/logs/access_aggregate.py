@@ -21,7 +21,7 @@ from collectors.logs.timestamps import bucket_of, choose_bucket, to_datetime
 from collectors.redaction import Redactor
 
 if TYPE_CHECKING:
-    from collectors.logs.model import AccessMinute, AccessSummary, Talker, UserErrors
+    from collectors.logs.model import AccessMinute, AccessSummary, NodeAccess, Talker, UserErrors
 
 MAX_ENDPOINTS = 1000  # per product; pruned back to this when twice as many
 MAX_TALKERS = 10_000  # (address, user) pairs per product
@@ -215,7 +215,7 @@ class ProductAccess:
 
     def summary(self, bucket_s: int, redactor: Redactor | None = None) -> AccessSummary:
         # the report model loads in the main process only: workers need no pydantic
-        from collectors.logs.model import AccessSummary, EndpointStats, NodeAccess
+        from collectors.logs.model import AccessSummary, EndpointStats
 
         notes = list(self.notes)
         width = bucket_s
@@ -234,19 +234,7 @@ class ProductAccess:
                     _merge_bucket(series, bucket_of(start, width), rec)
             if series:
                 per_node[node] = series
-        # every node's buckets, added up: the product-wide series and its percentiles
-        total: dict[int, list] = {}
-        for series in per_node.values():
-            for start, rec in series.items():
-                into = total.get(start)
-                if into is None:
-                    total[start] = [*rec[:4], [rec[4]]]
-                else:
-                    for i in range(4):
-                        into[i] += rec[i]
-                    into[4].append(rec[4])
-        merged = {start: [*rec[:4], Histogram.merged(rec[4])] for start, rec in total.items()}
-        overall = Histogram.merged(rec[4] for rec in merged.values())
+        per_minute, nodes, counted, (p50, p95, p99) = _series(per_node)
         endpoints = [
             EndpointStats(
                 method=method,
@@ -262,53 +250,82 @@ class ProductAccess:
         timed = [e for e in endpoints if e.p95_ms is not None]
         ranked = [e for e in timed if e.count >= MIN_SLOW_COUNT] or timed
         notes += self.limits()
-        p50, p95, p99 = overall.percentiles(50, 95, 99)
         return AccessSummary(
             product=self.name,
             nodes=sorted(self.nodes),
-            requests=sum(rec[0] for rec in merged.values()),
-            status_4xx=sum(rec[1] for rec in merged.values()),
-            status_5xx=sum(rec[2] for rec in merged.values()),
+            requests=counted[0],
+            status_4xx=counted[1],
+            status_5xx=counted[2],
             p50_ms=_ms(p50),
             p95_ms=_ms(p95),
             p99_ms=_ms(p99),
-            per_minute=_minutes(merged),
+            per_minute=per_minute,
             slowest_endpoints=sorted(ranked, key=lambda e: (-(e.p95_ms or 0), -e.count, e.endpoint))[
                 :TOP_ENDPOINTS
             ],
             busiest_endpoints=sorted(endpoints, key=lambda e: (-e.count, e.endpoint))[:TOP_ENDPOINTS],
             top_users=_talkers(self.talkers, _user),
             top_clients=_talkers(self.talkers, _client),
-            per_node=[NodeAccess(node=node, per_minute=_minutes(rows)) for node, rows in per_node.items()],
+            per_node=nodes,
             error_users=_error_users(self.error_users, width),
             notes=notes,
         )
+
+
+def _series(
+    per_node: dict[str, dict[int, Bucket]],
+) -> tuple[list[AccessMinute], list[NodeAccess], list[int], list[float | None]]:
+    """The product-wide series (every node's buckets added up), each node's series, the totals
+    [requests, 4xx, 5xx, 401] and the overall [p50, p95, p99]. The percentiles of every bucket of every
+    node, of their sums and of everything come from one table of the nodes' histograms."""
+    from collectors.logs.model import NodeAccess
+
+    rows = [(node, start) for node, series in per_node.items() for start in sorted(series)]
+    starts = sorted({start for _, start in rows})
+    where = {start: i for i, start in enumerate(starts)}
+    table = Histogram.table([per_node[node][start][4] for node, start in rows])
+    sums = table.grouped(np.array([where[start] for _, start in rows], dtype=np.int64), len(starts))
+    counts = [[0, 0, 0, 0] for _ in starts]
+    for node, start in rows:
+        into, rec = counts[where[start]], per_node[node][start]
+        for i in range(4):
+            into[i] += rec[i]
+    percentiles = iter(table.percentiles(50, 95, 99))  # in the order of ``rows``
+    nodes = []
+    for node, series in per_node.items():
+        ordered = sorted(series)
+        mine = [next(percentiles) for _ in ordered]
+        nodes.append(
+            NodeAccess(node=node, per_minute=_minutes(ordered, [series[s][:4] for s in ordered], mine))
+        )
+    (overall,) = sums.grouped(np.zeros(len(starts), dtype=np.int64), 1).percentiles(50, 95, 99)
+    total = [sum(c[i] for c in counts) for i in range(4)]
+    return _minutes(starts, counts, sums.percentiles(50, 95, 99)), nodes, total, overall
 
 
 def _widen(span: tuple[int, int] | None, first: int, last: int) -> tuple[int, int]:
     return (first, last) if span is None else (min(span[0], first), max(span[1], last))
 
 
-def _minutes(series: dict[int, Bucket]) -> list[AccessMinute]:
+def _minutes(
+    starts: list[int], counts: list[list[int]], percentiles: list[list[float | None]]
+) -> list[AccessMinute]:
+    """A series: each bucket's start, [requests, 4xx, 5xx, 401] and [p50, p95, p99]."""
     from collectors.logs.model import AccessMinute
 
-    out = []
-    for start in sorted(series):
-        requests, c4, c5, c401, hist = series[start]
-        p50, p95, p99 = hist.percentiles(50, 95, 99)
-        out.append(
-            AccessMinute(
-                at=to_datetime(start),
-                requests=requests,
-                status_4xx=c4,
-                status_5xx=c5,
-                status_401=c401,
-                p50_ms=_ms(p50),
-                p95_ms=_ms(p95),
-                p99_ms=_ms(p99),
-            )
+    return [
+        AccessMinute(
+            at=to_datetime(start),
+            requests=requests,
+            status_4xx=c4,
+            status_5xx=c5,
+            status_401=c401,
+            p50_ms=_ms(p50),
+            p95_ms=_ms(p95),
+            p99_ms=_ms(p99),
         )
-    return out
+        for start, (requests, c4, c5, c401), (p50, p95, p99) in zip(starts, counts, percentiles, strict=True)
+    ]
 
 
 def _error_users(cells: dict[tuple[int, str, str], int], width: int) -> list[UserErrors]:
