@@ -205,11 +205,13 @@ class ProductAccess:
                     f"{self.pruned[label]} least used were dropped as they came (the top {cap} are "
                     f"kept; their counts may be a little low)"
                 )
-        if self.pruned.get("error_users"):
+        # pruned as they came, and past the cap now (the summary keeps the busiest MAX_ERROR_USERS)
+        dropped = self.pruned.get("error_users", 0) + max(0, len(self.error_users) - MAX_ERROR_USERS)
+        if dropped:
             notes.append(
                 f"{self.name} access logs: over {MAX_ERROR_USERS} cells of who got server errors when and "
-                f"where, so the {self.pruned['error_users']} smallest were dropped (the busiest are kept; "
-                "the number of users who got errors is approximate)"
+                f"where, so the {dropped} smallest were dropped (the busiest are kept; the number of users "
+                "who got errors is approximate)"
             )
         return notes
 

@@ -312,10 +312,12 @@ class SecurityAccumulator:
                 f"security log: users per address and addresses per user are the top {MAX_OTHERS}; "
                 f"{self.pruned['others']} rare pairs were dropped"
             )
-        if self.pruned["cells"]:
+        # pruned as they came, and past the cap now (the summary hands on the busiest MAX_CELLS)
+        dropped = self.pruned["cells"] + max(0, len(self.fail_cells) - MAX_CELLS)
+        if dropped:
             notes.append(
                 f"security log: burst detection kept the {MAX_CELLS} busiest minute cells; "
-                f"{self.pruned['cells']} cells of rare failures were dropped"
+                f"{dropped} cells of rare failures were dropped"
             )
         return notes
 

@@ -330,3 +330,7 @@ def test_the_failure_cells_handed_on_are_capped_like_burst_detections(
     )
     assert sum(m.failed for n in summary.per_node for m in n.per_minute) == 39
     assert any("burst detection kept the 5 busiest minute cells" in n for n in acc.limits())
+    few = SecurityAccumulator()  # past the cap, short of twice it: nothing pruned as it came, still said
+    few.feed(b"".join(rare.splitlines(keepends=True)[:8]), ctx())
+    assert len(few.summary(60).cells) == 5
+    assert any("3 cells of rare failures were dropped" in n for n in few.limits())
