@@ -30,6 +30,8 @@ class DirectoryDown(Effect):
     (10 s) and fails; people who cannot get in try again instead of working; already logged-in sessions
     carry on. Service accounts in the internal directory are not affected."""
 
+    user_not_found = True
+
     def __init__(self, start: float, end: float) -> None:
         super().__init__(start, end, EVERY_NODE, ramp=30)
 

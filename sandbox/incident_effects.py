@@ -62,6 +62,8 @@ class Run:
 
 
 class Effect:
+    user_not_found = False  # its failed form logins are of users the directory could not look up
+
     def __init__(
         self, start: float, end: float | None, nodes: tuple[int, ...] = (), ramp: float = 60.0
     ) -> None:

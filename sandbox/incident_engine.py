@@ -20,6 +20,7 @@ from sandbox.incident_gc import NORMAL_FLOOR_MB, GcRun, Pressure
 from sandbox.incident_output import NodeFiles, Stream
 from sandbox.incident_traffic import (
     ENDPOINTS,
+    FORM,
     LOGIN_FAILED,
     NO_LOGIN,
     Requests,
@@ -198,9 +199,25 @@ class Simulation:
                 errors.append(user if user != "-" else address)
             exec_n = rng.randint(1, 200)
             if login[j] != NO_LOGIN:
-                at_ms = int(times[j] * 1000) + min(ms[j], 80)
                 failed = login[j] == LOGIN_FAILED
+                # a failure ends the request; a success lets it go on
+                at_ms = int(times[j] * 1000) + (ms[j] if failed else min(ms[j], 80))
                 name = people.names[w]
+                if failed and reason[j] and self.plan.effects[reason[j] - 1].user_not_found and ep[j] == FORM:
+                    # a user the directory cannot look up: Jira writes this line before the failure
+                    files.security.add(
+                        at_ms / 1000,
+                        text.security(
+                            at_ms / 1000,
+                            exec_n,
+                            "anonymous",
+                            reqid,
+                            session,
+                            address,
+                            e.path,
+                            text.not_found(name),
+                        ),
+                    )
                 files.security.add(
                     at_ms / 1000,
                     text.security(

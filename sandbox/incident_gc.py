@@ -106,10 +106,12 @@ class GcRun:
         interval = max(2.0, EDEN_MB / max(alloc_mb_s, 1.0))
         if self.next_at is None:
             self.next_at = start + self.rng.uniform(0, interval)
-        while self.next_at < end:
+        while self.forced and self.forced[0][0] < start:  # its JVM was not running then
+            self.forced.pop(0)
+        while min(self.next_at, self.forced[0][0] if self.forced else end) < end:
             at = self.next_at
             if self.forced and self.forced[0][0] <= at:
-                _, millis, after = self.forced.pop(0)
+                at, millis, after = self.forced.pop(0)
                 out.append(self._full(at, millis, after))
                 self.floor = after
                 self.next_at = at + millis / 1000 + interval * self.rng.uniform(0.5, 1.0)

@@ -53,6 +53,13 @@ def login_message(user: str, passed: bool, failures: int) -> str:
     return f"The user '{user}' has FAILED authentication.  Failure count equals {failures}"
 
 
+def not_found(user: str) -> str:
+    return (
+        f"login : '{user}' tried to login but they do not have USE permission or weren't found. "
+        "Deleting remember me cookie."
+    )
+
+
 def catalina(at: float, level: str, thread: str, source: str, message: str, stack: str = "") -> str:
     return f"{tomcat(at)} {level} [{thread}] {source} {message}\n{stack}"
 

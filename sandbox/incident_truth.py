@@ -129,7 +129,7 @@ class ImpactRecords:
             per_minute = np.bincount(minutes - minutes.min())
             bad = np.bincount(minutes - minutes.min(), weights=(self.status[overlapping] >= 500))
             seen = per_minute > 0
-            peak = float((bad[seen] / per_minute[seen]).max() * 100)
+            peak = float((100 * bad[seen] / per_minute[seen]).max())
         errors = (self.error_second >= a) & (self.error_second < b)
         login_a, login_b = (a + self.origin) * 1000, (b + self.origin) * 1000
         logins = (self.login_ms >= login_a) & (self.login_ms < login_b)
