@@ -1,7 +1,8 @@
 """logs.auth.bursts: bursts of failed logins in the security log.
 
 A brute-force burst (one address failing against many users, or many addresses failing against one
-user) is a warning, critical from ``critical_failures`` failures or when a login from that address
+user) and a password-guessing burst (one address failing again and again against one account or a
+few) are warnings, critical from ``critical_failures`` failures or when a login from that address
 (as that user) also passed in the window: an attack that may have worked. A stale-password burst
 (one user failing steadily from the same few places: a service or integration with an old password)
 is a warning: it locks the account behind a CAPTCHA and breaks the integration.
@@ -27,6 +28,7 @@ from checks.metadata import CheckMeta
 from collectors.logs.model import AuthBurst, AuthFailures, SecuritySummary
 
 BRUTE_FORCE = "brute-force"
+PASSWORD_GUESSING = "password-guessing"
 STALE_PASSWORD = "stale-password"
 
 
@@ -39,8 +41,9 @@ class LogsAuthBursts(LogsCheck):
         id="logs.auth.bursts",
         title="Bursts of failed logins",
         description=(
-            "Failed logins close together in the security log: one address trying many users (brute force) "
-            "or one user failing steadily from the same places (a service with a stale password)."
+            "Failed logins close together in the security log: one address trying many users (brute force), "
+            "one address guessing one account's password again and again, or one user failing steadily "
+            "from the same places (a service with a stale password)."
         ),
         category=Category.SECURITY,
         default_severity=Severity.WARNING,
@@ -100,6 +103,8 @@ class LogsAuthBursts(LogsCheck):
                 key=key,
                 category=Category.AUTHENTICATION,
             )
+        if burst.kind == PASSWORD_GUESSING:
+            return self._guessing(ctx, burst, security, window, nodes, evidence, source)
         if burst.subject in burst.users and burst.subject not in burst.addresses:
             return self._spraying(ctx, burst, security, window, nodes, evidence, source)
         address = _entry(security.by_address, burst.subject)
@@ -136,6 +141,54 @@ class LogsAuthBursts(LogsCheck):
                 "own proxy, the real clients are hidden behind it: read its logs."
             ),
             key=key,
+        )
+
+    def _guessing(
+        self,
+        ctx: LogsContext,
+        burst: AuthBurst,
+        security: SecuritySummary,
+        window: str,
+        nodes: str,
+        evidence: list[Evidence],
+        source: str,
+    ) -> Finding:
+        """One address failing again and again against one account (or a few): a password guessed."""
+        address = _entry(security.by_address, burst.subject)
+        passed = address.passed if address is not None else 0
+        if address is not None:
+            evidence.append(
+                Evidence(
+                    label=f"logins from {burst.subject} that passed",
+                    value=passed,
+                    source=source,
+                    time=address.last_at,
+                )
+            )
+        accounts = listing(burst.users) or "unknown users"
+        whose = "that account" if len(burst.users) <= 1 else "these accounts"
+        succeeded = (
+            f" {passed:,} login(s) from the same address PASSED in the window: check whether the "
+            "password was guessed."
+            if passed
+            else ""
+        )
+        return ctx.finding(
+            self._severity(ctx, burst, passed),
+            f"{burst.failures:,} failed logins as {accounts} from {burst.subject}",
+            f"{burst.subject} failed {burst.failures:,} logins as {accounts} {window}{nodes}: this looks "
+            f"like someone guessing the password of {whose}, far faster than a person mistyping or a service "
+            f"retrying an old password (critical from {ctx.threshold('critical_failures'):g} failures or "
+            f"any passed login from it).{succeeded}",
+            evidence=evidence,
+            recommendation=(
+                f"If {burst.subject} is not yours, block or rate-limit it at the proxy or firewall. Give "
+                f"{accounts} a strong password (or SSO-only login) and keep the CAPTCHA after "
+                "failed logins on (Jira: Maximum Authentication Attempts Allowed in General configuration). "
+                "If a login from that address passed, reset the password and end the account's sessions. If "
+                "the address is your own proxy, the real client is hidden behind it: read its logs."
+            ),
+            key=f"{burst.kind}:{burst.subject}",
         )
 
     def _spraying(

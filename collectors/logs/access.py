@@ -34,7 +34,16 @@ import numpy as np
 
 from collectors.logs.access_aggregate import ProductAccess
 from collectors.logs.access_columns import read_columns
-from collectors.logs.access_fold import UNTIMED, ProductStage, Requests, fold
+from collectors.logs.access_fold import (
+    CLIENT_ERROR,
+    OTHER,
+    SERVER_ERROR,
+    UNAUTHORISED,
+    UNTIMED,
+    ProductStage,
+    Requests,
+    fold,
+)
 from collectors.logs.access_keys import KeyTables
 from collectors.logs.access_lines import BITBUCKET, CLF, CONFLUENCE, JIRA, Layout, LineFormat
 from collectors.logs.context import ChunkStats, FileContext
@@ -52,8 +61,11 @@ FORMATS: dict[LogKind, LineFormat] = {
 }
 SAMPLE_LINES = 5000  # a Tomcat file's first lines, read once there are this many, decide its layout and unit
 
-# status text -> 0 (any other), 1 (4xx) or 2 (5xx)
-_STATUS: dict[bytes, int] = {b"%d" % s: 2 if s >= 500 else 1 if s >= 400 else 0 for s in range(100, 600)}
+# status text -> its class (access_fold: OTHER, CLIENT_ERROR, SERVER_ERROR or UNAUTHORISED)
+_STATUS: dict[bytes, int] = {
+    b"%d" % s: SERVER_ERROR if s >= 500 else UNAUTHORISED if s == 401 else CLIENT_ERROR if s >= 400 else OTHER
+    for s in range(100, 600)
+}
 _STATIC = re.compile(
     rb"/s/\S*/_/|/download/(?:resources|batch|contextbatch|superbatch)/"
     rb"|\.(?:js|css|png|gif|svg|jpe?g|ico|woff2?)(?:\s|$)"
@@ -143,8 +155,8 @@ class AccessAccumulator:
         stage = self._stages.get(product.name)
         if stage is None:
             stage = self._stages[product.name] = ProductStage()
-        fold(product, stage, requests)
-        if self._keys.endpoints_full or self._keys.talkers_full:
+        fold(product, stage, requests, ctx.node)
+        if self._keys.endpoints_full or self._keys.talkers_full or stage.errors_full:
             self._flush()
         self._keys.trim()
         stats.lines += lines

@@ -1,16 +1,18 @@
 """The aggregates of one product's access logs, how two of them merge, and the AccessSummary they make.
 
-Plain data only (dicts, lists, ints, Histograms), so an accumulator pickles between processes. Memory
-stays bounded whatever the input: series buckets widen once the time span would give more than
-``choose_bucket``'s points (the engine's ``bucket_s`` is never finer, as its span covers ours), and the
-endpoint, user and address tables are capped: past twice the cap the least used are dropped back to the
-cap, and the summary then says that what it lists may be counted a little low.
+Plain data only (dicts, lists, ints, Histograms), so an accumulator pickles between processes. The series
+are kept per node (a chunk comes from one node's file, so this costs nothing per line); the product-wide
+series adds them up, its percentiles from the nodes' histograms merged. Memory stays bounded whatever
+the input: series buckets widen once the time span would give more than ``choose_bucket``'s points (the
+engine's ``bucket_s`` is never finer, as its span covers ours), and the endpoint, user and address tables
+and the cells of who got server errors are capped: past twice the cap the least used are dropped back to
+the cap, and the summary then says that what it lists may be counted a little low.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -19,15 +21,20 @@ from collectors.logs.timestamps import bucket_of, choose_bucket, to_datetime
 from collectors.redaction import Redactor
 
 if TYPE_CHECKING:
-    from collectors.logs.model import AccessSummary, Talker
+    from collectors.logs.model import AccessMinute, AccessSummary, NodeAccess, Talker, UserErrors
 
 MAX_ENDPOINTS = 1000  # per product; pruned back to this when twice as many
 MAX_TALKERS = 10_000  # (address, user) pairs per product
+MAX_ERROR_USERS = 50_000  # (bucket, user or address, node) cells of 5xx answers per product
 TOP_ENDPOINTS = 15
 TOP_TALKERS = 20
 MIN_SLOW_COUNT = 5  # an endpoint needs this many requests to rank among the slowest (one-off outliers don't)
 
-_Key = TypeVar("_Key", tuple[str, str], tuple[bytes, bytes])  # an endpoint, or a talker
+_Key = TypeVar("_Key", tuple[str, str], tuple[bytes, bytes], tuple[int, str, str])  # endpoint, talker, cell
+_Value = TypeVar("_Value")
+# A bucket of a node's series: [requests, 4xx (401 included), 5xx, 401, Histogram of the timed ones]
+Bucket = list
+ANONYMOUS = frozenset({b"", b"-", b"anonymous"})  # user columns of requests made without logging in
 
 # duration (ms) -> Histogram bucket index, filled as durations are first seen (-1: not yet)
 _TABLE = np.full(1 << 16, -1, dtype=np.int32)
@@ -72,24 +79,35 @@ class ProductAccess:
     def __init__(self, name: str) -> None:
         self.name = name
         self.res = 60  # width of the stored buckets, seconds
-        self.buckets: dict[int, list] = {}  # start -> [requests, 4xx, 5xx, Histogram of the timed ones]
+        self.series: dict[str, dict[int, Bucket]] = {}  # node -> bucket start -> Bucket
+        self.span: tuple[int, int] | None = None  # the first and last bucket start of any node
         self.endpoints: dict[tuple[str, str], list] = {}  # (method, endpoint) -> [Histogram, 5xx, untimed]
         # (address column, user) as the log wrote them -> [requests, total ms, 5xx]; users and client
         # addresses are added up from these pairs for the summary (decoding each pair once, not per chunk)
         self.talkers: dict[tuple[bytes, bytes], list] = {}
+        # (bucket start, user or, for anonymous requests, client address, node) -> 5xx answers
+        self.error_users: dict[tuple[int, str, str], int] = {}
         self.nodes: set[str] = set()
         self.notes: list[str] = []
-        self.pruned: dict[str, int] = {}  # endpoints, talkers -> how many were dropped at the cap
+        self.pruned: dict[str, int] = {}  # endpoints, talkers, error_users -> how many the caps dropped
 
     def note(self, text: str) -> None:
         if text not in self.notes:
             self.notes.append(text)
 
-    def bucket(self, minute: int) -> list:
+    def node_series(self, node: str) -> dict[int, Bucket]:
+        found = self.series.get(node)
+        if found is None:
+            found = self.series[node] = {}
+        return found
+
+    def bucket(self, series: dict[int, Bucket], minute: int) -> Bucket:
+        """The bucket of ``series`` (a node's, from ``node_series``) that holds ``minute``."""
         start = minute - minute % self.res
-        rec = self.buckets.get(start)
+        rec = series.get(start)
         if rec is None:
-            rec = self.buckets[start] = [0, 0, 0, Histogram()]
+            rec = series[start] = [0, 0, 0, 0, Histogram()]
+            self.span = _widen(self.span, start, start)
         return rec
 
     def endpoint(self, key: tuple[str, str]) -> list:
@@ -98,24 +116,41 @@ class ProductAccess:
             rec = self.endpoints[key] = [Histogram(), 0, 0]
         return rec
 
+    def add_error_users(self, cells: dict[tuple[int, str, str], int]) -> None:
+        """Add 5xx answers by (minute, user or address, node)."""
+        table = self.error_users
+        for (minute, user, node), n in cells.items():
+            key = (minute - minute % self.res, user, node)
+            table[key] = table.get(key, 0) + n
+
     def rebucket(self, res: int) -> None:
         """Widen the stored buckets to ``res`` seconds (a multiple of the current width)."""
         if res <= self.res:
             return
-        merged: dict[int, list] = {}
-        for start, rec in self.buckets.items():
-            _merge_bucket(merged, bucket_of(start, res), rec)
-        self.buckets, self.res = merged, res
+        for node, series in self.series.items():
+            merged: dict[int, Bucket] = {}
+            for start, rec in series.items():
+                _merge_bucket(merged, bucket_of(start, res), rec)
+            self.series[node] = merged
+        rolled: dict[tuple[int, str, str], int] = {}
+        for (start, user, node), n in self.error_users.items():
+            key = (bucket_of(start, res), user, node)
+            rolled[key] = rolled.get(key, 0) + n
+        self.error_users = rolled
+        if self.span is not None:
+            self.span = (bucket_of(self.span[0], res), bucket_of(self.span[1], res))
+        self.res = res
 
     def settle(self) -> None:
         """After new data: widen the buckets if the span grew too long, drop the least used past the caps."""
-        if len(self.buckets) > 1:
-            self.rebucket(choose_bucket(min(self.buckets), max(self.buckets) + self.res))
+        if self.span is not None and self.span[1] > self.span[0]:
+            self.rebucket(choose_bucket(self.span[0], self.span[1] + self.res))
         self._prune("endpoints", self.endpoints, MAX_ENDPOINTS, _endpoint_count)
         self._prune("talkers", self.talkers, MAX_TALKERS, _talker_count)
+        self._prune("error_users", self.error_users, MAX_ERROR_USERS, _cell_count)
 
     def _prune(
-        self, label: str, table: dict[_Key, list], cap: int, weight: Callable[[tuple[_Key, list]], int]
+        self, label: str, table: dict[_Key, _Value], cap: int, weight: Callable[[tuple[_Key, _Value]], Any]
     ) -> None:
         """Past twice ``cap`` entries, keep the ``cap`` that weigh most and count the others as dropped."""
         if len(table) > 2 * cap:
@@ -129,18 +164,27 @@ class ProductAccess:
         res = max(self.res, other.res)
         self.rebucket(res)
         other.rebucket(res)
-        for start, rec in other.buckets.items():
-            _merge_bucket(self.buckets, start, rec)
-        for key, (hist, errors, untimed) in other.endpoints.items():
-            mine = self.endpoints.get(key)
+        for node, theirs in other.series.items():
+            mine = self.series.get(node)
             if mine is None:
+                self.series[node] = theirs
+            else:
+                for start, rec in theirs.items():
+                    _merge_bucket(mine, start, rec)
+        if other.span is not None:
+            self.span = _widen(self.span, *other.span)
+        for key, (hist, errors, untimed) in other.endpoints.items():
+            mine_endpoint = self.endpoints.get(key)
+            if mine_endpoint is None:
                 self.endpoints[key] = [hist, errors, untimed]
             else:
-                mine[0].merge(hist)
-                mine[1] += errors
-                mine[2] += untimed
+                mine_endpoint[0].merge(hist)
+                mine_endpoint[1] += errors
+                mine_endpoint[2] += untimed
         for talker, rec in other.talkers.items():
             add_talker(self.talkers, talker, *rec)
+        for cell, n in other.error_users.items():
+            self.error_users[cell] = self.error_users.get(cell, 0) + n
         self.nodes |= other.nodes
         for text in other.notes:
             self.note(text)
@@ -161,11 +205,19 @@ class ProductAccess:
                     f"{self.pruned[label]} least used were dropped as they came (the top {cap} are "
                     f"kept; their counts may be a little low)"
                 )
+        # pruned as they came, and past the cap now (the summary keeps the busiest MAX_ERROR_USERS)
+        dropped = self.pruned.get("error_users", 0) + max(0, len(self.error_users) - MAX_ERROR_USERS)
+        if dropped:
+            notes.append(
+                f"{self.name} access logs: over {MAX_ERROR_USERS} cells of who got server errors when and "
+                f"where, so the {dropped} smallest were dropped (the busiest are kept; the number of users "
+                "who got errors is approximate)"
+            )
         return notes
 
     def summary(self, bucket_s: int, redactor: Redactor | None = None) -> AccessSummary:
         # the report model loads in the main process only: workers need no pydantic
-        from collectors.logs.model import AccessMinute, AccessSummary, EndpointStats
+        from collectors.logs.model import AccessSummary, EndpointStats
 
         notes = list(self.notes)
         width = bucket_s
@@ -175,27 +227,16 @@ class ProductAccess:
                 f"the series is in buckets of {self.res} s, wider than the {bucket_s} s asked for: "
                 "the logs spanned too long a time to keep minutes"
             )
-        series: dict[int, list] = self.buckets  # read only
-        if width != self.res:
-            series = {}
-            for start, rec in self.buckets.items():
-                _merge_bucket(series, bucket_of(start, width), rec)
-        overall = Histogram.merged(rec[3] for rec in series.values())
-        per_minute = []
-        for start in sorted(series):
-            requests, c4, c5, hist = series[start]
-            p50, p95, p99 = hist.percentiles(50, 95, 99)
-            per_minute.append(
-                AccessMinute(
-                    at=to_datetime(start),
-                    requests=requests,
-                    status_4xx=c4,
-                    status_5xx=c5,
-                    p50_ms=_ms(p50),
-                    p95_ms=_ms(p95),
-                    p99_ms=_ms(p99),
-                )
-            )
+        per_node: dict[str, dict[int, Bucket]] = {}
+        for node, stored in sorted(self.series.items()):
+            series = stored  # read only
+            if width != self.res:
+                series = {}
+                for start, rec in stored.items():
+                    _merge_bucket(series, bucket_of(start, width), rec)
+            if series:
+                per_node[node] = series
+        per_minute, nodes, counted, (p50, p95, p99) = _series(per_node)
         endpoints = [
             EndpointStats(
                 method=method,
@@ -211,13 +252,12 @@ class ProductAccess:
         timed = [e for e in endpoints if e.p95_ms is not None]
         ranked = [e for e in timed if e.count >= MIN_SLOW_COUNT] or timed
         notes += self.limits()
-        p50, p95, p99 = overall.percentiles(50, 95, 99)
         return AccessSummary(
             product=self.name,
             nodes=sorted(self.nodes),
-            requests=sum(rec[0] for rec in series.values()),
-            status_4xx=sum(rec[1] for rec in series.values()),
-            status_5xx=sum(rec[2] for rec in series.values()),
+            requests=counted[0],
+            status_4xx=counted[1],
+            status_5xx=counted[2],
             p50_ms=_ms(p50),
             p95_ms=_ms(p95),
             p99_ms=_ms(p99),
@@ -228,21 +268,95 @@ class ProductAccess:
             busiest_endpoints=sorted(endpoints, key=lambda e: (-e.count, e.endpoint))[:TOP_ENDPOINTS],
             top_users=_talkers(self.talkers, _user),
             top_clients=_talkers(self.talkers, _client),
+            per_node=nodes,
+            error_users=_error_users(self.error_users, width),
             notes=notes,
         )
 
 
-def _merge_bucket(buckets: dict[int, list], start: int, rec: list) -> None:
+def _series(
+    per_node: dict[str, dict[int, Bucket]],
+) -> tuple[list[AccessMinute], list[NodeAccess], list[int], list[float | None]]:
+    """The product-wide series (every node's buckets added up), each node's series, the totals
+    [requests, 4xx, 5xx, 401] and the overall [p50, p95, p99]. The percentiles of every bucket of every
+    node, of their sums and of everything come from one table of the nodes' histograms."""
+    from collectors.logs.model import NodeAccess
+
+    rows = [(node, start) for node, series in per_node.items() for start in sorted(series)]
+    starts = sorted({start for _, start in rows})
+    where = {start: i for i, start in enumerate(starts)}
+    table = Histogram.table([per_node[node][start][4] for node, start in rows])
+    sums = table.grouped(np.array([where[start] for _, start in rows], dtype=np.int64), len(starts))
+    counts = [[0, 0, 0, 0] for _ in starts]
+    for node, start in rows:
+        into, rec = counts[where[start]], per_node[node][start]
+        for i in range(4):
+            into[i] += rec[i]
+    percentiles = iter(table.percentiles(50, 95, 99))  # in the order of ``rows``
+    nodes = []
+    for node, series in per_node.items():
+        ordered = sorted(series)
+        mine = [next(percentiles) for _ in ordered]
+        nodes.append(
+            NodeAccess(node=node, per_minute=_minutes(ordered, [series[s][:4] for s in ordered], mine))
+        )
+    (overall,) = sums.grouped(np.zeros(len(starts), dtype=np.int64), 1).percentiles(50, 95, 99)
+    total = [sum(c[i] for c in counts) for i in range(4)]
+    return _minutes(starts, counts, sums.percentiles(50, 95, 99)), nodes, total, overall
+
+
+def _widen(span: tuple[int, int] | None, first: int, last: int) -> tuple[int, int]:
+    return (first, last) if span is None else (min(span[0], first), max(span[1], last))
+
+
+def _minutes(
+    starts: list[int], counts: list[list[int]], percentiles: list[list[float | None]]
+) -> list[AccessMinute]:
+    """A series: each bucket's start, [requests, 4xx, 5xx, 401] and [p50, p95, p99]."""
+    from collectors.logs.model import AccessMinute
+
+    return [
+        AccessMinute(
+            at=to_datetime(start),
+            requests=requests,
+            status_4xx=c4,
+            status_5xx=c5,
+            status_401=c401,
+            p50_ms=_ms(p50),
+            p95_ms=_ms(p95),
+            p99_ms=_ms(p99),
+        )
+        for start, (requests, c4, c5, c401), (p50, p95, p99) in zip(starts, counts, percentiles, strict=True)
+    ]
+
+
+def _error_users(cells: dict[tuple[int, str, str], int], width: int) -> list[UserErrors]:
+    """The cells in buckets of ``width`` seconds, the busiest ``MAX_ERROR_USERS`` of them, in time order."""
+    from collectors.logs.model import UserErrors
+
+    rolled: dict[tuple[int, str, str], int] = {}
+    for (start, user, node), n in cells.items():
+        key = (bucket_of(start, width), user, node)
+        rolled[key] = rolled.get(key, 0) + n
+    kept = sorted(rolled.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_ERROR_USERS]
+    return [
+        UserErrors(at=to_datetime(start), user=user, node=node, errors=n)
+        for (start, user, node), n in sorted(kept)
+    ]
+
+
+def _merge_bucket(buckets: dict[int, Bucket], start: int, rec: Bucket) -> None:
     mine = buckets.get(start)
     if mine is None:
         hist = Histogram()
-        hist.merge(rec[3])
-        buckets[start] = [rec[0], rec[1], rec[2], hist]
+        hist.merge(rec[4])
+        buckets[start] = [rec[0], rec[1], rec[2], rec[3], hist]
     else:
         mine[0] += rec[0]
         mine[1] += rec[1]
         mine[2] += rec[2]
-        mine[3].merge(rec[3])
+        mine[3] += rec[3]
+        mine[4].merge(rec[4])
 
 
 def _endpoint_count(item: tuple[tuple[str, str], list]) -> int:
@@ -251,6 +365,15 @@ def _endpoint_count(item: tuple[tuple[str, str], list]) -> int:
 
 def _talker_count(item: tuple[tuple[bytes, bytes], list]) -> int:
     return item[1][0]
+
+
+def _cell_count(item: tuple[tuple[int, str, str], int]) -> tuple[int, tuple[int, str, str]]:
+    return item[1], item[0]
+
+
+def error_user(key: tuple[bytes, bytes]) -> str:
+    """Who got an answer: the user, or for a request made without logging in, the client address."""
+    return _client(key) if key[1].lower() in ANONYMOUS else _user(key)
 
 
 def _user(key: tuple[bytes, bytes]) -> str:

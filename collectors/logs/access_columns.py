@@ -58,7 +58,7 @@ class Columns:
     good: np.ndarray  # bool: the line is well formed (see the module)
     minute: np.ndarray  # UTC epoch seconds of the start of its minute
     second: np.ndarray  # 0..60
-    status_class: np.ndarray  # 0 (any other), 1 (4xx), 2 (5xx)
+    status_class: np.ndarray  # 0 (any other), 1 (4xx but 401), 2 (5xx), 3 (401): access_fold's classes
     duration: np.ndarray  # as written (the caller converts microseconds)
     request: tuple[np.ndarray, np.ndarray]  # from the method to the end of the path, without its query
     client: tuple[np.ndarray, np.ndarray]  # the address column, or X-Forwarded-For where it is not "-"
@@ -131,13 +131,15 @@ def _windows(buf: np.ndarray, begin: np.ndarray, width: int) -> np.ndarray:
 
 
 def _status(buf: np.ndarray, begin: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(the class of each status: 0, 1 for 4xx, 2 for 5xx; whether it is three digits from 100 to 599),
-    read from the bytes: the first digit alone decides both the range and the class."""
+    """(the class of each status: 0, 1 for 4xx, 2 for 5xx, 3 for 401; whether it is three digits from 100
+    to 599), read from the bytes: the first digit decides the range and the class, but for a 401."""
     text = _windows(buf, begin, 3)
     first = text[:, 0]
     valid = (end - begin == 3) & (first >= ord("1")) & (first <= ord("5"))
     valid &= (text[:, 1:] >= ord("0")).all(axis=1) & (text[:, 1:] <= ord("9")).all(axis=1)
-    return (first == ord("4")).astype(np.int8) + 2 * (first == ord("5")), valid
+    client = first == ord("4")
+    unauthorised = client & (text[:, 1] == ord("0")) & (text[:, 2] == ord("1"))
+    return client.astype(np.int8) + 2 * (first == ord("5")) + 2 * unauthorised, valid
 
 
 def _duration(

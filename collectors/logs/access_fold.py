@@ -1,6 +1,7 @@
 """Adding one chunk's requests to a product's aggregates, column-wise: the series, the endpoints and the
 talkers are counted with ``np.unique`` and ``np.bincount``, and Python touches each minute, endpoint,
-talker and histogram bucket the chunk holds once, not each request."""
+talker and histogram bucket the chunk holds once, not each request. A chunk is one node's: its series
+go to that node's buckets, and who got server errors is counted by (minute, talker) of the 5xx rows."""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from collectors.logs.access_aggregate import ProductAccess, add_talker, bucket_indices
+from collectors.logs.access_aggregate import ProductAccess, add_talker, bucket_indices, error_user
 from collectors.logs.histogram import Histogram
 
 UNTIMED = -1  # the duration of a request whose line had none (Bitbucket writes "-")
+MAX_STAGED_ERRORS = 50_000  # (minute, talker, node) cells of 5xx held before they are flushed and capped
+# Status classes: two bits, so that ``class & 1`` is any 4xx and ``class == 2`` any 5xx.
+OTHER, CLIENT_ERROR, SERVER_ERROR, UNAUTHORISED = 0, 1, 2, 3  # UNAUTHORISED: a 401, a 4xx too
 
 
 @dataclass
@@ -19,7 +23,7 @@ class Requests:
     """One chunk's requests inside the window; ids are those of the chunk's KeyTables."""
 
     minute: np.ndarray  # int64: UTC epoch of the start of its minute
-    status_class: np.ndarray  # 0 (any other), 1 (4xx), 2 (5xx)
+    status_class: np.ndarray  # OTHER, CLIENT_ERROR (4xx but 401), SERVER_ERROR (5xx) or UNAUTHORISED (401)
     duration: np.ndarray  # int64 ms, or UNTIMED
     endpoint: np.ndarray  # int64 endpoint ids
     talker: np.ndarray  # int64 talker ids
@@ -28,28 +32,32 @@ class Requests:
         return len(self.minute)
 
 
-def fold(product: ProductAccess, stage: ProductStage, requests: Requests) -> None:
-    """Add ``requests`` to ``product``: the series at once, the endpoints and talkers to ``stage`` until
-    it is flushed."""
+def fold(product: ProductAccess, stage: ProductStage, requests: Requests, node: str) -> None:
+    """Add ``requests`` (of ``node``) to ``product``: the series at once, the endpoints, talkers and who
+    got server errors to ``stage`` until it is flushed."""
     if not len(requests):
         return
     timed = requests.duration != UNTIMED
     durations = requests.duration[timed]
     buckets = bucket_indices(durations)
-    errors = requests.status_class == 2
+    status = requests.status_class
+    errors = status == SERVER_ERROR
 
     starts, minute = np.unique(requests.minute, return_inverse=True)
-    recs = [product.bucket(start) for start in starts.tolist()]
+    series = product.node_series(node)
+    recs = [product.bucket(series, start) for start in starts.tolist()]
     counts = (
         np.bincount(minute, minlength=len(recs)),
-        np.bincount(minute[requests.status_class == 1], minlength=len(recs)),
+        np.bincount(minute[(status & 1) == 1], minlength=len(recs)),
         np.bincount(minute[errors], minlength=len(recs)),
+        np.bincount(minute[status == UNAUTHORISED], minlength=len(recs)),
     )
-    for rec, n, c4, c5 in zip(recs, *(c.tolist() for c in counts), strict=True):
+    for rec, n, c4, c5, c401 in zip(recs, *(c.tolist() for c in counts), strict=True):
         rec[0] += n
         rec[1] += c4
         rec[2] += c5
-    hists = [rec[3] for rec in recs]
+        rec[3] += c401
+    hists = [rec[4] for rec in recs]
     cells, n, total, top = _tally(minute[timed], durations, buckets, len(recs))
     for hist, count, ms, most in zip(hists, n.tolist(), total.tolist(), top.tolist(), strict=True):
         if count:
@@ -58,7 +66,7 @@ def fold(product: ProductAccess, stage: ProductStage, requests: Requests) -> Non
             if most > hist.max:
                 hist.max = most
     _add_buckets(hists, cells)
-    stage.add(requests, timed, durations, buckets, errors)
+    stage.add(requests, timed, durations, buckets, errors, node)
     product.settle()
 
 
@@ -71,6 +79,7 @@ class ProductStage:
         self.talkers = np.zeros((3, 0), dtype=np.int64)  # requests, total ms, 5xx
         self.endpoints = np.zeros((5, 0), dtype=np.int64)  # timed, total ms, max ms, 5xx, untimed
         self.cells = np.zeros((0, 0), dtype=np.int64)  # endpoint id x histogram bucket -> requests
+        self.errors: dict[tuple[int, int, str], int] = {}  # (minute, talker id, node) -> 5xx answers
 
     def add(
         self,
@@ -79,6 +88,7 @@ class ProductStage:
         durations: np.ndarray,
         buckets: np.ndarray,
         errors: np.ndarray,
+        node: str,
     ) -> None:
         talker, endpoint = requests.talker, requests.endpoint
         self.talkers = _fit(self.talkers, 1, int(talker.max()) + 1)
@@ -95,6 +105,19 @@ class ProductStage:
         if len(buckets):
             self.cells = _fit(_fit(self.cells, 0, self.endpoints.shape[1]), 1, int(buckets.max()) + 1)
             np.add.at(self.cells, (timed_endpoint, buckets), 1)
+        if errors.any():  # rare: a few rows of a chunk, or a storm's share of it
+            pairs, counts = np.unique(
+                np.stack((requests.minute[errors], talker[errors]), axis=1), axis=0, return_counts=True
+            )
+            table = self.errors
+            for (minute, who), n in zip(pairs.tolist(), counts.tolist(), strict=True):
+                key = (minute, who, node)
+                table[key] = table.get(key, 0) + n
+
+    @property
+    def errors_full(self) -> bool:
+        """Whether the cells of who got server errors should go to the product now (where they are capped)."""
+        return len(self.errors) > MAX_STAGED_ERRORS
 
     def flush(
         self, product: ProductAccess, endpoints: list[tuple[str, str]], talkers: list[tuple[bytes, bytes]]
@@ -121,6 +144,13 @@ class ProductStage:
             rec[2] += untimed
         if len(self.cells):
             _add_buckets([rec[0] for rec in recs], self.cells[touched])
+        if self.errors:
+            cells: dict[tuple[int, str, str], int] = {}
+            for (minute, who, node), n in self.errors.items():
+                key = (minute, error_user(talkers[who]), node)
+                cells[key] = cells.get(key, 0) + n
+            product.add_error_users(cells)
+            self.errors = {}
         self.talkers[:] = 0
         self.endpoints[:] = 0
         self.cells[:] = 0

@@ -7,6 +7,9 @@ those. Events per minute come from the logs being in time order: NumPy finds eve
 open an event in one pass, a binary search finds where each minute ends, and the event lines in
 between are counted from the NumPy offsets. A chunk whose times
 go backwards is counted line by line instead.
+
+Levels, signature hits and exceptions are kept per node (a chunk comes from one file of one node, so
+this costs a dict lookup per chunk or per hit, not per line); the all-node figures are their sums.
 """
 
 from __future__ import annotations
@@ -56,43 +59,85 @@ _EXCEPTION_TYPE = re.compile(
 
 
 @dataclass
-class HitTally:
+class NodeTally:
+    """One node's share of a signature or exception: its count, first and last time, and minutes."""
+
     count: int = 0
     first: float | None = None
     last: float | None = None
-    nodes: set[str] = field(default_factory=set)
-    files: set[str] = field(default_factory=set)
-    samples: list[tuple[float | None, str, str, str]] = field(default_factory=list)  # at, node, file, text
     per_minute: dict[int, int] = field(default_factory=dict)
 
-    def add(self, epoch: float | None, ctx: FileContext, sample: str | None) -> None:
-        self.count += 1
-        self.nodes.add(ctx.node)
-        self.files.add(ctx.path)
-        if epoch is not None:
-            if self.first is None or epoch < self.first:
-                self.first = epoch
-            if self.last is None or epoch > self.last:
-                self.last = epoch
-            minute = int(epoch // 60) * 60
-            self.per_minute[minute] = self.per_minute.get(minute, 0) + 1
-        if sample is not None and len(self.samples) < SAMPLES:
-            self.samples.append((epoch, ctx.node, ctx.path, sample))
-
-    def merge(self, other: HitTally) -> None:
+    def merge(self, other: NodeTally) -> None:
         self.count += other.count
         for epoch in (other.first, other.last):
             if epoch is not None:
                 self.first = epoch if self.first is None else min(self.first, epoch)
                 self.last = epoch if self.last is None else max(self.last, epoch)
-        self.nodes |= other.nodes
-        self.files |= other.files
         for minute, n in other.per_minute.items():
             self.per_minute[minute] = self.per_minute.get(minute, 0) + n
+
+
+@dataclass
+class HitTally:
+    """A signature's (or an exception's) hits: counted per node, the all-node figures derived from them."""
+
+    files: set[str] = field(default_factory=set)
+    samples: list[tuple[float | None, str, str, str]] = field(default_factory=list)  # at, node, file, text
+    by_node: dict[str, NodeTally] = field(default_factory=dict)
+
+    def add(self, epoch: float | None, ctx: FileContext, sample: str | None) -> None:
+        node = self.by_node.get(ctx.node)
+        if node is None:
+            node = self.by_node[ctx.node] = NodeTally()
+        node.count += 1
+        self.files.add(ctx.path)
+        if epoch is not None:
+            if node.first is None or epoch < node.first:
+                node.first = epoch
+            if node.last is None or epoch > node.last:
+                node.last = epoch
+            minute = int(epoch // 60) * 60
+            node.per_minute[minute] = node.per_minute.get(minute, 0) + 1
+        if sample is not None and len(self.samples) < SAMPLES:
+            self.samples.append((epoch, ctx.node, ctx.path, sample))
+
+    def merge(self, other: HitTally) -> None:
+        for name, theirs in other.by_node.items():
+            mine = self.by_node.get(name)
+            if mine is None:
+                self.by_node[name] = theirs
+            else:
+                mine.merge(theirs)
+        self.files |= other.files
         self.samples = sorted(self.samples + other.samples, key=lambda s: (s[0] is None, s[0] or 0))[:SAMPLES]
 
     def wants_sample(self) -> bool:
         return len(self.samples) < SAMPLES
+
+    @property
+    def count(self) -> int:
+        return sum(n.count for n in self.by_node.values())
+
+    @property
+    def first(self) -> float | None:
+        return min((n.first for n in self.by_node.values() if n.first is not None), default=None)
+
+    @property
+    def last(self) -> float | None:
+        return max((n.last for n in self.by_node.values() if n.last is not None), default=None)
+
+    @property
+    def nodes(self) -> set[str]:
+        return set(self.by_node)
+
+    @property
+    def per_minute(self) -> dict[int, int]:
+        """Every node's minutes added up."""
+        total: dict[int, int] = {}
+        for node in self.by_node.values():
+            for minute, n in node.per_minute.items():
+                total[minute] = total.get(minute, 0) + n
+        return total
 
 
 @dataclass
@@ -110,27 +155,32 @@ _Tally = TypeVar("_Tally", bound=HitTally)
 
 
 class AppAccumulator:
-    """Signatures, levels per minute, exceptions and restarts of application logs and catalina.out."""
+    """Signatures, levels per minute, exceptions and restarts of application logs and catalina.out,
+    each kept per node (the all-node figures are their sums)."""
 
     def __init__(self) -> None:
-        self.levels: dict[int, list[int]] = {}  # minute -> [total, warn, error, fatal]
+        # node -> minute -> [total, warn, error, fatal]
+        self.node_levels: dict[str, dict[int, list[int]]] = {}
         self.hits: dict[str, HitTally] = {}
         self.exceptions: dict[str, ExceptionTally] = {}
         self.restarts: list[tuple[float | None, str, str, str]] = []  # at, node, signature, text
         self.engine = "re"
+
+    @property
+    def levels(self) -> dict[int, list[int]]:
+        """Every node's levels per minute, added up."""
+        total: dict[int, list[int]] = {}
+        for minutes in self.node_levels.values():
+            _add_levels(total, minutes)
+        return total
 
     # Fed by ChunkScanner.scan: the compiled matchers live there, so that this pickles small.
     def end_file(self, ctx: FileContext) -> ChunkStats:
         return ChunkStats()
 
     def merge(self, other: AppAccumulator) -> None:
-        for minute, row in other.levels.items():
-            mine = self.levels.get(minute)
-            if mine is None:
-                self.levels[minute] = list(row)
-            else:
-                for i, n in enumerate(row):
-                    mine[i] += n
+        for node, minutes in other.node_levels.items():
+            _add_levels(self.node_levels.setdefault(node, {}), minutes)
         _merge_tallies(self.hits, other.hits)
         _merge_tallies(self.exceptions, other.exceptions)
         self.restarts = sorted(self.restarts + other.restarts, key=lambda r: (r[0] is None, r[0] or 0))[
@@ -138,6 +188,16 @@ class AppAccumulator:
         ]
         if other.engine == "hyperscan":
             self.engine = "hyperscan"
+
+
+def _add_levels(into: dict[int, list[int]], minutes: dict[int, list[int]]) -> None:
+    for minute, row in minutes.items():
+        mine = into.get(minute)
+        if mine is None:
+            into[minute] = list(row)
+        else:
+            for i, n in enumerate(row):
+                mine[i] += n
 
 
 def _merge_tallies(table: dict[str, _Tally], theirs: dict[str, _Tally]) -> None:
@@ -184,10 +244,12 @@ class ChunkScanner:
         if catalina:
             stats = ChunkStats(lines=buf.count(b"\n") + (0 if buf.endswith(b"\n") or not buf else 1))
             ranges: list[tuple[int, int | None]] = []
+            levels: dict[int, list[int]] = {}  # catalina.out's events are not counted by level
         else:
             newlines, events = _line_starts(buf)
             stats = ChunkStats(lines=len(newlines) + (0 if buf.endswith(b"\n") or not buf else 1))
-            ranges = _count_minutes(buf, events, ctx, self.clock, acc.levels, stats)
+            levels = acc.node_levels.setdefault(ctx.node, {})
+            ranges = _count_minutes(buf, events, ctx, self.clock, levels, stats)
         matcher, chosen, verifiers = self._matcher_for(ctx.kind)
         acc.engine = matcher.engine if acc.engine != "hyperscan" else "hyperscan"
         levels_from = len(chosen)
@@ -200,7 +262,7 @@ class ChunkScanner:
             else:
                 others.append((end, rule_id))
         if ranges:
-            _count_levels(ranges, level_ends, acc.levels)
+            _count_levels(ranges, level_ends, levels)
         seen: set[tuple[int, int]] = set()
         exception_lines: list[int] = []
         for end, rule_id in sorted(others):

@@ -32,6 +32,7 @@ from collectors.logs.chunks import (
     split_ranges,
 )
 from collectors.logs.context import FileContext
+from collectors.logs.duplicates import Copy, Duplicates
 from collectors.logs.kinds import FileProblem, LogKind
 from collectors.logs.patterns import ScanPattern
 from collectors.logs.sniff import looks_binary, sniff
@@ -176,12 +177,14 @@ def _mib(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MiB" if n >= 1024 * 1024 else f"{n} bytes"
 
 
-def _probe(source: LogSource) -> tuple[LogKind, FileTally | None]:
-    """The file's kind, or a tally saying why it will not be analysed."""
+def _probe(source: LogSource) -> tuple[LogKind, bytes, FileTally | None]:
+    """The file's kind and first block, or a tally saying why it will not be analysed."""
 
-    def skipped(problem: FileProblem, detail: str, size: int = 0) -> tuple[LogKind, FileTally]:
-        return LogKind.UNKNOWN, FileTally(
-            source.display, source.node, LogKind.UNKNOWN, size, problem=problem, detail=detail
+    def skipped(problem: FileProblem, detail: str, size: int = 0) -> tuple[LogKind, bytes, FileTally]:
+        return (
+            LogKind.UNKNOWN,
+            b"",
+            FileTally(source.display, source.node, LogKind.UNKNOWN, size, problem=problem, detail=detail),
         )
 
     unreadable = "could not be read ({}); check its permissions"
@@ -201,16 +204,36 @@ def _probe(source: LogSource) -> tuple[LogKind, FileTally | None]:
     if kind == LogKind.UNKNOWN:
         detail = "no known Atlassian, Tomcat or GC log format in its first lines; skipped"
         return skipped(FileProblem.UNRECOGNISED, detail, len(head))
-    return kind, None
+    return kind, head, None
+
+
+def _copy(source: LogSource, kind: LogKind, copy: Copy) -> FileTally:
+    """The tally of a file given twice: nothing read, a note saying which file was read instead."""
+    tally = FileTally(source.display, source.node, kind, duplicate_of=copy.earlier.display)
+    tally.stats.notes.append(copy.note())
+    return tally
 
 
 def plan(sources: Sequence[LogSource], range_bytes: int = RANGE_BYTES) -> tuple[list[Task], list[FileTally]]:
+    """The tasks that read ``sources``, and the tallies of the files that will not be read: damaged,
+    not logs, or given twice (see duplicates.py)."""
     tasks: list[Task] = []
     skipped: list[FileTally] = []
+    copies = Duplicates()
+    kinds: dict[LogSource, LogKind] = {}
     for source in sources:
-        kind, problem = _probe(source)
+        copy = copies.same_place(source)
+        if copy is not None:
+            skipped.append(_copy(source, kinds.get(copy.earlier, LogKind.UNKNOWN), copy))
+            continue
+        kind, head, problem = _probe(source)
+        kinds[source] = kind
         if problem is not None:
             skipped.append(problem)
+            continue
+        copy = copies.same_content(source, head)
+        if copy is not None:
+            skipped.append(_copy(source, kind, copy))
             continue
         limit = range_bytes * RANGE_SCALE.get(kind.family, 1)
         if source.seekable and kind.family in SPLITTABLE and source.size > limit:
@@ -278,9 +301,8 @@ def analyze_logs(
     total = sum((t.end or t.source.size) - t.start for t in tasks)
     workers = max(1, workers or os.cpu_count() or 1)
     for tally in skipped:
-        log.info(
-            "%s: skipped (%s): %s", tally.path, tally.problem.value if tally.problem else "?", tally.detail
-        )
+        why = tally.problem.value if tally.problem else "duplicate"
+        log.info("%s: skipped (%s): %s", tally.path, why, tally.detail or "; ".join(tally.stats.notes))
     if log.isEnabledFor(logging.DEBUG):
         kinds = Counter(t.kind.value for t in tasks if t.start == 0)
         log.debug(
@@ -301,7 +323,10 @@ def analyze_logs(
         if on_progress is not None:
             on_progress(done, total)
     for tally in skipped:
-        merged.files[tally.path] = tally
+        if tally.path in merged.files:  # the same path given twice: one entry, with the note
+            merged.files[tally.path].stats.notes.extend(tally.stats.notes)
+        else:
+            merged.files[tally.path] = tally
     from collectors.logs.summaries import build_analysis  # the report model: pydantic loads only now
 
     elapsed = time.perf_counter() - started

@@ -7,7 +7,7 @@ input size, and two histograms from different processes merge by adding counts.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from itertools import chain
 
 import numpy as np
@@ -82,6 +82,15 @@ class Histogram:
                 break
         return out
 
+    @staticmethod
+    def table(hists: Sequence[Histogram]) -> HistogramTable:
+        """``hists`` as one table (a row each), for the percentiles of many at once."""
+        keys, values = _entries(hists)
+        counts = np.zeros((len(hists), int(keys.max()) + 1 if len(keys) else 1), dtype=np.int64)
+        rows = np.repeat(np.arange(len(hists)), [len(h.buckets) for h in hists])
+        counts[rows, keys] = values  # a row's bucket indices are distinct
+        return HistogramTable(counts, np.array([h.max for h in hists], dtype=np.float64))
+
     @property
     def mean(self) -> float | None:
         return self.total / self.count if self.count else None
@@ -93,9 +102,52 @@ class Histogram:
         self.buckets, self.count, self.total, self.max = state
 
 
-def _entries(hists: list[Histogram]) -> tuple[np.ndarray, np.ndarray]:
+def _entries(hists: Sequence[Histogram]) -> tuple[np.ndarray, np.ndarray]:
     """Every (bucket index, count) of ``hists``, as two arrays."""
     total = sum(len(h.buckets) for h in hists)
     keys = np.fromiter(chain.from_iterable(h.buckets.keys() for h in hists), dtype=np.int64, count=total)
     values = np.fromiter(chain.from_iterable(h.buckets.values() for h in hists), dtype=np.int64, count=total)
     return keys, values
+
+
+_MIDDLES: list[float] = [_FLOOR]  # the value ``percentiles`` gives for each bucket index, by its own formula
+
+
+def _middles(width: int) -> np.ndarray:
+    while len(_MIDDLES) < width:
+        _MIDDLES.append(_FLOOR * _GROWTH ** (len(_MIDDLES) - 1) * math.sqrt(_GROWTH))
+    return np.array(_MIDDLES[:width], dtype=np.float64)
+
+
+class HistogramTable:
+    """Histograms as rows of bucket counts: added up and read for percentiles with NumPy, all rows at once
+    (a day of per-minute series per node is thousands of histograms). The percentiles equal those of
+    ``Histogram.percentiles`` row by row: the same ranks, bucket middles computed by the same formula."""
+
+    def __init__(self, counts: np.ndarray, maxima: np.ndarray) -> None:
+        self.counts = counts  # rows x bucket index
+        self.maxima = maxima  # the largest value of each row
+
+    def grouped(self, group: np.ndarray, groups: int) -> HistogramTable:
+        """Row i is the sum of the rows whose ``group`` is i (as ``Histogram.merge`` would make it)."""
+        counts = np.zeros((groups, self.counts.shape[1]), dtype=np.int64)
+        np.add.at(counts, group, self.counts)
+        maxima = np.zeros(groups, dtype=np.float64)
+        np.maximum.at(maxima, group, self.maxima)
+        return HistogramTable(counts, maxima)
+
+    def percentiles(self, *qs: float) -> list[list[float | None]]:
+        """Per row, ``Histogram.percentiles(*qs)``: None for an empty row."""
+        cumulative = np.cumsum(self.counts, axis=1)
+        totals = cumulative[:, -1]
+        middles = _middles(self.counts.shape[1])
+        columns = []
+        for q in qs:
+            ranks = np.maximum(1, np.ceil(totals * q / 100))
+            index = np.argmax(cumulative >= ranks[:, None], axis=1)
+            columns.append(np.minimum(middles[index], self.maxima).tolist())
+        empty = (totals == 0).tolist()
+        return [
+            [None] * len(qs) if none else [column[row] for column in columns]
+            for row, none in enumerate(empty)
+        ]

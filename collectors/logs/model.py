@@ -35,6 +35,8 @@ class LogFileSummary(_Model):
     last_at: datetime | None = None
     problem: FileProblem | None = None
     problem_detail: str | None = None  # one line: what was wrong and what was still read
+    # Not read: the same file (or the same bytes) as this one, which was read instead; a note says so.
+    duplicate_of: str | None = None
     notes: list[str] = Field(default_factory=list)  # how the file was read, e.g. "GC times are uptimes only"
 
 

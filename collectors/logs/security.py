@@ -21,7 +21,9 @@ milliseconds apart): two failure lines of different kinds for the same request i
 ``SAME_ATTEMPT_S`` count as one attempt. Failures of the same kind are always counted (some logs
 repeat a request id). Per-user and per-address tables are
 capped (``MAX_USERS``, ``MAX_ADDRESSES``; the smallest are pruned when twice as many are held, and
-``limits()`` says so), as are the failure cells kept for burst detection (``MAX_CELLS``).
+``limits()`` says so), as are the failure cells kept for burst detection (``MAX_CELLS``), which the
+summary also hands on (``SecuritySummary.cells``, in buckets). Failed and passed logins per minute are
+counted per node, exactly (``SecuritySummary.per_node``); the all-node failures per minute are their sum.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from collectors.logs.security_bursts import UNKNOWN_ADDRESS, Cell, find_bursts
 from collectors.logs.timestamps import MinuteClock, bucket_of, to_datetime
 
 if TYPE_CHECKING:
-    from collectors.logs.model import AuthFailures, MinuteCount, SecuritySummary
+    from collectors.logs.model import AuthCell, AuthFailures, MinuteCount, NodeLogins, SecuritySummary
 
 MAX_USERS = 2000
 MAX_ADDRESSES = 2000
@@ -65,7 +67,7 @@ class SecurityAccumulator:
     def __init__(self) -> None:
         self.failed = 0
         self.passed = 0
-        self.minutes: dict[int, int] = {}  # failures per minute
+        self.node_minutes: dict[str, dict[int, list[int]]] = {}  # node -> minute -> [failed, passed]
         self.users: dict[str, Row] = {}
         self.addresses: dict[str, Row] = {}
         self.fail_cells: dict[Cell, int] = {}
@@ -143,9 +145,15 @@ class SecurityAccumulator:
             if seen is not None and seen[1] != kind and abs(epoch - seen[0]) <= SAME_ATTEMPT_S:
                 return  # the same attempt's second line
         minute = int(epoch // 60) * 60
+        series = self.node_minutes.get(node)
+        if series is None:
+            series = self.node_minutes[node] = {}
+        counts = series.get(minute)
+        if counts is None:
+            counts = series[minute] = [0, 0]
+        counts[0 if failed else 1] += 1
         if failed:
             self.failed += 1
-            self.minutes[minute] = self.minutes.get(minute, 0) + 1
             cell = (minute, user, address, node)
             self.fail_cells[cell] = self.fail_cells.get(cell, 0) + 1
             if len(self.fail_cells) > 2 * MAX_CELLS:
@@ -195,18 +203,28 @@ class SecurityAccumulator:
     def merge(self, other: SecurityAccumulator) -> None:
         self.failed += other.failed
         self.passed += other.passed
-        for minute, n in other.minutes.items():
-            self.minutes[minute] = self.minutes.get(minute, 0) + n
+        for node, their_minutes in other.node_minutes.items():
+            my_minutes = self.node_minutes.get(node)
+            if my_minutes is None:
+                self.node_minutes[node] = their_minutes
+                continue
+            for minute, (failed, passed) in their_minutes.items():
+                pair = my_minutes.get(minute)
+                if pair is None:
+                    my_minutes[minute] = [failed, passed]
+                else:
+                    pair[0] += failed
+                    pair[1] += passed
         for table, theirs, cap, name in (
             (self.users, other.users, MAX_USERS, "users"),
             (self.addresses, other.addresses, MAX_ADDRESSES, "addresses"),
         ):
             for key, row in theirs.items():
-                mine = table.get(key)
-                if mine is None:
+                found = table.get(key)
+                if found is None:
                     table[key] = row
                 else:
-                    _merge_row(mine, row, self.pruned)
+                    _merge_row(found, row, self.pruned)
             if len(table) > 2 * cap:
                 self.pruned[name] += _prune(table, cap)
         for cell, n in other.fail_cells.items():
@@ -240,6 +258,16 @@ class SecurityAccumulator:
         self.pass_cells = passes
 
     # -- the result --------------------------------------------------------------------------------
+    @property
+    def minutes(self) -> dict[int, int]:
+        """Failures per minute, all nodes together."""
+        total: dict[int, int] = {}
+        for series in self.node_minutes.values():
+            for minute, (failed, _) in series.items():
+                if failed:
+                    total[minute] = total.get(minute, 0) + failed
+        return total
+
     def summary(self, bucket_s: int) -> SecuritySummary:
         # the report model loads in the main process only: workers need no pydantic
         from collectors.logs.model import AuthBurst, SecuritySummary
@@ -248,6 +276,8 @@ class SecurityAccumulator:
             failed=self.failed,
             passed=self.passed,
             per_minute_failed=_series(self.minutes, bucket_s),
+            per_node=_per_node(self.node_minutes, bucket_s),
+            cells=_cells(self.fail_cells, bucket_s),
             by_user=_top(self.users),
             by_address=_top(self.addresses),
             bursts=[
@@ -282,10 +312,12 @@ class SecurityAccumulator:
                 f"security log: users per address and addresses per user are the top {MAX_OTHERS}; "
                 f"{self.pruned['others']} rare pairs were dropped"
             )
-        if self.pruned["cells"]:
+        # pruned as they came, and past the cap now (the summary hands on the busiest MAX_CELLS)
+        dropped = self.pruned["cells"] + max(0, len(self.fail_cells) - MAX_CELLS)
+        if dropped:
             notes.append(
                 f"security log: burst detection kept the {MAX_CELLS} busiest minute cells; "
-                f"{self.pruned['cells']} cells of rare failures were dropped"
+                f"{dropped} cells of rare failures were dropped"
             )
         return notes
 
@@ -350,6 +382,38 @@ def _top(table: dict[str, Row]) -> list[AuthFailures]:
             ],
         )
         for name, row in rows
+    ]
+
+
+def _per_node(node_minutes: dict[str, dict[int, list[int]]], bucket_s: int) -> list[NodeLogins]:
+    """Each node's failed and passed logins per bucket (buckets without any are left out)."""
+    from collectors.logs.model import LoginMinute, NodeLogins
+
+    out = []
+    for node, minutes in sorted(node_minutes.items()):
+        rolled: dict[int, list[int]] = {}
+        for minute, (failed, passed) in minutes.items():
+            counts = rolled.setdefault(bucket_of(minute, bucket_s), [0, 0])
+            counts[0] += failed
+            counts[1] += passed
+        series = [LoginMinute(at=to_datetime(k), failed=f, passed=p) for k, (f, p) in sorted(rolled.items())]
+        if series:
+            out.append(NodeLogins(node=node, per_minute=series))
+    return out
+
+
+def _cells(fail_cells: dict[Cell, int], bucket_s: int) -> list[AuthCell]:
+    """The failure cells burst detection kept, in buckets: the busiest ``MAX_CELLS``, in time order."""
+    from collectors.logs.model import AuthCell
+
+    rolled: dict[Cell, int] = {}
+    for (minute, user, address, node), n in fail_cells.items():
+        key = (bucket_of(minute, bucket_s), user, address, node)
+        rolled[key] = rolled.get(key, 0) + n
+    kept = sorted(rolled.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CELLS]
+    return [
+        AuthCell(at=to_datetime(at), user=user, address=address, node=node, failed=n)
+        for (at, user, address, node), n in sorted(kept)
     ]
 
 

@@ -1,4 +1,5 @@
-"""Failed logins that come together: brute force, password spraying, services with a stale password.
+"""Failed logins that come together: brute force, password spraying, password guessing, services with a
+stale password.
 
 Worked out once, at the end, from per-minute failure cells ``(minute, user, address, node) -> count``
 and per-minute passes ``(minute, user) -> count`` of all nodes together (a load balancer spreads one
@@ -9,15 +10,22 @@ and last failure. The checks decide the severity; these thresholds only decide w
   users with at least ``BRUTE_MIN_FAILURES`` failures within ``BRUTE_WINDOW_S``;
 - ``brute-force`` (subject: the user): one user fails at least ``SPRAY_MIN_FAILURES`` times from at
   least ``SPRAY_MIN_ADDRESSES`` addresses within ``BRUTE_WINDOW_S`` (a distributed guess at one account);
+- ``password-guessing`` (subject: the address): one address fails at least ``GUESS_MIN_FAILURES`` times
+  within ``BRUTE_WINDOW_S`` against at most ``GUESS_MAX_USERS`` users (one account, or a few: fewer than
+  brute force needs, so that no number of accounts falls between the two). The most common attack of
+  all: a script guessing the admin password from one place. At three failures a minute it is faster than
+  any person who mistypes, and than a service retrying an old password every few minutes;
 - ``stale-password`` (subject: the user): one user fails at least ``STALE_MIN_FAILURES`` times, in at
   least ``STALE_MIN_MINUTES`` different minutes spread over at least ``STALE_MIN_SPAN_S``, never more
   than ``STALE_MAX_GAP_S`` apart, from at most ``STALE_MAX_ADDRESSES`` addresses, with at most
-  ``STALE_MAX_PASSED_SHARE`` as many passes as failures in that time: an integration or service
-  account still sending an old password. A person who mistypes and then gets in is not one.
+  ``STALE_MAX_PASSED_SHARE`` as many passes as failures in that time, and never as fast as password
+  guessing from any one known address: an integration or service account still sending an old
+  password. A person who mistypes and then gets in is not one; a guess at the account is reported as
+  password guessing (or brute force) instead.
 
 Windows that qualify and overlap are joined into one burst. Unknown addresses (``-``) are never the
-subject of a brute-force burst; a proxy that hides client addresses makes every user look as if they
-came from one place, which the check should keep in mind.
+subject of a brute-force or password-guessing burst; a proxy that hides client addresses makes every
+user look as if they came from one place, which the check should keep in mind.
 """
 
 from __future__ import annotations
@@ -31,6 +39,8 @@ BRUTE_MIN_USERS = 5
 BRUTE_MIN_FAILURES = 10
 SPRAY_MIN_ADDRESSES = 5
 SPRAY_MIN_FAILURES = 20
+GUESS_MIN_FAILURES = 30
+GUESS_MAX_USERS = BRUTE_MIN_USERS - 1
 STALE_MIN_FAILURES = 10
 STALE_MIN_MINUTES = 5
 STALE_MIN_SPAN_S = 1800
@@ -72,6 +82,8 @@ def find_bursts(fails: Mapping[Cell, int], passes: Mapping[tuple[int, str], int]
         rows.sort()
         for start, end in _windows(rows, 1, BRUTE_MIN_FAILURES, BRUTE_MIN_USERS):
             bursts.append(_burst("brute-force", address, rows, start, end))
+        for start, end in _windows(rows, 1, GUESS_MIN_FAILURES, 1, GUESS_MAX_USERS):
+            bursts.append(_burst("password-guessing", address, rows, start, end))
     for user, rows in by_user.items():
         rows.sort()
         for start, end in _windows(rows, 2, SPRAY_MIN_FAILURES, SPRAY_MIN_ADDRESSES):
@@ -82,10 +94,11 @@ def find_bursts(fails: Mapping[Cell, int], passes: Mapping[tuple[int, str], int]
 
 
 def _windows(
-    rows: list[Row], other: NameColumn, min_failures: int, min_distinct: int
+    rows: list[Row], other: NameColumn, min_failures: int, min_distinct: int, max_distinct: int | None = None
 ) -> list[tuple[int, int]]:
-    """Minute ranges where a window shorter than BRUTE_WINDOW_S holds enough failures and enough
-    distinct ``row[other]`` (users of an address, or addresses of a user); overlapping ones joined."""
+    """Minute ranges where a window shorter than BRUTE_WINDOW_S holds enough failures and enough (and, with
+    ``max_distinct``, not too many) distinct ``row[other]`` (users of an address, or addresses of a user);
+    overlapping ones joined."""
     minutes: list[tuple[int, dict[str, int]]] = []
     for row in rows:
         if not minutes or minutes[-1][0] != row[0]:
@@ -106,7 +119,12 @@ def _windows(
                 if not counts[name]:
                     del counts[name]
             left += 1
-        if total >= min_failures and len(counts) >= min_distinct:
+        distinct = len(counts)
+        if (
+            total >= min_failures
+            and distinct >= min_distinct
+            and (max_distinct is None or distinct <= max_distinct)
+        ):
             start = minutes[left][0]
             if ranges and start <= ranges[-1][1]:
                 ranges[-1] = (ranges[-1][0], minute)
@@ -141,6 +159,12 @@ def _stale_episode(user: str, rows: list[Row], passes: Mapping[tuple[int, str], 
     passed = sum(passes.get((minute, user), 0) for minute in range(start, end + 60, 60))
     if passed > STALE_MAX_PASSED_SHARE * failures:
         return None
+    by_address: dict[str, list[Row]] = {}
+    for row in rows:
+        if row[2] != UNKNOWN_ADDRESS:
+            by_address.setdefault(row[2], []).append(row)
+    if any(_windows(known, 2, GUESS_MIN_FAILURES, 1) for known in by_address.values()):
+        return None  # as fast as guessing from one address: an attack, reported by its address
     return _burst("stale-password", user, rows, start, end)
 
 

@@ -70,6 +70,7 @@ _NODE_ID = re.compile(
     re.I,
 )
 BUNDLE_MANIFEST = "manifest.json"
+_PROPERTIES = "application-properties"  # a support zip's folder of the application's properties
 MAX_FILES = 20_000  # a folder with more files than this is not a log folder (say, "/" by mistake)
 
 # An open log: a file or a zip member, either maybe decompressed on the fly.
@@ -189,8 +190,12 @@ def _folder(root: Path) -> Iterator[LogSource]:
     bundle = is_bundle(root)
     base = root / "logs" if bundle else root
     seen = 0
+    support: dict[str, str | None] = {}  # folder -> the node id of the extracted support zip holding it
     for dirpath, dirnames, filenames in os.walk(base):  # symbolic links to folders are not followed
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        extracted = _PROPERTIES in dirnames and not bundle  # an extracted support zip
+        own = _properties_node(Path(dirpath) / _PROPERTIES) if extracted else None
+        support[dirpath] = own or support.get(os.path.dirname(dirpath))
         for filename in sorted(filenames):
             path = Path(dirpath) / filename
             seen += 1
@@ -217,7 +222,7 @@ def _folder(root: Path) -> Iterator[LogSource]:
             if bundle:  # logs/<customer>/<host>/<folder>/<file>
                 node = rel[1] if len(rel) > 2 else root.name
             else:
-                node = _node_from_parts(rel[:-1]) or _node_of_dir(root)
+                node = support[dirpath] or _node_from_parts(rel[:-1]) or _node_of_dir(root)
             yield LogSource(str(path), node, str(path), size=size)
 
 
@@ -271,11 +276,29 @@ def _zip(path: Path) -> Iterator[LogSource]:
         ) from None
 
 
+def _properties_node(folder: Path) -> str | None:
+    """The node id in the application properties of an extracted support zip, when they record one."""
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return None
+    for name in names:
+        if name.lower().endswith((".xml", ".properties", ".txt")):
+            try:
+                with open(folder / name, "rb") as handle:
+                    match = _NODE_ID.search(handle.read(2 * 1024 * 1024))
+            except OSError:
+                continue
+            if match:
+                return (match.group(1) or match.group(2)).decode("utf-8", "replace")
+    return None
+
+
 def _zip_node(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> str | None:
     """The node id an ATST support zip records in its application properties, when it does."""
     for info in infos:
         name = info.filename.lower()
-        if "application-properties" in name or name.endswith(("application.xml", "application.properties")):
+        if _PROPERTIES in name or name.endswith(("application.xml", "application.properties")):
             try:
                 with archive.open(info) as member:
                     text = member.read(2 * 1024 * 1024)

@@ -14,6 +14,8 @@ from collectors.logs.model import (
     LogFileSummary,
     LogSample,
     MinuteCount,
+    NodeCount,
+    NodeLevels,
     RestartEvent,
     SignatureHit,
 )
@@ -52,10 +54,15 @@ def build_analysis(
         bytes_read=sum(f.size_bytes for f in files),
         elapsed_s=round(elapsed_s, 3),
         files=file_summaries(files),
-        nodes=sorted({f.node for f in files}),
+        nodes=sorted({f.node for f in files if f.duplicate_of is None}),
         signatures=_signatures(app.hits, by_id, bucket_s),
         levels=_levels(app.levels, bucket_s),
-        exceptions=_exceptions(app.exceptions),
+        node_levels=[
+            NodeLevels(node=node, per_minute=_levels(minutes, bucket_s))
+            for node, minutes in sorted(app.node_levels.items())
+            if minutes
+        ],
+        exceptions=_exceptions(app.exceptions, bucket_s),
         restarts=[
             RestartEvent(at=to_datetime(at), node=node, signature=sig, text=text)
             for at, node, sig, text in sorted(app.restarts, key=lambda r: (r[0] is None, r[0] or 0, r[1]))
@@ -88,6 +95,7 @@ def file_summaries(files: Sequence[FileTally]) -> list[LogFileSummary]:
             last_at=to_datetime(t.stats.last),
             problem=t.problem,
             problem_detail=t.detail,
+            duplicate_of=t.duplicate_of,
             notes=list(t.stats.notes),
         )
         for t in sorted(files, key=lambda f: (f.node, f.path))
@@ -100,6 +108,19 @@ def _per_bucket(per_minute: Mapping[int, int], bucket_s: int) -> list[MinuteCoun
         key = bucket_of(minute, bucket_s)
         rolled[key] = rolled.get(key, 0) + n
     return [MinuteCount(at=to_datetime(k), count=n) for k, n in sorted(rolled.items())]
+
+
+def _by_node(tally: HitTally, bucket_s: int) -> list[NodeCount]:
+    return [
+        NodeCount(
+            node=node,
+            count=t.count,
+            first_at=to_datetime(t.first),
+            last_at=to_datetime(t.last),
+            per_minute=_per_bucket(t.per_minute, bucket_s),
+        )
+        for node, t in sorted(tally.by_node.items())
+    ]
 
 
 def _samples(tally: HitTally) -> list[LogSample]:
@@ -125,6 +146,7 @@ def _signatures(
                 files=sorted(tally.files),
                 samples=_samples(tally),
                 per_minute=_per_bucket(tally.per_minute, bucket_s),
+                by_node=_by_node(tally, bucket_s),
                 title=info.get("title", sig),
                 severity=info.get("severity", "warning"),
                 cause=info.get("cause", ""),
@@ -148,7 +170,7 @@ def _levels(levels: Mapping[int, list[int]], bucket_s: int) -> list[LevelMinute]
     ]
 
 
-def _exceptions(exceptions: Mapping[str, ExceptionTally]) -> list[ExceptionGroup]:
+def _exceptions(exceptions: Mapping[str, ExceptionTally], bucket_s: int) -> list[ExceptionGroup]:
     top = sorted(exceptions.items(), key=lambda item: (-item[1].count, item[0]))[:TOP_EXCEPTIONS]
     return [
         ExceptionGroup(
@@ -159,6 +181,7 @@ def _exceptions(exceptions: Mapping[str, ExceptionTally]) -> list[ExceptionGroup
             nodes=sorted(t.nodes),
             thrown_as=[k for k, _ in sorted(t.thrown_as.items(), key=lambda kv: -kv[1])][:5],
             sample=t.samples[0][3] if t.samples else None,
+            by_node=_by_node(t, bucket_s),
         )
         for name, t in top
     ]

@@ -18,6 +18,7 @@ class FileTally:
     stats: ChunkStats = field(default_factory=ChunkStats)
     problem: FileProblem | None = None
     detail: str | None = None
+    duplicate_of: str | None = None  # not read: the file read in its place (the same file given twice)
 
     def merge(self, other: FileTally) -> None:
         self.size_bytes += other.size_bytes

@@ -100,3 +100,39 @@ def test_many_addresses_guessing_at_one_user_read_as_a_distributed_attempt():
         "2 login(s) as admin PASSED in the window: check whether the account was taken over."
     )
     assert evidence(taken)["logins as admin that passed"] == 2
+
+
+def guessing(**overrides):
+    values = {"users": ["admin"], "addresses": ["198.51.100.66"], "failures": 1_500, "end": at(170)}
+    values.update(overrides)
+    return burst("password-guessing", "198.51.100.66", **values)
+
+
+def test_one_address_guessing_one_password_is_critical_naming_the_account():
+    finding = only(bursts(guessing(nodes=["node1", "node2", "node3"])))
+    assert finding.severity is Severity.CRITICAL
+    assert finding.category is Category.SECURITY
+    assert finding.title == "1,500 failed logins as admin from 198.51.100.66"
+    assert finding.message == (
+        "198.51.100.66 failed 1,500 logins as admin between 2026-11-26 08:00:00 UTC and 2026-11-26 08:50:00 UTC "
+        "(50 min) on node1, node2 and node3: this looks like someone guessing the password of that account, far "
+        "faster than a person mistyping or a service retrying an old password (critical from 100 failures or any "
+        "passed login from it)."
+    )
+    assert "Give admin a strong password" in finding.recommendation
+    assert "block or rate-limit it" in finding.recommendation
+    assert evidence(finding)["failed logins"] == 1_500
+    assert finding.fingerprint != only(bursts(burst())).fingerprint
+
+
+def test_a_short_guess_is_a_warning_and_a_guess_that_got_in_is_critical():
+    few = only(bursts(guessing(failures=40, users=["admin", "Admin"])))
+    assert few.severity is Severity.WARNING
+    assert few.title == "40 failed logins as admin and Admin from 198.51.100.66"
+    assert "guessing the password of these accounts" in few.message
+    got_in = only(bursts(guessing(failures=40), by_address=[failures("198.51.100.66", 40, passed=1)]))
+    assert got_in.severity is Severity.CRITICAL
+    assert got_in.message.endswith(
+        "1 login(s) from the same address PASSED in the window: check whether the password was guessed."
+    )
+    assert evidence(got_in)["logins from 198.51.100.66 that passed"] == 1

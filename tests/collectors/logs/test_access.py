@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from collectors.logs import access_aggregate
+from collectors.logs import access_aggregate, access_fold
 from collectors.logs.access import SAMPLE_LINES, AccessAccumulator
 from collectors.logs.context import ChunkStats, FileContext
 from collectors.logs.model import AccessSummary, LogKind
@@ -460,8 +460,28 @@ def test_a_long_span_widens_the_stored_buckets():
     acc = AccessAccumulator()
     feed(acc, b"".join(lines), ctx())
     product = acc.products["jira"]
-    assert product.res > 60 and len(product.buckets) <= 1441
+    assert product.res > 60 and len(product.series["node1"]) <= 1441
     s = only(acc, bucket_s=60)
     assert any(f"buckets of {product.res} s" in note for note in s.notes)
     assert sum(m.requests for m in s.per_minute) == len(lines)
     assert only(acc, bucket_s=86400).notes == []
+
+
+def test_who_got_server_errors_is_capped_keeping_the_busiest_and_says_so(monkeypatch):
+    monkeypatch.setattr(access_aggregate, "MAX_ERROR_USERS", 5)
+    monkeypatch.setattr(access_fold, "MAX_STAGED_ERRORS", 3)  # flushed to the product as the file is read
+    lines = [jira_line(START, "/browse/A-1", status=500, user="heavy")] * 40
+    lines += [
+        jira_line(START + timedelta(seconds=i), "/browse/A-1", status=503, user=f"u{i}") for i in range(30)
+    ]
+    lines += [jira_line(START, "/browse/A-1", status=500, user="-", address="198.51.100.4")] * 20
+    acc = AccessAccumulator()
+    feed(acc, b"".join(lines), ctx(), chunk_lines=7)
+    s = only(acc)
+    assert s.status_5xx == 90  # the series keep every request
+    assert len(s.error_users) <= 5
+    assert [(e.user, e.errors) for e in s.error_users[:2]] == [("198.51.100.4", 20), ("heavy", 40)]
+    assert any("who got server errors" in note and "approximate" in note for note in acc.limits())
+    assert [n for n in s.notes if "who got server errors" in n] == [
+        n for n in acc.limits() if "server errors" in n
+    ]

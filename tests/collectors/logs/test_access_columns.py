@@ -64,7 +64,7 @@ def reference(line: bytes, layout: Layout) -> tuple | None:
     return (
         int(start.timestamp()),
         second,
-        2 if code >= 500 else 1 if code >= 400 else 0,
+        2 if code >= 500 else 3 if code == 401 else 1 if code >= 400 else 0,
         int(duration),
         f[layout.method] + b" " + f[layout.path].split(b"?")[0],
         client,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import random
 
+import numpy as np
 import pytest
 
 from collectors.logs.histogram import Histogram
@@ -55,3 +56,17 @@ def test_merged_equals_merging_one_by_one():
     assert merged.percentiles(50, 95, 99) == one_by_one.percentiles(50, 95, 99)
     empty = Histogram.merged([])
     assert (empty.count, empty.buckets) == (0, {})
+
+
+def test_a_table_of_histograms_gives_each_rows_percentiles_and_sums_rows_as_merge_does():
+    rng = random.Random(4)
+    hists = [filled([rng.lognormvariate(3, 2) for _ in range(rng.randrange(0, 300))]) for _ in range(40)]
+    hists += [filled([0.0, 0.001, 5]), Histogram()]  # the first bucket, a maximum below its middle; empty
+    table = Histogram.table(hists)
+    assert table.percentiles(50, 95, 99.9) == [h.percentiles(50, 95, 99.9) for h in hists]
+    assert any(h.count == 0 for h in hists)  # an empty row gives None
+    group = [i % 3 for i in range(len(hists))]
+    merged = [Histogram.merged(h for h, g in zip(hists, group, strict=True) if g == k) for k in range(3)]
+    grouped = table.grouped(np.array(group), 3)
+    assert grouped.percentiles(50, 95, 99) == [m.percentiles(50, 95, 99) for m in merged]
+    assert Histogram.table([]).percentiles(50) == []

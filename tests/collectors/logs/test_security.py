@@ -303,3 +303,34 @@ def test_tables_are_capped_and_say_so(monkeypatch: pytest.MonkeyPatch) -> None:
     assert any("users with few failed logins were dropped" in n for n in limits)
     assert any("addresses with few failed logins" in n for n in limits)
     assert SecurityAccumulator().limits() == []
+
+
+def test_the_failure_cells_handed_on_are_capped_like_burst_detections(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(security, "MAX_CELLS", 5)
+    busy = b"".join(
+        line(f"2024-05-01 10:00:{i:02d},000+0000", "admin", "203.0.113.50", "FAILED", request=f"{i}x9x1")
+        for i in range(10)
+    )
+    rare = b"".join(
+        line(f"2024-05-01 10:{i:02d}:30,000+0000", f"user{i}", f"192.0.2.{i}", "FAILED", request=f"{i}x1x1")
+        for i in range(1, 30)
+    )
+    acc = SecurityAccumulator()
+    acc.feed(busy + rare, ctx())
+    acc.end_file(ctx())
+    summary = acc.summary(60)
+    assert summary.failed == 39  # the counts stay exact
+    assert len(summary.cells) <= 5
+    assert (summary.cells[0].user, summary.cells[0].address, summary.cells[0].failed) == (
+        "admin",
+        "203.0.113.50",
+        10,
+    )
+    assert sum(m.failed for n in summary.per_node for m in n.per_minute) == 39
+    assert any("burst detection kept the 5 busiest minute cells" in n for n in acc.limits())
+    few = SecurityAccumulator()  # past the cap, short of twice it: nothing pruned as it came, still said
+    few.feed(b"".join(rare.splitlines(keepends=True)[:8]), ctx())
+    assert len(few.summary(60).cells) == 5
+    assert any("3 cells of rare failures were dropped" in n for n in few.limits())

@@ -1,5 +1,6 @@
-"""Bursts of failed logins: brute force from one place, guessing at one account from many, and a
-service account steadily failing with an old password; each with a near miss that is not a burst."""
+"""Bursts of failed logins: brute force from one place, guessing at one account from many, one place
+guessing one account's password, and a service account steadily failing with an old password; each with a
+near miss that is not a burst."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from collectors.logs.security_bursts import (
     BRUTE_MIN_FAILURES,
     BRUTE_MIN_USERS,
     BRUTE_WINDOW_S,
+    GUESS_MAX_USERS,
+    GUESS_MIN_FAILURES,
     STALE_MIN_FAILURES,
     STALE_MIN_SPAN_S,
 )
@@ -151,3 +154,74 @@ def test_the_simulated_estates_planted_attacks_are_found_and_nothing_else(tmp_pa
     ]
     assert brute.failures == planted["brute-force"].count
     assert abs(brute.start.timestamp() - planted["brute-force"].at) < 60
+
+
+def merged(*logs: tuple[str, bytes]) -> SecuritySummary:
+    """Each node's log read by its own accumulator, pickled and merged, as the engine's workers do."""
+    total = SecurityAccumulator()
+    for node, data in logs:
+        acc = SecurityAccumulator()
+        context = FileContext(f"{node}/atlassian-jira-security.log", node, LogKind.JIRA_SECURITY, UTC)
+        acc.feed(data, context)
+        acc.end_file(context)
+        total.merge(pickle.loads(pickle.dumps(acc)))
+    return total.summary(60)
+
+
+def test_one_address_guessing_the_admin_password_1500_times_is_password_guessing() -> None:
+    """Behind a load balancer: the guesses spread over three nodes, among ordinary logins, a person who
+    mistypes three times and then gets in, and a build server with an old password."""
+    nodes: dict[str, list[bytes]] = {"node1": [], "node2": [], "node3": []}
+    names = sorted(nodes)
+    for i in range(1500):  # one guess every 2 s for 50 minutes
+        nodes[names[i % 3]].append(attempt(600 + i * 2, "admin", "203.0.113.50"))
+    for i in range(300):  # the day's ordinary logins
+        nodes[names[i % 3]].append(attempt(i * 20, f"user{i % 40}", f"10.0.3.{i % 60 + 1}", passed=True))
+    for i in range(3):
+        nodes["node2"].append(attempt(1200 + i * 15, "alice", "10.0.0.8"))
+    nodes["node2"].append(attempt(1250, "alice", "10.0.0.8", passed=True))
+    for i in range(40):  # every 2 minutes for 80 minutes
+        nodes["node1"].append(attempt(i * 120, "svc-jenkins", "10.0.5.5"))
+    logs = [(node, b"".join(sorted(lines))) for node, lines in nodes.items()]
+    summary = merged(*logs)
+    assert kinds(summary) == [("stale-password", "svc-jenkins"), ("password-guessing", "203.0.113.50")]
+    guess = summary.bursts[1]
+    assert guess.failures == 1500 and guess.users == ["admin"] and guess.addresses == ["203.0.113.50"]
+    assert guess.nodes == ["node1", "node2", "node3"]
+    assert (guess.start, guess.end) == (T0 + timedelta(minutes=10), T0 + timedelta(minutes=59))
+    assert summary.bursts[0].failures == 40
+    assert summary == analyse(*logs)  # merged or read by one accumulator: the same
+
+
+def test_near_misses_of_password_guessing() -> None:
+    # a person mistyping three times, then getting in
+    typo = b"".join(attempt(i * 10, "alice", "10.0.0.8") for i in range(3))
+    assert analyse(("node1", typo + attempt(40, "alice", "10.0.0.8", passed=True))).bursts == []
+    # one short of the threshold within the window, however long it goes on at that pace
+    spacing = BRUTE_WINDOW_S / (GUESS_MIN_FAILURES - 1) + 1
+    slow = b"".join(attempt(i * spacing, "admin", "203.0.113.50") for i in range(GUESS_MIN_FAILURES))
+    assert "password-guessing" not in [b.kind for b in analyse(("node1", slow)).bursts]
+    fast = b"".join(attempt(i * 10, "admin", "203.0.113.50") for i in range(GUESS_MIN_FAILURES))
+    assert kinds(analyse(("node1", fast))) == [("password-guessing", "203.0.113.50")]
+    # the unknown address is never a subject: a proxy that hides its clients is not one attacker
+    hidden = b"".join(attempt(i * 2, "admin", "-") for i in range(1500))
+    assert "password-guessing" not in [b.kind for b in analyse(("node1", hidden)).bursts]
+
+
+def test_a_few_accounts_guessed_from_one_address_are_password_guessing_five_are_brute_force() -> None:
+    few = [f"admin{i}" for i in range(GUESS_MAX_USERS)]
+    data = b"".join(attempt(i * 5, few[i % len(few)], "203.0.113.50") for i in range(60))
+    [burst] = analyse(("node1", data)).bursts
+    assert (burst.kind, burst.subject, sorted(burst.users)) == ("password-guessing", "203.0.113.50", few)
+    many = [f"admin{i}" for i in range(BRUTE_MIN_USERS)]
+    data = b"".join(attempt(i * 5, many[i % len(many)], "203.0.113.50") for i in range(60))
+    assert kinds(analyse(("node1", data))) == [("brute-force", "203.0.113.50")]
+
+
+def test_a_stale_password_retried_steadily_stays_stale_password() -> None:
+    """A service retrying its old password twice a minute for three hours: steady, below the rate of a
+    guess, so it is a stale password and not an attack."""
+    data = b"".join(attempt(i * 30, "svc-confluence", "10.0.5.9") for i in range(360))
+    summary = analyse(("node1", data))
+    assert kinds(summary) == [("stale-password", "svc-confluence")]
+    assert summary.bursts[0].failures == 360

@@ -74,6 +74,23 @@ def test_a_support_zip_names_its_node_from_the_application_properties(tmp_path: 
         assert stream.read() == LINE
 
 
+def test_an_extracted_support_zip_names_its_node_from_the_application_properties(tmp_path: Path) -> None:
+    for name, node in (("Jira_support_a", "jira-node-7"), ("Jira_support_b", None)):
+        folder = tmp_path / name
+        (folder / "application-properties").mkdir(parents=True)
+        (folder / "application-logs").mkdir()
+        if node:
+            (folder / "application-properties" / "application.xml").write_text(
+                f"<application><node-id>{node}</node-id></application>"
+            )
+        (folder / "application-logs" / "atlassian-jira.log").write_bytes(LINE)
+    found = discover([tmp_path])
+    assert [(s.node, s.name) for s in found] == [
+        ("jira-node-7", "atlassian-jira.log"),
+        ("Jira_support_b", "atlassian-jira.log"),  # no node id recorded: the folder names the node
+    ]
+
+
 def test_a_support_zip_without_a_node_id_is_named_after_the_zip(tmp_path: Path) -> None:
     path = _zip(
         tmp_path / "Confluence_node2_support.zip", {"application-logs/atlassian-confluence.log": LINE}
