@@ -18,6 +18,7 @@ from agent.files import OutputError
 from agent.incident_output import write_all
 from agent.ledger import Ledger, customer_terms
 from checks.registry import load_registry
+from sandbox.incident_scenarios import write_scenario
 from sandbox.log_estate import EstatePlan, write_support_zips
 
 INCIDENT_KEYS = {"start", "end", "peak", "ongoing", "causes", "timeline", "impact", "actions"}
@@ -142,6 +143,27 @@ def test_json_on_stdout_is_one_document_with_the_incident(
     assert report["hours"] is None  # no configuration, no ledger
     times = [event["at"] for event in incident["timeline"]]
     assert times == sorted(times)
+
+
+@pytest.mark.parametrize(
+    ("scenario", "code", "top"),
+    [
+        ("quiet", 0, None),
+        ("auth-attack", 1, "auth-attack"),
+        ("directory-unavailable", 2, "directory-unavailable"),
+    ],
+)
+def test_the_exit_code_is_the_worst_cause(
+    scenario: str, code: int, top: str | None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """0 nothing abnormal, 1 the worst cause a warning (one address guessing a password), 2 critical
+    (the directory gone: nobody logs in)."""
+    write_scenario(scenario, tmp_path / "nodes")
+    exit_code, out, err = run(capsys, tmp_path / "nodes", "--format", "json")
+    incident = json.loads(out)["incident"]
+    assert exit_code == code, err
+    assert (incident["causes"][0]["cause"] if incident["causes"] else None) == top
+    assert incident["found"] is (top is not None)
 
 
 def test_the_terminal_summary_says_when_why_and_where_the_report_is(

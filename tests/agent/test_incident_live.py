@@ -22,7 +22,7 @@ from agent.incident_live import FirstScreen, collect_live
 from checks.registry import load_registry
 from collectors.model import Deployment, Product
 from sandbox import Fault, InstanceSpec, Sandbox, sandbox_config
-from sandbox.log_estate import EstatePlan, write_folders
+from sandbox.incident_scenarios import write_scenario
 from tests.collectors.hosts.fake_product import FakeInstall, FakeJvm, compile_app, java_available
 from tests.collectors.hosts.sshd import Sshd, available, keygen, write_known_hosts
 
@@ -52,11 +52,10 @@ def sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Sshd, Path]
 
 @pytest.fixture(scope="module")
 def node_logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """node1/, node2/, node3/: each node's log/ and logs/ folders, as the hosts hold them."""
+    """node1/, node2/, node3/: each node's log/ and logs/ folders, as the hosts hold them: the
+    authentication directory unreachable for 45 minutes."""
     root = tmp_path_factory.mktemp("node-logs")
-    write_folders(
-        root, EstatePlan(app_bytes=300_000, access_bytes=600_000, security_events=200, gc_pauses=300)
-    )
+    write_scenario("directory-unavailable", root)
     return root
 
 
@@ -108,12 +107,13 @@ def test_live_shows_the_state_now_first_then_investigates_everything(estate, tmp
     result = atlas(["incident", "--config", str(path), "--customer", "acme", "--format", "json"], env)
     report = json.loads(result.stdout)  # stdout: the one document; the screens went to stderr
     incident = report["incident"]
-    assert incident["found"] and incident["causes"], result.stderr
-    worst = {c["severity"] for c in incident["causes"]}
-    assert result.returncode == (2 if "critical" in worst else 1)
-    assert report["customer"] == "acme"
-    # the hosts' logs were read over SSH: each host is a node of the timeline
-    assert {n for c in incident["causes"] for n in c["nodes"]} <= {f"jira-{n}" for n in NODES}
+    assert report["customer"] == "acme" and incident["found"], result.stderr
+    # the hosts' logs were read over SSH, each host one node, and investigated with the REST state
+    top = incident["causes"][0]
+    assert top["cause"] == "directory-unavailable" and top["severity"] == "critical"
+    assert result.returncode == 2
+    assert sorted(top["nodes"]) == [f"jira-{n}" for n in NODES]
+    assert any("REST API of acme-jira" in line for line in report["evidence_sources"])
 
     err = result.stderr
     first, _rest = err.split("collected 1 instance(s) and 3 host(s)", 1)
