@@ -131,16 +131,19 @@ def collect_live(
         )
         done_instances = {i.instance for i in instances}
         done_hosts = {h.name for h in quick_hosts}
-        on_first_screen(
-            FirstScreen(
-                snapshot=partial,
-                pending_instances=[t.name for t in targets if t.name not in done_instances],
-                pending_hosts=[h.name for h in hosts if h.name not in done_hosts],
-                customer=customer,
-                log_window_hours=window,
-                host_count=len(hosts),
+        try:  # the first screen is a courtesy: the investigation goes on without it
+            on_first_screen(
+                FirstScreen(
+                    snapshot=partial,
+                    pending_instances=[t.name for t in targets if t.name not in done_instances],
+                    pending_hosts=[h.name for h in hosts if h.name not in done_hosts],
+                    customer=customer,
+                    log_window_hours=window,
+                    host_count=len(hosts),
+                )
             )
-        )
+        except Exception:
+            log.exception("the first screen failed; collection goes on")
         snapshot = attach_hosts(estate.result(), evidence.result())
     log.info("live collection done in %.1f s", time.monotonic() - started)
     return snapshot

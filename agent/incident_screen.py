@@ -161,9 +161,12 @@ def impact_headline(impact: Impact) -> str:
     rate = _figure(impact.peak_error_rate, " %")
     if rate is not None:
         parts.append(f"peak error rate {rate}")
-    before, during = _figure(impact.p95_ms_before, " ms"), _figure(impact.p95_ms_during, " ms")
-    if during is not None:
-        parts.append(f"p95 {during}" + (f" (before: {before})" if before else ""))
+    if impact.p95_ms_during.value is not None:
+        during = f"{impact.p95_ms_during.value:,.0f} ms"
+        if impact.p95_ms_before.value is not None:
+            during += f" (before: {impact.p95_ms_before.value:,.0f} ms)"
+        estimated = "estimated" in (impact.p95_ms_during.basis, impact.p95_ms_before.basis)
+        parts.append(f"p95 {during}" + (", estimated" if estimated else ""))
     users = _figure(impact.users_with_errors)
     if users is not None:
         parts.append(f"{users} users got errors")
