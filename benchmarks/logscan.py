@@ -78,7 +78,7 @@ class Run:
     peak_rss: int = 0  # bytes: resident set size, summed (counts pages the workers share with it once each)
 
 
-def _timed(command: list[str], sample: bool = False) -> Run:
+def timed(command: list[str], sample: bool = False) -> Run:
     """Wall time, and with ``sample`` the peak memory of the process tree, sampled every 50 ms.
 
     Sampling reads /proc of every process in the tree, which costs CPU: timed runs do not sample,
@@ -144,10 +144,10 @@ def main() -> None:
     # grep and analyze take turns, so that a slow spell of a shared machine slows both alike
     greps, runs, app_runs = [], [], []
     for _ in range(args.runs):
-        greps.append(_timed(["grep", "-c", "-E", "-f", str(pattern_file), *map(str, files)]).seconds)
-        runs.append(_timed([*CLI, "analyze", str(args.dir), "--format", "json"]).seconds)
-        app_runs.append(_timed([*CLI, "analyze", *map(str, app_files), "--format", "json"]).seconds)
-    memory = _timed([*CLI, "analyze", str(args.dir), "--format", "json"], sample=True)
+        greps.append(timed(["grep", "-c", "-E", "-f", str(pattern_file), *map(str, files)]).seconds)
+        runs.append(timed([*CLI, "analyze", str(args.dir), "--format", "json"]).seconds)
+        app_runs.append(timed([*CLI, "analyze", *map(str, app_files), "--format", "json"]).seconds)
+    memory = timed([*CLI, "analyze", str(args.dir), "--format", "json"], sample=True)
     grep, analyze, app = min(greps), min(runs), min(app_runs)
     pss, rss = memory.peak_pss, memory.peak_rss
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from checks.finding import Severity
+from checks.incident.anomalies import Anomaly
 from checks.incident.causes import CauseInfo, load_cause_classes
 from checks.incident.clock import NodeClocks
 from checks.incident.clue import Clue
@@ -17,7 +18,7 @@ from checks.incident.ranking import rank
 from checks.incident.scene import Scene, iso
 from checks.incident.series import ALL, Series, build_series
 from checks.incident.timeline import build_timeline
-from checks.incident.window import find_window, given_window
+from checks.incident.window import FELT, find_window, given_window
 from collectors.logs.model import LogAnalysis
 from collectors.model import Snapshot
 
@@ -71,7 +72,7 @@ def investigate(
             return base
         window = found
     scene = Scene(customer, analyses, hosts, instances, clocks, series, window)
-    scene.affected = {a.node for a in window.anomalies if a.node != ALL}
+    scene.affected = _affected(window.anomalies)
     clues: list[Clue] = [*signature_clues(scene, known), *exception_clues(scene, known)]
     for detector in DETECTORS:
         clues += detector(scene)
@@ -111,6 +112,11 @@ def _actions(ranked: Sequence[IncidentCause], known: Mapping[CauseClass, CauseIn
                 actions.append(action)
     order = {"mitigate": 0, "prevent": 1, "detect": 2}
     return sorted(actions, key=lambda a: order[a.type])
+
+
+def _affected(anomalies: Sequence[Anomaly]) -> set[str]:
+    felt = {a.node for a in anomalies if a.node != ALL and a.kind in FELT}
+    return felt or {a.node for a in anomalies if a.node != ALL}
 
 
 def severity_of(incident: Incident) -> Severity:

@@ -20,6 +20,10 @@ SYMPTOM_OF_KIND = {
     "5xx": "5xx",
     "p95": "latency",
     "401": "401",
+    "4xx": "4xx",
+    "signatures": "errors",
+    "restarts": "restart",
+    "drop": "node-silent",
     "failed_logins": "failed-logins",
     "log_errors": "errors",
     "gc_share": "gc-overhead",
@@ -29,12 +33,17 @@ SYMPTOM_OF_KIND = {
 WEIGHT = {
     "5xx": 3.0,
     "silent": 3.0,
+    "drop": 2.0,
+    "restarts": 2.0,
     "p95": 2.0,
     "401": 1.5,
+    "4xx": 1.5,
     "failed_logins": 1.5,
+    "signatures": 1.0,
     "log_errors": 1.0,
     "gc_share": 1.5,
 }
+DROP_SHARE = 0.25  # a node serving under a quarter of its usual requests is down or restarting
 GC_SHARE_FLOOR = 0.25  # a quarter of the time paused
 
 
@@ -42,7 +51,7 @@ GC_SHARE_FLOOR = 0.25  # a quarter of the time paused
 class Baseline:
     median: float
     mad: float
-    rate: float = 0.0  # for 5xx: errors per request over the baseline
+    mean: float = 0.0  # a periodic burst (every third minute) has a median of 0, but not a mean of 0
 
 
 @dataclass(frozen=True)
@@ -68,7 +77,7 @@ def baseline_of(values: Values, buckets: Iterable[int]) -> Baseline:
     if not sample:
         return Baseline(0.0, 0.0)
     median = statistics.median(sample)
-    return Baseline(median, statistics.median(abs(v - median) for v in sample))
+    return Baseline(median, statistics.median(abs(v - median) for v in sample), statistics.fmean(sample))
 
 
 def _rate_abnormal(errors: float, requests: float, rate: float) -> tuple[bool, float]:
@@ -78,7 +87,9 @@ def _rate_abnormal(errors: float, requests: float, rate: float) -> tuple[bool, f
 
 
 def _count_abnormal(value: float, base: Baseline, floor: float) -> bool:
-    return value > base.median + max(floor, 6 * base.mad) and value > 3 * base.median
+    return (
+        value > base.median + max(floor, 6 * base.mad) and value > 3 * base.median and value > 4 * base.mean
+    )
 
 
 def find_anomalies(series: Series, baseline_buckets: Sequence[int], nodes: Iterable[str]) -> list[Anomaly]:
@@ -101,10 +112,23 @@ def find_anomalies(series: Series, baseline_buckets: Sequence[int], nodes: Itera
             served_base = [at for at in baseline_buckets if at in latency]
             base = baseline_of(latency, served_base)
             limit = max(2 * base.median, base.median + 6 * base.mad, base.median + 200)
-            for at, p95 in latency.items():
-                if base.median and p95 > limit and requests.get(at, 0.0) >= 3:
-                    found.append(Anomaly("p95", node, at, p95, base.median))
-        for kind, floor in (("401", 5.0), ("failed_logins", 5.0), ("log_errors", 10.0)):
+            slow = {
+                at
+                for at, p95 in latency.items()
+                if base.median and p95 > limit and requests.get(at, 0.0) >= 3
+            }
+            step = series.bucket_s
+            for at in sorted(slow):
+                if at - step in slow or at + step in slow:  # sustained: one slow bucket is the tail's noise
+                    found.append(Anomaly("p95", node, at, latency[at], base.median))
+        counted = (
+            ("401", 5.0),
+            ("4xx", 5.0),
+            ("failed_logins", 5.0),
+            ("log_errors", 10.0),
+            ("signatures", 2.0),
+        )
+        for kind, floor in counted:
             values = series.get(kind, node)
             if not values:
                 continue
@@ -120,6 +144,8 @@ def find_anomalies(series: Series, baseline_buckets: Sequence[int], nodes: Itera
                     found.append(Anomaly("gc_share", node, at, share, base.median))
         if node != ALL:
             found += _silences(series, node, baseline_buckets)
+            found += _drops(series, node, baseline_buckets)
+            found += [Anomaly("restarts", node, at, n, 0.0) for at, n in series.get("restarts", node).items()]
     return sorted(found, key=lambda a: (a.at, a.node, a.kind))
 
 
@@ -139,3 +165,19 @@ def _silences(series: Series, node: str, baseline_buckets: Sequence[int]) -> lis
         if activity.get(at, 0.0) == 0 and fleet.get(at, 0.0) > 0:
             silent.append(Anomaly("silent", node, at, 0.0, base.median))
     return silent
+
+
+def _drops(series: Series, node: str, baseline_buckets: Sequence[int]) -> list[Anomaly]:
+    """Buckets in which a node served far fewer requests than it usually does (a restart, a node the
+    load balancer took out); silence is told apart above."""
+    requests = series.get("requests", node)
+    if not requests:
+        return []
+    base = baseline_of(requests, baseline_buckets)
+    if base.median < 10:
+        return []
+    return [
+        Anomaly("drop", node, at, served, base.median)
+        for at, served in requests.items()
+        if 0 < served < DROP_SHARE * base.median
+    ]

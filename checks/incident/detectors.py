@@ -15,6 +15,7 @@ from collectors.logs.model import AuthCell
 
 GUESSING_MIN = 50  # failures from one address against at most MAX_GUESSED users
 MAX_GUESSED = 2
+ATTACK_RATE = 15.0  # failed logins a minute from one address: faster than any client retrying
 MANY_USERS = 10  # distinct users failing at once: the directory, not the users
 MANY_ADDRESSES = 5
 FULL_HEAP = 0.9  # heap after GC as a share of the heap: nothing left to free
@@ -45,17 +46,21 @@ def login_clues(scene: Scene) -> list[Clue]:
             )
             evidence = [IncidentEvidence(at=burst.start, node=None, source="security log", text=text)]
             nodes = frozenset(burst.nodes)
-            if burst.kind in ("brute-force", "password-guessing"):
+            minutes = max(1.0, (end - start) / 60 + 1)
+            guessing = burst.kind == "password-guessing" and burst.failures / minutes >= ATTACK_RATE
+            if burst.kind == "brute-force" or guessing:
                 strength = 0.95 if burst.failures >= 100 else 0.75
                 label = f"{burst.failures:,} failed logins from {_names(burst.addresses, 3)} ({burst.kind})"
                 clues.append(Clue("auth-attack", strength, start, nodes, label, evidence))
-            elif burst.kind == "stale-password":
+            elif burst.kind in ("stale-password", "password-guessing"):
+                rate = burst.failures / minutes
                 label = (
-                    f"{burst.subject} failing steadily to log in ({burst.failures:,} times): a stale password"
+                    f"{_names(burst.users, 2)} failing steadily to log in from {_names(burst.addresses, 2)} "
+                    f"({burst.failures:,} times, {rate:.1f} a minute): a client with an old password"
                 )
                 # a service account failing all day long is background, not this incident's cause
                 background = 1.0 if start < scene.region[0] - 3600 else 0.0
-                clues.append(Clue("credential-failure", 0.5, start, nodes, label, evidence, background))
+                clues.append(Clue("credential-failure", 0.6, start, nodes, label, evidence, background))
         clues += _cell_clues(scene, security.cells)
     return clues
 
@@ -63,6 +68,7 @@ def login_clues(scene: Scene) -> list[Clue]:
 def _cell_clues(scene: Scene, cells: Sequence[AuthCell]) -> list[Clue]:
     failures: Counter[str] = Counter()
     users_of: dict[str, set[str]] = defaultdict(set)
+    minutes_of: dict[str, set[int]] = defaultdict(set)
     users: set[str] = set()
     addresses: set[str] = set()
     nodes: set[str] = set()
@@ -72,6 +78,7 @@ def _cell_clues(scene: Scene, cells: Sequence[AuthCell]) -> list[Clue]:
         if not scene.in_region(at):
             continue
         failures[cell.address] += cell.failed
+        minutes_of[cell.address].add(scene.series.bucket(at) * 60 // scene.series.bucket_s)
         users_of[cell.address].add(cell.user)
         users.add(cell.user)
         addresses.add(cell.address)
@@ -83,9 +90,17 @@ def _cell_clues(scene: Scene, cells: Sequence[AuthCell]) -> list[Clue]:
     clues: list[Clue] = []
     top, top_failures = failures.most_common(1)[0]
     if top != "-" and top_failures >= GUESSING_MIN and len(users_of[top]) <= MAX_GUESSED:
-        text = f"{top_failures:,} failed logins from {top} against {_names(sorted(users_of[top]))}"
+        rate = top_failures / max(1, len(minutes_of[top]))
+        text = (
+            f"{top_failures:,} failed logins from {top} against {_names(sorted(users_of[top]))}, "
+            f"{rate:.1f} a minute while it lasted"
+        )
         evidence = [IncidentEvidence(at=iso(first), node=None, source="security log", text=text)]
-        clues.append(Clue("auth-attack", 0.8, first, frozenset(nodes), text, evidence))
+        # a guesser tries as fast as it can; a client with an old password retries at its own pace
+        cause: CauseClass = "auth-attack" if rate >= ATTACK_RATE else "credential-failure"
+        clues.append(
+            Clue(cause, 0.8 if cause == "auth-attack" else 0.6, first, frozenset(nodes), text, evidence)
+        )
     if len(users) >= MANY_USERS and len(addresses) >= MANY_ADDRESSES and top_failures < 0.5 * total:
         text = (
             f"{len(users):,} different users failed to log in from {len(addresses):,} addresses "
@@ -222,7 +237,8 @@ def silence_clues(scene: Scene) -> list[Clue]:
             "while the other nodes went on"
         )
         evidence = [IncidentEvidence(at=iso(min(ats)), node=node, source="logs", text=text)]
-        clues.append(Clue("cluster-node-lost", 0.35, min(ats), frozenset({node}), text, evidence))
+        strength = min(0.8, 0.3 + 0.015 * len(ats) * scene.series.bucket_s / 60)
+        clues.append(Clue("cluster-node-lost", strength, min(ats), frozenset({node}), text, evidence))
     return clues
 
 

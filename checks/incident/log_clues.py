@@ -45,6 +45,8 @@ def signature_clues(scene: Scene, causes: Mapping[CauseClass, CauseInfo]) -> lis
     clues: list[Clue] = []
     for analysis in scene.analyses:
         for hit in analysis.signatures:
+            if hit.signature.startswith("restart."):
+                continue  # starts and stops are told apart, clean or not, by the restart detector
             for cause in by_signature.get(hit.signature, []):
                 clue = _signature_clue(scene, cause, hit)
                 if clue is not None:
@@ -85,7 +87,9 @@ def exception_clues(scene: Scene, causes: Mapping[CauseClass, CauseInfo]) -> lis
     for analysis in scene.analyses:
         for group in analysis.exceptions:
             for cause, info in causes.items():
-                if info.matches_exception(group.root_cause, group.thrown_as, group.sample):
+                # thrown_as gathers the outermost types of the whole group, most frequent first: only
+                # the most frequent one speaks for the group (a decoy's wrapper must not lend its name)
+                if info.matches_exception(group.root_cause, group.thrown_as[:1], group.sample):
                     clue = _exception_clue(scene, cause, group)
                     if clue is not None:
                         clues.append(clue)

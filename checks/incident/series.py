@@ -1,9 +1,11 @@
 """Every log's per-node figures as series on one clock: one value per node, kind and bucket.
 
-Kinds: ``requests``, ``5xx``, ``401``, ``p95`` (ms), ``log_errors`` (ERROR and FATAL events),
-``log_events`` (all events), ``failed_logins`` and ``gc_share`` (share of the bucket spent in GC
-pauses). Node ``*`` holds the sum over the nodes (for ``p95``, the busiest node's figure is not a fleet
-p95, so ``*`` keeps the request-weighted mean of the nodes' p95s and says it is estimated).
+Kinds: ``requests``, ``5xx``, ``401``, ``4xx`` (other client errors: 403 from a locked licence, 404
+from a broken app), ``p95`` (ms), ``log_errors`` (ERROR and FATAL events), ``log_events`` (all
+events), ``signatures`` (lines of warning and critical knowledge-base signatures, start and stop
+markers aside), ``restarts`` (product starts), ``failed_logins`` and ``gc_share`` (share of the bucket
+spent in GC pauses). Node ``*`` holds the sum over the nodes (for ``p95``, the request-weighted mean
+of the nodes' p95s: a fleet p95 cannot be had from per-node percentiles, so it is an estimate).
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from checks.incident.clock import NodeClocks
 from collectors.logs.model import LogAnalysis
 
 ALL = "*"
-KINDS = ("requests", "5xx", "401", "p95", "log_errors", "log_events", "failed_logins", "gc_share")
-SUMMED = frozenset({"requests", "5xx", "401", "log_errors", "log_events", "failed_logins"})
+SUMMED = frozenset(
+    {"requests", "5xx", "401", "4xx", "log_errors", "log_events", "signatures", "restarts", "failed_logins"}
+)
 
 Values = dict[int, float]  # bucket start (epoch seconds) -> value
 
@@ -82,10 +85,20 @@ def build_series(analyses: Iterable[LogAnalysis], clocks: NodeClocks) -> Series:
                     series.add("requests", node, at, m.requests)
                     series.add("5xx", node, at, m.status_5xx)
                     series.add("401", node, at, m.status_401)
+                    series.add("4xx", node, at, m.status_4xx - m.status_401)
                     if m.p95_ms is not None and m.requests:
                         cell = p95_weighted[(node, series.bucket(at))]
                         cell[0] += m.p95_ms * m.requests
                         cell[1] += m.requests
+        for hit in analysis.signatures:
+            if hit.signature.startswith("restart.") or hit.severity not in ("warning", "critical"):
+                continue
+            for nc in hit.by_node:
+                for mc in nc.per_minute:
+                    series.add("signatures", nc.node, clocks.epoch(nc.node, mc.at), mc.count)
+        for restart in analysis.restarts:
+            if restart.at is not None and "starting" in restart.signature:
+                series.add("restarts", restart.node, clocks.epoch(restart.node, restart.at), 1)
         if analysis.security is not None:
             for logins in analysis.security.per_node:
                 for lm2 in logins.per_minute:

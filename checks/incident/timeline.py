@@ -39,6 +39,12 @@ _ANOMALY_TEXT: dict[str, tuple[str, EventSeverity, str]] = {
     "log_errors": ("errors", "warning", "ERROR lines up to {value:,.0f} a bucket (baseline {expected:,.1f})"),
     "gc_share": ("gc", "warning", "GC pauses took up to {value:.0%} of the time (baseline {expected:.0%})"),
     "silent": ("silent", "critical", "logged nothing while the other nodes went on"),
+    "4xx": (
+        "4xx",
+        "warning",
+        "client errors (not 401) up to {value:,.0f} a bucket (baseline {expected:,.1f})",
+    ),
+    "drop": ("drop", "warning", "served {value:,.0f} requests a bucket (usually {expected:,.0f})"),
 }
 
 
@@ -170,6 +176,8 @@ def build_timeline(scene: Scene) -> list[TimelineEvent]:
                     burst.failures,
                 )
     for node, kind, runs in _anomaly_runs(scene.anomalies):
+        if kind not in _ANOMALY_TEXT:
+            continue  # signature storms and restarts are events of their own above
         label, severity, text = _ANOMALY_TEXT[kind]
         for run in runs:
             worst = max(run, key=lambda a: a.value)

@@ -20,6 +20,8 @@ from checks.incident.series import Series
 MAX_GAP_S = 300
 MIN_WEIGHT = 4.0  # less than this is a blip, not an incident
 MIN_BASELINE = 15
+# What users feel; a node that only logs its own errors served fine (and may hold a decoy).
+FELT = frozenset({"5xx", "p95", "401", "4xx", "failed_logins", "silent", "drop"})
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,7 @@ class Window:
     start: int  # first abnormal bucket, epoch seconds
     end: int | None  # end of the last abnormal bucket; None: still abnormal at the end of the evidence
     peak: int
-    anomalies: tuple[Anomaly, ...]  # those inside the window
+    anomalies: tuple[Anomaly, ...]  # those of the group, the signals before the felt start included
     baseline: tuple[int, ...]  # the buckets the anomalies were judged against
     weight: float
 
@@ -86,7 +88,9 @@ def find_window(series: Series) -> Window | None:
             return None
         best = again
     group, weight = best
-    start, last = group[0].at, group[-1].at
+    # The incident starts and ends with what users felt; the signals before it are its first signal.
+    felt = [a for a in group if a.kind in FELT] or group
+    start, last = felt[0].at, felt[-1].at
     before = [at for at in buckets if at < start - series.bucket_s]
     baseline = before if len(before) >= MIN_BASELINE else [at for at in buckets if not start <= at <= last]
     end: int | None = last + series.bucket_s

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from checks.incident.clock import NodeClocks
 from checks.incident.series import ALL, build_series
 from checks.incident.window import find_window, given_window
@@ -95,3 +97,27 @@ def test_a_measured_clock_offset_moves_a_node_back_onto_the_common_clock() -> No
     assert uncorrected is not None and corrected is not None
     assert uncorrected.end == minute(150).timestamp()
     assert corrected.end == minute(140).timestamp()
+
+
+def test_a_node_whose_clock_is_hours_off_is_named_as_unknown() -> None:
+    from checks.incident.analysis import investigate
+    from collectors.logs.model import NodeLevels
+    from collectors.model import Snapshot
+    from tests.checks.incident.builders import T0
+
+    data = analysis(nodes=("node1", "node2"))
+    shifted = analysis(nodes=("node3",))
+    for levels in shifted.node_levels:
+        data.node_levels.append(
+            NodeLevels(
+                node=levels.node,
+                per_minute=[
+                    m.model_copy(update={"at": m.at + timedelta(hours=6)}) for m in levels.per_minute
+                ],
+            )
+        )
+    snapshot = Snapshot(tool_version="test", started_at=T0, finished_at=minute(180), logs=[data])
+    incident = investigate(snapshot, "acme")
+    assert any(
+        note.startswith("node3's events") and "clock or time zone" in note for note in incident.unknowns
+    )
