@@ -105,7 +105,7 @@ def incident(
     the window): the state now shows first, the investigation follows. Without a window, the window
     is found from the evidence.
     """
-    from agent.incident_args import ArgumentError, parse_request
+    from agent.incident_args import ArgumentError, RunError, parse_request
 
     try:
         request = parse_request(
@@ -126,7 +126,7 @@ def incident(
         )
     except ArgumentError as exc:
         raise IncidentError(str(exc)) from None
-    from agent.incident_run import RunError, run_incident
+    from agent.incident_run import run_incident
 
     try:
         code = run_incident(request, stdout(), stderr())

@@ -22,6 +22,10 @@ class ArgumentError(ValueError):
     """An argument that cannot be used; the message is one line that says how to fix it."""
 
 
+class RunError(Exception):
+    """The run cannot go on; the message is one line for the person at the terminal."""
+
+
 @dataclass(frozen=True)
 class IncidentRequest:
     """What `incident` was asked for, validated."""

@@ -8,18 +8,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
 from rich.markup import escape
 
-from agent.incident_live import FirstScreen
 from checks.finding import Category, Finding, Severity
 from checks.incident.model import Figure, Impact, Incident, IncidentCause
 from collectors.hosts.model import HostSnapshot
 from collectors.model import InstanceSnapshot
 from reports.model import ReportHours
 from reports.units import duration
+
+if TYPE_CHECKING:  # the collectors it names load only for a live run
+    from agent.incident_live import FirstScreen
 
 STATE_STYLE = {"up": "green", "degraded": "yellow", "down": "bold red", "unknown": "magenta"}
 SEVERITY_STYLE = {"warning": "yellow", "critical": "bold red"}
