@@ -201,7 +201,10 @@ def print_incident_summary(
 ) -> None:
     customer = escape(incident.customer)
     if not incident.found:
-        span = f"from {moment(incident.evidence_from, zone)} to {moment(incident.evidence_to, zone)}"
+        if incident.evidence_from is None or incident.evidence_to is None:
+            span = "(no dated evidence)"
+        else:
+            span = f"from {moment(incident.evidence_from, zone)} to {moment(incident.evidence_to, zone)}"
         console.print(f"[bold]{customer}[/]: [green]no incident found[/] in the evidence {span}")
     else:
         if incident.ongoing or incident.end is None:
