@@ -19,6 +19,10 @@ AFTER_S = 3600
 MAX_EVENTS = 400
 LONG_PAUSE_MS = 2000.0
 DETAIL_LINES = 3
+# Outside the incident's region, the timeline keeps what a reader would weigh as a possible cause
+# (a slow GC pause, a restart, a signature, an attack) and storms, not every stray exception.
+OUTSIDE_KINDS = frozenset({"signature", "gc", "restart", "failed-logins", "host", "thread-dump"})
+OUTSIDE_MIN_COUNT = 5
 
 _SEVERITY: dict[str, EventSeverity] = {"info": "info", "warning": "warning", "critical": "critical"}
 _ANOMALY_SOURCE = {
@@ -85,6 +89,9 @@ def build_timeline(scene: Scene) -> list[TimelineEvent]:
     ) -> None:
         if last < lo or first > hi:
             return
+        outside = last < scene.region[0] or first >= scene.region[1]
+        if outside and severity != "critical" and count < OUTSIDE_MIN_COUNT and kind not in OUTSIDE_KINDS:
+            return  # the odd exception before or after: every healthy node has them
         start, end = _at(first), _at(last)
         events.append(
             TimelineEvent(
