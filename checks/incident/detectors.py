@@ -62,6 +62,13 @@ def login_clues(scene: Scene) -> list[Clue]:
                 background = 1.0 if start < scene.region[0] - 3600 else 0.0
                 clues.append(Clue("credential-failure", 0.6, start, nodes, label, evidence, background))
         clues += _cell_clues(scene, security.cells)
+    if any(c.cause == "directory-unavailable" for c in clues):
+        # When the directory fails, every user fails steadily: their "stale passwords" are its symptom.
+        clues = [
+            c
+            for c in clues
+            if not (c.cause == "credential-failure" and c.first is not None and scene.in_region(c.first))
+        ]
     return clues
 
 
