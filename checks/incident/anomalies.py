@@ -34,7 +34,7 @@ WEIGHT = {
     "5xx": 3.0,
     "silent": 3.0,
     "drop": 2.0,
-    "restarts": 2.0,
+    "restarts": 3.0,
     "p95": 2.0,
     "401": 1.5,
     "4xx": 1.5,
@@ -145,7 +145,8 @@ def find_anomalies(series: Series, baseline_buckets: Sequence[int], nodes: Itera
         if node != ALL:
             found += _silences(series, node, baseline_buckets)
             found += _drops(series, node, baseline_buckets)
-            found += [Anomaly("restarts", node, at, n, 0.0) for at, n in series.get("restarts", node).items()]
+        # a start is abnormal wherever it happens: on its node and for the fleet
+        found += [Anomaly("restarts", node, at, n, 0.0) for at, n in series.get("restarts", node).items()]
     return sorted(found, key=lambda a: (a.at, a.node, a.kind))
 
 

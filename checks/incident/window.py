@@ -88,9 +88,10 @@ def find_window(series: Series) -> Window | None:
             return None
         best = again
     group, weight = best
-    # The incident starts and ends with what users felt; the signals before it are its first signal.
+    # It starts with the first abnormal sign (with little traffic, users' errors lag the cause's own
+    # lines), and ends with what users felt: a cause's lines may run on after service came back.
     felt = [a for a in group if a.kind in FELT] or group
-    start, last = felt[0].at, felt[-1].at
+    start, last = group[0].at, felt[-1].at
     before = [at for at in buckets if at < start - series.bucket_s]
     baseline = before if len(before) >= MIN_BASELINE else [at for at in buckets if not start <= at <= last]
     end: int | None = last + series.bucket_s
