@@ -11,9 +11,10 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from agent.config import schema
+from agent.config import hosts_schema, ledger_schema, schema, service_schema
 from agent.config.host_secrets import HostSecrets, host_reference_problems, resolve_host_secrets
 from agent.config.schema import BasicAuth, Config, Instance, TokenAuth
+from agent.config.service_refs import service_reference_problems
 from agent.config.yaml_lines import LoadedYaml, YamlError, load_yaml
 from checks.registry import Registry
 from collectors.target import Credentials
@@ -61,9 +62,11 @@ def _issue(loaded: LoadedYaml, path: tuple[str | int, ...], message: str) -> Con
 
 def _all_field_names() -> set[str]:
     names: set[str] = set()
-    for obj in vars(schema).values():
-        if isinstance(obj, type) and issubclass(obj, BaseModel):
-            names.update(obj.model_fields)
+    for module in (schema, hosts_schema, ledger_schema, service_schema):
+        for obj in vars(module).values():
+            if isinstance(obj, type) and issubclass(obj, BaseModel):
+                names.update(obj.model_fields)
+                names.update(f.alias for f in obj.model_fields.values() if f.alias)
     return names
 
 
@@ -140,6 +143,8 @@ def _check_references(config: Config, loaded: LoadedYaml, registry: Registry) ->
     for c_index, customer in enumerate(config.customers):
         for i_index, inst in enumerate(customer.instances):
             verify(inst.thresholds, ("customers", c_index, "instances", i_index, "thresholds"))
+    for path, message in service_reference_problems(config, registry):
+        issues.append(_issue(loaded, path, message))
     return issues
 
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from agent.config.hosts_schema import Host, HostSettings, check_customer_hosts
 from agent.config.ledger_schema import LedgerConfig, Support
+from agent.config.service_schema import CustomerService, ServiceConfig
 from collectors.model import Deployment, Product
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
@@ -112,6 +113,7 @@ class Customer(_Strict):
     instances: list[Instance] = Field(min_length=1)
     support: Support | None = None  # the pay-as-you-go contract its hours are logged against
     hosts: list[Host] = Field(default_factory=list)  # the machines its products run on (optional)
+    service: CustomerService | None = None  # its own schedules, quiet hours and maintenance (serve)
 
     _hosts = model_validator(mode="after")(check_customer_hosts)
 
@@ -170,6 +172,7 @@ class Config(_Strict):
     settings: Settings = Field(default_factory=Settings)
     checks: ChecksConfig = Field(default_factory=ChecksConfig)
     ledger: LedgerConfig = Field(default_factory=LedgerConfig)
+    service: ServiceConfig | None = None  # `atlas-health serve`: schedules, alerts, history
     customers: list[Customer] = Field(min_length=1)
 
     @model_validator(mode="after")

@@ -11,6 +11,7 @@ from alembic import context
 
 from agent.ledger.models import Base
 from agent.ledger.storage import VERSION_TABLE
+from agent.service import models as _service_models  # noqa: F401  (its tables join Base.metadata)
 
 connection = context.config.attributes.get("connection")
 if connection is None:
