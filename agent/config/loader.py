@@ -143,8 +143,8 @@ def _check_references(config: Config, loaded: LoadedYaml, registry: Registry) ->
     for c_index, customer in enumerate(config.customers):
         for i_index, inst in enumerate(customer.instances):
             verify(inst.thresholds, ("customers", c_index, "instances", i_index, "thresholds"))
-    for path, message in service_reference_problems(config, registry):
-        issues.append(_issue(loaded, path, message))
+    for where, message in service_reference_problems(config, registry):
+        issues.append(_issue(loaded, where, message))
     return issues
 
 

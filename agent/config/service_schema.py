@@ -19,7 +19,8 @@ SCHEDULE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 CHANNEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 LISTEN = re.compile(r"^(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(?P<port>\d{1,5})$")
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MIN_EVERY_SECONDS = 10.0
 MAX_EVERY_SECONDS = 31 * 86400.0
 AlertSeverity = Literal["info", "warning", "critical"]
@@ -119,9 +120,7 @@ class QuietHours(_Strict):
 
     start: time
     end: time
-    days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = Field(
-        default_factory=lambda: list(WEEKDAYS)
-    )  # the days the quiet period starts on
+    days: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS))  # days the quiet period starts on
 
     @model_validator(mode="after")
     def _not_empty(self) -> QuietHours:
