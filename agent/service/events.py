@@ -86,3 +86,4 @@ class DeliveryReport:
     sent: dict[str, int] = field(default_factory=dict)
     failed: dict[str, int] = field(default_factory=dict)
     pending: int = 0  # still waiting after this round (failed ones included)
+    unknown_channels: list[str] = field(default_factory=list)  # queued for a channel no longer configured

@@ -179,6 +179,7 @@ def test_a_missing_key_file_and_an_unset_passphrase_are_errors(tmp_path):
 
 def test_an_inline_passphrase_is_refused(keyed):
     text = (BASE + HOSTS).replace("key_passphrase_env: ACME_SSH_PASSPHRASE", "key_passphrase: secret")
-    assert "c.yaml:20: customers[0].hosts[0].ssh.key_passphrase: unknown key 'key_passphrase'" in issues_of(
-        text, keyed
-    )
+    assert (
+        "c.yaml:20: customers[0].hosts[0].ssh.key_passphrase: unknown key 'key_passphrase'; "
+        "did you mean 'key_passphrase_env'?"
+    ) in issues_of(text, keyed)
