@@ -98,7 +98,10 @@ def _message(error: Mapping[str, Any], path: tuple[str | int, ...]) -> str:
                 f"inline secrets are not accepted: put the {key} in an environment variable or a file "
                 f"and use {key if key != 'api_token' else 'token'}_env or {key}_file"
             )
-        close = difflib.get_close_matches(str(key), _all_field_names(), n=1)
+        known = _all_field_names()
+        if key in known:  # a real key, in the wrong place (e.g. service.channels for service.alerts.channels)
+            return f"key {key!r} does not belong here; see config.example.yaml for where it goes"
+        close = difflib.get_close_matches(str(key), known, n=1)
         return f"unknown key {key!r}" + (f"; did you mean {close[0]!r}?" if close else "")
     if kind == "missing":
         return f"missing required key {key!r}"
