@@ -484,3 +484,19 @@ def test_config_validate_prints_the_line_and_exits_3(tmp_path: Path) -> None:
     )
     assert expected in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_example_documents_the_whole_service_section() -> None:
+    example = Path(__file__).resolve().parents[3] / "config.example.yaml"
+    config = load_config(example, registry=REGISTRY, resolve_secrets=False).config
+    service = config.service
+    assert service is not None
+    assert [s.name for s in service.schedules] == ["quick", "nightly", "statements"]
+    assert [c.type for c in service.alerts.channels] == ["webhook", "email", "jira"]
+    acme = config.customers[0].service
+    assert acme is not None and acme.quiet_hours and acme.maintenance and acme.channels
+    # Every key of the service models is written out (as a key or in a comment) somewhere in the file.
+    text = example.read_text()
+    for model in (type(service), type(service.alerts), type(service.schedules[0]), type(acme)):
+        for name, info in model.model_fields.items():
+            assert f"{info.alias or name}:" in text, f"{model.__name__}.{name} is not documented"
