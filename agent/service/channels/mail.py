@@ -62,6 +62,12 @@ class EmailSender:
             raise DeliveryError(f"{what}: {exc.smtp_code} {_text(exc.smtp_error)}") from None
         except smtplib.SMTPRecipientsRefused as exc:
             raise DeliveryError(f"{what}: every recipient refused: {', '.join(exc.recipients)}") from None
+        except UnicodeEncodeError:
+            # smtplib sends AUTH in ASCII only.
+            raise DeliveryError(
+                f"{what}: the username or password has non-ASCII characters, which SMTP login cannot send",
+                permanent=True,
+            ) from None
         except ssl.SSLError as exc:
             raise DeliveryError(f"{what}: TLS failed: {exc.reason or exc}") from None
         except TimeoutError:

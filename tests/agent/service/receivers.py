@@ -21,7 +21,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from sandbox.tls import SelfSignedCertificate, self_signed_certificate, server_context
 
 SMTP_USER = "alerts@example.com"
-SMTP_PASSWORD = "smtp-secret-Ä1"
+SMTP_PASSWORD = "smtp-secret-1"
 
 
 @dataclass(frozen=True)
