@@ -7,6 +7,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 import urllib3
@@ -59,13 +60,13 @@ def exchange(
     except requests.Timeout:
         raise DeliveryError(f"{what}: no answer within {timeout:g}s") from None
     except requests.exceptions.SSLError as exc:
-        raise DeliveryError(f"{what}: TLS failed: {_reason(exc)}") from None
+        raise DeliveryError(f"{what}: TLS failed: {_reason(exc, url)}") from None
     except requests.RequestException as exc:
-        raise DeliveryError(f"{what}: cannot connect: {_reason(exc)}") from None
+        raise DeliveryError(f"{what}: cannot connect: {_reason(exc, url)}") from None
     try:
         body = response.raw.read(MAX_ANSWER_BYTES, decode_content=True) or b""
     except (requests.RequestException, urllib3.exceptions.HTTPError, OSError, ValueError) as exc:
-        raise DeliveryError(f"{what}: the answer broke off: {_reason(exc)}") from None
+        raise DeliveryError(f"{what}: the answer broke off: {_reason(exc, url)}") from None
     finally:
         response.close()
     status = response.status_code
@@ -77,10 +78,15 @@ def exchange(
     return Answer(status, body)
 
 
-def _reason(exc: BaseException) -> str:
-    # requests nests urllib3's errors; the innermost says what went wrong without the noise.
+def _reason(exc: BaseException, url: str) -> str:
+    """The innermost error (requests nests urllib3's), without the URL's path: a Slack or Teams
+    webhook's path is its secret, and this text is logged and stored."""
     inner: BaseException = exc
     while inner.__context__ is not None and inner.__context__ is not inner:
         inner = inner.__context__
     text = " ".join(str(inner or exc).split())
+    target = urlsplit(url)
+    for secret in (target.path, target.query):
+        if len(secret) > 1:
+            text = text.replace(secret, "/…")
     return text[:300] or type(exc).__name__

@@ -70,9 +70,10 @@ class EmailSender:
             ) from None
         except ssl.SSLError as exc:
             raise DeliveryError(f"{what}: TLS failed: {exc.reason or exc}") from None
-        except TimeoutError:
-            raise DeliveryError(f"{what}: no answer within {channel.timeout_seconds:g}s") from None
         except (smtplib.SMTPException, OSError) as exc:
+            # smtplib reports a read that timed out as a disconnection "...: timed out".
+            if isinstance(exc, TimeoutError) or str(exc).endswith("timed out"):
+                raise DeliveryError(f"{what}: no answer within {channel.timeout_seconds:g}s") from None
             raise DeliveryError(f"{what}: {type(exc).__name__}: {exc}") from None
         return None
 

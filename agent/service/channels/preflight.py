@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from agent.config.service_schema import Alerts, EmailChannel
+from agent.config.service_schema import Alerts, EmailChannel, JiraChannel
 from agent.service.channels import build_sender
 from agent.service.channels.base import CredentialError
 from agent.service.channels.credentials import channel_where
@@ -18,7 +18,8 @@ from agent.service.channels.credentials import channel_where
 def channel_problems(
     alerts: Alerts, base_dir: Path, env: Mapping[str, str], probe_seconds: float = 3.0
 ) -> tuple[list[str], list[str]]:
-    """(errors, warnings), one line each: errors are missing credentials, warnings unreachable hosts."""
+    """(errors, warnings), one line each: errors are missing credentials (and a missing CA bundle),
+    warnings unreachable hosts."""
     errors: list[str] = []
     probes: list[tuple[str, str, int]] = []
     for index, (name, channel) in enumerate(alerts.named_channels()):
@@ -26,6 +27,10 @@ def channel_problems(
             build_sender(index, name, channel, base_dir, env)
         except CredentialError as exc:
             errors.append(str(exc))
+        if isinstance(channel, JiraChannel) and channel.ca_bundle is not None:
+            bundle = channel.ca_bundle if channel.ca_bundle.is_absolute() else base_dir / channel.ca_bundle
+            if not bundle.is_file():
+                errors.append(f"{channel_where(index, name)}: ca_bundle {bundle} is not a file; fix the path")
         if isinstance(channel, EmailChannel):
             probes.append((channel_where(index, name), channel.host, channel.port))
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
@@ -94,3 +95,20 @@ def test_no_server_is_a_delivery_error(tmp_path: Path) -> None:
         sender = _sender(server, tmp_path)
     with pytest.raises(DeliveryError, match=r"e-mail email-1 via 127\.0\.0\.1:\d+: ConnectionRefusedError"):
         sender.send(alert_payload(), KEY)
+
+
+def test_a_server_that_never_greets_times_out(tmp_path: Path) -> None:
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()  # connections complete in the backlog; nobody ever answers them
+        channel = {
+            "type": "email",
+            "host": "127.0.0.1",
+            "port": silent.getsockname()[1],
+            "from": "atlas-health@example.com",
+            "to": ["oncall@example.com"],
+            "timeout_seconds": 0.5,
+        }
+        sender = build_senders(Alerts.model_validate({"channels": [channel]}), tmp_path, {})["email-1"]
+        with pytest.raises(DeliveryError, match=r"no answer within 0\.5s"):
+            sender.send(alert_payload(), KEY)

@@ -77,3 +77,19 @@ def test_an_empty_secret_is_refused_by_build_senders(tmp_path: Path) -> None:
         CredentialError, match=r"channels\[0\] \(webhook-1\): token_file .*hook-token is empty"
     ):
         build_senders(alerts, tmp_path, {"SMTP_PASSWORD": "pw"})
+
+
+@pytest.mark.server  # probes a closed loopback port
+def test_a_missing_ca_bundle_is_an_error(tmp_path: Path) -> None:
+    jira = {
+        "type": "jira",
+        "url": "http://127.0.0.1:9",
+        "project": "SUP",
+        "auth": {"type": "token", "token_env": "JIRA_TOKEN"},
+        "ca_bundle": "certs/support-ca.pem",
+    }
+    alerts = Alerts.model_validate({"channels": [jira]})
+    errors, _ = channel_problems(alerts, tmp_path, {"JIRA_TOKEN": "t"}, probe_seconds=0.5)
+    assert errors == [
+        f"service.alerts.channels[0] (jira-1): ca_bundle {tmp_path / 'certs/support-ca.pem'} is not a file; fix the path"
+    ]

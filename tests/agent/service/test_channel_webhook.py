@@ -114,3 +114,12 @@ def test_nothing_listening_is_a_delivery_error(tmp_path: Path) -> None:
         url = receiver.url
     with pytest.raises(DeliveryError, match="cannot connect"):
         _sender(url, tmp_path, timeout_seconds=2).send(alert_payload(), KEY)
+
+
+def test_an_error_never_shows_the_webhook_urls_secret_path(tmp_path: Path) -> None:
+    with webhook_receiver() as receiver:
+        base = receiver.url.rsplit("/", 1)[0]
+    secret_url = base + "/services/T000/B000/s3cr3tp4th"
+    with pytest.raises(DeliveryError) as caught:
+        _sender(secret_url, tmp_path, "slack", timeout_seconds=2).send(alert_payload(), KEY)
+    assert "s3cr3tp4th" not in str(caught.value)
