@@ -90,7 +90,13 @@ class PostgresLeadership:
         self._engine = create_engine(
             engine.url,
             poolclass=NullPool,
-            connect_args={"connect_timeout": 10, "keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2, "keepalives_count": 3},
+            connect_args={
+                "connect_timeout": 10,
+                "keepalives": 1,
+                "keepalives_idle": 5,
+                "keepalives_interval": 2,
+                "keepalives_count": 3,
+            },
         )
         self._connection: Any = None
 
@@ -109,7 +115,9 @@ class PostgresLeadership:
         try:
             for name, value in KEEPALIVE.items():
                 connection.exec_driver_sql(f"SET {name} = {int(value)}")
-            got = bool(connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": self.key}).scalar())
+            got = bool(
+                connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": self.key}).scalar()
+            )
             connection.commit()
         except Exception as exc:
             log.warning("cannot take the lead: %s", _one_line(exc))
@@ -140,7 +148,9 @@ class PostgresLeadership:
             self._connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self.key})
             self._connection.commit()
         except Exception as exc:
-            log.warning("releasing the lead failed (the server frees it with the connection): %s", _one_line(exc))
+            log.warning(
+                "releasing the lead failed (the server frees it with the connection): %s", _one_line(exc)
+            )
         self._drop()
 
     def _drop(self) -> None:
