@@ -97,7 +97,6 @@ def test_the_probe_sees_heavy_modules_when_they_are_imported():
         "agent.pipeline",
         "atlassian",
         "paramiko",
-        "prometheus_client",
         "pydantic",
         "collectors.model",
         "checks.runner",
