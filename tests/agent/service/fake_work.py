@@ -51,7 +51,9 @@ class FakeWork:
             )
             for name in spec.customers
         ]
-        return SweepResult(spec.job_id, scheduled_for, datetime.now(UTC), 0.25, runs, {c: 1 for c in spec.customers})
+        return SweepResult(
+            spec.job_id, scheduled_for, datetime.now(UTC), 0.25, runs, {c: 1 for c in spec.customers}
+        )
 
     def deliver_outbox(self) -> DeliveryReport:
         return DeliveryReport(sent={"webhook-1": 1})
