@@ -69,6 +69,14 @@ class Serve:
         except urllib.error.HTTPError as exc:
             return exc.code, exc.read()
 
+    def post(self, path: str, body: bytes) -> tuple[int, bytes]:
+        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", data=body, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=5) as answer:
+                return answer.status, answer.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read()
+
     def health(self) -> dict[str, Any]:
         status, body = self.get("/healthz")
         return {"http": status, **json.loads(body)}

@@ -36,6 +36,8 @@ def test_serve_runs_reloads_and_stops(tmp_path: Path):
         assert 'atlas_health_up{customer="acme",instance="acme-jira"} 1.0' in text
         assert "atlas_health_leader 1.0" in text
         assert serve.get("/nothing")[0] == 404
+        assert serve.post("/healthz", b"")[0] == 405  # GET only
+        assert serve.post("/healthz", b"x" * 100)[0] == 413  # and no request bodies
         assert serve.get("/healthz")[0] == 200
 
         # SIGHUP with a broken file: refused, each error logged, the service goes on
