@@ -20,6 +20,7 @@ import click
 
 from agent.cli_hours import hours, warn
 from agent.cli_incident import incident
+from agent.cli_serve import serve
 from agent.cli_signatures import signatures
 from agent.console import stderr, stdout
 from agent.logging_setup import add_logging_options
@@ -498,6 +499,7 @@ def demo(output: Path) -> None:
 cli.add_command(hours)
 cli.add_command(incident)
 cli.add_command(signatures)
+cli.add_command(serve)
 add_logging_options(cli)  # --log-level and -v on every command, after its name or before
 
 

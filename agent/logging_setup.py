@@ -11,6 +11,7 @@ Kept light: the CLI imports this module to build its options, so `atlas-health -
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -36,13 +37,17 @@ class LogLevelError(click.UsageError):
         click.echo(f"{click.style('error:', fg='red')} {self.message}", err=True)
 
 
+FORMATS = ("text", "json")
+
+
 class _StderrHandler(logging.StreamHandler[Any]):
     """Writes to whatever ``sys.stderr`` is when a record comes: rich's live progress display swaps it
     to print lines above its bar, and test runners capture it."""
 
-    def __init__(self) -> None:
+    def __init__(self, fmt: str = "text") -> None:
         super().__init__()
-        self.setFormatter(_Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        text = _Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        self.setFormatter(JsonFormatter() if fmt == "json" else text)
 
     @property
     def stream(self) -> Any:
@@ -59,6 +64,30 @@ class _Formatter(logging.Formatter):
     converter = staticmethod(time.gmtime)
     default_time_format = "%H:%M:%S"
     default_msec_format = "%s.%03dZ"
+
+
+# The attributes every LogRecord has; any other one came in ``extra=`` and goes into a JSON line.
+_RECORD_FIELDS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time (UTC, ISO 8601), level, logger, message, then the record's
+    ``extra`` fields and, for an exception, its traceback as ``exception``."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+            + f".{int(record.msecs):03d}Z",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for key, value in vars(record).items():
+            if key not in _RECORD_FIELDS and not key.startswith("_"):
+                line[key] = value
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return json.dumps(line, default=str, ensure_ascii=False)
 
 
 def parse_level(text: str, source: str) -> int:
@@ -84,12 +113,13 @@ def effective_level(levels: list[int], verbosity: int, env: str | None) -> int:
     return level
 
 
-def configure(level: int) -> None:
-    """One handler on the root logger, writing to stderr; the agent's packages at ``level``."""
+def configure(level: int, fmt: str = "text") -> None:
+    """One handler on the root logger, writing to stderr (``fmt`` text or json lines); the agent's
+    packages at ``level``."""
     root = logging.getLogger()
     for handler in [h for h in root.handlers if isinstance(h, _StderrHandler)]:
         root.removeHandler(handler)
-    root.addHandler(_StderrHandler())
+    root.addHandler(_StderrHandler(fmt))
     root.setLevel(max(level, logging.WARNING))
     for name in OWN_PACKAGES:
         logging.getLogger(name).setLevel(level)
@@ -126,7 +156,18 @@ def _state(ctx: click.Context) -> dict[str, Any]:
 
 def _apply(ctx: click.Context) -> None:
     state = _state(ctx)
-    configure(effective_level(state["levels"], state["verbosity"], os.environ.get(ENV_VAR)))
+    env = os.environ.get(ENV_VAR) or state.get("default")
+    configure(effective_level(state["levels"], state["verbosity"], env), state.get("format", "text"))
+
+
+def use_format(ctx: click.Context, fmt: str, default_level: str | None = None) -> None:
+    """Log as ``fmt`` (text or json) from now on; ``default_level`` replaces warning as the level when
+    neither --log-level, -v nor $ATLAS_HEALTH_LOG_LEVEL says (a service logs what it does)."""
+    state = _state(ctx)
+    state["format"] = fmt
+    if default_level is not None:
+        state["default"] = default_level
+    _apply(ctx)
 
 
 def _on_level(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:

@@ -54,18 +54,10 @@ def _env_name(value: str | None) -> str | None:
 
 
 def check_cron(expression: str) -> str:
-    """A five-field cron expression that APScheduler's CronTrigger accepts."""
-    from apscheduler.triggers.cron import CronTrigger
+    """A five-field cron expression, read as cron reads it (weekday 0 and 7 are Sunday)."""
+    from agent.service.crontab import crontab_trigger
 
-    fields = expression.split()
-    if len(fields) != 5:
-        raise ValueError(
-            f"cron {expression!r} has {len(fields)} field(s); it needs 5: minute hour day month weekday"
-        )
-    try:
-        CronTrigger.from_crontab(expression, timezone="UTC")
-    except ValueError as exc:
-        raise ValueError(f"cron {expression!r} does not parse: {exc}") from None
+    crontab_trigger(expression, "UTC")
     return expression
 
 
