@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from agent.config.loader import LoadedConfig
+from agent.service.channels.preflight import channel_problems
 from agent.service.http import can_bind
 from agent.service.plan import plan_jobs, served_customers, unknown_customers
 
@@ -13,7 +14,8 @@ from agent.service.plan import plan_jobs, served_customers, unknown_customers
 def service_problems(
     loaded: LoadedConfig, env: Mapping[str, str], *, serving: str | None = None
 ) -> tuple[list[str], list[str]]:
-    """(errors, warnings) of ``loaded`` for `serve`. ``serving``: the listen address this process
+    """(errors, warnings) of ``loaded`` for `serve`: schedules, customers, the listen address, and
+    every alert channel's credentials and reachability. ``serving``: the listen address this process
     already serves (a reload), which is not bound again to test it."""
     config, source = loaded.config, loaded.source
     errors: list[str] = []
@@ -32,6 +34,11 @@ def service_problems(
         problem = can_bind(host, port)
         if problem:
             errors.append(f"{source}: service.listen: {problem}")
+    # Channels: a missing secret refuses the configuration; a host that does not answer is a warning,
+    # since the outbox keeps what it cannot deliver until the host is back.
+    channel_errors, channel_warnings = channel_problems(service.alerts, loaded.base_dir, env)
+    errors.extend(f"{source}: {line}" for line in channel_errors)
+    warnings.extend(f"{source}: {line}" for line in channel_warnings)
     by_name = {c.name: c for c in config.customers}
     for name in served_customers(config):
         customer = by_name[name]

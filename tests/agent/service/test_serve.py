@@ -140,3 +140,24 @@ def test_start_up_errors_are_one_line_each_with_exit_3(tmp_path: Path):
         result = run_serve(config)
     assert result.returncode == 3
     assert f"service.listen: cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
+def test_a_channel_without_its_secret_refuses_to_start_and_an_unreachable_smtp_host_is_a_warning(
+    tmp_path: Path,
+):
+    port = free_port()
+    config = write_config(
+        tmp_path / "c.yaml", f"sqlite:///{tmp_path / 'l.sqlite'}", port, "    - {name: q, every: 1m}\n"
+    )
+    closed = free_port()  # nothing listens there
+    channels = (
+        "  alerts:\n    channels:\n"
+        f"      - {{type: email, host: 127.0.0.1, port: {closed}, starttls: false, username: ops,\n"
+        "         password_env: SMTP_PASSWORD_FOR_TEST, from: atlas@example.org, to: [ops@example.org]}\n"
+    )
+    config.write_text(config.read_text() + channels)
+    result = run_serve(config)
+    assert result.returncode == 3
+    assert "password_env SMTP_PASSWORD_FOR_TEST is not set" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"127.0.0.1:{closed}" in result.stderr  # the unreachable host, reported beside the error
