@@ -66,11 +66,12 @@ class ServiceMetrics:
                 self.runs.labels(job=result.job_id, status=run.status).inc()
                 if run.run_id is None:  # the slot had already been run: nothing new was seen
                     continue
-                self._set_instances(run.customer, run.instances)
-                for severity in SEVERITIES:
-                    count = run.findings_by_severity.get(severity, 0)
-                    self.findings.labels(customer=run.customer, severity=severity).set(count)
-                self.collection_errors.labels(customer=run.customer).set(run.collection_errors)
+                if run.worst is not None:  # checks ran (statement and failed runs judge nothing)
+                    self._set_instances(run.customer, run.instances)
+                    for severity in SEVERITIES:
+                        count = run.findings_by_severity.get(severity, 0)
+                        self.findings.labels(customer=run.customer, severity=severity).set(count)
+                    self.collection_errors.labels(customer=run.customer).set(run.collection_errors)
                 if run.hours_left_minutes is not None:
                     self.hours_left.labels(customer=run.customer).set(run.hours_left_minutes / 60)
             for customer, firing in result.alerts_firing.items():

@@ -22,6 +22,7 @@ def samples(metrics: ServiceMetrics) -> dict[tuple[str, tuple[tuple[str, str], .
 
 
 def run(customer: str, instances: dict[str, str], **fields) -> CustomerRun:
+    fields.setdefault("worst", "ok")
     return CustomerRun(customer=customer, run_id=1, status="done", instances=instances, **fields)
 
 
@@ -78,6 +79,16 @@ def test_an_instance_that_is_gone_leaves_the_series():
         if name == "atlas_health_up"
     }
     assert up == {"a": 1}
+
+
+def test_a_statement_run_leaves_the_status_series_alone_and_sets_the_hours():
+    metrics = ServiceMetrics()
+    metrics.observe_sweep(SweepResult("quick", AT, AT, 1, [run("acme", {"a": "critical"})]))
+    statement = CustomerRun("acme", 2, "done", hours_left_minutes=90)  # no checks ran: worst is None
+    metrics.observe_sweep(SweepResult("statements", AT, AT, 1, [statement]))
+    found = samples(metrics)
+    assert found[("atlas_health_up", (("customer", "acme"), ("instance", "a")))] == 2
+    assert found[("atlas_health_hours_left", (("customer", "acme"),))] == 1.5
 
 
 def test_deliveries_count_per_channel():
