@@ -236,7 +236,7 @@ def finding_history(
                 title=found.title,
                 message=found.message,
             )
-            for found, run in session.execute(statement).tuples()
+            for found, run in session.execute(statement)
         ]
 
 
@@ -259,7 +259,7 @@ def firing_counts(engine: Engine) -> dict[str, int]:
     """Customer -> alerts firing (customers without any are left out)."""
     statement = select(Alert.customer, func.count()).where(Alert.state == "firing").group_by(Alert.customer)
     with engine.connect() as connection:
-        return {customer: int(count) for customer, count in connection.execute(statement).tuples()}
+        return {customer: int(count) for customer, count in connection.execute(statement)}
 
 
 def _writer(engine: Engine) -> Engine:
