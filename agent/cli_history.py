@@ -72,7 +72,7 @@ def history_runs(config_path: Path | None, customer: str | None, limit: int, fmt
     from agent.service.history import list_runs
 
     with _database(config_path) as (engine, zone):
-        runs = _read(lambda: list_runs(engine, customer=customer, limit=limit))
+        runs = _read(engine, lambda db: list_runs(db, customer=customer, limit=limit))
     if fmt == "json":
         _echo_json("runs", runs)
     elif not runs:
@@ -91,7 +91,7 @@ def history_finding(fingerprint: str, config_path: Path | None, customer: str | 
     from agent.service.history import finding_history
 
     with _database(config_path) as (engine, zone):
-        rows = _read(lambda: finding_history(engine, fingerprint, customer=customer))
+        rows = _read(engine, lambda db: finding_history(db, fingerprint, customer=customer))
     if fmt == "json":
         _echo_json("runs", rows)
     elif not rows:
@@ -111,7 +111,7 @@ def history_alerts(state: str | None, config_path: Path | None, customer: str | 
 
     states = [state] if state else None
     with _database(config_path) as (engine, zone):
-        alerts = _read(lambda: list_alerts(engine, customer=customer, states=states))
+        alerts = _read(engine, lambda db: list_alerts(db, customer=customer, states=states))
     if fmt == "json":
         _echo_json("alerts", alerts)
     elif not alerts:
@@ -122,9 +122,11 @@ def history_alerts(state: str | None, config_path: Path | None, customer: str | 
 
 
 @contextmanager
-def _database(config_path: Path | None) -> Iterator[tuple[Engine, ZoneInfo]]:
-    """The service's database and the zone to show times in."""
+def _database(config_path: Path | None) -> Iterator[tuple[Engine | None, ZoneInfo]]:
+    """The service's database (None: its SQLite file does not exist yet, so there is no history) and
+    the zone to show times in. Reading the history never creates the database."""
     from agent.ledger.errors import LedgerError
+    from agent.ledger.storage import resolve_url
     from agent.service.store import open_service_db
 
     url: str | None = None
@@ -137,6 +139,10 @@ def _database(config_path: Path | None) -> Iterator[tuple[Engine, ZoneInfo]]:
         busy_timeout = loaded.config.ledger.busy_timeout_seconds
         zone = ZoneInfo(loaded.config.settings.timezone)
     try:
+        resolved = resolve_url(url, base_dir)
+        if resolved.get_backend_name() == "sqlite" and not Path(resolved.database or "").exists():
+            yield None, zone
+            return
         engine = open_service_db(url, base_dir, busy_timeout)
     except LedgerError as exc:
         raise HistoryError(str(exc)) from None
@@ -158,11 +164,13 @@ def _load(path: Path) -> Any:
         raise HistoryError(f"{exc.source}: {len(exc.issues)} configuration error(s)") from None
 
 
-def _read(query: Callable[[], T]) -> T:
+def _read(engine: Engine | None, query: Callable[[Engine], list[T]]) -> list[T]:
     from sqlalchemy.exc import SQLAlchemyError
 
+    if engine is None:
+        return []
     try:
-        return query()
+        return query(engine)
     except SQLAlchemyError as exc:
         original = getattr(exc, "orig", None)
         reason = str(original if original is not None else exc).strip().splitlines()
