@@ -18,6 +18,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
+from agent.cli_history import history
 from agent.cli_hours import hours, warn
 from agent.cli_incident import incident
 from agent.cli_serve import serve
@@ -496,6 +497,7 @@ def demo(output: Path) -> None:
     sys.exit(run_demo(output, stdout(), stderr()))
 
 
+cli.add_command(history)
 cli.add_command(hours)
 cli.add_command(incident)
 cli.add_command(signatures)
