@@ -244,3 +244,16 @@ def test_quiet_hours_track_alerts_but_hold_notifications_until_they_end(
     service.run("quick", T0 + minutes(60))  # 10:00: quiet hours are over
     assert [m["event"] for m in service.outbox()] == ["firing"]
     sandbox.update(JIRA, faults=set())
+
+
+def test_a_licence_near_expiry_alerts(
+    sandbox: Sandbox, tmp_path: Path, registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = make_service(sandbox, tmp_path, registry, monkeypatch)
+    sandbox.update(JIRA, faults={Fault.LICENSE_EXPIRING})
+    service.run("licences", T0)
+    service.run("licences", T0 + minutes(60))
+    licence = [a for a in service.alerts() if a.check == "instance.license.expiry"]
+    assert [(a.state, a.category, a.target) for a in licence] == [("firing", "licensing", JIRA)]
+    assert [m["check"] for m in service.outbox()] == ["instance.license.expiry"]
+    sandbox.update(JIRA, faults=set())
