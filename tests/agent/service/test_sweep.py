@@ -136,7 +136,11 @@ def test_an_offline_node_fires_after_two_runs_and_resolves_after_two_clean_ones(
     assert alert.state == "firing"
     [message] = service.outbox()
     assert (message["event"], message["channel"], message["check"]) == ("firing", "ops", NODE_CHECK)
-    assert (message["customer"], message["target"], message["severity"]) == ("acme", JIRA, "critical")
+    assert (message["customer"], message["target"], message["severity"]) == (
+        "acme",
+        f"{JIRA}/node2",
+        "critical",
+    )
 
     service.run("quick", T0 + minutes(15))  # still firing: no second notification before renotify
     assert len(service.outbox()) == 1
