@@ -98,15 +98,28 @@ def _message(error: Mapping[str, Any], path: tuple[str | int, ...]) -> str:
                 f"inline secrets are not accepted: put the {key} in an environment variable or a file "
                 f"and use {key if key != 'api_token' else 'token'}_env or {key}_file"
             )
-        close = difflib.get_close_matches(str(key), _all_field_names(), n=1)
+        known = _all_field_names()
+        if key in known:  # a real key, in the wrong place (e.g. service.channels for service.alerts.channels)
+            return f"key {key!r} does not belong here; see config.example.yaml for where it goes"
+        close = difflib.get_close_matches(str(key), known, n=1)
         return f"unknown key {key!r}" + (f"; did you mean {close[0]!r}?" if close else "")
     if kind == "missing":
         return f"missing required key {key!r}"
-    if kind == "union_tag_invalid":
-        tag = (error.get("ctx") or {}).get("tag", error.get("input"))
-        return f"unknown auth type {tag!r}; use token, basic or none"
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        return _tag_message(error, path)
     message = str(error["msg"])
     return message.removeprefix("Value error, ")
+
+
+def _tag_message(error: Mapping[str, Any], path: tuple[str | int, ...]) -> str:
+    """A missing or unknown `type:` of a tagged union: an instance's auth or an alert channel."""
+    ctx = error.get("ctx") or {}
+    is_channel = len(path) >= 2 and path[-2] == "channels"
+    what, allowed = ("channel", "webhook, email or jira") if is_channel else ("auth", "token, basic or none")
+    if error["type"] == "union_tag_not_found":
+        return f"missing required key 'type'; use {allowed}"
+    tag = ctx.get("tag", error.get("input"))
+    return f"unknown {what} type {tag!r}; use {allowed}"
 
 
 def _validation_issues(exc: ValidationError, loaded: LoadedYaml) -> list[ConfigIssue]:

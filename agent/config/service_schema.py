@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from datetime import datetime, time
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$")
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -32,10 +32,19 @@ class _Strict(BaseModel):
 
 def parse_duration(text: str) -> float:
     """Seconds in `30s`, `5m`, `1.5h` or `2d`; a ValueError names the accepted forms."""
-    match = DURATION.match(str(text))
+    match = DURATION.match(text) if isinstance(text, str) else None
     if not match:
-        raise ValueError(f"{text!r} is not a duration: write it as 30s, 5m, 4h or 1d")
+        shown = repr(text) if isinstance(text, str) else str(text)
+        hint = " (a number needs its unit)" if isinstance(text, int | float) else ""
+        raise ValueError(f"{shown} is not a duration{hint}: write it as 30s, 5m, 4h or 1d")
     return float(match.group(1)) * UNIT_SECONDS[match.group(2)]
+
+
+def _duration_text(value: Any) -> Any:
+    """A `before` validator: a bare number (`every: 5`) gets the duration hint, not "not a string"."""
+    if value is not None:
+        parse_duration(value)
+    return value
 
 
 def _env_name(value: str | None) -> str | None:
@@ -79,11 +88,13 @@ class Schedule(_Strict):
             raise ValueError(f"schedule name {value!r} must be lower-case letters, digits, '_' or '-'")
         return value
 
-    @field_validator("every", "misfire_grace")
+    _durations = field_validator("every", "misfire_grace", mode="before")(_duration_text)
+
+    @field_validator("every")
     @classmethod
-    def _duration(cls, value: str | None) -> str | None:
-        if value is not None:
-            parse_duration(value)
+    def _every_range(cls, value: str | None) -> str | None:
+        if value is not None and not MIN_EVERY_SECONDS <= parse_duration(value) <= MAX_EVERY_SECONDS:
+            raise ValueError(f"every {value!r} is out of range: it must be between 10s and 31d")
         return value
 
     @field_validator("cron")
@@ -93,12 +104,10 @@ class Schedule(_Strict):
 
     @model_validator(mode="after")
     def _one_trigger(self) -> Schedule:
-        if (self.every is None) == (self.cron is None):
-            raise ValueError(f"schedule {self.name!r}: give exactly one of every or cron")
-        if self.every is not None:
-            seconds = parse_duration(self.every)
-            if not MIN_EVERY_SECONDS <= seconds <= MAX_EVERY_SECONDS:
-                raise ValueError(f"schedule {self.name!r}: every must be between 10s and 31d")
+        if self.every is not None and self.cron is not None:
+            raise ValueError(f"schedule {self.name!r} has both every and cron: keep one")
+        if self.every is None and self.cron is None:
+            raise ValueError(f'schedule {self.name!r} needs every (e.g. 5m) or cron (e.g. "0 2 * * *")')
         if self.statement and (self.categories or self.checks or self.report):
             raise ValueError(
                 f"schedule {self.name!r}: a statement schedule writes statements only; "
@@ -122,11 +131,22 @@ class QuietHours(_Strict):
     end: time
     days: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS))  # days the quiet period starts on
 
-    @model_validator(mode="after")
-    def _not_empty(self) -> QuietHours:
-        if self.start == self.end:
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _quoted(cls, value: Any) -> Any:
+        # YAML 1.1 reads an unquoted 22:00 as the base-60 integer 1320.
+        if isinstance(value, int) and not isinstance(value, bool):
+            hours, minutes = divmod(value, 60)
+            shown = f"{hours:02d}:{minutes:02d}" if 0 <= value < 24 * 60 else str(value)
+            raise ValueError(f"YAML reads an unquoted time as a number ({value}): quote it: '{shown}'")
+        return value
+
+    @field_validator("end")
+    @classmethod
+    def _not_empty(cls, value: time, info: ValidationInfo) -> time:
+        if info.data.get("start") == value:
             raise ValueError("quiet hours start and end at the same time")
-        return self
+        return value
 
 
 class MaintenanceWindow(_Strict):
@@ -136,14 +156,17 @@ class MaintenanceWindow(_Strict):
     end: datetime
     reason: str = ""
 
-    @model_validator(mode="after")
-    def _ordered(self) -> MaintenanceWindow:
-        start, end = self.start, self.end
+    @field_validator("end")
+    @classmethod
+    def _ordered(cls, end: datetime, info: ValidationInfo) -> datetime:
+        start = info.data.get("start")
+        if start is None:  # start itself is wrong and reported
+            return end
         if (start.tzinfo is None) != (end.tzinfo is None):
             raise ValueError("give a zone on both start and end, or on neither")
         if end <= start:
             raise ValueError(f"maintenance window ends ({end}) before it starts ({start})")
-        return self
+        return end
 
 
 class CustomerService(_Strict):
@@ -155,10 +178,11 @@ class CustomerService(_Strict):
     maintenance: list[MaintenanceWindow] = Field(default_factory=list)
     channels: list[str] | None = None  # channel names to notify for this customer (default: all)
 
-    @model_validator(mode="after")
-    def _unique(self) -> CustomerService:
-        _unique_names([s.name for s in self.schedules], "schedule")
-        return self
+    @field_validator("schedules")
+    @classmethod
+    def _unique(cls, value: list[Schedule]) -> list[Schedule]:
+        _unique_names([s.name for s in value], "schedule")
+        return value
 
 
 class WebhookChannel(_Strict):
@@ -202,13 +226,22 @@ class EmailChannel(_Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
     _env = field_validator("password_env")(_env_name)
 
+    @field_validator("to", mode="before")
+    @classmethod
+    def _one_address(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
     @field_validator("to")
     @classmethod
     def _addresses(cls, value: list[str]) -> list[str]:
         for address in value:
-            if "@" not in address or any(c.isspace() for c in address):
-                raise ValueError(f"{address!r} is not an e-mail address")
+            _address(address)
         return value
+
+    @field_validator("sender")
+    @classmethod
+    def _sender(cls, value: str) -> str:
+        return _address(value)
 
     @model_validator(mode="after")
     def _credentials(self) -> EmailChannel:
@@ -239,17 +272,22 @@ class JiraChannelAuth(_Strict):
     @model_validator(mode="after")
     def _one_source(self) -> JiraChannelAuth:
         if self.type == "token":
-            if self.username or self.password_env or self.password_file:
-                raise ValueError("token auth takes token_env or token_file only")
+            extra = [k for k in ("username", "password_env", "password_file") if getattr(self, k)]
+            if extra:
+                raise ValueError(f"token auth takes token_env or token_file; drop {', '.join(extra)}")
             if (self.token_env is None) == (self.token_file is None):
-                raise ValueError("give exactly one of token_env or token_file")
+                raise ValueError("token auth needs exactly one of token_env or token_file")
         else:
             if not self.username:
                 raise ValueError("basic auth needs a username")
-            if self.token_env or self.token_file:
-                raise ValueError("basic auth takes password_env or password_file")
+            extra = [k for k in ("token_env", "token_file") if getattr(self, k)]
+            if extra:
+                raise ValueError(
+                    f"basic auth takes password_env or password_file; drop {', '.join(extra)} "
+                    "(an API token goes in password_env)"
+                )
             if (self.password_env is None) == (self.password_file is None):
-                raise ValueError("give exactly one of password_env or password_file")
+                raise ValueError("basic auth needs exactly one of password_env or password_file")
         return self
 
 
@@ -285,27 +323,24 @@ class Alerts(_Strict):
     low_balance: bool = True  # a customer's low hour balance alerts (ledger customers only)
     channels: list[Channel] = Field(default_factory=list)
 
-    @field_validator("renotify")
-    @classmethod
-    def _duration(cls, value: str | None) -> str | None:
-        if value is not None:
-            parse_duration(value)
-        return value
+    _duration = field_validator("renotify", mode="before")(_duration_text)
 
-    @model_validator(mode="after")
-    def _unique(self) -> Alerts:
-        _unique_names(self.channel_names(), "channel")
-        for name in self.channel_names():
+    @field_validator("channels")
+    @classmethod
+    def _unique(cls, value: list[WebhookChannel | EmailChannel | JiraChannel]) -> list[Any]:
+        names = _channel_names(value)
+        _unique_names(names, "channel")
+        for name in names:
             if not CHANNEL_NAME.match(name):
                 raise ValueError(f"channel name {name!r} must be letters, digits, '.', '_' or '-'")
-        return self
+        return value
 
     @property
     def renotify_seconds(self) -> float | None:
         return None if self.renotify is None else parse_duration(self.renotify)
 
     def channel_names(self) -> list[str]:
-        return [c.name or f"{c.type}-{i}" for i, c in enumerate(self.channels, start=1)]
+        return _channel_names(self.channels)
 
     def named_channels(self) -> list[tuple[str, WebhookChannel | EmailChannel | JiraChannel]]:
         return list(zip(self.channel_names(), self.channels, strict=True))
@@ -320,24 +355,31 @@ class ServiceConfig(_Strict):
     shutdown_grace: str = "60s"  # SIGTERM: how long running jobs may take to finish
     alerts: Alerts = Field(default_factory=Alerts)
 
-    @field_validator("listen")
+    @field_validator("listen", mode="before")
     @classmethod
-    def _listen(cls, value: str) -> str:
-        match = LISTEN.match(value)
+    def _listen(cls, value: Any) -> Any:
+        match = LISTEN.match(value) if isinstance(value, str) else None
         if not match or not 0 < int(match.group("port")) < 65536:
-            raise ValueError(f"listen {value!r} must be HOST:PORT, e.g. 127.0.0.1:9464")
+            shown = repr(value) if isinstance(value, str) else str(value)
+            raise ValueError(
+                f"listen {shown} must be HOST:PORT, e.g. 127.0.0.1:9464 (0.0.0.0:9464 in a container)"
+            )
         return value
 
-    @field_validator("shutdown_grace")
+    _duration = field_validator("shutdown_grace", mode="before")(_duration_text)
+
+    @field_validator("customers", mode="before")
     @classmethod
-    def _duration(cls, value: str) -> str:
-        parse_duration(value)
+    def _all_or_list(cls, value: Any) -> Any:
+        if isinstance(value, str) and value != "all":
+            raise ValueError(f"customers {value!r}: write all, or a list of customer names such as [{value}]")
         return value
 
-    @model_validator(mode="after")
-    def _unique(self) -> ServiceConfig:
-        _unique_names([s.name for s in self.schedules], "schedule")
-        return self
+    @field_validator("schedules")
+    @classmethod
+    def _unique(cls, value: list[Schedule]) -> list[Schedule]:
+        _unique_names([s.name for s in value], "schedule")
+        return value
 
     @property
     def listen_address(self) -> tuple[str, int]:
@@ -356,6 +398,16 @@ def _unique_names(names: list[str], what: str) -> None:
         if name in seen:
             raise ValueError(f"{what} name {name!r} is used twice")
         seen.add(name)
+
+
+def _channel_names(channels: list[WebhookChannel | EmailChannel | JiraChannel]) -> list[str]:
+    return [c.name or f"{c.type}-{i}" for i, c in enumerate(channels, start=1)]
+
+
+def _address(value: str) -> str:
+    if "@" not in value or any(c.isspace() for c in value):
+        raise ValueError(f"{value!r} is not an e-mail address")
+    return value
 
 
 def _url(value: str) -> str:
