@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 REQUEST_QUEUE_SIZE = 4096  # listen backlog: the default 5 drops connections under a fleet benchmark
 IDLE_TIMEOUT_S = 60.0  # an idle keep-alive connection is closed after this
 HANDSHAKE_TIMEOUT_S = 10.0
-MAX_BODY_BYTES = 1 << 20  # bodies are read and dropped (the sandbox is read-only); bigger ones close
+MAX_BODY_BYTES = 1 << 20  # bodies are read (only the support Jira uses them); bigger ones close
 
 
 def context_path(spec: InstanceSpec) -> str:
@@ -133,7 +133,7 @@ class Handler(BaseHTTPRequestHandler):
         raise AttributeError(name)
 
     def _answer(self) -> None:
-        self._drop_body()
+        body = self._read_body()
         instance = self.server.instance
         spec = instance.spec
         tls = isinstance(self.connection, ssl.SSLSocket)
@@ -158,15 +158,19 @@ class Handler(BaseHTTPRequestHandler):
             path=relative.rstrip("/") or "/",
             authorization=authorization,
         )
-        if relative:
+        support = instance.support.answer(call, target.query, body) if instance.support and relative else None
+        if support is not None:
+            self._send(support)  # the support team's Jira takes its writes (sandbox/support_jira.py)
+        elif relative:
             self._send(answer(call, routes_for(spec), instance.limiter))
         else:
             self._send(plain(call, None))  # outside the application's context path
 
-    def _drop_body(self) -> None:
+    def _read_body(self) -> bytes:
+        """The request body (only the support Jira reads it); b"" when absent, chunked or too big."""
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
             self.close_connection = True  # not worth parsing: answer, then hang up
-            return
+            return b""
         try:
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
@@ -174,7 +178,8 @@ class Handler(BaseHTTPRequestHandler):
         if length > MAX_BODY_BYTES:
             self.close_connection = True
         elif length > 0:
-            self.rfile.read(length)
+            return self.rfile.read(length)
+        return b""
 
     def _send(self, response: Response) -> None:
         self.send_response(response.status)

@@ -26,6 +26,7 @@ from sandbox.exchange import RecordedRequest
 from sandbox.faults import RateLimiter
 from sandbox.handler import Listener, context_path
 from sandbox.spec import Fault, InstanceSpec
+from sandbox.support_jira import SupportJira
 from sandbox.tls import SelfSignedCertificate, self_signed_certificate, server_context
 
 POLL_INTERVAL_S = 0.1  # how fast a listener notices it must stop
@@ -62,6 +63,7 @@ class SimulatedInstance:
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         self._log: deque[RecordedRequest] = deque(maxlen=REQUEST_LOG_SIZE)
+        self.support: SupportJira | None = None  # set for the support team's own Jira, which takes writes
 
     def url(self) -> str:
         spec = self.spec
@@ -177,9 +179,15 @@ def _require_loopback(host: str) -> None:
 
 
 class Sandbox:
-    """Simulated instances over real HTTP on loopback. Use as a context manager, or start()/stop()."""
+    """Simulated instances over real HTTP on loopback. Use as a context manager, or start()/stop().
 
-    def __init__(self, specs: Iterable[InstanceSpec], host: str = "127.0.0.1") -> None:
+    ``support_jira`` names the support team's own Jiras (sandbox/support_jira.py): a name among
+    ``specs`` must be a Jira Server/DC; any other name gets a Jira Data Center of its own.
+    """
+
+    def __init__(
+        self, specs: Iterable[InstanceSpec], host: str = "127.0.0.1", *, support_jira: Iterable[str] = ()
+    ) -> None:
         _require_loopback(host)
         self._host = host
         self._instances: dict[str, SimulatedInstance] = {}
@@ -187,6 +195,14 @@ class Sandbox:
             if spec.name in self._instances:
                 raise ValueError(f"two sandbox instances are named {spec.name!r}")
             self._instances[spec.name] = SimulatedInstance(_normalised(spec), host, self._ssl_context)
+        for name in support_jira:
+            if name not in self._instances:
+                spec = InstanceSpec(name=name, product=Product.JIRA, nodes=1)
+                self._instances[name] = SimulatedInstance(_normalised(spec), host, self._ssl_context)
+            instance = self._instances[name]
+            if instance.spec.product is not Product.JIRA or instance.spec.deployment is Deployment.CLOUD:
+                raise ValueError(f"support Jira {name!r} must be a Jira Server or Data Center instance")
+            instance.support = SupportJira()
         self._certificate: SelfSignedCertificate | None = None
         self._context: ssl.SSLContext | None = None
         self._tls_lock = threading.Lock()
@@ -267,6 +283,13 @@ class Sandbox:
 
     def reset_requests(self, name: str) -> None:
         self._instance(name).reset_requests()
+
+    def support_issues(self, name: str) -> list[dict[str, Any]]:
+        """The issues the support Jira ``name`` holds, oldest first (copies, in the REST v2 shape)."""
+        support = self._instance(name).support
+        if support is None:
+            raise KeyError(f"sandbox instance {name!r} is not a support Jira; name it in support_jira=")
+        return support.issues()
 
     def tls_certificate_pem(self) -> bytes:
         """The self-signed certificate TLS_UNTRUSTED instances present, for a test that trusts it."""
