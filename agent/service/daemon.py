@@ -23,6 +23,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
+from agent.service import history
 from agent.service.health import Health, judge
 from agent.service.leader import Leadership, leadership_for
 from agent.service.metrics import ServiceMetrics
@@ -184,8 +185,15 @@ class Daemon:
         self._leading_since = self.now()
 
     def on_lead_taken(self) -> None:
-        """Called once each time this process takes the lead, before its scheduler starts."""
+        """Called once each time this process takes the lead, before its scheduler starts: runs a
+        dead leader left ``running`` become ``interrupted`` (only the leader runs jobs, so any run
+        still marked running belongs to a process that is gone)."""
         log.info("leader %s starts scheduling", self.worker)
+        if self._engine is None:
+            return
+        interrupted = history.mark_interrupted(self._engine, self.worker, self.now(), any_worker=True)
+        if interrupted:
+            log.warning("%d run(s) left running by a stopped service marked interrupted", interrupted)
 
     def _lose_lead(self) -> None:
         log.error("lost the lead: scheduling stops; waiting to take it again")
