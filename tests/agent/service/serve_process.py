@@ -41,17 +41,26 @@ def write_config(path: Path, ledger_url: str, port: int, schedules: str, grace: 
 
 
 class Serve:
-    def __init__(self, config: Path, work_log: Path, port: int, stderr: Path) -> None:
+    def __init__(
+        self,
+        config: Path,
+        work_log: Path,
+        port: int,
+        stderr: Path,
+        *,
+        real_work: bool = False,
+        secrets: dict[str, str] | None = None,
+    ) -> None:
+        """``real_work``: the service's own Work (collects from the configured estate) instead of
+        the recording one; ``secrets``: the environment variables the configuration names."""
         self.port = port
         self.work_log = work_log
         self.stderr_path = stderr
-        env = {
-            **os.environ,
-            "PYTHONPATH": str(ROOT),
-            "ACME_TOKEN": "t0ken",
-            "FAKE_WORK_LOG": str(work_log),
-            "ATLAS_HEALTH_WORK_FACTORY": "tests.agent.service.fake_work:make_work",
-        }
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "ACME_TOKEN": "t0ken", **(secrets or {})}
+        env.pop("ATLAS_HEALTH_WORK_FACTORY", None)
+        if not real_work:
+            env["FAKE_WORK_LOG"] = str(work_log)
+            env["ATLAS_HEALTH_WORK_FACTORY"] = "tests.agent.service.fake_work:make_work"
         env.pop("ATLAS_HEALTH_LOG_LEVEL", None)
         self._stderr = stderr.open("w")
         self.process = subprocess.Popen(
