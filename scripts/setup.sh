@@ -17,6 +17,7 @@ if $want_tests; then
   [ -x /usr/sbin/sshd ] || apt_packages+=(openssh-server)
   command -v javac >/dev/null || apt_packages+=(default-jdk-headless)
   ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || apt_packages+=(postgresql)
+  command -v systemd-analyze >/dev/null || apt_packages+=(systemd)  # verifies deploy/atlas-health.service
 fi
 if [ ${#apt_packages[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
