@@ -16,19 +16,10 @@ from sqlalchemy.orm import Session
 from agent.service.events import Observation, Verdict
 from agent.service.models import Alert, OutboxMessage
 from agent.service.store import open_service_db
-from tests.agent.ledger.postgres import Cluster, start_cluster
+from tests.agent.ledger.postgres import Cluster
 
 START = datetime(2026, 6, 15, 10, 0, tzinfo=UTC)
 _databases = itertools.count(1)
-
-
-@pytest.fixture(scope="session")
-def pg_cluster() -> Iterator[Cluster]:
-    cluster = start_cluster()
-    try:
-        yield cluster
-    finally:
-        cluster.stop()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.server)])

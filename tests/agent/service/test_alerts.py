@@ -15,7 +15,6 @@ from tests.agent.service.alert_helpers import (  # noqa: F401 - fixtures
     observation,
     outbox,
     payloads,
-    pg_cluster,
     verdict,
 )
 

@@ -14,7 +14,6 @@ from tests.agent.service.alert_helpers import (  # noqa: F401 - fixtures
     engine,
     observation,
     outbox,
-    pg_cluster,
     verdict,
 )
 

@@ -26,7 +26,6 @@ from tests.agent.service.alert_helpers import (  # noqa: F401 - fixtures
     START,
     engine,
     observation,
-    pg_cluster,
     verdict,
 )
 

@@ -7,7 +7,6 @@ import json
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,21 +16,12 @@ from sqlalchemy.orm import Session
 from agent.service.models import OutboxMessage
 from agent.service.outbox import deliver_due
 from agent.service.store import open_service_db
-from tests.agent.ledger.postgres import Cluster, start_cluster
+from tests.agent.ledger.postgres import Cluster
 from tests.agent.service.receivers import alert_payload
 
 NOW = datetime(2026, 6, 15, 10, 0, tzinfo=UTC)
 ROWS = 60
 _databases = itertools.count(1)
-
-
-@pytest.fixture(scope="module")
-def pg_cluster() -> Iterator[Cluster]:
-    cluster = start_cluster()
-    try:
-        yield cluster
-    finally:
-        cluster.stop()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=[pytest.mark.server, pytest.mark.slow])])
