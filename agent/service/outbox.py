@@ -3,9 +3,10 @@
 A round claims one due row at a time (``UPDATE ... WHERE`` the claim is free or its lease expired,
 checked by the row count, which works alike on SQLite and PostgreSQL), sends it outside any
 transaction, then records the result. Messages of one (channel, customer, fingerprint) go in the order
-they were queued (row ids: the alerts part queues an alert's messages in sequence order): a later one
-waits while an earlier one is unsent, so a ``resolved`` never overtakes its ``firing``. A later
-message carries the ``external_ref`` of the latest sent one (the Jira issue key) in its payload. Rows for a channel no longer configured stay queued and are reported.
+they were queued (row ids: an alert's messages are queued in sequence order): a later one waits
+while an earlier one is unsent, so a ``resolved`` never overtakes its ``firing``. A later message
+carries the ``external_ref`` of the latest sent one (the Jira issue key) in its payload. Rows for a
+channel no longer configured stay queued and are reported.
 
 If the service dies between sending and recording, the row is sent again once its lease expires.
 What the receiver sees then:
