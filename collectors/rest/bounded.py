@@ -136,5 +136,5 @@ def _read_body(response: requests.Response, end: float, why: str, cap: int) -> N
         response.close()  # a refused answer is not drained: the connection is dropped
         raise
     response._content = b"".join(chunks)
-    response._content_consumed = True
+    response._content_consumed = True  # type: ignore[attr-defined]
     response.close()

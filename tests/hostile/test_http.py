@@ -4,6 +4,7 @@ hang or unbounded memory; the `atlas-health check` case shows the error becoming
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import threading
@@ -80,23 +81,21 @@ def _answer_json(handler: BaseHTTPRequestHandler) -> None:
     handler.wfile.write(STATUS)
 
 
-def _serve(behaviour: Behaviour, host: str = "127.0.0.1") -> Iterator[str]:
+def _serve(behaviour: Behaviour) -> Iterator[str]:
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-            try:
+        def do_GET(self) -> None:
+            with contextlib.suppress(OSError):  # the client hung up: what it should do
                 behaviour(self)
-            except OSError:
-                pass  # the client hung up: what it should do
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer((host, 0), Handler)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://{host}:{server.server_address[1]}"
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
@@ -207,7 +206,9 @@ def test_a_redirect_on_the_same_host_is_still_followed(serve: Callable[[Behaviou
     assert not [e for e in snapshot.errors if e.call == "status"]
 
 
-def test_check_reports_the_refused_answers_as_findings(serve: Callable[[Behaviour], str], tmp_path: Path) -> None:
+def test_check_reports_the_refused_answers_as_findings(
+    serve: Callable[[Behaviour], str], tmp_path: Path
+) -> None:
     bomb, elsewhere = serve(_gzip_bomb), serve(_answer_json)
     redirect = serve(_redirect_to(elsewhere))
     config = {
@@ -216,8 +217,20 @@ def test_check_reports_the_refused_answers_as_findings(serve: Callable[[Behaviou
             {
                 "name": "acme",
                 "instances": [
-                    {"name": "bomb", "product": "jira", "deployment": "server", "url": bomb, "auth": {"type": "none"}},
-                    {"name": "moved", "product": "jira", "deployment": "server", "url": redirect, "auth": {"type": "none"}},
+                    {
+                        "name": "bomb",
+                        "product": "jira",
+                        "deployment": "server",
+                        "url": bomb,
+                        "auth": {"type": "none"},
+                    },
+                    {
+                        "name": "moved",
+                        "product": "jira",
+                        "deployment": "server",
+                        "url": redirect,
+                        "auth": {"type": "none"},
+                    },
                 ],
             }
         ],
