@@ -16,9 +16,11 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3.exceptions
 
 _CHUNK = 64 * 1024
 _MAX_SAME_HOST_REDIRECTS = 5
+_SLACK_S = 0.05  # a socket timeout this close to the deadline was the deadline's
 
 
 class AnswerLimitError(requests.RequestException):
@@ -27,6 +29,10 @@ class AnswerLimitError(requests.RequestException):
 
 class CallDeadlineError(AnswerLimitError):
     pass
+
+
+class InstanceBudgetError(CallDeadlineError):
+    """The call was cut because the instance's budget ran out first."""
 
 
 class ResponseTooLargeError(AnswerLimitError):
@@ -50,29 +56,49 @@ class BoundedSession(requests.Session):
         self.cap_bytes = cap_bytes
         self._end: float | None = None
         self._why = ""
+        self._late: type[CallDeadlineError] = CallDeadlineError
 
     def begin_call(self, budget_left_s: float, budget_s: float) -> None:
         """Start the clock of one call: its own deadline, or the instance budget when that ends first."""
         if budget_left_s < self.call_deadline_s:
             self._end, self._why = time.monotonic() + budget_left_s, f"the instance budget of {budget_s:g} s"
+            self._late = InstanceBudgetError
         else:
             self._end, self._why = time.monotonic() + self.call_deadline_s, f"{self.call_deadline_s:g} s"
+            self._late = CallDeadlineError
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         if self._end is None:
             self.begin_call(self.call_deadline_s, self.call_deadline_s)
-        end, why = self._end, self._why
+        end, late = self._end, self._late(self._why)
         assert end is not None
         self._end = None  # the next call starts its own clock
         kwargs["stream"] = True
         kwargs["allow_redirects"] = False
-        current = url if isinstance(url, str) else url.decode()
+        first = url if isinstance(url, str) else url.decode()
+        try:
+            return self._follow(method, first, end, late, *args, **kwargs)
+        except (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError) as exc:
+            # a socket timeout cut down to what was left of the deadline: the deadline ended the call
+            if time.monotonic() < end - _SLACK_S:
+                raise
+            raise type(late)(f"no complete answer from {_origin(first)} within {late}") from exc
+
+    def _follow(
+        self,
+        method: str | bytes,
+        current: str,
+        end: float,
+        late: CallDeadlineError,
+        *args: Any,
+        **kwargs: Any,
+    ) -> requests.Response:
         for _hop in range(_MAX_SAME_HOST_REDIRECTS + 1):
-            kwargs["timeout"] = _within(kwargs.get("timeout"), end, current, why)
+            kwargs["timeout"] = _within(kwargs.get("timeout"), end, current, late)
             response = super().request(method, current, *args, **kwargs)
             target = self.get_redirect_target(response) if response.is_redirect else None
             if target is None:
-                _read_body(response, end, why, self.cap_bytes)
+                _read_body(response, end, late, self.cap_bytes)
                 return response
             following = urljoin(response.url, target)
             response.close()
@@ -90,16 +116,16 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
 
 
-def _within(timeout: Any, end: float, url: str, why: str) -> tuple[float, float]:
+def _within(timeout: Any, end: float, url: str, late: CallDeadlineError) -> tuple[float, float]:
     """(connect, read) timeouts no longer than what is left of the deadline."""
     left = end - time.monotonic()
     if left <= 0:
-        raise CallDeadlineError(f"no complete answer from {_origin(url)} within {why}")
+        raise type(late)(f"no complete answer from {_origin(url)} within {late}")
     connect, read = timeout if isinstance(timeout, tuple) else (timeout, timeout)
     return (min(connect or left, left), min(read or left, left))
 
 
-def _read_body(response: requests.Response, end: float, why: str, cap: int) -> None:
+def _read_body(response: requests.Response, end: float, late: CallDeadlineError, cap: int) -> None:
     """Read the body into ``response`` (``.content``, ``.text`` then work as usual), or raise.
 
     ``read1`` returns what one read of the socket gave, so a dripping server meets the deadline check
@@ -117,8 +143,8 @@ def _read_body(response: requests.Response, end: float, why: str, cap: int) -> N
         decoded = 0
         while True:
             if time.monotonic() >= end:
-                raise CallDeadlineError(
-                    f"no complete answer from {where} within {why} ({decoded:,} bytes received)"
+                raise type(late)(
+                    f"no complete answer from {where} within {late} ({decoded:,} bytes received)"
                 )
             chunk = raw.read1(_CHUNK, decode_content=True)
             if not chunk:

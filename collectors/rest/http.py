@@ -34,6 +34,7 @@ from collectors.rest.bounded import (
     BoundedSession,
     CallDeadlineError,
     CrossHostRedirectError,
+    InstanceBudgetError,
     ResponseTooLargeError,
 )
 from collectors.rest.parsing import ShapeError
@@ -433,6 +434,7 @@ def _endpoint(url: str) -> tuple[str, str]:
 
 _LIMIT_KINDS = {
     CallDeadlineError: ErrorKind.TIMEOUT,
+    InstanceBudgetError: ErrorKind.BUDGET_EXCEEDED,
     ResponseTooLargeError: ErrorKind.RESPONSE_TOO_LARGE,
     CrossHostRedirectError: ErrorKind.CROSS_HOST_REDIRECT,
 }

@@ -148,8 +148,8 @@ def test_the_instance_budget_bounds_a_call_in_progress(serve: Callable[[Behaviou
     worker.join(30)
     assert result, "collection did not end within 30 s"
     kind, message = _status_error(result[0])
-    assert kind is ErrorKind.TIMEOUT
-    assert message.startswith(f"no complete answer from {url} within the instance budget of 1 s")
+    assert kind is ErrorKind.BUDGET_EXCEEDED
+    assert message.startswith(f"no complete answer from {url} within the instance budget of 1 s (")
 
 
 def test_a_huge_content_length_is_refused_before_reading(serve: Callable[[Behaviour], str]) -> None:
