@@ -11,11 +11,15 @@ Every limit ends in a ``requests.RequestException`` subclass, so ``fetch`` recor
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import threading
 import time
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3.connectionpool
 import urllib3.exceptions
 
 _CHUNK = 64 * 1024
@@ -43,6 +47,39 @@ class CrossHostRedirectError(AnswerLimitError):
     pass
 
 
+# The connections taken from a pool by this thread's call in progress, for its watchdog to cut.
+_in_use = threading.local()
+
+
+class _Tracked:
+    """Pool mixin: note each connection taken for the call in progress on this thread."""
+
+    def _get_conn(self, timeout: float | None = None) -> Any:
+        conn = super()._get_conn(timeout)  # type: ignore[misc]
+        taken = getattr(_in_use, "conns", None)
+        if taken is not None:
+            taken.append(conn)
+        return conn
+
+
+class _TrackedHTTPPool(_Tracked, urllib3.connectionpool.HTTPConnectionPool):
+    pass
+
+
+class _TrackedHTTPSPool(_Tracked, urllib3.connectionpool.HTTPSConnectionPool):
+    pass
+
+
+def _cut(conns: list[Any]) -> None:
+    """At the deadline: shut the call's sockets, so that a server dripping its headers (which the
+    socket timeout never catches, each byte arriving in time) cannot hold the call any longer."""
+    for conn in list(conns):
+        sock = getattr(conn, "sock", None)
+        if sock is not None:
+            with contextlib.suppress(OSError):  # already closed
+                sock.shutdown(socket.SHUT_RDWR)
+
+
 class BoundedSession(requests.Session):
     """GETs with ``stream`` forced on, redirects followed by hand, and the body read within limits.
 
@@ -52,6 +89,12 @@ class BoundedSession(requests.Session):
 
     def __init__(self, call_deadline_s: float, cap_bytes: int) -> None:
         super().__init__()
+        for adapter in self.adapters.values():
+            if isinstance(adapter, requests.adapters.HTTPAdapter):
+                adapter.poolmanager.pool_classes_by_scheme = {
+                    "http": _TrackedHTTPPool,
+                    "https": _TrackedHTTPSPool,
+                }
         self.call_deadline_s = call_deadline_s
         self.cap_bytes = cap_bytes
         self._end: float | None = None
@@ -76,13 +119,21 @@ class BoundedSession(requests.Session):
         kwargs["stream"] = True
         kwargs["allow_redirects"] = False
         first = url if isinstance(url, str) else url.decode()
+        conns: list[Any] = []
+        _in_use.conns = conns
+        watchdog = threading.Timer(max(0.0, end - time.monotonic()), _cut, (conns,))
+        watchdog.daemon = True
+        watchdog.start()
         try:
             return self._follow(method, first, end, late, *args, **kwargs)
-        except (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError) as exc:
-            # a socket timeout cut down to what was left of the deadline: the deadline ended the call
-            if time.monotonic() < end - _SLACK_S:
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+            # a socket timeout cut down to what was left of the deadline, or the watchdog's cut
+            if isinstance(exc, AnswerLimitError) or time.monotonic() < end - _SLACK_S:
                 raise
             raise type(late)(f"no complete answer from {_origin(first)} within {late}") from exc
+        finally:
+            watchdog.cancel()
+            _in_use.conns = None
 
     def _follow(
         self,

@@ -43,6 +43,15 @@ def _drip(handler: BaseHTTPRequestHandler) -> None:
         time.sleep(0.1)
 
 
+def _drip_headers(handler: BaseHTTPRequestHandler) -> None:
+    """Headers that never end, one byte at a time: no body for a per-chunk check to see."""
+    handler.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+    for _ in range(1000):
+        handler.wfile.write(b"a")
+        handler.wfile.flush()
+        time.sleep(0.1)
+
+
 def _huge_length(handler: BaseHTTPRequestHandler) -> None:
     handler.send_response(200)
     handler.send_header("Content-Type", "application/json")
@@ -136,6 +145,13 @@ def test_a_dripping_server_meets_the_call_deadline(serve: Callable[[Behaviour], 
     kind, message = _status_error(_collect(url))
     assert kind is ErrorKind.TIMEOUT
     assert message.startswith(f"no complete answer from {url} within 1 s (")
+
+
+def test_dripping_headers_meet_the_call_deadline(serve: Callable[[Behaviour], str]) -> None:
+    url = serve(_drip_headers)
+    kind, message = _status_error(_collect(url))
+    assert kind is ErrorKind.TIMEOUT
+    assert message.startswith(f"no complete answer from {url} within 1 s")
 
 
 def test_the_instance_budget_bounds_a_call_in_progress(serve: Callable[[Behaviour], str]) -> None:
