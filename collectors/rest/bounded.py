@@ -3,8 +3,10 @@
 The read timeout alone bounds each wait for data, not the call: a server sending one byte a second, an
 endless chunked body or a gzip bomb would otherwise hold the call (and its memory) without end. So the
 body is streamed here, chunk by chunk, against a monotonic deadline and a byte cap counted both on the
-wire and after decompression. Redirects are followed only on the same host (requests' own rule for
-keeping the Authorization header): an answer from another host would be attributed to this instance.
+wire and after decompression; a watchdog shuts the socket at the deadline for a server that drips its
+headers, where no per-chunk check can look. Redirects are followed only on the same host (requests'
+own rule for keeping the Authorization header): an answer from another host would be attributed to
+this instance.
 
 Every limit ends in a ``requests.RequestException`` subclass, so ``fetch`` records it as a failure.
 """
@@ -144,13 +146,16 @@ class BoundedSession(requests.Session):
         *args: Any,
         **kwargs: Any,
     ) -> requests.Response:
+        history: list[requests.Response] = []
         for _hop in range(_MAX_SAME_HOST_REDIRECTS + 1):
             kwargs["timeout"] = _within(kwargs.get("timeout"), end, current, late)
             response = super().request(method, current, *args, **kwargs)
             target = self.get_redirect_target(response) if response.is_redirect else None
             if target is None:
                 _read_body(response, end, late, self.cap_bytes)
+                response.history = history  # "an HTML page after a redirect" tells a login redirect
                 return response
+            history.append(response)
             following = urljoin(response.url, target)
             response.close()
             if self.should_strip_auth(response.url, following):
