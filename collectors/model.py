@@ -48,6 +48,8 @@ class ErrorKind(StrEnum):
     MALFORMED_JSON = "malformed_json"
     UNEXPECTED_SHAPE = "unexpected_shape"  # valid JSON, but not the fields we expect
     BUDGET_EXCEEDED = "budget_exceeded"  # the instance's time budget ran out before this call
+    RESPONSE_TOO_LARGE = "response_too_large"  # over the size cap, on the wire or decompressed
+    CROSS_HOST_REDIRECT = "cross_host_redirect"  # a redirect to another host, not followed
 
 
 class _Model(BaseModel):

@@ -42,6 +42,8 @@ class CollectOptions:
     retry_after_cap_s: float = 30.0  # longest Retry-After we honour before giving up on a 429
     max_retries: int = 2  # retries of a 429 answer
     instance_budget_s: float = 120.0  # wall-clock limit for all calls to one instance
+    call_deadline_s: float = 60.0  # wall-clock limit for one call, from the request to the last byte
+    response_cap_bytes: int = 32 * 2**20  # largest answer body, on the wire and decompressed
     instance_concurrency: int = 16  # instances collected at once
     calls_per_instance: int = 4  # concurrent calls to one instance
     user_agent: str = "atlas-health"

@@ -146,6 +146,8 @@ class Settings(_Strict):
     retry_after_cap_seconds: float = Field(default=30.0, ge=0, le=3600)
     max_retries: int = Field(default=2, ge=0, le=10)
     instance_budget_seconds: float = Field(default=120.0, gt=0, le=3600)
+    call_deadline_seconds: float = Field(default=60.0, gt=0, le=3600)  # one HTTP call, first to last byte
+    response_cap_mb: float = Field(default=32.0, gt=0, le=4096)  # one HTTP answer, raw and decompressed
     check_budget_seconds: float = Field(default=5.0, gt=0, le=300)
     concurrency: Concurrency = Field(default_factory=Concurrency)
     timezone: str = "UTC"

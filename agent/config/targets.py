@@ -60,6 +60,8 @@ def collect_options(settings: Settings, user_agent: str) -> CollectOptions:
         retry_after_cap_s=settings.retry_after_cap_seconds,
         max_retries=settings.max_retries,
         instance_budget_s=settings.instance_budget_seconds,
+        call_deadline_s=settings.call_deadline_seconds,
+        response_cap_bytes=round(settings.response_cap_mb * 2**20),
         instance_concurrency=settings.concurrency.instances,
         calls_per_instance=settings.concurrency.calls_per_instance,
         user_agent=user_agent,

@@ -54,9 +54,13 @@ def reason(error: CollectionError) -> str:
     if kind is ErrorKind.RATE_LIMITED:
         return "still rate limited (HTTP 429) after the allowed Retry-After waits"
     if kind is ErrorKind.BUDGET_EXCEEDED:
-        return "the instance's time budget ran out before this call (earlier calls were slow)"
+        return "the instance's time budget ran out before or during this call (calls were slow)"
     if kind is ErrorKind.TIMEOUT:
-        return "no answer within the call timeout"
+        return "no complete answer within the call timeout or deadline"
+    if kind is ErrorKind.RESPONSE_TOO_LARGE:
+        return "the answer was larger than settings.response_cap_mb allows"
+    if kind is ErrorKind.CROSS_HOST_REDIRECT:
+        return "the instance redirected to another host, which is not followed"
     return f"{kind.value.replace('_', ' ')}"
 
 

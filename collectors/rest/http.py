@@ -29,6 +29,14 @@ from atlassian.rest_client import AtlassianRestAPI
 
 from collectors.model import CallRecord, CollectionError, Deployment, ErrorKind, Product
 from collectors.redaction import redact_text, redact_url
+from collectors.rest.bounded import (
+    AnswerLimitError,
+    BoundedSession,
+    CallDeadlineError,
+    CrossHostRedirectError,
+    InstanceBudgetError,
+    ResponseTooLargeError,
+)
 from collectors.rest.parsing import ShapeError
 from collectors.target import CollectOptions, InstanceTarget
 
@@ -64,7 +72,10 @@ log = logging.getLogger(__name__)
 def build_client(target: InstanceTarget, options: CollectOptions) -> AtlassianRestAPI:
     """A client for one target; one per thread, since requests sessions are not guaranteed thread-safe."""
     cloud = target.deployment is Deployment.CLOUD
+    session = BoundedSession(options.call_deadline_s, options.response_cap_bytes)
+    session.verify = target.verify_tls  # the library takes verify from a session it is given
     kwargs: dict[str, Any] = {
+        "session": session,
         "verify_ssl": target.verify_tls,
         # we retry 429s ourselves, within the budgets; the library's own retry sleeps up to 30 min
         "retry_with_header": False,
@@ -106,6 +117,12 @@ class Deadline:
 
     def remaining(self) -> float:
         return self._end - time.monotonic()
+
+    def start_call(self, client: AtlassianRestAPI) -> None:
+        """Bound the call about to be made by what is left of this budget (clients built here)."""
+        session = getattr(client, "session", None)
+        if isinstance(session, BoundedSession):
+            session.begin_call(self.remaining(), self.budget_s)
 
     def expired(self) -> bool:
         return self.remaining() <= 0
@@ -191,6 +208,7 @@ def fetch(
         attempts += 1
         sent = time.monotonic()
         try:
+            deadline.start_call(client)
             response = client.get(path, params=params, advanced_mode=True)
         except Exception as exc:  # requests, urllib3, ssl, socket: whatever the transport raises is data
             failure = classify_exception(exc, url, options.timeout_s)
@@ -414,6 +432,12 @@ def _endpoint(url: str) -> tuple[str, str]:
     return host, f"{host}:{port}"
 
 
+_LIMIT_KINDS = {
+    CallDeadlineError: ErrorKind.TIMEOUT,
+    InstanceBudgetError: ErrorKind.BUDGET_EXCEEDED,
+    ResponseTooLargeError: ErrorKind.RESPONSE_TOO_LARGE,
+    CrossHostRedirectError: ErrorKind.CROSS_HOST_REDIRECT,
+}
 _CONNECT_TIMEOUTS = (requests.exceptions.ConnectTimeout, urllib3.exceptions.ConnectTimeoutError)
 _TIMEOUTS = (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError, TimeoutError)
 
@@ -421,6 +445,9 @@ _TIMEOUTS = (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError, Timeo
 def classify_exception(exc: BaseException, url: str, timeout_s: float) -> tuple[ErrorKind, str]:
     host, endpoint = _endpoint(url)
     chain = list(_chain(exc))
+    limited = next((e for e in chain if isinstance(e, AnswerLimitError)), None)
+    if limited is not None:
+        return _LIMIT_KINDS.get(type(limited), ErrorKind.CONNECTION), one_line(str(limited))
     if any(isinstance(e, socket.gaierror | urllib3.exceptions.NameResolutionError) for e in chain):
         return ErrorKind.DNS, f"host name {host!r} could not be resolved (DNS)"
     tls = [e for e in chain if isinstance(e, ssl.SSLError | requests.exceptions.SSLError)]
