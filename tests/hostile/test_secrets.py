@@ -1,0 +1,109 @@
+"""Hostile inputs that try to make atlas-health leak a secret: servers echoing credentials, files and
+URLs holding them, and stores other local users could read."""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.hostile.limits import atlas
+
+USER = "svc-health"
+PASSWORD = "Pw-4711-geheim"
+BASIC = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
+
+
+class _EchoingJira(BaseHTTPRequestHandler):
+    """A Jira that echoes the Authorization header's value without its "Basic " prefix everywhere."""
+
+    def do_GET(self) -> None:
+        echoed = (self.headers.get("Authorization") or "").removeprefix("Basic ")
+        path = self.path.split("?")[0]
+        if path.endswith("/status"):
+            body: object = {"state": "RUNNING"}
+        elif path.endswith("/serverInfo"):
+            body = {"version": "9.12.0", "deploymentType": "Server", "serverTitle": echoed}
+        elif path.endswith("/myself"):
+            body = {"name": echoed, "displayName": echoed, "active": True}
+        else:
+            self._send(500, f"internal error for {echoed}".encode(), "text/plain")
+            return
+        self._send(200, json.dumps(body).encode(), "application/json")
+
+    def _send(self, status: int, data: bytes, kind: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def echoing_jira() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _EchoingJira)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _config(tmp_path: Path, url: str) -> Path:
+    config = {
+        "customers": [
+            {
+                "name": "acme",
+                "instances": [
+                    {
+                        "name": "acme-jira",
+                        "product": "jira",
+                        "deployment": "server",
+                        "url": url,
+                        "auth": {"type": "basic", "username": USER, "password_env": "ACME_JIRA_PASSWORD"},
+                    }
+                ],
+            }
+        ],
+        "settings": {"timeout_seconds": 5, "instance_budget_seconds": 20},
+        "ledger": {"url": f"sqlite:///{tmp_path / 'ledger.sqlite'}"},
+    }
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def _files_text(folder: Path) -> str:
+    return "\n".join(p.read_text(errors="replace") for p in sorted(folder.rglob("*")) if p.is_file())
+
+
+@pytest.mark.server
+def test_a_server_echoing_the_basic_credential_leaks_it_nowhere(tmp_path: Path, echoing_jira: str) -> None:
+    config = _config(tmp_path, echoing_jira)
+    env = {"ACME_JIRA_PASSWORD": PASSWORD}
+    reports = tmp_path / "reports"
+    checked = atlas(
+        ["check", "--config", str(config), "--output", str(reports)],
+        env=env,
+        cwd=tmp_path,
+    )
+    assert "Traceback" not in checked.stderr, checked.stderr
+    bundle = tmp_path / "bundle"
+    collected = atlas(["collect", "--config", str(config), "--output", str(bundle)], env=env, cwd=tmp_path)
+    assert collected.returncode == 0, collected.stderr
+    written = _files_text(reports) + _files_text(bundle)
+    assert "svc-health" in written or "acme-jira" in written  # the outputs are there to be searched
+    everything = written + checked.stdout + checked.stderr + collected.stdout + collected.stderr
+    for leaked in (BASIC, BASIC.rstrip("="), PASSWORD):
+        assert leaked not in everything
