@@ -86,6 +86,7 @@ def _sqlite_engine(url: URL, busy_timeout_seconds: float) -> Engine:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise LedgerUnavailableError(f"cannot create {path.parent}: {exc.strerror or exc}") from None
+    _create_private(path)
     engine = create_engine(url, connect_args={"timeout": busy_timeout_seconds})
 
     @event.listens_for(engine, "connect")
@@ -108,6 +109,19 @@ def _sqlite_engine(url: URL, busy_timeout_seconds: float) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+def _create_private(path: Path) -> None:
+    """Create a new ledger file readable by its owner only (customers, engineers, notes and prices are
+    nobody else's business). SQLite gives its -wal, -shm and -journal files the database file's
+    permissions, so they are private too. An existing file keeps the permissions it has."""
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    except OSError as exc:
+        raise LedgerUnavailableError(f"cannot create {path}: {exc.strerror or exc}") from None
+    os.close(descriptor)
 
 
 def migrate(engine: Engine) -> None:

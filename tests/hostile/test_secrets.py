@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import stat
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -107,3 +109,23 @@ def test_a_server_echoing_the_basic_credential_leaks_it_nowhere(tmp_path: Path, 
     everything = written + checked.stdout + checked.stderr + collected.stdout + collected.stderr
     for leaked in (BASIC, BASIC.rstrip("="), PASSWORD):
         assert leaked not in everything
+
+
+def test_the_sqlite_ledger_and_its_side_files_are_private(tmp_path: Path) -> None:
+    from agent.ledger.storage import create_ledger_engine, migrate, resolve_url
+
+    previous = os.umask(0o022)  # the usual umask, under which new files are world-readable
+    try:
+        engine = create_ledger_engine(resolve_url(f"sqlite:///{tmp_path / 'ledger.sqlite'}"))
+        try:
+            migrate(engine)  # writes the schema: the WAL and shared-memory files exist while it is open
+            with engine.connect() as connection:
+                connection.exec_driver_sql("SELECT 1")
+                files = sorted(tmp_path.glob("ledger.sqlite*"))
+                assert {p.name for p in files} >= {"ledger.sqlite", "ledger.sqlite-wal", "ledger.sqlite-shm"}
+                modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in files}
+        finally:
+            engine.dispose()
+    finally:
+        os.umask(previous)
+    assert modes == dict.fromkeys(modes, 0o600)
