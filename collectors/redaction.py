@@ -53,11 +53,15 @@ def _auth_header(match: re.Match[str]) -> str:
     return f"{match.group('head')}{scheme + ' ' if scheme else ''}{MASK}"
 
 
-DEFAULT_RULES: list[Rule] = [
+URL_RULES: list[Rule] = [
     # user:password@ in any URL
     (re.compile(r"(?P<scheme>\b[a-z][a-z0-9+.-]*://)[^/\s@?#]+@", re.I), rf"\g<scheme>{MASK}@"),
     # sensitive query (or fragment) parameters
     (re.compile(rf"(?P<p>[?&;#]{_SECRET_PARAM}=)[^&#\s\"'<>]*", re.I), rf"\g<p>{MASK}"),
+]
+
+DEFAULT_RULES: list[Rule] = [
+    *URL_RULES,
     # Authorization: Bearer xxx / Basic xxx (header lines, dict reprs, curl -H)
     (
         re.compile(
@@ -232,3 +236,12 @@ def redact_text(s: str) -> str:
 
 def redact_url(u: str) -> str:
     return _DEFAULT.url(u)
+
+
+_URLS_ONLY = Redactor(rules=URL_RULES)
+
+
+def redact_urls_in(s: str) -> str:
+    """``s`` with the credentials of every URL in it masked, and nothing else: for messages that quote
+    what the user wrote, where the other rules would mask harmless words (a file named x.token)."""
+    return _URLS_ONLY.text(s)

@@ -18,6 +18,7 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from agent.ledger.errors import LedgerError
+from collectors.redaction import redact_urls_in
 
 WRITE = "ledger_write"  # execution option: this connection's transactions write
 LEDGER_FILENAME = "ledger.sqlite"
@@ -48,7 +49,7 @@ def resolve_url(url: str | None, base_dir: Path | None = None) -> URL:
     try:
         parsed = make_url(url or default_url())
     except ArgumentError as exc:
-        raise LedgerUnavailableError(f"ledger URL {url!r} is not valid: {exc}") from None
+        raise LedgerUnavailableError(redact_urls_in(f"ledger URL {url!r} is not valid: {exc}")) from None
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if database in ("", ":memory:") or database.startswith("file:"):
@@ -61,7 +62,9 @@ def resolve_url(url: str | None, base_dir: Path | None = None) -> URL:
         if parsed.get_driver_name() in ("", "psycopg2", "psycopg"):
             parsed = parsed.set(drivername="postgresql+psycopg")
     else:
-        raise LedgerUnavailableError(f"ledger URL {url!r}: use sqlite:///... or postgresql://...")
+        raise LedgerUnavailableError(
+            redact_urls_in(f"ledger URL {url!r}: use sqlite:///... or postgresql://...")
+        )
     return parsed
 
 

@@ -10,7 +10,15 @@ from urllib.parse import quote
 import pytest
 
 from collectors.model import CallRecord, ErrorKind, Product, ProductStatus
-from collectors.redaction import DEFAULT_RULES, MASK, Redactor, credential_secrets, redact_text, redact_url
+from collectors.redaction import (
+    DEFAULT_RULES,
+    MASK,
+    Redactor,
+    credential_secrets,
+    redact_text,
+    redact_url,
+    redact_urls_in,
+)
 
 LICENSE_BLOB = "AAAB" + "LQ0ODAoPeNp9kV1PwjAUhu/7K5p4XVjnBiAJiQqLJlQJiw+" * 6 + "\\nmM1ypw==X02ko"
 
@@ -181,3 +189,11 @@ def test_data_masks_nested_structures_and_models_but_not_enums() -> None:
     assert data["product"] is Product.JIRA
     assert data["t"] == (MASK,)
     assert record.url.startswith("http://u:pw@")  # the original is not modified
+
+
+def test_redact_urls_in_masks_url_credentials_only() -> None:
+    message = "'ftp://admin:Pw-4711@h/x?token=t0k3n' refused; cannot read /etc/app.token: No such file"
+    assert (
+        redact_urls_in(message)
+        == "'ftp://***@h/x?token=***' refused; cannot read /etc/app.token: No such file"
+    )

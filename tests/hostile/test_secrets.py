@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.hostile.limits import atlas
+from tests.hostile.limits import assert_clean_failure, atlas
 
 USER = "svc-health"
 PASSWORD = "Pw-4711-geheim"
@@ -129,3 +129,40 @@ def test_the_sqlite_ledger_and_its_side_files_are_private(tmp_path: Path) -> Non
     finally:
         os.umask(previous)
     assert modes == dict.fromkeys(modes, 0o600)
+
+
+def _write(tmp_path: Path, config: dict[str, object]) -> Path:
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def _instance(url: str) -> dict[str, object]:
+    return {
+        "name": "acme-jira",
+        "product": "jira",
+        "deployment": "server",
+        "url": url,
+        "auth": {"type": "token", "token_env": "ACME_JIRA_TOKEN"},
+    }
+
+
+def test_config_validate_does_not_echo_the_password_of_a_refused_url(tmp_path: Path) -> None:
+    config = {
+        "customers": [{"name": "acme", "instances": [_instance("ftp://admin:Pw-4711@jira.example.com")]}]
+    }
+    result = atlas(["config", "validate", str(_write(tmp_path, config))], env={"ACME_JIRA_TOKEN": "tok-1"})
+    stderr = assert_clean_failure(result)
+    assert "is not an http:// or https:// URL" in stderr
+    assert "Pw-4711" not in stderr + result.stdout
+
+
+def test_a_ledger_url_with_a_password_parameter_is_refused(tmp_path: Path) -> None:
+    config = {
+        "customers": [{"name": "acme", "instances": [_instance("https://jira.example.com")]}],
+        "ledger": {"url": "postgresql://atlas@db.example.com/ledger?sslmode=require&password=Pw-4711"},
+    }
+    result = atlas(["config", "validate", str(_write(tmp_path, config))], env={"ACME_JIRA_TOKEN": "tok-1"})
+    stderr = assert_clean_failure(result)
+    assert "PGPASSWORD" in stderr
+    assert "Pw-4711" not in stderr + result.stdout
