@@ -166,3 +166,23 @@ def test_a_ledger_url_with_a_password_parameter_is_refused(tmp_path: Path) -> No
     stderr = assert_clean_failure(result)
     assert "PGPASSWORD" in stderr
     assert "Pw-4711" not in stderr + result.stdout
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "root:x:0:0:Pw-4711 root:/root:/bin/bash: x\n",  # a password file whose first line parses as a key
+        "Pw-4711-first-line: value\nnext: line\n",
+        "Pw-4711\n",
+    ],
+)
+def test_a_signature_file_that_is_no_signature_file_is_not_quoted(tmp_path: Path, content: str) -> None:
+    (tmp_path / "private.txt").write_text(content)
+    config = {
+        "customers": [{"name": "acme", "instances": [_instance("https://jira.example.com")]}],
+        "settings": {"logs": {"signature_files": ["private.txt"]}},
+    }
+    result = atlas(["config", "validate", str(_write(tmp_path, config))], env={"ACME_JIRA_TOKEN": "tok-1"})
+    stderr = assert_clean_failure(result)
+    assert "a signature file is a mapping" in stderr
+    assert "Pw-4711" not in stderr + result.stdout
