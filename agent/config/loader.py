@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 from agent.config import hosts_schema, ledger_schema, schema, service_schema
 from agent.config.host_secrets import HostSecrets, host_reference_problems, resolve_host_secrets
 from agent.config.schema import BasicAuth, Config, Instance, TokenAuth
+from agent.config.secret_file_mode import warn_if_others_can_read
 from agent.config.service_refs import service_reference_problems
 from agent.config.yaml_lines import LoadedYaml, YamlError, load_yaml
 from checks.registry import Registry
@@ -191,6 +192,7 @@ def _read_secret(
         return None, f"secret file {path} is not UTF-8 text"
     if not value:
         return None, f"secret file {path} is empty"
+    warn_if_others_can_read(path, "secret file")
     return value, None
 
 

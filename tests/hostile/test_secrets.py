@@ -186,3 +186,34 @@ def test_a_signature_file_that_is_no_signature_file_is_not_quoted(tmp_path: Path
     stderr = assert_clean_failure(result)
     assert "a signature file is a mapping" in stderr
     assert "Pw-4711" not in stderr + result.stdout
+
+
+@pytest.mark.parametrize(("mode", "warned"), [(0o644, True), (0o600, False), (0o640, False)])
+def test_a_secret_file_every_user_can_read_is_questioned(tmp_path: Path, mode: int, warned: bool) -> None:
+    token = tmp_path / "jira.token"
+    token.write_text("tok-4711\n")
+    token.chmod(mode)
+    instance = {
+        **_instance("https://jira.example.com"),
+        "auth": {"type": "token", "token_file": "jira.token"},
+    }
+    config = {"customers": [{"name": "acme", "instances": [instance]}]}
+    result = atlas(["config", "validate", str(_write(tmp_path, config))])
+    assert result.returncode == 0, result.stderr  # a warning, not a refusal
+    assert ("can be read by every user" in result.stderr) is warned, result.stderr
+    if warned:
+        assert f"chmod 600 {token}" in result.stderr
+    assert "tok-4711" not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize("value", [".nan", ".inf", "-.inf"])
+def test_a_threshold_that_is_no_finite_number_is_refused(tmp_path: Path, value: str) -> None:
+    path = _write(
+        tmp_path, {"customers": [{"name": "acme", "instances": [_instance("https://jira.example.com")]}]}
+    )
+    path.write_text(
+        path.read_text() + f"checks:\n  thresholds:\n    instance.api.latency: {{warning_ms: {value}}}\n"
+    )
+    result = atlas(["config", "validate", str(path)], env={"ACME_JIRA_TOKEN": "tok-1"})
+    stderr = assert_clean_failure(result)
+    assert "checks.thresholds.instance.api.latency.warning_ms: a threshold must be a finite number" in stderr
