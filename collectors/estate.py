@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import UTC, datetime
 
 from collectors.model import CollectionError, ErrorKind, InstanceSnapshot, Snapshot
-from collectors.redaction import Redactor
+from collectors.redaction import Redactor, credential_secrets
 from collectors.rest import collect_instance
 from collectors.target import CollectOptions, InstanceTarget
 
@@ -57,7 +57,7 @@ def _collect_one(target: InstanceTarget, options: CollectOptions) -> InstanceSna
     except Exception as exc:  # a collector bug: keep the other instances and say what happened
         log.exception("collecting %s/%s failed", target.customer, target.name)
         now = datetime.now(UTC)
-        redactor = Redactor([target.credentials.secret])
+        redactor = Redactor(credential_secrets(target.credentials.username, target.credentials.secret))
         error = CollectionError(
             call="collector",
             kind=ErrorKind.UNEXPECTED_SHAPE,

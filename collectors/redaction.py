@@ -8,6 +8,7 @@ masked literally, first, so they disappear even where no pattern would recognise
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Callable, Iterable, Sequence
 from enum import Enum
@@ -24,6 +25,13 @@ Rule = tuple[re.Pattern[str], Replacement]
 # Names of query parameters, JSON keys and properties whose values are secrets. Substring matches
 # (e.g. "keyStorePassword", "db.password", "X-Auth-Token") are intended.
 _SECRET_NAME = r"[\w.-]*(?:password|passwd|passphrase|pwd|secret|token|api[_-]?key|private[_-]?key)[\w.-]*"
+# Session cookies of the products and of their servlet containers (and SSO in front of them)
+_SESSION_COOKIE = (
+    r"(?:JSESSIONID|[\w.-]*session(?:id|[_.-]?token)|seraph\.[\w.-]+|[\w.-]*remember[_.-]?me[\w.-]*"
+    r"|crowd\.token_key|studio\.crowd\.tokenkey|_atl_[\w.-]+|atlassian\.xsrf\.token)"
+)
+# An XML element's text: plain characters, or CDATA sections (which may hold "<")
+_XML_TEXT = r"(?:<!\[CDATA\[.*?\]\]>|[^<])*"
 # Query parameters that are secrets only as whole names (matching "auth" or "sig" as a substring
 # would mask harmless parameters such as "author").
 _SECRET_PARAM = (
@@ -45,11 +53,15 @@ def _auth_header(match: re.Match[str]) -> str:
     return f"{match.group('head')}{scheme + ' ' if scheme else ''}{MASK}"
 
 
-DEFAULT_RULES: list[Rule] = [
+URL_RULES: list[Rule] = [
     # user:password@ in any URL
     (re.compile(r"(?P<scheme>\b[a-z][a-z0-9+.-]*://)[^/\s@?#]+@", re.I), rf"\g<scheme>{MASK}@"),
     # sensitive query (or fragment) parameters
     (re.compile(rf"(?P<p>[?&;#]{_SECRET_PARAM}=)[^&#\s\"'<>]*", re.I), rf"\g<p>{MASK}"),
+]
+
+DEFAULT_RULES: list[Rule] = [
+    *URL_RULES,
     # Authorization: Bearer xxx / Basic xxx (header lines, dict reprs, curl -H)
     (
         re.compile(
@@ -66,16 +78,36 @@ DEFAULT_RULES: list[Rule] = [
         re.compile(r"\b(?P<s>Basic)\s+(?=\S*[0-9+/=]|[A-Za-z]*[a-z][A-Z])[A-Za-z0-9+/]{8,}={0,2}"),
         rf"\g<s> {MASK}",
     ),
-    # <password>...</password> and similar XML elements (dbconfig.xml, server.xml)
+    # PEM private keys, whole or cut off (a key pasted into a log or a config file)
     (
-        re.compile(rf"<(?P<tag>{_SECRET_NAME})>[^<]*</(?P=tag)>", re.I),
-        rf"<\g<tag>>{MASK}</\g<tag>>",
+        re.compile(
+            r"(?P<begin>-----BEGIN (?P<kind>[A-Z0-9 ]*)PRIVATE KEY-----)"
+            r"(?:.*?-----END (?P=kind)PRIVATE KEY-----|.*)",
+            re.S,
+        ),
+        rf"\g<begin>{MASK}-----END \g<kind>PRIVATE KEY-----",
     ),
-    # <property name="hibernate.connection.password">...</property> (confluence.cfg.xml, crowd.cfg.xml)
+    # <password>...</password> and similar XML elements (dbconfig.xml, server.xml), also as CDATA
     (
-        re.compile(rf"(?P<head><property\s+name=[\"']{_SECRET_NAME}[\"']\s*>)[^<]*(?=</property>)", re.I),
+        re.compile(rf"<(?P<tag>{_SECRET_NAME})(?P<attrs>\s[^<>]*)?>{_XML_TEXT}</(?P=tag)\s*>", re.I | re.S),
+        rf"<\g<tag>\g<attrs>>{MASK}</\g<tag>>",
+    ),
+    # <property name="hibernate.connection.password">...</property> (confluence.cfg.xml, crowd.cfg.xml),
+    # with or without spaces around "="
+    (
+        re.compile(
+            rf"(?P<head><property\s+name\s*=\s*[\"']{_SECRET_NAME}[\"'][^<>]*>){_XML_TEXT}(?=</property\s*>)",
+            re.I | re.S,
+        ),
         rf"\g<head>{MASK}",
     ),
+    # session cookies are credentials: a Cookie or Set-Cookie header's value whole, and the known
+    # session cookies wherever they stand (JSESSIONID=..., seraph.rememberme.cookie=...)
+    (
+        re.compile(r"(?P<head>(?<![\w.-])(?:set-)?cookie[\"']?\s*:\s*[\"']?)[^\r\n\"']+", re.I),
+        rf"\g<head>{MASK}",
+    ),
+    (re.compile(rf"(?P<key>\b{_SESSION_COOKIE})=[^\s;,&\"'<>]+", re.I), rf"\g<key>={MASK}"),
     # Oracle's thin JDBC URLs carry user/password@ without "//"
     (re.compile(r"(?P<head>jdbc:oracle:thin:[^/\s@:]+/)[^@\s]+@", re.I), rf"\g<head>{MASK}@"),
     # -Dsome.password=value JVM flags (handled before the generic key=value rule so quoted values
@@ -91,7 +123,10 @@ DEFAULT_RULES: list[Rule] = [
         re.compile(
             rf"(?P<key>[\"']?(?:(?<![\w.-]){_SECRET_NAME}|keystorePass|truststorePass)[\"']?)"
             r"(?P<sep>\s*[=:]\s*)"
-            r"(?P<val>\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|[^\s,;&\"'<>}\]]+)",
+            r"(?P<val>\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|[^\s,;&\"'<>}\]]+"
+            # an unquoted value goes on over spaces (password=a b c) until what looks like the next
+            # key (user=bob) or flag (-Xmx4g), or the end of the line
+            r"(?:[ \t]+(?![\w.-]+\s*[=:]|-)[^\s,;&\"'<>}\]]+)*)",
             re.I,
         ),
         _keep_quotes,
@@ -123,7 +158,7 @@ class Redactor:
         literals: set[str] = set()
         for secret in known_secrets:
             if secret and len(secret) >= _MIN_SECRET_LEN:
-                literals.update({secret, quote(secret, safe=""), quote_plus(secret)})
+                literals.update(secret_encodings(secret))
         # longest first, so a secret that contains another is masked whole
         self._literals = sorted(literals, key=len, reverse=True)
         self._rules: list[Rule] = [*(DEFAULT_RULES if rules is None else rules), *extra_rules]
@@ -167,6 +202,22 @@ class Redactor:
         return value
 
 
+def secret_encodings(secret: str) -> set[str]:
+    """The secret and the forms in which a server or a log may echo it: URL-encoded, and base64 (a
+    Basic credential's value without its "Basic " prefix), with and without padding, URL-encoded too."""
+    b64 = base64.b64encode(secret.encode()).decode("ascii")
+    forms = {secret, b64, b64.rstrip("="), base64.urlsafe_b64encode(secret.encode()).decode("ascii")}
+    return {encoded for form in forms for encoded in (form, quote(form, safe=""), quote_plus(form))}
+
+
+def credential_secrets(username: str | None, secret: str | None) -> tuple[str, ...]:
+    """What to mask for a configured credential: the secret, and ``username:secret``, whose base64 is
+    the value of the Basic Authorization header sent with it."""
+    if not secret:
+        return ()
+    return (secret, f"{username}:{secret}") if username else (secret,)
+
+
 def _is_secret_leaf(key: Any, value: Any) -> bool:
     return (
         isinstance(key, str)
@@ -185,3 +236,12 @@ def redact_text(s: str) -> str:
 
 def redact_url(u: str) -> str:
     return _DEFAULT.url(u)
+
+
+_URLS_ONLY = Redactor(rules=URL_RULES)
+
+
+def redact_urls_in(s: str) -> str:
+    """``s`` with the credentials of every URL in it masked, and nothing else: for messages that quote
+    what the user wrote, where the other rules would mask harmless words (a file named x.token)."""
+    return _URLS_ONLY.text(s)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from agent.config.hosts_schema import SshLogin
 from agent.config.schema import Config
+from agent.config.secret_file_mode import warn_if_others_can_read
 from checks.registry import Registry
 
 Problem = tuple[tuple[str | int, ...], str]
@@ -64,6 +65,8 @@ def _passphrase(
         key = login.key_file if login.key_file.is_absolute() else base_dir / login.key_file
         if not key.expanduser().is_file():
             problems.append(((*path, "key_file"), f"key file {key} does not exist"))
+        else:
+            warn_if_others_can_read(key.expanduser(), "key file")
     if login.key_passphrase_env is not None:
         value = env.get(login.key_passphrase_env)
         if not value:
@@ -83,6 +86,7 @@ def _passphrase(
         except (OSError, UnicodeDecodeError) as exc:
             problems.append(((*path, "key_passphrase_file"), f"cannot read passphrase file {file}: {exc}"))
             return None, problems
+        warn_if_others_can_read(file, "passphrase file")
         return value or None, problems
     return None, problems
 

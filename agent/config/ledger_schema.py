@@ -126,7 +126,9 @@ class LedgerConfig(_Strict):
                 "postgresql://user@host/db"
             )
         netloc = value.split("://", 1)[1].split("/", 1)[0]
-        if "@" in netloc and ":" in netloc.rsplit("@", 1)[0]:
+        query = value.split("?", 1)[1] if "?" in value else ""
+        in_query = re.search(r"(?:^|&)password=", query, re.I)
+        if ("@" in netloc and ":" in netloc.rsplit("@", 1)[0]) or in_query:
             raise ValueError(
                 "inline secrets are not accepted: leave the password out of the URL and give it in "
                 "PGPASSWORD or ~/.pgpass"

@@ -14,9 +14,11 @@ from pydantic import BaseModel, ValidationError
 from agent.config import hosts_schema, ledger_schema, schema, service_schema
 from agent.config.host_secrets import HostSecrets, host_reference_problems, resolve_host_secrets
 from agent.config.schema import BasicAuth, Config, Instance, TokenAuth
+from agent.config.secret_file_mode import warn_if_others_can_read
 from agent.config.service_refs import service_reference_problems
 from agent.config.yaml_lines import LoadedYaml, YamlError, load_yaml
 from checks.registry import Registry
+from collectors.redaction import redact_urls_in
 from collectors.target import Credentials
 
 INLINE_SECRET_KEYS = {"token", "password", "secret", "api_token"}
@@ -27,6 +29,10 @@ class ConfigIssue:
     path: str  # e.g. "customers[0].instances[1].auth"
     message: str
     line: int | None = None
+
+    def __post_init__(self) -> None:
+        # Messages quote the values they refuse; a refused URL may still carry a user:password@
+        object.__setattr__(self, "message", redact_urls_in(self.message))
 
     def render(self, source: str) -> str:
         where = f"{source}:{self.line}" if self.line else source
@@ -186,6 +192,7 @@ def _read_secret(
         return None, f"secret file {path} is not UTF-8 text"
     if not value:
         return None, f"secret file {path} is empty"
+    warn_if_others_can_read(path, "secret file")
     return value, None
 
 

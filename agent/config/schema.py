@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from agent.config.hosts_schema import Host, HostSettings, check_customer_hosts
 from agent.config.ledger_schema import LedgerConfig, Support
@@ -16,7 +17,16 @@ from collectors.model import Deployment, Product
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-Thresholds = dict[str, dict[str, int | float]]
+
+
+def _finite(value: int | float) -> int | float:
+    # NaN compares false with everything (the check would never fire); infinity is never reached
+    if not math.isfinite(value):
+        raise ValueError(f"a threshold must be a finite number, not {value}")
+    return value
+
+
+Thresholds = dict[str, dict[str, Annotated[int | float, AfterValidator(_finite)]]]
 
 
 class _Strict(BaseModel):

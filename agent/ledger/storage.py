@@ -18,6 +18,7 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from agent.ledger.errors import LedgerError
+from collectors.redaction import redact_urls_in
 
 WRITE = "ledger_write"  # execution option: this connection's transactions write
 LEDGER_FILENAME = "ledger.sqlite"
@@ -48,7 +49,7 @@ def resolve_url(url: str | None, base_dir: Path | None = None) -> URL:
     try:
         parsed = make_url(url or default_url())
     except ArgumentError as exc:
-        raise LedgerUnavailableError(f"ledger URL {url!r} is not valid: {exc}") from None
+        raise LedgerUnavailableError(redact_urls_in(f"ledger URL {url!r} is not valid: {exc}")) from None
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if database in ("", ":memory:") or database.startswith("file:"):
@@ -61,7 +62,9 @@ def resolve_url(url: str | None, base_dir: Path | None = None) -> URL:
         if parsed.get_driver_name() in ("", "psycopg2", "psycopg"):
             parsed = parsed.set(drivername="postgresql+psycopg")
     else:
-        raise LedgerUnavailableError(f"ledger URL {url!r}: use sqlite:///... or postgresql://...")
+        raise LedgerUnavailableError(
+            redact_urls_in(f"ledger URL {url!r}: use sqlite:///... or postgresql://...")
+        )
     return parsed
 
 
@@ -86,6 +89,7 @@ def _sqlite_engine(url: URL, busy_timeout_seconds: float) -> Engine:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise LedgerUnavailableError(f"cannot create {path.parent}: {exc.strerror or exc}") from None
+    _create_private(path)
     engine = create_engine(url, connect_args={"timeout": busy_timeout_seconds})
 
     @event.listens_for(engine, "connect")
@@ -108,6 +112,19 @@ def _sqlite_engine(url: URL, busy_timeout_seconds: float) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+def _create_private(path: Path) -> None:
+    """Create a new ledger file readable by its owner only (customers, engineers, notes and prices are
+    nobody else's business). SQLite gives its -wal, -shm and -journal files the database file's
+    permissions, so they are private too. An existing file keeps the permissions it has."""
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    except OSError as exc:
+        raise LedgerUnavailableError(f"cannot create {path}: {exc.strerror or exc}") from None
+    os.close(descriptor)
 
 
 def migrate(engine: Engine) -> None:

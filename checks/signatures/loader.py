@@ -65,9 +65,15 @@ def _entry_nodes(root: yaml.Node | None, source: str) -> list[yaml.Node]:
     if not isinstance(root, yaml.MappingNode):
         raise SignatureError([Problem(source, _line(root) if root else None, "", shape)])
     entries: yaml.Node | None = None
+    # A key is quoted only in what is a signature file, or a key that is a misspelt "signatures":
+    # any other readable file named here by mistake (a password file, a key) stays out of the message
+    is_signature_file = any(key.value == "signatures" for key, _ in root.value)
     for key, value in root.value:
         if key.value != "signatures":
-            message = f"unknown top-level key {key.value!r}; {shape}"
+            quoted = is_signature_file or difflib.get_close_matches(
+                str(key.value), ["signatures"], cutoff=0.7
+            )
+            message = f"unknown top-level key {key.value!r}; {shape}" if quoted else shape
             raise SignatureError([Problem(source, _line(key), "", message)])
         entries = value
     if not isinstance(entries, yaml.SequenceNode):

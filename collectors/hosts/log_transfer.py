@@ -18,11 +18,10 @@ import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
-from urllib.parse import quote, quote_plus
 
 from collectors.hosts.model import HostErrorKind
 from collectors.hosts.session import HostSession
-from collectors.redaction import Redactor
+from collectors.redaction import Redactor, secret_encodings
 
 if TYPE_CHECKING:
     import paramiko
@@ -46,6 +45,10 @@ TRIGGERS = (
     "sig",
     "session",
     "jwt",
+    "cookie",
+    "seraph",
+    "remember",
+    "_atl_",
 )
 _BASE64_RUN = re.compile(rb"[A-Za-z0-9+/]{160}")
 
@@ -57,7 +60,7 @@ class LineFilter:
         words = {w.encode() for w in TRIGGERS}
         for secret in known_secrets:
             if secret:
-                words |= {v.lower().encode() for v in (secret, quote(secret, safe=""), quote_plus(secret))}
+                words |= {v.lower().encode() for v in secret_encodings(secret)}
         self._words = re.compile(b"|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
         self._redactor = redactor
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from collectors.model import CollectionError, Deployment, ErrorKind, InstanceSnapshot, Product
-from collectors.redaction import Redactor
+from collectors.redaction import Redactor, credential_secrets
 from collectors.rest import bamboo, bitbucket, bitbucket_cloud, cloud, confluence, crowd, fecru, jira
 from collectors.rest.http import TRANSPORT_KINDS, Deadline, Failure, build_client, one_line
 from collectors.rest.parts import nest_parts
@@ -55,7 +55,7 @@ def collect_instance(
 ) -> InstanceSnapshot:
     """What one target answered. Never raises for anything the target or the network does."""
     started_at, started = datetime.now(UTC), time.monotonic()
-    redactor = (redactor or Redactor()).with_secrets([target.credentials.secret])
+    redactor = (redactor or Redactor()).with_secrets(_secrets_of(target))
     where = f"{target.customer}/{target.name}"
     log.debug(
         "%s: collecting %s %s at %s",
@@ -134,10 +134,14 @@ def _run(step: Step, session: InstanceSession) -> Any:
             session.target.customer,
             session.target.name,
             step.call,
-            Redactor([session.target.credentials.secret]).text(message),
+            Redactor(_secrets_of(session.target)).text(message),
         )
         session.fail(step.call, Failure(ErrorKind.UNEXPECTED_SHAPE, message, None, at=datetime.now(UTC)))
         return None
+
+
+def _secrets_of(target: InstanceTarget) -> tuple[str, ...]:
+    return credential_secrets(target.credentials.username, target.credentials.secret)
 
 
 def _error_rank(error: CollectionError) -> int:

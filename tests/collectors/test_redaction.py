@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import base64
 import re
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 import pytest
 
 from collectors.model import CallRecord, ErrorKind, Product, ProductStatus
-from collectors.redaction import DEFAULT_RULES, MASK, Redactor, redact_text, redact_url
+from collectors.redaction import (
+    DEFAULT_RULES,
+    MASK,
+    Redactor,
+    credential_secrets,
+    redact_text,
+    redact_url,
+    redact_urls_in,
+)
 
 LICENSE_BLOB = "AAAB" + "LQ0ODAoPeNp9kV1PwjAUhu/7K5p4XVjnBiAJiQqLJlQJiw+" * 6 + "\\nmM1ypw==X02ko"
 
@@ -51,7 +61,23 @@ def test_url_keeps_harmless_parts() -> None:
         ("{'Authorization': 'Bearer abc.def-ghi'}", "{'Authorization': 'Bearer ***'}"),
         ("retrying with Bearer NjM0OTk2NzQ1MzQ2Ol9 now", "retrying with Bearer *** now"),
         ("sent Basic dXNlcjpwYXNz", "sent Basic ***"),
-        ("password=hunter2 next", "password=*** next"),
+        ("password=hunter2 user=bob", "password=*** user=bob"),
+        ("password=a b c", "password=***"),
+        ("jdbc.password = two words, next", "jdbc.password = ***, next"),
+        ("Cookie: JSESSIONID=0A1B2C3D4E; atlassian.xsrf.token=abc", "Cookie: ***"),
+        ("{'Set-Cookie': 'JSESSIONID=0A1B2C3D4E; Path=/'}", "{'Set-Cookie': '***'}"),
+        ("session JSESSIONID=0A1B2C3D4E expired", "session JSESSIONID=*** expired"),
+        ("sent seraph.rememberme.cookie=12345%3Aabcdef back", "sent seraph.rememberme.cookie=*** back"),
+        ("<password><![CDATA[pw<with>chars]]></password>", "<password>***</password>"),
+        ('<password encrypted="no">hunter2</password>', '<password encrypted="no">***</password>'),
+        (
+            "<property name = 'hibernate.connection.password'>hunter2</property>",
+            "<property name = 'hibernate.connection.password'>***</property>",
+        ),
+        (
+            '<property name="jdbc.password"><![CDATA[hunter2]]></property>',
+            '<property name="jdbc.password">***</property>',
+        ),
         ("jdbc.password = hunter2", "jdbc.password = ***"),
         ('{"password": "hun\\"ter2", "user": "bob"}', '{"password": "***", "user": "bob"}'),
         ("<password>hunter2</password>", "<password>***</password>"),
@@ -82,6 +108,16 @@ def test_prose_is_left_alone(harmless: str) -> None:
     assert redact_text(harmless) == harmless
 
 
+def test_pem_private_keys_are_masked_whole_or_cut_off() -> None:
+    body = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQC7\n"
+    whole = f"key: -----BEGIN RSA PRIVATE KEY-----\n{body}-----END RSA PRIVATE KEY----- done"
+    assert redact_text(whole) == "key: -----BEGIN RSA PRIVATE KEY-----***-----END RSA PRIVATE KEY----- done"
+    cut = f"-----BEGIN OPENSSH PRIVATE KEY-----\n{body}"
+    assert "MIIEvQ" not in redact_text(cut)
+    public = "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqh\n-----END PUBLIC KEY-----"
+    assert redact_text(public) == public
+
+
 def test_licence_blobs_and_long_opaque_strings_are_masked() -> None:
     assert LICENSE_BLOB[:40] not in redact_text(f'"rawLicense":"{LICENSE_BLOB}"')
     opaque = "Zm9v" * 60
@@ -92,6 +128,21 @@ def test_known_secrets_are_masked_literally_and_url_encoded() -> None:
     redactor = Redactor(["plain words/with+odd&chars", None, ""])
     text = "said plain words/with+odd&chars and plain%20words%2Fwith%2Bodd%26chars"
     assert redactor.text(text) == "said *** and ***"
+
+
+def test_known_secrets_are_masked_in_base64_too() -> None:
+    # a server that echoes the Basic credential without its "Basic " prefix
+    redactor = Redactor(credential_secrets("svc-user", "pw-4711"))
+    basic = base64.b64encode(b"svc-user:pw-4711").decode()
+    assert basic.endswith("=")
+    for echoed in (basic, basic.rstrip("="), quote(basic, safe=""), base64.b64encode(b"pw-4711").decode()):
+        assert redactor.text(f"title {echoed} end") == "title *** end", echoed
+
+
+def test_credential_secrets() -> None:
+    assert credential_secrets("bob", "pw-4711") == ("pw-4711", "bob:pw-4711")
+    assert credential_secrets(None, "tok-4711") == ("tok-4711",)
+    assert credential_secrets("bob", None) == ()
 
 
 def test_short_known_secrets_are_not_masked_everywhere() -> None:
@@ -138,3 +189,11 @@ def test_data_masks_nested_structures_and_models_but_not_enums() -> None:
     assert data["product"] is Product.JIRA
     assert data["t"] == (MASK,)
     assert record.url.startswith("http://u:pw@")  # the original is not modified
+
+
+def test_redact_urls_in_masks_url_credentials_only() -> None:
+    message = "'ftp://admin:Pw-4711@h/x?token=t0k3n' refused; cannot read /etc/app.token: No such file"
+    assert (
+        redact_urls_in(message)
+        == "'ftp://***@h/x?token=***' refused; cannot read /etc/app.token: No such file"
+    )

@@ -71,7 +71,8 @@ def test_the_key_value_rule_matches_as_it_did_before_its_lookbehind() -> None:
     # The rule as it was: a secret name could start at any letter (slow on long words).
     before = re.compile(
         rf"(?P<key>[\"']?(?:{_SECRET_NAME}|keystorePass|truststorePass)[\"']?)(?P<sep>\s*[=:]\s*)"
-        r"(?P<val>\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|[^\s,;&\"'<>}\]]+)",
+        r"(?P<val>\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|[^\s,;&\"'<>}\]]+"
+        r"(?:[ \t]+(?![\w.-]+\s*[=:]|-)[^\s,;&\"'<>}\]]+)*)",
         re.I,
     )
     now = next(p for p, _ in DEFAULT_RULES if "keystorePass" in p.pattern and "-D" not in p.pattern)

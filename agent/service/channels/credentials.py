@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+from agent.config.secret_file_mode import warn_if_others_can_read
 from agent.service.channels.base import CredentialError
 
 
@@ -37,6 +38,7 @@ def read_secret(
             raise CredentialError(
                 f"{where}: {file_key} {path} cannot be read ({reason}); create it or fix the path"
             ) from None
+        warn_if_others_can_read(path, f"{where}: {file_key}")
         if not text.strip():
             raise CredentialError(f"{where}: {file_key} {path} is empty (put the secret in it)")
         return text.strip()

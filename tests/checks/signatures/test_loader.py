@@ -73,6 +73,10 @@ def test_the_file_must_hold_a_signatures_list():
     assert problems("signatures: {}\n") == ["acme.yaml:1: signatures: must be a list of entries"]
     [line] = problems("signature:\n  - id: x\n")
     assert line.startswith("acme.yaml:1: unknown top-level key 'signature';")
+    # any other file named by mistake is not quoted: it may be a password file
+    assert problems("root:x:0:0:root:/root:/bin/bash: x\n") == [
+        "acme.yaml:1: a signature file is a mapping with one key, 'signatures', holding a list of entries"
+    ]
     assert problems("") == [
         "acme.yaml: a signature file is a mapping with one key, 'signatures', holding a list of entries"
     ]

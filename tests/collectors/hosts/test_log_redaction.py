@@ -24,6 +24,10 @@ SAMPLES = [
     "session eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.sig123",
     "licence AAAB" + "x1Y2z3" * 10,
     "blob " + "Qm9i" * 45,
+    "-----BEGIN PRIVATE KEY-----MIIEvQIBADANBgkqhkiG9w0BAQEFAASC-----END PRIVATE KEY-----",
+    "request Cookie: JSESSIONID=0A1B2C3D",
+    "remember seraph.rememberme.cookie=12345%3Aabcdef",
+    "<property name = 'jdbc.password'><![CDATA[Hunter2]]></property>",
 ]
 PLAIN = [
     "2026-11-26 10:00:00,000+0000 main INFO  [c.a.jira.startup.JiraStartupLogger] Jira started",
