@@ -23,7 +23,7 @@ from agent.cli_hours import hours, warn
 from agent.cli_incident import incident
 from agent.cli_serve import serve
 from agent.cli_signatures import signatures
-from agent.console import stderr, stdout
+from agent.console import escape, stderr, stdout
 from agent.logging_setup import add_logging_options
 from reports.formats import HEALTH_CHECK_FORMATS, HealthCheckFormat
 
@@ -45,7 +45,7 @@ class AgentError(click.ClickException):
     exit_code = USAGE_ERROR
 
     def show(self, file: IO[Any] | None = None) -> None:
-        stderr().print(f"[red]error:[/] {self.message}", highlight=False, soft_wrap=True)
+        stderr().print(f"[red]error:[/] {escape(self.message)}", highlight=False, soft_wrap=True)
 
 
 def _registry() -> Registry:
@@ -53,7 +53,7 @@ def _registry() -> Registry:
 
     registry = load_registry()
     for problem in registry.problems:
-        stderr().print(f"[yellow]warning:[/] {problem}", highlight=False)
+        stderr().print(f"[yellow]warning:[/] {escape(str(problem))}", highlight=False)
     return registry
 
 
@@ -64,7 +64,7 @@ def _load(path: Path, registry: Registry, resolve_secrets: bool = True) -> Loade
         return load_config(path, registry=registry, resolve_secrets=resolve_secrets)
     except ConfigError as exc:
         for issue in exc.issues:
-            stderr().print(issue.render(exc.source), highlight=False, soft_wrap=True)
+            stderr().print(escape(issue.render(exc.source)), highlight=False, soft_wrap=True)
         raise AgentError(f"{exc.source}: {len(exc.issues)} configuration error(s)") from None
 
 
@@ -231,7 +231,8 @@ def config_validate(file: Path) -> None:
         _signature_file_errors(exc)
         raise
     count = sum(len(c.instances) for c in loaded.config.customers)
-    stderr().print(f"{file}: valid ({len(loaded.config.customers)} customer(s), {count} instance(s))")
+    customers = len(loaded.config.customers)
+    stderr().print(f"{escape(str(file))}: valid ({customers} customer(s), {count} instance(s))")
 
 
 @cli.group("checks")
@@ -321,7 +322,8 @@ def collect(
         except OutputError as exc:
             raise AgentError(str(exc)) from None
     errors = sum(len(i.errors) for i in snapshot.instances)
-    stderr().print(f"wrote {output} ({len(snapshot.instances)} instance(s), {errors} collection error(s))")
+    instances = len(snapshot.instances)
+    stderr().print(f"wrote {escape(str(output))} ({instances} instance(s), {errors} collection error(s))")
 
 
 @cli.command()
@@ -476,7 +478,7 @@ def _signature_file_errors(exc: Exception) -> None:
 
     if isinstance(exc, ConfigError):
         for issue in exc.issues:
-            stderr().print(issue.render(exc.source), highlight=False, soft_wrap=True)
+            stderr().print(escape(issue.render(exc.source)), highlight=False, soft_wrap=True)
         raise AgentError(f"{exc.source}: {len(exc.issues)} configuration error(s)") from None
 
 
@@ -524,12 +526,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         stderr().print("interrupted")
         return 130
     except Exception as exc:  # a defect: say so in one line instead of a traceback
-        stderr().print(
-            f"[red]internal error:[/] {type(exc).__name__}: {exc} "
-            "(a defect in atlas-health; run with ATLAS_HEALTH_DEBUG=1 for the traceback and report it)",
-            highlight=False,
-            soft_wrap=True,
+        # Plain text, not markup: the exception's message may quote anything it was given.
+        from rich.text import Text
+
+        message = Text("internal error:", style="red")
+        message.append(
+            f" {type(exc).__name__}: {exc} "
+            "(a defect in atlas-health; run with ATLAS_HEALTH_DEBUG=1 for the traceback and report it)"
         )
+        stderr().print(message, highlight=False, soft_wrap=True)
         if os.environ.get("ATLAS_HEALTH_DEBUG"):
             raise
         return USAGE_ERROR

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import yaml
 from rich.console import Console
+from rich.markup import escape
 
 from agent import pipeline
 from agent.config.loader import ConfigError, parse_config
@@ -39,7 +40,7 @@ def run_demo(output: Path, out: Console, err: Console) -> int:
         try:
             loaded = parse_config(text, source="demo configuration", registry=registry, env=env)
         except ConfigError as exc:  # the demo builds its own config: this is a defect, say what
-            err.print(str(exc))
+            err.print(escape(str(exc)))
             return 3
         with err.status("collecting from the simulated estate ..."):
             snapshot = pipeline.collect(loaded)
@@ -58,7 +59,7 @@ def run_demo(output: Path, out: Console, err: Console) -> int:
         # The configuration the demo used, for reference: it names environment variables, never secrets.
         write_atomic(output / "demo-config.yaml", text)
     except OutputError as exc:
-        err.print(f"[red]error:[/] {exc}")
+        err.print(f"[red]error:[/] {escape(str(exc))}")
         return 3
     print_summary(out, reports, written)
     print_hours(out, reports)
