@@ -23,6 +23,7 @@ from agent.cli_hours import hours, warn
 from agent.cli_incident import incident
 from agent.cli_serve import serve
 from agent.cli_signatures import signatures
+from agent.cli_types import REPORT_MINUTES, time_zone
 from agent.console import escape, stderr, stdout
 from agent.logging_setup import add_logging_options
 from reports.formats import HEALTH_CHECK_FORMATS, HealthCheckFormat
@@ -185,7 +186,7 @@ interval_option = click.option(
 minutes_option = click.option(
     "--minutes",
     "report_minutes",
-    type=click.IntRange(min=0),
+    type=REPORT_MINUTES,
     help="Minutes to log per report against the customer's support hours (default: ledger.report_minutes).",
 )
 
@@ -344,7 +345,9 @@ def collect(
     help="Zone of log timestamps without an offset, and of --since/--until without one.",
 )
 @click.option("--workers", type=click.IntRange(1, 64), help="Processes reading logs (default: one per core).")
-@click.option("--timezone", default="UTC", show_default=True, help="Time zone for the reports.")
+@click.option(
+    "--timezone", default="UTC", show_default=True, callback=time_zone, help="Time zone for the reports."
+)
 @format_option
 @output_option
 @minutes_option
@@ -507,6 +510,10 @@ cli.add_command(serve)
 add_logging_options(cli)  # --log-level and -v on every command, after its name or before
 
 
+# click 8.2 says "a group without its command" with this UsageError, whose message is the help.
+_NO_ARGS_IS_HELP: type[Exception] | tuple[()] = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         cli.main(
@@ -514,6 +521,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     except click.exceptions.Exit as exc:
         return exc.exit_code
+    except click.UsageError as exc:  # one line, like every other refusal, with where to read more
+        if isinstance(exc, _NO_ARGS_IS_HELP):  # a group without its command: its help, as before
+            exc.show()
+            return USAGE_ERROR
+        hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+        message = escape(exc.format_message() + hint)
+        stderr().print(f"[red]error:[/] {message}", highlight=False, soft_wrap=True)
+        return USAGE_ERROR
     except click.ClickException as exc:
         exc.show()
         return USAGE_ERROR
@@ -529,12 +544,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Plain text, not markup: the exception's message may quote anything it was given.
         from rich.text import Text
 
-        message = Text("internal error:", style="red")
-        message.append(
+        line = Text("internal error:", style="red")
+        line.append(
             f" {type(exc).__name__}: {exc} "
             "(a defect in atlas-health; run with ATLAS_HEALTH_DEBUG=1 for the traceback and report it)"
         )
-        stderr().print(message, highlight=False, soft_wrap=True)
+        stderr().print(line, highlight=False, soft_wrap=True)
         if os.environ.get("ATLAS_HEALTH_DEBUG"):
             raise
         return USAGE_ERROR

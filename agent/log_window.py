@@ -18,7 +18,12 @@ def parse_moment(text: str, option: str, tz: tzinfo, now: datetime | None = None
     value = text.strip()
     span = _SPAN.match(value)
     if span:
-        return (now or datetime.now(UTC)) - timedelta(**{_UNITS[span.group(2)]: int(span.group(1))})
+        try:
+            return (now or datetime.now(UTC)) - timedelta(**{_UNITS[span.group(2)]: int(span.group(1))})
+        except OverflowError:  # 9999999999d: before the year 1
+            raise WindowError(
+                f"{option} {text!r} reaches back before the year 1: use a shorter span such as 7d"
+            ) from None
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
