@@ -510,10 +510,6 @@ cli.add_command(serve)
 add_logging_options(cli)  # --log-level and -v on every command, after its name or before
 
 
-# click 8.2 says "a group without its command" with this UsageError, whose message is the help.
-_NO_ARGS_IS_HELP: type[Exception] | tuple[()] = getattr(click.exceptions, "NoArgsIsHelpError", ())
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         cli.main(
@@ -522,7 +518,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.UsageError as exc:  # one line, like every other refusal, with where to read more
-        if isinstance(exc, _NO_ARGS_IS_HELP):  # a group without its command: its help, as before
+        if type(exc).show is not click.UsageError.show:  # ours say it their way; a bare group, its help
             exc.show()
             return USAGE_ERROR
         hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
