@@ -3,11 +3,15 @@ PAYG balance then, and at every later entry, must cover it (the statement never 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from agent.ledger import Ledger, RefusedError
+from tests.agent.ledger.cli import atlas, write_config
 from tests.agent.ledger.conftest import TODAY, entry_count, terms
 
 WITHOUT_OVERDRAFT = terms(overdraft=False)
@@ -60,3 +64,27 @@ def test_with_overdraft_work_before_any_purchase_is_taken(ledger: Ledger) -> Non
     ledger.buy("acme", hours=10, price="1750", currency="GBP", terms=contract)
     _work(ledger, 60, day=1, contract=contract)
     assert ledger.balance("acme", contract).balance_minutes == 9 * 60
+
+
+@pytest.mark.server  # the command line in a subprocess
+def test_hours_log_dated_before_the_purchase_is_refused_and_the_statement_stays_above_zero(
+    tmp_path: Path,
+) -> None:
+    config = ["--config", str(write_config(tmp_path))]
+    today = datetime.now(UTC).date()
+    bought = atlas(["hours", "buy", "acme", "--hours", "2", "--price", "350", "--currency", "GBP", *config])
+    assert bought.returncode == 0, bought.stderr
+    earlier = (today - timedelta(days=7)).isoformat()
+    args = ["--activity", "incident", "--minutes", "60", "--engineer", "ana", "--date", earlier]
+    logged = atlas(["hours", "log", "acme", *args, *config])
+    assert logged.returncode == 3, logged.stderr
+    assert logged.stderr.strip().splitlines() == [
+        f"error: acme has 0 min of PAYG hours left from {earlier} on and this entry needs 1 h; buy hours "
+        "(atlas-health hours buy acme ...) or allow overdraft (support.overdraft: true)"
+    ]
+    period = ["--from", (today - timedelta(days=30)).isoformat(), "--to", today.isoformat()]
+    statement = atlas(["hours", "statement", "acme", *period, "--format", "csv", *config])
+    assert statement.returncode == 0, statement.stderr
+    rows = list(csv.DictReader(io.StringIO(statement.stdout)))
+    assert [r["kind"] for r in rows] == ["opening", "purchase", "closing"]
+    assert rows[-1]["payg_balance_minutes"] == "120"
