@@ -65,7 +65,7 @@ def run_demo(output: Path, out: Console, err: Console) -> int:
     print_hours(out, reports)
     print_incident(out, incident)
     out.print(f"demo finished in {time.monotonic() - started:.1f} s; open the .html reports in a browser")
-    zips = output / ZIP_FOLDER
+    zips = escape(str(output / ZIP_FOLDER))  # the folder the user named: printed as it is
     out.print(f"try the log analysis by hand: atlas-health analyze {zips} --since '2024-05-01 10:00'")
     out.print(f"and the incident investigation: atlas-health incident {zips} --customer acme")
     return 0

@@ -41,6 +41,22 @@ def test_markup_in_customer_name_prints_as_text_when_writing_reports(tmp_path: P
     assert len(list((tmp_path / "out").glob("*.json"))) == 1
 
 
+def test_markup_in_the_output_folder_prints_as_text(tmp_path: Path) -> None:
+    output = tmp_path / MARKUP
+    result = atlas(["analyze", str(_log(tmp_path)), "-o", str(output)])
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 0, result.stderr
+    assert f"wrote {output}/" in result.stdout
+
+
+def test_markup_in_log_lines_and_the_customer_prints_as_text_in_an_incident(tmp_path: Path) -> None:
+    result = atlas(["incident", str(_log(tmp_path)), "--customer", CUSTOMER])
+    assert "Traceback" not in result.stderr, result.stderr
+    assert "internal error" not in result.stderr, result.stderr
+    assert result.returncode == 0, result.stderr
+    assert CUSTOMER in result.stdout
+
+
 def test_markup_in_an_error_message_prints_as_text(tmp_path: Path) -> None:
     missing = tmp_path / f"{MARKUP}.log"
     result = atlas(["analyze", str(missing)])
