@@ -25,6 +25,15 @@ CASES = [
     pytest.param(["analyze", "{log}", "--since", "9999999999d"], "--since", id="since-huge-span"),
     pytest.param(["analyze", "{log}", "--until", "9999999999999s"], "--until", id="until-huge-span"),
     pytest.param(
+        ["analyze", "{log}", "--since", "9999-12-31T23:00-12:00"], "--since", id="since-end-of-time"
+    ),
+    pytest.param(["analyze", "{log}", "--until", "0001-01-01T00:00+05:00"], "--until", id="until-year-1"),
+    pytest.param(
+        ["incident", "{log}", "--since", "9999-12-31T23:00", "--log-timezone", "-1000"],
+        "--since",
+        id="incident-since-end",
+    ),
+    pytest.param(
         ["analyze", "{log}", "--timezone", "Mars/Olympus_Mons"], "--timezone", id="unknown-timezone"
     ),
     pytest.param(["analyze", "{log}", "--timezone", "../../etc/passwd"], "--timezone", id="timezone-path"),
