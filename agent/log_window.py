@@ -45,9 +45,13 @@ def parse_moment(text: str, option: str, tz: tzinfo, now: datetime | None = None
 
 
 def parse_window(
-    since: str | None, until: str | None, tz: tzinfo, now: datetime | None = None
+    since: str | None,
+    until: str | None,
+    tz: tzinfo,
+    now: datetime | None = None,
+    since_option: str = "--since",  # the option the user gave the start with (incident's --last)
 ) -> tuple[datetime | None, datetime | None]:
-    start = parse_moment(since, "--since", tz, now) if since else None
+    start = parse_moment(since, since_option, tz, now) if since else None
     end = parse_moment(until, "--until", tz, now) if until else None
     if start is not None and end is not None and end <= start:
         raise WindowError(f"--until ({end.isoformat()}) must be after --since ({start.isoformat()})")
