@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from checks.registry import Registry
@@ -71,13 +72,7 @@ def print_catalogue(registry: Registry, fmt: str, console: Console) -> None:
         products = "all" if len(row["products"]) == ALL_PRODUCTS else ", ".join(row["products"])
         thresholds = ", ".join(f"{k}={v}" for k, v in row["thresholds"].items())
         origin = "" if row["origin"] == "builtin" else f" ({row['origin']})"
-        table.add_row(
-            row["id"],
-            row["scope"],
-            products,
-            row["category"],
-            row["default_severity"],
-            thresholds,
-            row["title"] + origin,
-        )
+        cells = (row["id"], row["scope"], products, row["category"], row["default_severity"], thresholds)
+        # Third-party checks name themselves: their texts print as they are, never as markup.
+        table.add_row(*(escape(str(c)) for c in cells), escape(row["title"] + origin))
     console.print(table)

@@ -23,7 +23,8 @@ from agent.cli_hours import hours, warn
 from agent.cli_incident import incident
 from agent.cli_serve import serve
 from agent.cli_signatures import signatures
-from agent.console import stderr, stdout
+from agent.cli_types import REPORT_MINUTES, time_zone
+from agent.console import escape, stderr, stdout
 from agent.logging_setup import add_logging_options
 from reports.formats import HEALTH_CHECK_FORMATS, HealthCheckFormat
 
@@ -45,7 +46,7 @@ class AgentError(click.ClickException):
     exit_code = USAGE_ERROR
 
     def show(self, file: IO[Any] | None = None) -> None:
-        stderr().print(f"[red]error:[/] {self.message}", highlight=False, soft_wrap=True)
+        stderr().print(f"[red]error:[/] {escape(self.message)}", highlight=False, soft_wrap=True)
 
 
 def _registry() -> Registry:
@@ -53,7 +54,7 @@ def _registry() -> Registry:
 
     registry = load_registry()
     for problem in registry.problems:
-        stderr().print(f"[yellow]warning:[/] {problem}", highlight=False)
+        stderr().print(f"[yellow]warning:[/] {escape(str(problem))}", highlight=False)
     return registry
 
 
@@ -64,7 +65,7 @@ def _load(path: Path, registry: Registry, resolve_secrets: bool = True) -> Loade
         return load_config(path, registry=registry, resolve_secrets=resolve_secrets)
     except ConfigError as exc:
         for issue in exc.issues:
-            stderr().print(issue.render(exc.source), highlight=False, soft_wrap=True)
+            stderr().print(escape(issue.render(exc.source)), highlight=False, soft_wrap=True)
         raise AgentError(f"{exc.source}: {len(exc.issues)} configuration error(s)") from None
 
 
@@ -185,7 +186,7 @@ interval_option = click.option(
 minutes_option = click.option(
     "--minutes",
     "report_minutes",
-    type=click.IntRange(min=0),
+    type=REPORT_MINUTES,
     help="Minutes to log per report against the customer's support hours (default: ledger.report_minutes).",
 )
 
@@ -231,7 +232,8 @@ def config_validate(file: Path) -> None:
         _signature_file_errors(exc)
         raise
     count = sum(len(c.instances) for c in loaded.config.customers)
-    stderr().print(f"{file}: valid ({len(loaded.config.customers)} customer(s), {count} instance(s))")
+    customers = len(loaded.config.customers)
+    stderr().print(f"{escape(str(file))}: valid ({customers} customer(s), {count} instance(s))")
 
 
 @cli.group("checks")
@@ -321,7 +323,8 @@ def collect(
         except OutputError as exc:
             raise AgentError(str(exc)) from None
     errors = sum(len(i.errors) for i in snapshot.instances)
-    stderr().print(f"wrote {output} ({len(snapshot.instances)} instance(s), {errors} collection error(s))")
+    instances = len(snapshot.instances)
+    stderr().print(f"wrote {escape(str(output))} ({instances} instance(s), {errors} collection error(s))")
 
 
 @cli.command()
@@ -342,7 +345,9 @@ def collect(
     help="Zone of log timestamps without an offset, and of --since/--until without one.",
 )
 @click.option("--workers", type=click.IntRange(1, 64), help="Processes reading logs (default: one per core).")
-@click.option("--timezone", default="UTC", show_default=True, help="Time zone for the reports.")
+@click.option(
+    "--timezone", default="UTC", show_default=True, callback=time_zone, help="Time zone for the reports."
+)
 @format_option
 @output_option
 @minutes_option
@@ -476,7 +481,7 @@ def _signature_file_errors(exc: Exception) -> None:
 
     if isinstance(exc, ConfigError):
         for issue in exc.issues:
-            stderr().print(issue.render(exc.source), highlight=False, soft_wrap=True)
+            stderr().print(escape(issue.render(exc.source)), highlight=False, soft_wrap=True)
         raise AgentError(f"{exc.source}: {len(exc.issues)} configuration error(s)") from None
 
 
@@ -512,6 +517,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     except click.exceptions.Exit as exc:
         return exc.exit_code
+    except click.UsageError as exc:  # one line, like every other refusal, with where to read more
+        if type(exc).show is not click.UsageError.show:  # ours say it their way; a bare group, its help
+            exc.show()
+            return USAGE_ERROR
+        hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+        message = escape(exc.format_message() + hint)
+        stderr().print(f"[red]error:[/] {message}", highlight=False, soft_wrap=True)
+        return USAGE_ERROR
     except click.ClickException as exc:
         exc.show()
         return USAGE_ERROR
@@ -524,12 +537,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         stderr().print("interrupted")
         return 130
     except Exception as exc:  # a defect: say so in one line instead of a traceback
-        stderr().print(
-            f"[red]internal error:[/] {type(exc).__name__}: {exc} "
-            "(a defect in atlas-health; run with ATLAS_HEALTH_DEBUG=1 for the traceback and report it)",
-            highlight=False,
-            soft_wrap=True,
+        # Plain text, not markup: the exception's message may quote anything it was given.
+        from rich.text import Text
+
+        line = Text("internal error:", style="red")
+        line.append(
+            f" {type(exc).__name__}: {exc} "
+            "(a defect in atlas-health; run with ATLAS_HEALTH_DEBUG=1 for the traceback and report it)"
         )
+        stderr().print(line, highlight=False, soft_wrap=True)
         if os.environ.get("ATLAS_HEALTH_DEBUG"):
             raise
         return USAGE_ERROR

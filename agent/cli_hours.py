@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from agent.cli_types import ENTRY_ID, WORK_MINUTES, Day
 from agent.console import escape, stderr, stdout
 from reports.formats import STATEMENT_FORMATS
 from reports.units import duration
@@ -57,7 +58,7 @@ config_option = click.option(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Configuration with the support contracts and the ledger URL (default: $ATLAS_HEALTH_CONFIG).",
 )
-date_type = click.DateTime(formats=["%Y-%m-%d"])
+date_type = Day()
 
 
 def _load(path: Path) -> LoadedConfig:
@@ -148,6 +149,24 @@ def _confirm(line: str, balance: Balance) -> None:
         warn(warning)
 
 
+def _valid(what: str) -> Callable[[click.Context, click.Parameter, str | None], str | None]:
+    """A callback that checks a number by the ledger's own rules while the command line is read."""
+
+    def check(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        from agent.ledger import rules
+        from agent.ledger.errors import InvalidInputError
+
+        if value is None or ctx.resilient_parsing:
+            return value
+        try:
+            rules.hours_to_minutes(value) if what == "hours" else rules.price(value)
+        except InvalidInputError as exc:
+            raise click.BadParameter(str(exc)) from None
+        return value
+
+    return check
+
+
 @click.group("hours")
 def hours() -> None:
     """The hours ledger: pay-as-you-go blocks, work, add-ons, balances and statements."""
@@ -155,8 +174,12 @@ def hours() -> None:
 
 @hours.command("buy")
 @click.argument("customer")
-@click.option("--hours", "hours_", required=True, help="Hours bought, e.g. 20 or 7.5.")
-@click.option("--price", required=True, help="Price paid for the block, e.g. 3500 or 3500.50.")
+@click.option(
+    "--hours", "hours_", required=True, callback=_valid("hours"), help="Hours bought, e.g. 20 or 7.5."
+)
+@click.option(
+    "--price", required=True, callback=_valid("price"), help="Price paid for the block, e.g. 3500 or 3500.50."
+)
 @click.option("--currency", required=True, help="ISO 4217 code, e.g. GBP or USD.")
 @click.option("--reference", help="Order or invoice reference; a reference is recorded once.")
 @click.option("--date", "day", type=date_type, help="Purchase date (default: today).")
@@ -196,7 +219,7 @@ def hours_buy(
 @hours.command("log")
 @click.argument("customer")
 @click.option("--activity", "activity_id", required=True, help="What the work was; see `hours activities`.")
-@click.option("--minutes", required=True, type=click.IntRange(min=1), help="Time spent, in minutes.")
+@click.option("--minutes", required=True, type=WORK_MINUTES, help="Time spent, in minutes.")
 @click.option(
     "--engineer",
     envvar="ATLAS_HEALTH_ENGINEER",
@@ -251,7 +274,7 @@ def hours_log(
 
 
 @hours.command("void")
-@click.argument("entry", type=click.IntRange(min=1))
+@click.argument("entry", type=ENTRY_ID)
 @click.option("--reason", required=True, help="Why the entry is wrong; kept on the statement.")
 @config_option
 def hours_void(entry: int, reason: str, config_path: Path) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from agent.cli_types import REPORT_MINUTES
 from agent.console import escape, stderr, stdout
 from reports.formats import HEALTH_CHECK_FORMATS
 
@@ -69,7 +70,7 @@ class IncidentError(click.ClickException):
 )
 @click.option(
     "--minutes",
-    type=click.IntRange(min=0),
+    type=REPORT_MINUTES,
     help="Minutes to log against the customer's hours (default: ledger.report_minutes.post_incident).",
 )
 @click.option("--timezone", help="Time zone of the report (default: the configuration's, else UTC).")

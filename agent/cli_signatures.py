@@ -98,7 +98,8 @@ def list_signatures(fmt: str, config_path: Path | None) -> None:
         table.add_column(column, overflow="fold")
     for s in entries:
         products = ", ".join(str(p) for p in s.products) or "all"
-        table.add_row(s.id, s.severity, s.cause, products, ", ".join(s.files), s.title)
+        cells = (s.id, s.severity, s.cause, products, ", ".join(s.files), s.title)
+        table.add_row(*(escape(str(c)) for c in cells))
     console = stdout()
     if console.is_terminal:
         console.print(table)

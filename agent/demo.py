@@ -7,6 +7,7 @@ from pathlib import Path
 
 import yaml
 from rich.console import Console
+from rich.markup import escape
 
 from agent import pipeline
 from agent.config.loader import ConfigError, parse_config
@@ -39,7 +40,7 @@ def run_demo(output: Path, out: Console, err: Console) -> int:
         try:
             loaded = parse_config(text, source="demo configuration", registry=registry, env=env)
         except ConfigError as exc:  # the demo builds its own config: this is a defect, say what
-            err.print(str(exc))
+            err.print(escape(str(exc)))
             return 3
         with err.status("collecting from the simulated estate ..."):
             snapshot = pipeline.collect(loaded)
@@ -58,13 +59,13 @@ def run_demo(output: Path, out: Console, err: Console) -> int:
         # The configuration the demo used, for reference: it names environment variables, never secrets.
         write_atomic(output / "demo-config.yaml", text)
     except OutputError as exc:
-        err.print(f"[red]error:[/] {exc}")
+        err.print(f"[red]error:[/] {escape(str(exc))}")
         return 3
     print_summary(out, reports, written)
     print_hours(out, reports)
     print_incident(out, incident)
     out.print(f"demo finished in {time.monotonic() - started:.1f} s; open the .html reports in a browser")
-    zips = output / ZIP_FOLDER
+    zips = escape(str(output / ZIP_FOLDER))  # the folder the user named: printed as it is
     out.print(f"try the log analysis by hand: atlas-health analyze {zips} --since '2024-05-01 10:00'")
     out.print(f"and the incident investigation: atlas-health incident {zips} --customer acme")
     return 0

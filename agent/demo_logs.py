@@ -42,7 +42,7 @@ def add_demo_logs(snapshot: Snapshot, output: Path, err: Console) -> Snapshot:
         zips, _ = write_support_zips(folder)
         analysis = analyze_logs(zips, to_scan_patterns(load_signatures(None)), customer=DEMO_LOG_CUSTOMER)
     size = analysis.bytes_read / 1e6
-    err.print(f"analysed {size:.0f} MB of logs in {len(analysis.files)} files from {folder}")
+    err.print(f"analysed {size:.0f} MB of logs in {len(analysis.files)} files from {escape(str(folder))}")
     return snapshot.model_copy(update={"logs": [*snapshot.logs, analysis]})
 
 

@@ -132,7 +132,10 @@ def parse_request(
         raise ArgumentError(f"--last {last!r} is not a span back from now: use 30m, 2h or 1d")
     log_tz = _log_zone(log_timezone)
     try:
-        start, end = parse_window(since if last is None else last, until, log_tz)
+        if last is None:
+            start, end = parse_window(since, until, log_tz)
+        else:
+            start, end = parse_window(last, until, log_tz, since_option="--last")
     except WindowError as exc:
         raise ArgumentError(str(exc)) from None
     zone = _report_zone(timezone) if timezone is not None else None

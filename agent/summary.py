@@ -7,6 +7,7 @@ from pathlib import Path
 
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from reports.model import HealthCheckReport, ReportFinding
@@ -37,7 +38,7 @@ def print_summary(
         overall = report.summary.overall
         style = STYLE.get(str(overall), "")
         table = Table(
-            title=f"[bold]{report.customer}[/]: overall [{style}]{overall}[/] ({counts})",
+            title=f"[bold]{escape(report.customer)}[/]: overall [{style}]{overall}[/] ({counts})",
             title_justify="left",
             box=box.SIMPLE_HEAD,
             pad_edge=False,
@@ -49,14 +50,14 @@ def print_summary(
         table.add_column("Worst finding", overflow="fold", ratio=1)
         for target in report.targets:
             table.add_row(
-                target.name,
-                f"{target.product.label} {target.version or ''}".strip(),
+                escape(target.name),
+                escape(f"{target.product.label} {target.version or ''}".strip()),
                 f"[{STYLE.get(str(target.overall), '')}]{target.overall}[/]",
-                target.worst_finding or "",
+                escape(target.worst_finding or ""),
             )
         for name, kind, worst in _other_targets(report):
             status = f"[{STYLE.get(str(worst.severity), '')}]{worst.severity}[/]"
-            table.add_row(name, kind, status, worst.title)
+            table.add_row(escape(name), kind, status, escape(worst.title))
         console.print(table)
     for path in written:
-        console.print(f"wrote {path}")
+        console.print(f"wrote {escape(str(path))}")

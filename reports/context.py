@@ -129,7 +129,13 @@ def _safe_url(url: str | None) -> str | None:
     """The URL without any user:password part (collectors redact; this is the report's own guard)."""
     if not url:
         return url
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # a server's odd baseUrl ("http://[host/"): cut the user part by hand
+        scheme, sep, rest = url.partition("://")
+        end = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
+        netloc = rest[:end]
+        return f"{scheme}{sep}{netloc.rsplit('@', 1)[-1]}{rest[end:]}" if "@" in netloc else url
     if "@" not in parts.netloc:
         return url
     host = parts.netloc.rsplit("@", 1)[1]

@@ -36,7 +36,7 @@ def server_info(call: Call) -> Response:
     version = CLOUD_VERSION if cloud else call.spec.version
     build = 100270 if cloud else build_number(version)
     payload: dict[str, object] = {
-        "baseUrl": call.base_url,
+        "baseUrl": call.spec.base_url or call.base_url,
         "version": version,
         "versionNumbers": version_numbers(version),
         "deploymentType": "Cloud" if cloud else "Server",

@@ -67,6 +67,7 @@ class InstanceSpec:
     seats_allowed: int = 500
     seats_used: int = 312
     issues: int = 120_720  # Jira: issues in the database
+    base_url: str | None = None  # Jira: the baseUrl serverInfo reports; default the real URL
 
     def accepted_token(self) -> str:
         return self.token or f"sandbox-token-{self.name}"

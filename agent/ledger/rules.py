@@ -35,8 +35,10 @@ def hours_to_minutes(hours: Decimal | int | str) -> int:
         raise InvalidInputError(f"hours must be a number such as 20 or 7.5, not {hours!r}") from None
     if not value.is_finite() or value <= 0:
         raise InvalidInputError(f"hours must be more than 0, not {hours}")
+    if value > MAX_MINUTES // 60:  # compared first: 1e999999 hours in minutes overflows the arithmetic
+        raise InvalidInputError(f"{hours} hours is more than one purchase can hold")
     minutes = value * 60
-    if minutes != minutes.to_integral_value():
+    if minutes < 1 or minutes != minutes.to_integral_value():  # < 1: 1e-99999999 * 60 rounds to 0
         raise InvalidInputError(f"{hours} hours is not a whole number of minutes")
     if minutes > MAX_MINUTES:
         raise InvalidInputError(f"{hours} hours is more than one purchase can hold")
@@ -50,10 +52,10 @@ def price(amount: Decimal | int | str) -> Decimal:
         raise InvalidInputError(f"price must be a number such as 3500 or 3500.50, not {amount!r}") from None
     if not value.is_finite() or value < 0:
         raise InvalidInputError(f"price must be 0 or more, not {amount}")
+    if value >= MAX_PRICE:  # compared first: quantizing 1e28 to cents exceeds Decimal's precision
+        raise InvalidInputError(f"price {amount} is too large: at most {MAX_PRICE - Decimal('0.01')}")
     if value != value.quantize(Decimal("0.01")):
         raise InvalidInputError(f"price {amount} has more than two decimal places")
-    if value >= MAX_PRICE:
-        raise InvalidInputError(f"price {amount} is too large")
     return value.quantize(Decimal("0.01"))
 
 

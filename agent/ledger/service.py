@@ -310,7 +310,7 @@ class Ledger:
                 draws = [_Draw("outside", -billed)]
             else:
                 draws = self._plan(session, customer, kind, billed, day, terms, entitlements)
-            self._check_payg(session, row, customer, draws, terms, rounded=billed != logged)
+            self._check_payg(session, row, customer, draws, terms, effective, rounded=billed != logged)
             entry = Entry(
                 customer_id=row.id,
                 kind="work",
@@ -472,16 +472,20 @@ class Ledger:
         customer: str,
         draws: list[_Draw],
         terms: SupportTerms,
+        effective: datetime,
         rounded: bool,
     ) -> None:
+        """Work is paid from the hours bought by the time it was done: the balance then, and at every
+        later entry (which the new one lowers too), must cover it."""
         needed = -sum(d.minutes for d in draws if d.bucket == "payg")
         if needed <= 0 or terms.overdraft:
             return
-        left = self._payg(session, row.id)
+        left = self._payg_from(session, row.id, effective)
         if left - needed < 0:
             steps = f" (rounded up to {terms.rounding_minutes}-minute steps)" if rounded else ""
+            when = "" if left == self._payg(session, row.id) else f" from {effective:%Y-%m-%d} on"
             raise RefusedError(
-                f"{customer} has {duration(left)} of PAYG hours left and this entry needs "
+                f"{customer} has {duration(left)} of PAYG hours left{when} and this entry needs "
                 f"{duration(needed)}{steps}; buy hours (atlas-health hours buy {customer} ...) or allow "
                 "overdraft (support.overdraft: true)"
             )
@@ -510,6 +514,28 @@ class Ledger:
             .where(Entry.customer_id == customer_id, Movement.bucket == "payg")
         ).scalar_one()
         return int(total)
+
+    def _payg_from(self, session: Session, customer_id: int, at: datetime) -> int:
+        """The lowest PAYG balance from ``at`` on: at ``at`` (every entry effective by then counted),
+        and after each entry effective later."""
+        payg = (Entry.customer_id == customer_id, Movement.bucket == "payg")
+        before = session.execute(
+            select(func.coalesce(func.sum(Movement.minutes), 0))
+            .join(Entry, Entry.id == Movement.entry_id)
+            .where(*payg, Entry.effective_at <= at)
+        ).scalar_one()
+        later = session.execute(
+            select(func.sum(Movement.minutes))
+            .join(Entry, Entry.id == Movement.entry_id)
+            .where(*payg, Entry.effective_at > at)
+            .group_by(Entry.id, Entry.effective_at)
+            .order_by(Entry.effective_at, Entry.id)
+        ).scalars()
+        running = lowest = int(before)
+        for minutes in later:
+            running += int(minutes)
+            lowest = min(lowest, running)
+        return lowest
 
     def _used(self, session: Session, entitlement_id: int, column: str) -> int:
         total = session.execute(

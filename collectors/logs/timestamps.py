@@ -25,6 +25,8 @@ def parse_zone(name: str) -> tzinfo:
         return UTC
     if text[:1] in "+-" and text[1:].replace(":", "").isdigit() and len(text[1:].replace(":", "")) == 4:
         digits = text[1:].replace(":", "")
+        if int(digits[:2]) > 23 or int(digits[2:]) > 59:
+            raise ValueError(f"time zone offset {name!r} is out of range: use -2359 to +2359, such as +0100")
         delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
         return timezone(-delta if text[0] == "-" else delta)
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError

@@ -14,8 +14,8 @@ STANDARD_ACTIVITIES = [a.id for a in ACTIVITIES if a.package is Package.STANDARD
 ADMIN_ACTIVITIES = [a.id for a in ACTIVITIES if a.package is Package.ADMINISTRATION]
 
 
-def buy(ledger: Ledger, hours: int = 20, contract=STANDARD) -> None:
-    ledger.buy("acme", hours=hours, price="3500", currency="GBP", terms=contract)
+def buy(ledger: Ledger, hours: int = 20, contract=STANDARD, when: datetime | None = None) -> None:
+    ledger.buy("acme", hours=hours, price="3500", currency="GBP", terms=contract, when=when)
 
 
 def test_the_catalogue_follows_the_support_offering() -> None:
@@ -83,7 +83,7 @@ def test_admin_work_with_the_add_on_draws_on_payg(ledger: Ledger, activity: str)
 
 def test_admin_work_outside_the_add_on_period_is_refused(ledger: Ledger, clock: Clock) -> None:
     last_year = terms(year_addon("administration", year=2025))
-    buy(ledger, contract=last_year)
+    buy(ledger, contract=last_year, when=datetime(2025, 1, 1, tzinfo=UTC))  # before the work it pays for
     with pytest.raises(RefusedError, match="no Administration add-on on 2026-06-15"):
         ledger.log("acme", activity_id="administration", minutes=30, engineer="ana", terms=last_year)
     clock.now = datetime(2025, 12, 31, 23, 0, tzinfo=UTC)
@@ -107,7 +107,7 @@ def test_admin_work_marked_outside_the_contract_is_billed_separately(ledger: Led
 
 
 def test_every_entry_records_who_and_when(ledger: Ledger, clock: Clock) -> None:
-    buy(ledger)
+    buy(ledger, when=datetime(2026, 6, 1, tzinfo=UTC))  # bought before the work it pays for
     clock.now = TODAY + timedelta(hours=2)
     worked = datetime(2026, 6, 14, 9, 0, tzinfo=UTC)
     recorded = ledger.log(
