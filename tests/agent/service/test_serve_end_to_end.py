@@ -76,9 +76,11 @@ def test_a_fault_fires_once_and_resolves_once_through_the_real_service(estate: S
             assert {r.headers["X-Atlas-Health-Dedupe-Key"] for r in receiver.received} == {
                 f"ops:acme:{receiver.received[0].json()['fingerprint']}:{n}" for n in (1, 2)
             }
-            _, metrics = serve.get("/metrics")
-            text = metrics.decode()
-            assert 'atlas_health_notifications_sent_total{channel="ops"} 2.0' in text
+            # The receiver answers before the service records the send, so the count may lag a moment.
+            sent = 'atlas_health_notifications_sent_total{channel="ops"} 2.0'
+            text = serve.wait_for(
+                "the sent count", lambda: sent in (t := serve.get("/metrics")[1].decode()) and t, 15
+            )
             assert f'atlas_health_up{{customer="acme",instance="{JIRA}"}}' in text
             serve.signal(signal.SIGTERM)
             assert serve.process.wait(30) == 0
