@@ -10,6 +10,19 @@ CMS ``concurrent mode failure``) continues on the following lines: they are join
 until the brackets balance. G1 writes the heap after GC on a detail line (``[Eden: ... Heap:
 100.0M(200.0M)->95.1M(200.0M)]``) that belongs to the pause before it.
 
+A concurrent phase may be printed in the middle of a pause's line (G1: ``[GC pause (G1 Humongous
+Allocation) (young)<stamps>: [GC concurrent-root-region-scan-end, 0.0157002 secs]``, the pause's own
+``, 0.0470136 secs]`` on a later line, maybe after more concurrent lines): the phase is cut out, so the
+pause keeps its own time.
+
+Shenandoah writes one line per pause when it ends, ``<stamps>: [Pause Init Mark, 3.341 ms]``,
+``[Pause Degenerated GC (Mark) 121M->19211K(122M), 9.421 ms]``, ``[Pause Full ..., 4077.274 ms]``
+(``, start]`` lines and ``[Concurrent ...]`` phases are not pauses), and free text between them
+(triggers, free sets, pacer, the statistics table at exit) that is read, not counted unparsed.
+
+G1's evacuation failure, ``(to-space exhausted)`` or ``(to-space overflow)`` in a pause, is counted
+with its line: the heap had no room left to copy live objects, the warning before a Full GC.
+
 Safepoint lines (``Total time for which application threads were stopped: N seconds``) are counted
 separately and not added to the pauses: they include GC pauses and every other safepoint.
 """
@@ -40,6 +53,19 @@ _G1_HEAP = re.compile(
     rb"Heap: [\d.,]+[BKMG]\([\d.,]+[BKMG]\)->(\d+(?:[.,]\d+)?)([BKMG])\((\d+(?:[.,]\d+)?)([BKMG])\)"
 )
 _SAFEPOINT = re.compile(rb"stopped: (\d+(?:[.,]\d+)?) seconds")
+# A concurrent phase printed inside a pause's line, with its stamps (a phase is never a pause).
+_CONCURRENT = (b"[GC concurrent-", b"[CMS-concurrent-")
+_EMBEDDED = re.compile(
+    rb"(?:\d{4}-\d\d-\d\dT[\d:.,]+(?:Z|[+-]\d\d:?\d\d)?: )?(?:\d+[.,]\d+: )?"
+    rb"\[(?:GC concurrent-|CMS-concurrent-)[^\]\[]*\]"
+)
+# Shenandoah: "[Pause Final Mark (process weakrefs) 13G->9784M(18G), 2.288 ms]"
+_SHENANDOAH = re.compile(
+    rb"\[(Pause [^,\]]*?)(?: " + _NUM + rb"([BKMG])->" + _NUM + rb"([BKMG])\(" + _NUM + rb"([BKMG])\))?"
+    rb", " + _NUM + rb" ms\]"
+)
+_GC_ID = re.compile(rb"#\d+: ")  # Shenandoah's early JDK 8 builds number their events
+EVACUATION_FAILURES = (b"(to-space exhausted)", b"(to-space overflow)")
 _REAL = re.compile(rb"real=(\d+(?:[.,]\d+)?) secs")
 _FLAGS = (
     (b"UseG1GC", "G1"),
@@ -47,9 +73,11 @@ _FLAGS = (
     (b"UseParallelGC", "Parallel"),
     (b"UseParallelOldGC", "Parallel"),
     (b"UseSerialGC", "Serial"),
+    (b"UseShenandoahGC", "Shenandoah"),
 )
 _GENERATIONS = (
     (b"GC pause (G1", "G1"),
+    (b"GC pause (", "G1"),  # JDK 7 and early JDK 8 G1: "[GC pause (young)" without the cause
     (b"PSYoungGen", "Parallel"),
     (b"ParOldGen", "Parallel"),
     (b"ParNew", "CMS"),
@@ -58,7 +86,16 @@ _GENERATIONS = (
     (b"Tenured", "Serial"),
 )
 # Lines of a JDK 8 GC log that are not events: JVM banner, flags, heap summaries, rotation notes.
-_HEADERS = (b"Java HotSpot", b"OpenJDK", b"Memory:", b"CommandLine flags:", b"Heap", b"{Heap", b"}")
+_HEADERS = (
+    b"Java HotSpot",
+    b"OpenJDK",
+    b"Memory:",
+    b"/proc/meminfo:",
+    b"CommandLine flags:",
+    b"Heap",
+    b"{Heap",
+    b"}",
+)
 _DIGITS = frozenset(b"0123456789")
 _BLANKS = frozenset(b" \t")
 
@@ -76,6 +113,13 @@ def feed_jdk8(node: GcNode, fs: GcFileState, chunk: bytes, ctx: FileContext, sta
             continue
         first = line[0]
         if fs.pending is not None:
+            if (first in _DIGITS or line.startswith(_CONCURRENT)) and _EMBEDDED.match(line):
+                # a concurrent phase printed inside the open pause: read; the rest of the line is the pause's
+                events += 1
+                line = _EMBEDDED.sub(b"", line).rstrip()
+                if not line:
+                    continue
+                first = 0x20
             if first in _DIGITS or line.startswith((b"[GC", b"[Full GC")):
                 if not _finish(node, fs, ctx, stats):  # a new event: the open one never closed
                     unparsed += 1
@@ -115,7 +159,7 @@ def feed_jdk8(node: GcNode, fs: GcFileState, chunk: bytes, ctx: FileContext, sta
         elif line.startswith(_HEADERS):
             if fs.collector is None and line.startswith(b"CommandLine flags:"):
                 _collector(node, fs, line, _FLAGS)
-        else:
+        elif fs.collector != "Shenandoah":  # Shenandoah's free text between its events is read
             unparsed += 1
     stats.events += events
     stats.unparsed += unparsed
@@ -136,9 +180,15 @@ def _event(
     stats: ChunkStats,
 ) -> bool:
     """One stamped (or stampless) event; False when it is not readable."""
+    if rest[:1] == b"#":
+        m = _GC_ID.match(rest)
+        if m is not None:
+            rest = rest[m.end() :]
     if rest.startswith((b"[GC", b"[Full GC")):
         if rest.startswith(b"[GC concurrent"):
             return True
+        if b"concurrent-" in rest:
+            rest = _EMBEDDED.sub(b"", rest)
         depth = rest.count(b"[") - rest.count(b"]")
         if depth <= 0:
             return _book(node, fs, rest, epoch, uptime, ctx, stats)
@@ -146,6 +196,11 @@ def _event(
         fs.pending_depth = depth
         fs.pending_epoch, fs.pending_uptime = epoch, uptime
         return True
+    if rest.startswith(b"[Pause "):
+        return _shenandoah(node, fs, rest, epoch, uptime, ctx, stats)
+    if rest.startswith(b"[Concurrent ") and fs.collector is None:  # G1 and CMS write "GC concurrent-"
+        fs.collector = "Shenandoah"
+        node.add_collector("Shenandoah")
     if rest.startswith(b"Total time for which"):
         m = _SAFEPOINT.search(rest)
         if m is None:
@@ -202,8 +257,11 @@ def _book(
         kind = raw.decode("ascii", "replace")
         if len(_KINDS) < 256:
             _KINDS[raw] = kind
+    if b"(to-space " in seg and any(word in seg for word in EVACUATION_FAILURES):
+        node.add_evacuation_failure(ctx.path, epoch, text.replace(b"\n", b" "))
     failure = b"concurrent mode failure" in seg  # CMS fell back to a stop-the-world full collection
-    full = failure or kind.startswith("Full GC") or b"[CMS:" in seg
+    # a young collection that went on to collect the old generation (CMS, Serial) is a full one
+    full = failure or kind.startswith("Full GC") or b"[CMS:" in seg or b"[Tenured:" in seg
     if failure:
         kind += " (concurrent mode failure)"
     if fs.collector is None:
@@ -214,6 +272,39 @@ def _book(
         heap = _whole_heap(seg, end) if end >= 0 else None
         if heap is not None:
             node.add_heap(epoch, _mb(heap[2], heap[3]), _mb(heap[4], heap[5]))
+    return True
+
+
+def _shenandoah(
+    node: GcNode,
+    fs: GcFileState,
+    rest: bytes,
+    epoch: float | None,
+    uptime: float | None,
+    ctx: FileContext,
+    stats: ChunkStats,
+) -> bool:
+    """A Shenandoah pause, written when it ends: it started its own time before its stamps."""
+    if rest.endswith(b", start]"):
+        return True
+    m = _SHENANDOAH.match(rest)
+    if m is None:
+        return False
+    kind_b, _, _, after, after_unit, total, total_unit, ms_b = m.groups()
+    try:
+        ms = plausible_pause(float(ms_b.replace(b",", b".")))
+    except ValueError:
+        return False
+    start = None if epoch is None else epoch - ms / 1000
+    if not fs.books(start, None if uptime is None else uptime - ms / 1000, ctx, stats, _UNDATED):
+        return True
+    if fs.collector is None:
+        fs.collector = "Shenandoah"
+        node.add_collector("Shenandoah")
+    kind = kind_b.decode("ascii", "replace")
+    node.add_pause(start, ms, kind, kind.startswith("Pause Full"), FORMAT)
+    if epoch is not None and after is not None:
+        node.add_heap(epoch, _mb(after, after_unit), _mb(total, total_unit))
     return True
 
 

@@ -261,3 +261,78 @@ def test_a_different_zone_for_offsetless_dates_is_not_needed_here() -> None:
     summary_utc, _ = read(PARALLEL)
     summary_berlin, _ = read(PARALLEL, ctx(tz=ZoneInfo("Europe/Berlin")))
     assert summary_utc == summary_berlin
+
+
+# Real files of tests/corpus/gc (sources and licences in its manifest.yaml).
+CORPUS = __import__("pathlib").Path(__file__).parents[2] / "corpus" / "gc"
+
+
+def corpus(name: str) -> bytes:
+    return (CORPUS / name).read_bytes()
+
+
+def test_a_jdk8_shenandoah_log_is_recognised_and_every_pause_read() -> None:
+    from collectors.logs.sniff import sniff
+
+    data = corpus("jdk8-shenandoah-332.gc.log")
+    assert sniff("gc.log", data[:65536]) is LogKind.GC_JDK8  # was read as unified: "no GC pause"
+    summary, stats = read(data)
+    assert (summary.collector, summary.pauses, summary.full_gcs, stats.unparsed) == ("Shenandoah", 8, 0, 0)
+    # "[Pause Degenerated GC (Update Refs) 3941M->1733M(3966M), 184.489 ms]", stamped when it ended
+    top = summary.longest[0]
+    assert (top.kind, top.pause_ms, summary.max_ms) == (
+        "Pause Degenerated GC (Update Refs)",
+        184.489,
+        184.489,
+    )
+    assert top.at == datetime(2022, 8, 17, 8, 25, 40, 251511, tzinfo=UTC)  # 16:25:40.436+0800 less the pause
+
+
+def test_shenandoah_start_lines_and_concurrent_phases_are_not_pauses_and_full_is_full() -> None:
+    lines = (
+        b"2021-03-23T20:57:42.349+0000: 120835.633: [Pause Full, start]\n"
+        b"    Using 6 of 6 workers for full gc\n"
+        b"2021-03-23T20:57:46.427+0000: 120839.710: [Pause Full 1589M->1002M(1690M), 4077.274 ms]\n"
+        b"2021-03-23T20:57:46.428+0000: 120839.711: [Concurrent cleanup 1002M->1002M(1690M), 0.1 ms]\n"
+        b"2017-11-14T14:38:15.525-0500: 463.254: #0: [Pause Init Mark, 7.438 ms]\n"
+    )
+    summary, stats = read(lines)
+    assert (summary.pauses, summary.full_gcs, summary.max_ms, stats.unparsed) == (2, 1, 4077.274, 0)
+    assert summary.heap_after[0].after_mb == 1002.0
+
+
+def test_a_g1_pause_interleaved_with_a_concurrent_phase_keeps_its_own_time() -> None:
+    # "[GC pause (G1 Humongous Allocation) (young)<stamps>: [GC concurrent-root-region-scan-end, 0.0157002
+    # secs]", a concurrent-mark-start line, then the pause's own ", 0.0470136 secs]"
+    summary, stats = read(corpus("jdk8-g1-humongous-interleaved.gc.log"))
+    assert (summary.pauses, summary.max_ms, stats.unparsed) == (1, 47.014, 0)
+    assert summary.longest[0].kind == "GC pause (G1 Humongous Allocation) (young)"
+    assert summary.heap_after[0].after_mb == pytest.approx(29.9 * 1024)
+
+
+def test_the_pause_after_an_interleaved_phase_ends_on_the_phase_line() -> None:
+    # the phase's end and the pause's end share a line: "<stamps>: [GC concurrent-root-region-scan-end,
+    # 0.0189841 secs] (to-space exhausted), 0.3314995 secs][Eden: ..."
+    summary, stats = read(corpus("jdk8-g1-to-space-exhausted-interleaved.gc.log"))
+    assert [p.pause_ms for p in summary.longest] == [331.5, 108.331]  # 0.3314995 and 0.1083307 secs
+    assert (summary.evacuation_failures, stats.unparsed) == (1, 0)
+
+
+def test_to_space_exhausted_is_counted_with_file_time_and_line() -> None:
+    summary, _ = read(corpus("jdk8-g1-humongous-to-space-exhausted.gc.log"), ctx(path="node1/gc.log"))
+    assert summary.evacuation_failures == 1
+    [sample] = summary.evacuation_samples
+    assert sample.file == "node1/gc.log"
+    assert sample.at == datetime(2017, 6, 22, 6, 55, 26, 515000, tzinfo=UTC)
+    assert sample.line.startswith(
+        "[GC pause (G1 Humongous Allocation) (mixed) (to-space exhausted), 0.2466797"
+    )
+
+
+def test_print_gc_id_prefixes_are_read() -> None:
+    from collectors.logs.sniff import sniff
+
+    data = corpus("jdk8-parallel-gcid.gc.log")
+    assert sniff("gc.log", data[:65536]) is LogKind.GC_JDK8
+    summary, stats = read(data)
+    assert (summary.collector, summary.pauses, summary.full_gcs, stats.unparsed) == ("Parallel", 5, 2, 0)
