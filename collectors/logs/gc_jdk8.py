@@ -35,7 +35,7 @@ from collectors.logs.context import ChunkStats, FileContext
 from collectors.logs.gc_state import GcFileState, GcNode, plausible_pause, stamps_for, to_mb
 
 FORMAT = "jdk8"
-MAX_EVENT_LINES = 64  # an event that never closes its brackets is cut here (a damaged file)
+MAX_EVENT_LINES = 256  # an event that never closes its brackets is cut here (a damaged file)
 
 _UNDATED = (
     "GC log without date stamps (-XX:+PrintGCDateStamps): its pauses are counted, "
@@ -64,6 +64,8 @@ _SHENANDOAH = re.compile(
     rb"\[(Pause [^,\]]*?)(?: " + _NUM + rb"([BKMG])->" + _NUM + rb"([BKMG])\(" + _NUM + rb"([BKMG])\))?"
     rb", " + _NUM + rb" ms\]"
 )
+# Class histogram rows, "   1:      13269691     2158610984  [C", its head and its total
+_HISTOGRAM = re.compile(rb"\s*(?:\d+:\s+\d+\s+\d+\s| num\s+#instances|-{20}|Total\s+\d+\s+\d+$)")
 _GC_ID = re.compile(rb"#\d+: ")  # Shenandoah's early JDK 8 builds number their events
 EVACUATION_FAILURES = (b"(to-space exhausted)", b"(to-space overflow)")
 _REAL = re.compile(rb"real=(\d+(?:[.,]\d+)?) secs")
@@ -78,6 +80,8 @@ _FLAGS = (
 _GENERATIONS = (
     (b"GC pause (G1", "G1"),
     (b"GC pause (", "G1"),  # JDK 7 and early JDK 8 G1: "[GC pause (young)" without the cause
+    (b"[GC remark", "G1"),  # CMS's is "[GC (CMS Final Remark)"
+    (b"[GC cleanup", "G1"),
     (b"PSYoungGen", "Parallel"),
     (b"ParOldGen", "Parallel"),
     (b"ParNew", "CMS"),
@@ -113,31 +117,22 @@ def feed_jdk8(node: GcNode, fs: GcFileState, chunk: bytes, ctx: FileContext, sta
             continue
         first = line[0]
         if fs.pending is not None:
-            if (first in _DIGITS or line.startswith(_CONCURRENT)) and _EMBEDDED.match(line):
-                # a concurrent phase printed inside the open pause: read; the rest of the line is the pause's
-                events += 1
-                line = _EMBEDDED.sub(b"", line).rstrip()
-                if not line:
-                    continue
-                first = 0x20
-            if first in _DIGITS or line.startswith((b"[GC", b"[Full GC")):
-                if not _finish(node, fs, ctx, stats):  # a new event: the open one never closed
-                    unparsed += 1
-            else:
-                fs.pending.append(line)
-                fs.pending_depth += line.count(b"[") - line.count(b"]")
-                if (fs.pending_depth <= 0 or len(fs.pending) >= MAX_EVENT_LINES) and not _finish(
-                    node, fs, ctx, stats
-                ):
-                    unparsed += 1
+            if _HISTOGRAM.match(line):  # -XX:+PrintClassHistogram...FullGC rows: read, brackets not counted
+                continue
+            consumed, read, failed = _continue(node, fs, line, ctx, stats)
+            events += read
+            unparsed += failed
+            if consumed:
                 continue
         if first in _DIGITS:
             m = _STAMP.match(line)
             if m is None or not m.end():
                 # Rotation notes are read, not events: "2024-05-01 10:00:00 GC log file created ..."
-                if b" GC log file " not in line:
+                if b" GC log file " not in line and not _HISTOGRAM.match(line):
                     unparsed += 1
                 continue
+            if line.startswith(b"[Class Histogram", m.end()):  # after a Full GC: its time ends a later line
+                fs.histogram = True
             date, up = m.group(1, 2)
             try:
                 epoch = None if date is None else stamps.epoch(date)
@@ -155,14 +150,62 @@ def feed_jdk8(node: GcNode, fs: GcFileState, chunk: bytes, ctx: FileContext, sta
                 unparsed += 1
         elif first in _BLANKS:
             if b"Heap: " in line:  # G1 detail line of the pause before it
+                if fs.collector is None and b"[Eden: " in line:  # only G1 writes it (a Full GC names none)
+                    fs.collector = "G1"
+                    node.add_collector("G1")
                 _g1_heap(node, fs, line)
+        elif fs.histogram and line.startswith(b", ") and line.endswith(b"secs]"):
+            fs.histogram = False  # the class histogram's own time, not a pause
+        elif line.startswith((b"Total time for which", b"Application time:")):  # without stamps
+            events += 1
+            if not _event(node, fs, line, None, None, ctx, stats):
+                unparsed += 1
         elif line.startswith(_HEADERS):
             if fs.collector is None and line.startswith(b"CommandLine flags:"):
                 _collector(node, fs, line, _FLAGS)
-        elif fs.collector != "Shenandoah":  # Shenandoah's free text between its events is read
-            unparsed += 1
+        elif fs.collector != "Shenandoah" and not _HISTOGRAM.match(line):
+            unparsed += 1  # (Shenandoah's free text between its events is read)
     stats.events += events
     stats.unparsed += unparsed
+
+
+def _continue(
+    node: GcNode, fs: GcFileState, line: bytes, ctx: FileContext, stats: ChunkStats
+) -> tuple[bool, int, int]:
+    """A line while an event is open: (whether it belonged to it, events read, lines unparsed)."""
+    events = 0
+    if line[0] in _DIGITS or line.startswith(_CONCURRENT):
+        if _EMBEDDED.match(line):
+            # a concurrent phase printed inside the open pause: read; the rest of the line is the pause's
+            events += 1
+            line = _EMBEDDED.sub(b"", line).rstrip()
+            if not line:
+                return True, events, 0
+        else:
+            m = _STAMP.match(line)
+            rest = line[m.end() :] if m is not None else line
+            nested = rest.startswith(b"[GC (CMS Final Remark)") and _nested(fs)
+            if nested:
+                events += 1  # part of the open remark: joined to it, whose own time comes last
+            elif rest[:1] != b"[" or rest.startswith((b"[GC", b"[Full GC", b"[Pause ", b"[Concurrent ")):
+                # a new event (or a line of its own): the open one never closed
+                return False, 0, 0 if _finish(node, fs, ctx, stats) else 1
+            line = rest  # a phase of the open event, stamped on a line of its own
+    elif line.startswith((b"[GC", b"[Full GC")):
+        return False, 0, 0 if _finish(node, fs, ctx, stats) else 1
+    assert fs.pending is not None
+    fs.pending.append(line)
+    if b"[0x" not in line:  # -XX:+PrintHeapAtGC address ranges, "[0x..., 0x...)", never close
+        fs.pending_depth += line.count(b"[") - line.count(b"]")
+    if fs.pending_depth <= 0 or len(fs.pending) >= MAX_EVENT_LINES:
+        return True, events, 0 if _finish(node, fs, ctx, stats) else 1
+    return True, events, 0
+
+
+def _nested(fs: GcFileState) -> bool:
+    """CMS's final remark with -XX:+CMSScavengeBeforeRemark prints the young collection it runs first as
+    a whole event of the same name inside its own, before its phases and its own time."""
+    return fs.pending is not None and fs.pending[0].startswith(b"[GC (CMS Final Remark)")
 
 
 def end_jdk8(node: GcNode, fs: GcFileState, ctx: FileContext, stats: ChunkStats) -> None:

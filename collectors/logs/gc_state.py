@@ -84,6 +84,7 @@ class GcFileState:
         self.pending_epoch: float | None = None
         self.pending_uptime: float | None = None
         self.pending_in_window = True
+        self.histogram = False  # JDK 8: a class histogram after a Full GC is open
         self.last_epoch: float | None = None  # start of the last pause in the window, for G1 detail lines
         self.collector: str | None = None  # once known for this file, it is booked on the node once
         self.dated = False  # saw at least one date stamp

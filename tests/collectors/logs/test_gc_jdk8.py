@@ -336,3 +336,39 @@ def test_print_gc_id_prefixes_are_read() -> None:
     assert sniff("gc.log", data[:65536]) is LogKind.GC_JDK8
     summary, stats = read(data)
     assert (summary.collector, summary.pauses, summary.full_gcs, stats.unparsed) == ("Parallel", 5, 2, 0)
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"2014-10-21T22:20:48.668+0200: [GC pause (G1 Evacuation Pause) (young)\n",  # a date only
+        b"2015-10-02T17:14:13.272+0200: 400,737: [GC remark 2015-10-02T17:14:13.273+0200: 400,737: ...\n",
+        b"[GC (Allocation Failure) [PSYoungGen: 65536K->10746K(76288K)] 65536K->17546K(251392K), 0.02 secs]\n",
+        b"Java HotSpot(TM) 64-Bit Server VM (25.45-b02) for windows-amd64 JRE (1.8.0_45-b15)\n"
+        b"CommandLine flags: -XX:+PrintGC -XX:+UseConcMarkSweepGC\n"
+        b"2016-04-14 22:41:41 GC log file has reached the maximum size. Saved as logs/gc.log.1\n",
+        b"2022-10-28T10:58:59.284-0400: [Concurrent marking, start]\n",
+    ],
+)
+def test_jdk8_logs_are_recognised_by_content_whatever_their_stamps(head: bytes) -> None:
+    from collectors.logs.sniff import sniff
+
+    assert sniff("gc.log", head) is LogKind.GC_JDK8
+
+
+def test_a_cms_remark_with_the_scavenge_it_runs_printed_inside_is_one_pause() -> None:
+    # -XX:+CMSScavengeBeforeRemark with -XX:+PrintHeapAtGC: the remark opens, the heap is printed, the
+    # scavenge is printed whole as an event of the same name, then the remark's phases and its own time
+    summary, stats = read(corpus("jdk8-cms-scavenge-before-remark.gc.log"))
+    assert (summary.pauses, summary.max_ms, stats.unparsed) == (1, 1.997, 0)
+
+
+def test_class_histograms_around_a_full_gc_are_read_and_the_full_gc_keeps_its_time() -> None:
+    summary, stats = read(corpus("jdk8-g1-full-gc-class-histogram.gc.log"))
+    assert (summary.pauses, summary.full_gcs, summary.max_ms, stats.unparsed) == (1, 1, 24572.765, 0)
+
+
+def test_safepoint_lines_without_stamps_are_counted() -> None:
+    data = b"Total time for which application threads were stopped: 0.0003160 seconds\nApplication time: 0.88 seconds\n"
+    summary, stats = read(data)
+    assert (summary.safepoints, summary.safepoint_max_ms, stats.unparsed) == (1, 0.316, 0)
