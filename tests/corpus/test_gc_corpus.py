@@ -20,7 +20,11 @@ from collectors.logs.engine import analyze_logs
 
 FOLDER = Path(__file__).parent / "gc"
 MANIFEST: list[dict[str, Any]] = yaml.safe_load((FOLDER / "manifest.yaml").read_text())["files"]
-LICENCES = {"LGPL-2.1-or-later": "LGPL-2.1.txt", "EPL-1.0": "EPL-1.0.txt"}
+LICENCES = {
+    "LGPL-2.1-or-later": "LGPL-2.1.txt",
+    "EPL-1.0": "EPL-1.0.txt",
+    "MIT": "MIT-gctoolkit-testdata.txt",
+}
 MAX_BYTES = 2_000_000  # the whole GC corpus: it is read on every test run
 
 
