@@ -299,3 +299,15 @@ def test_evacuation_failure_in_the_pause_of_jdk_17_and_later_counts_once_per_col
         "GC(18)",
         "GC(19)",
     ]
+
+
+@pytest.mark.parametrize("use_hyperscan", [True, False])
+def test_both_line_finders_find_the_to_space_exhausted_line(use_hyperscan: bool) -> None:
+    from collectors.logs.gc_lines import HAVE_HYPERSCAN, LineFinder
+
+    if use_hyperscan and not HAVE_HYPERSCAN:
+        pytest.skip("Hyperscan is not installed on this platform")
+    data = (CORPUS / "unified-jdk9-11-g1-to-space-exhausted.gc.log").read_bytes()
+    found = LineFinder(use_hyperscan).lines(data, False)
+    lines = [data[start:end] for start, end in zip(found.starts, found.ends, strict=True)]
+    assert b"[0.321s][info][gc            ] GC(12) To-space exhausted" in lines
