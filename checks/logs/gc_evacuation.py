@@ -1,9 +1,9 @@
 """logs.gc.evacuation: G1 evacuation failures (to-space exhausted), the warning before a Full GC.
 
 G1 copies the live objects of the regions it collects into free regions. When none is left, the pause
-fails to evacuate ("to-space exhausted" or "to-space overflow" in JDK 8, ``To-space exhausted`` in JDK 9
-to 16, ``(Evacuation Failure)`` in the pause from JDK 17): it is long, and the next step is usually a
-Full GC of the whole heap. One is a warning whatever the pauses look like.
+fails to evacuate ("to-space exhausted" or "to-space overflow" in JDK 8, a ``To-space exhausted`` line
+in JDK 9 to 17, ``(Evacuation Failure...)`` in the pause in newer JDKs): it is long, and the next step
+is usually a Full GC of the whole heap. One is a warning whatever the pauses look like.
 """
 
 from __future__ import annotations

@@ -11,7 +11,8 @@ generational ``Y: Pause Mark End``) and Shenandoah (``Pause Init Mark``, ``Pause
 reports the heap on its cycle line (``Garbage Collection (Warmup) 8M(12%)->6M(9%)``), Shenandoah on
 ``Concurrent cleanup 17M->17M(64M)``. Safepoint lines (``-Xlog:safepoint``) are counted separately.
 G1's evacuation failures are counted once per collection, from ``GC(5) To-space exhausted`` (JDK 9 to
-16) or a pause kind with ``(Evacuation Failure`` (JDK 17 and later), with their line as evidence.
+17 at least) or a pause kind with ``(Evacuation Failure`` (newer JDKs; ``(Evacuation Failure:
+Allocation)`` in JDK 21 and later), with their line as evidence.
 
 Most lines (phases, regions, metaspace) are only counted. The few worth reading are found in one pass
 (gc_lines); a pause end line in the common form (a date first) is read by one regex, ``_FAST_PAUSE``,
