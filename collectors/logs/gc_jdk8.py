@@ -35,7 +35,8 @@ from collectors.logs.context import ChunkStats, FileContext
 from collectors.logs.gc_state import GcFileState, GcNode, plausible_pause, stamps_for, to_mb
 
 FORMAT = "jdk8"
-MAX_EVENT_LINES = 256  # an event that never closes its brackets is cut here (a damaged file)
+# an event that never closes its brackets is cut here (a damaged file); G1SummarizeRSetStats writes ~75
+MAX_EVENT_LINES = 256
 
 _UNDATED = (
     "GC log without date stamps (-XX:+PrintGCDateStamps): its pauses are counted, "
@@ -66,7 +67,7 @@ _SHENANDOAH = re.compile(
 )
 # Class histogram rows, "   1:      13269691     2158610984  [C", its head and its total
 _HISTOGRAM = re.compile(rb"\s*(?:\d+:\s+\d+\s+\d+\s| num\s+#instances|-{20}|Total\s+\d+\s+\d+$)")
-_GC_ID = re.compile(rb"#\d+: ")  # Shenandoah's early JDK 8 builds number their events
+_GC_ID = re.compile(rb"#\d+: ")  # -XX:+PrintGCID: "#3: " after the stamps
 EVACUATION_FAILURES = (b"(to-space exhausted)", b"(to-space overflow)")
 _REAL = re.compile(rb"real=(\d+(?:[.,]\d+)?) secs")
 _FLAGS = (
