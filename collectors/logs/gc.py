@@ -90,7 +90,7 @@ class GcAccumulator:
 
 def _summary(node: GcNode, bucket_s: int) -> GcSummary:
     # the report model loads in the main process only: workers need no pydantic
-    from collectors.logs.model import GcPause, GcSummary
+    from collectors.logs.model import GcLine, GcPause, GcSummary
 
     span = None
     if node.first is not None and node.last is not None:
@@ -122,6 +122,10 @@ def _summary(node: GcNode, bucket_s: int) -> GcSummary:
         safepoints=node.safepoints,
         safepoint_total_s=round(node.safepoint_us / 1_000_000, 6),
         safepoint_max_ms=_round(node.safepoint_max_ms) if node.safepoints else None,
+        evacuation_failures=node.evacuation_failures,
+        evacuation_samples=[
+            GcLine(at=to_datetime(at), file=path, line=line) for path, at, line in node.evacuation_samples
+        ],
     )
 
 

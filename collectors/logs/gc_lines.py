@@ -2,7 +2,8 @@
 
 Most of a ``-Xlog:gc*`` file (phases, regions, metaspace, CPU times) is only counted. The lines worth
 reading hold one of a few words: a pause's end line (``Pause `` and ending in ``ms``), ZGC's and
-Shenandoah's heap lines (``Collection (``, ``cleanup ``), safepoint lines, and the collector's name
+Shenandoah's heap lines (``Collection (``, ``cleanup ``), safepoint lines, G1's evacuation failure
+(``To-space exhausted``), and the collector's name
 (``Using `` / ``Initializing ``, looked for until a file names its collector). Hyperscan finds them all
 in one pass over the chunk; without it (it is optional), ``bytes.find`` looks for each word in turn.
 Either way the caller reads each line found and decides what it is: both give it the same lines to
@@ -27,7 +28,7 @@ except ImportError:  # pragma: no cover - depends on the platform
     HAVE_HYPERSCAN = False
 
 PAUSE = b"Pause "
-WORDS = (b"Collection (", b"cleanup ", b"Safepoint", b"stopped: ")
+WORDS = (b"Collection (", b"cleanup ", b"Safepoint", b"stopped: ", b"To-space exhausted")
 COLLECTOR_WORDS = (b"Using ", b"Initializing ")
 # A pause's end line: "Pause " and, after trailing whitespace is stripped, "ms" at the end.
 _PAUSE_END = rb"Pause [^\n]*ms[ \t\r\x0b\x0c]*$"
@@ -36,6 +37,7 @@ _LITERALS = {
     b"cleanup ": rb"cleanup ",
     b"Safepoint": rb"Safepoint",
     b"stopped: ": rb"stopped: ",
+    b"To-space exhausted": rb"To-space exhausted",
     b"Using ": rb"Using ",
     b"Initializing ": rb"Initializing ",
 }

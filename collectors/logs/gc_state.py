@@ -17,6 +17,8 @@ from collectors.logs.histogram import Histogram
 from collectors.logs.timestamps import MinuteClock
 
 TOP_PAUSES = 10  # the longest pauses kept per node
+EVIDENCE_LINES = 5  # evacuation failures kept with their line per node (the first ones)
+EVIDENCE_CHARS = 300
 _EXACT = 2.0**52  # times below this are exact multiples of 60 once floored
 
 _READERS: dict[tzinfo, StampReader] = {}  # per process, never pickled with an accumulator
@@ -82,6 +84,7 @@ class GcFileState:
         self.pending_epoch: float | None = None
         self.pending_uptime: float | None = None
         self.pending_in_window = True
+        self.histogram = False  # JDK 8: a class histogram after a Full GC is open
         self.last_epoch: float | None = None  # start of the last pause in the window, for G1 detail lines
         self.collector: str | None = None  # once known for this file, it is booked on the node once
         self.dated = False  # saw at least one date stamp
@@ -90,6 +93,7 @@ class GcFileState:
         self.segment_start: float | None = None  # uptime span of undated events, reset by a JVM restart
         self.segment_last: float | None = None
         self.undated_span_s = 0.0
+        self.evacuated_gc: bytes | None = None  # unified: the GC id of the last evacuation failure counted
 
     def books(
         self, epoch: float | None, uptime: float | None, ctx: FileContext, stats: ChunkStats, undated: str
@@ -172,6 +176,9 @@ class GcNode:
         self.safepoints = 0
         self.safepoint_us = 0
         self.safepoint_max_ms = 0.0
+        # G1 evacuation failures (to-space exhausted): how many, and the first few as (file, time, line)
+        self.evacuation_failures = 0
+        self.evacuation_samples: list[tuple[str, float | None, str]] = []
 
     # -- recording ---------------------------------------------------------------------------------
     def add_pause(self, start: float | None, ms: float, kind: str, full: bool, fmt: str) -> None:
@@ -300,6 +307,12 @@ class GcNode:
                 row[1] = total
         self._saw(at)
 
+    def add_evacuation_failure(self, path: str, at: float | None, line: bytes) -> None:
+        self.evacuation_failures += 1
+        if len(self.evacuation_samples) < EVIDENCE_LINES:
+            text = line[:EVIDENCE_CHARS].decode("utf-8", "replace").strip()
+            self.evacuation_samples.append((path, at, text))
+
     def add_safepoint(self, at: float | None, ms: float) -> None:
         self.safepoints += 1
         self.safepoint_us += round(ms * 1000)
@@ -368,12 +381,20 @@ class GcNode:
         self.safepoints += other.safepoints
         self.safepoint_us += other.safepoint_us
         self.safepoint_max_ms = max(self.safepoint_max_ms, other.safepoint_max_ms)
+        self.evacuation_failures += other.evacuation_failures
+        samples = self.evacuation_samples + other.evacuation_samples
+        self.evacuation_samples = sorted(samples, key=_sample_order)[:EVIDENCE_LINES]
 
 
 def _minute_range(epoch: float, minute: int) -> tuple[float, float]:
     """The times whose ``int(t // 60) * 60`` is ``minute``: [minute, minute + 60), where ``//`` on floats is
     exact (below 2**52); beyond, an empty range, so that every such time is computed on its own."""
     return (minute, minute + 60) if -_EXACT < epoch < _EXACT else (0.0, -1.0)
+
+
+def _sample_order(s: tuple[str, float | None, str]) -> tuple[bool, float, str, str]:
+    """Earliest first (undated last), so the samples kept do not depend on the order of merging."""
+    return (s[1] is None, s[1] or 0.0, s[0], s[2])
 
 
 def _pause_order(p: tuple[float, float | None, str, bool]) -> tuple[float, bool, float, str]:

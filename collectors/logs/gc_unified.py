@@ -10,6 +10,9 @@ when it ends, ``GC(5) Pause Young (Normal) (G1 Evacuation Pause) 24M->4M(256M) 3
 generational ``Y: Pause Mark End``) and Shenandoah (``Pause Init Mark``, ``Pause Degenerated GC``). ZGC
 reports the heap on its cycle line (``Garbage Collection (Warmup) 8M(12%)->6M(9%)``), Shenandoah on
 ``Concurrent cleanup 17M->17M(64M)``. Safepoint lines (``-Xlog:safepoint``) are counted separately.
+G1's evacuation failures are counted once per collection, from ``GC(5) To-space exhausted`` (JDK 9 to
+17 at least) or a pause kind with ``(Evacuation Failure`` (newer JDKs; ``(Evacuation Failure:
+Allocation)`` in JDK 21 and later), with their line as evidence.
 
 Most lines (phases, regions, metaspace) are only counted. The few worth reading are found in one pass
 (gc_lines); a pause end line in the common form (a date first) is read by one regex, ``_FAST_PAUSE``,
@@ -60,6 +63,9 @@ _COLLECTORS = {
 }
 _KIND_HINTS = (
     ("G1 ", "G1"),
+    ("Concurrent Start", "G1"),  # JDK 12+ G1 pauses whose cause names no G1 (GCLocker Initiated GC)
+    ("Prepare Mixed", "G1"),
+    ("(Mixed)", "G1"),
     ("Mark Start", "ZGC"),
     ("Relocate Start", "ZGC"),
     ("Init Mark", "Shenandoah"),
@@ -137,6 +143,8 @@ def feed_unified(node: GcNode, fs: GcFileState, chunk: bytes, ctx: FileContext, 
             if fs.collector is None and hint is not None:
                 fs.collector = hint
                 node.add_collector(hint)
+            if b"(Evacuation Failure" in kind_b:
+                _evacuation(node, fs, chunk[start:end].rstrip(), at, ctx)
             us = round(ms * 1000)  # OverflowError for a pause too long to count, as in _pause
             pauses.append((ms, at, kind, full))
             us_list.append(us)
@@ -184,6 +192,10 @@ def _line(
     elif b"Collection (" in line:
         if b"->" in line:
             _heap(fs, batch, line, stamps, ctx, stats)
+    elif line.endswith(b"To-space exhausted"):
+        epoch, _, _ = _decorations(line, stamps)
+        if epoch is None or ctx.in_window(epoch):
+            _evacuation(node, fs, line, epoch, ctx)
     elif line.endswith(b" ns"):
         if b"Safepoint" in line:
             _safepoint(node, fs, line, _SAFEPOINT_TOTAL, 1e-6, stamps, ctx, stats)
@@ -265,6 +277,8 @@ def _pause(
         fs.collector = hint
         node.add_collector(hint)
     us = round(ms * 1000)  # before anything is booked: OverflowError (or ValueError) for inf or nan
+    if b"(Evacuation Failure" in kind_b:
+        _evacuation(node, fs, line, start, ctx)
     batch.pauses.append((ms, start, kind, full))
     batch.us.append(us)
     batch.fulls += full
@@ -272,6 +286,16 @@ def _pause(
         _, _, after, after_unit, total, total_unit = sizes.groups()
         batch.heap.append((epoch, _mb(after, after_unit), None if total is None else _mb(total, total_unit)))
     return True
+
+
+def _evacuation(node: GcNode, fs: GcFileState, line: bytes, at: float | None, ctx: FileContext) -> None:
+    """One evacuation failure per collection: a JVM that writes both forms for one GC counts once."""
+    gc = line.find(b"GC(")
+    gc_id = line[gc : line.find(b")", gc) + 1] if gc >= 0 else None
+    if gc_id is not None and gc_id == fs.evacuated_gc:
+        return
+    fs.evacuated_gc = gc_id
+    node.add_evacuation_failure(ctx.path, at, line)
 
 
 def _heap(

@@ -129,6 +129,14 @@ class GcPause(_Model):
     full: bool = False
 
 
+class GcLine(_Model):
+    """One line of a GC log, kept as evidence."""
+
+    at: datetime | None
+    file: str
+    line: str
+
+
 class GcMinute(_Model):
     at: datetime
     pauses: int
@@ -168,6 +176,10 @@ class GcSummary(_Model):
     safepoints: int = 0
     safepoint_total_s: float = 0.0
     safepoint_max_ms: float | None = None
+    # G1 evacuation failures (to-space exhausted / overflow, Evacuation Failure): no free region to copy
+    # live objects into, the warning before a Full GC; the first few lines as evidence.
+    evacuation_failures: int = 0
+    evacuation_samples: list[GcLine] = Field(default_factory=list)
 
 
 class AccessMinute(_Model):

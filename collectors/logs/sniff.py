@@ -32,7 +32,19 @@ _ISO = rb"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[,.]\d{3}"
 _CONTENT_RULES: list[tuple[re.Pattern[bytes], LogKind]] = [
     (re.compile(rb"^\[\d{4}-\d\d-\d\dT[^\]]+\](\[[^\]]*\])*\s*(GC\(\d+\)|Using )", re.M), LogKind.GC_UNIFIED),
     (re.compile(rb"^\[[\d.]+s\](\[[^\]]*\])*\s*(GC\(\d+\)|Using )", re.M), LogKind.GC_UNIFIED),
-    (re.compile(rb"^(\d{4}-\d\d-\d\dT\S+: )?\d+\.\d+: \[(GC|Full GC)", re.M), LogKind.GC_JDK8),
+    # JDK 8: stamps (a date, an uptime or both, with "." or ","), "#3: " with -XX:+PrintGCID, then an event;
+    # Shenandoah's are "[Pause Init Mark, 0.419 ms]" and "[Concurrent marking, start]"
+    (
+        re.compile(
+            rb"^(?:\d{4}-\d\d-\d\dT\S+: (?:\d+[.,]\d+: )?|\d+[.,]\d+: )(?:#\d+: )?"
+            rb"\[(?:GC|Full GC|Pause |Concurrent )",
+            re.M,
+        ),
+        LogKind.GC_JDK8,
+    ),
+    # JDK 8 without stamps: events open with a bracket no unified decoration has; or the header the JVM
+    # writes at the top of every -Xloggc file (unified logging has none)
+    (re.compile(rb"^(?:\[(?:GC \(|GC pause|Full GC)|CommandLine flags: )", re.M), LogKind.GC_JDK8),
     (re.compile(rb"\| (https?|ssh) \| [io]@\S+ \| [^|]* \| " + _ISO, re.M), LogKind.BITBUCKET_ACCESS),
     (re.compile(rb"^\S+ \d+x\d+x\d+ \S+ \[\d\d/\w{3}/\d{4}:", re.M), LogKind.JIRA_ACCESS),
     (re.compile(rb"^\[\d\d/\w{3}/\d{4}:[^\]]+\] ", re.M), LogKind.CONFLUENCE_ACCESS),

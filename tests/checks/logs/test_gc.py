@@ -200,3 +200,32 @@ def test_too_little_data_on_one_node_leaves_that_node_out():
     outcome = next(o for o in result.outcomes if o.check == "logs.gc.heap_floor")
     assert outcome.status is OutcomeStatus.SKIPPED
     assert outcome.reason == "a heap trend needs at least 3 h of GC data on a node (had: node2 1.0 h)"
+
+
+# logs.gc.evacuation
+
+
+def test_an_evacuation_failure_is_a_warning_with_its_line_file_and_time():
+    from checks.logs.gc_evacuation import LogsGcEvacuation
+    from collectors.logs.model import GcLine
+
+    line = "2017-06-22T12:25:26.515+0530: 66155.261: [GC pause (G1 Humongous Allocation) (mixed) (to-space exhausted), 0.2466797 secs]"
+    sample = GcLine(at=at(30), file="node1/gc.log", line=line)
+    finding = on_node1(
+        LogsGcEvacuation, gc_summary(evacuation_failures=3, evacuation_samples=[sample], full_gcs=1)
+    )
+    assert finding.severity is Severity.WARNING
+    assert finding.title == "G1 ran out of free regions on node1"
+    assert finding.message == (
+        "The GC log of node1 shows 3 evacuation failures (to-space exhausted), the first at 2026-11-26 06:30:00 UTC, "
+        "and 1 Full GC: live objects no longer fit in the free regions."
+    )
+    shown = next(e for e in finding.evidence if e.label == "line")
+    assert (shown.value, shown.source, shown.time) == (line, "node1/gc.log", at(30))
+    assert evidence(finding)["evacuation failures"] == 3
+
+
+def test_no_evacuation_failure_is_ok():
+    from checks.logs.gc_evacuation import LogsGcEvacuation
+
+    assert on_node1(LogsGcEvacuation, gc_summary()).severity is Severity.OK

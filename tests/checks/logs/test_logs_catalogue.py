@@ -15,6 +15,7 @@ LOGS_CHECKS = {
     "logs.gc.pauses",
     "logs.gc.overhead",
     "logs.gc.heap_floor",
+    "logs.gc.evacuation",
     "logs.access.errors",
     "logs.access.latency",
     "logs.auth.bursts",

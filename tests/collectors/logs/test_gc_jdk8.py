@@ -261,3 +261,114 @@ def test_a_different_zone_for_offsetless_dates_is_not_needed_here() -> None:
     summary_utc, _ = read(PARALLEL)
     summary_berlin, _ = read(PARALLEL, ctx(tz=ZoneInfo("Europe/Berlin")))
     assert summary_utc == summary_berlin
+
+
+# Real files of tests/corpus/gc (sources and licences in its manifest.yaml).
+CORPUS = __import__("pathlib").Path(__file__).parents[2] / "corpus" / "gc"
+
+
+def corpus(name: str) -> bytes:
+    return (CORPUS / name).read_bytes()
+
+
+def test_a_jdk8_shenandoah_log_is_recognised_and_every_pause_read() -> None:
+    from collectors.logs.sniff import sniff
+
+    data = corpus("jdk8-shenandoah-332.gc.log")
+    assert sniff("gc.log", data[:65536]) is LogKind.GC_JDK8  # was read as unified: "no GC pause"
+    summary, stats = read(data)
+    assert (summary.collector, summary.pauses, summary.full_gcs, stats.unparsed) == ("Shenandoah", 8, 0, 0)
+    # "[Pause Degenerated GC (Update Refs) 3941M->1733M(3966M), 184.489 ms]", stamped when it ended
+    top = summary.longest[0]
+    assert (top.kind, top.pause_ms, summary.max_ms) == (
+        "Pause Degenerated GC (Update Refs)",
+        184.489,
+        184.489,
+    )
+    assert top.at == datetime(2022, 8, 17, 8, 25, 40, 251511, tzinfo=UTC)  # 16:25:40.436+0800 less the pause
+
+
+def test_shenandoah_start_lines_and_concurrent_phases_are_not_pauses_and_full_is_full() -> None:
+    lines = (
+        b"2021-03-23T20:57:42.349+0000: 120835.633: [Pause Full, start]\n"
+        b"    Using 6 of 6 workers for full gc\n"
+        b"2021-03-23T20:57:46.427+0000: 120839.710: [Pause Full 1589M->1002M(1690M), 4077.274 ms]\n"
+        b"2021-03-23T20:57:46.428+0000: 120839.711: [Concurrent cleanup 1002M->1002M(1690M), 0.1 ms]\n"
+        b"2017-11-14T14:38:15.525-0500: 463.254: #0: [Pause Init Mark, 7.438 ms]\n"
+    )
+    summary, stats = read(lines)
+    assert (summary.pauses, summary.full_gcs, summary.max_ms, stats.unparsed) == (2, 1, 4077.274, 0)
+    assert summary.heap_after[0].after_mb == 1002.0
+
+
+def test_a_g1_pause_interleaved_with_a_concurrent_phase_keeps_its_own_time() -> None:
+    # "[GC pause (G1 Humongous Allocation) (young)<stamps>: [GC concurrent-root-region-scan-end, 0.0157002
+    # secs]", a concurrent-mark-start line, then the pause's own ", 0.0470136 secs]"
+    summary, stats = read(corpus("jdk8-g1-humongous-interleaved.gc.log"))
+    assert (summary.pauses, summary.max_ms, stats.unparsed) == (1, 47.014, 0)
+    assert summary.longest[0].kind == "GC pause (G1 Humongous Allocation) (young)"
+    assert summary.heap_after[0].after_mb == pytest.approx(29.9 * 1024)
+
+
+def test_the_pause_after_an_interleaved_phase_ends_on_the_phase_line() -> None:
+    # the phase's end and the pause's end share a line: "<stamps>: [GC concurrent-root-region-scan-end,
+    # 0.0189841 secs] (to-space exhausted), 0.3314995 secs][Eden: ..."
+    summary, stats = read(corpus("jdk8-g1-to-space-exhausted-interleaved.gc.log"))
+    assert [p.pause_ms for p in summary.longest] == [331.5, 108.331]  # 0.3314995 and 0.1083307 secs
+    assert (summary.evacuation_failures, stats.unparsed) == (1, 0)
+
+
+def test_to_space_exhausted_is_counted_with_file_time_and_line() -> None:
+    summary, _ = read(corpus("jdk8-g1-humongous-to-space-exhausted.gc.log"), ctx(path="node1/gc.log"))
+    assert summary.evacuation_failures == 1
+    [sample] = summary.evacuation_samples
+    assert sample.file == "node1/gc.log"
+    assert sample.at == datetime(2017, 6, 22, 6, 55, 26, 515000, tzinfo=UTC)
+    assert sample.line.startswith(
+        "[GC pause (G1 Humongous Allocation) (mixed) (to-space exhausted), 0.2466797"
+    )
+
+
+def test_print_gc_id_prefixes_are_read() -> None:
+    from collectors.logs.sniff import sniff
+
+    data = corpus("jdk8-parallel-gcid.gc.log")
+    assert sniff("gc.log", data[:65536]) is LogKind.GC_JDK8
+    summary, stats = read(data)
+    assert (summary.collector, summary.pauses, summary.full_gcs, stats.unparsed) == ("Parallel", 5, 2, 0)
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"2014-10-21T22:20:48.668+0200: [GC pause (G1 Evacuation Pause) (young)\n",  # a date only
+        b"2015-10-02T17:14:13.272+0200: 400,737: [GC remark 2015-10-02T17:14:13.273+0200: 400,737: ...\n",
+        b"[GC (Allocation Failure) [PSYoungGen: 65536K->10746K(76288K)] 65536K->17546K(251392K), 0.02 secs]\n",
+        b"Java HotSpot(TM) 64-Bit Server VM (25.45-b02) for windows-amd64 JRE (1.8.0_45-b15)\n"
+        b"CommandLine flags: -XX:+PrintGC -XX:+UseConcMarkSweepGC\n"
+        b"2016-04-14 22:41:41 GC log file has reached the maximum size. Saved as logs/gc.log.1\n",
+        b"2022-10-28T10:58:59.284-0400: [Concurrent marking, start]\n",
+    ],
+)
+def test_jdk8_logs_are_recognised_by_content_whatever_their_stamps(head: bytes) -> None:
+    from collectors.logs.sniff import sniff
+
+    assert sniff("gc.log", head) is LogKind.GC_JDK8
+
+
+def test_a_cms_remark_with_the_scavenge_it_runs_printed_inside_is_one_pause() -> None:
+    # -XX:+CMSScavengeBeforeRemark with -XX:+PrintHeapAtGC: the remark opens, the heap is printed, the
+    # scavenge is printed whole as an event of the same name, then the remark's phases and its own time
+    summary, stats = read(corpus("jdk8-cms-scavenge-before-remark.gc.log"))
+    assert (summary.pauses, summary.max_ms, stats.unparsed) == (1, 1.997, 0)
+
+
+def test_class_histograms_around_a_full_gc_are_read_and_the_full_gc_keeps_its_time() -> None:
+    summary, stats = read(corpus("jdk8-g1-full-gc-class-histogram.gc.log"))
+    assert (summary.pauses, summary.full_gcs, summary.max_ms, stats.unparsed) == (1, 1, 24572.765, 0)
+
+
+def test_safepoint_lines_without_stamps_are_counted() -> None:
+    data = b"Total time for which application threads were stopped: 0.0003160 seconds\nApplication time: 0.88 seconds\n"
+    summary, stats = read(data)
+    assert (summary.safepoints, summary.safepoint_max_ms, stats.unparsed) == (1, 0.316, 0)

@@ -97,6 +97,10 @@ def test_every_pause_the_jvm_wrote_is_read(logs: dict[str, Path], flag: str) -> 
     assert summary.heap_after and all(0 <= p.after_mb <= 24 for p in summary.heap_after)
     assert summary.span_s and 0 < summary.overhead < 1
     assert sum(m.pauses for m in summary.per_minute) == len(pauses)
+    # G1 running out of free regions in a 24 MB heap: a "To-space exhausted" line (JDK 17) or
+    # "(Evacuation Failure...)" in the pause (newer JDKs)
+    failures = [kind for kind, _ in pauses if "(Evacuation Failure" in kind]
+    assert summary.evacuation_failures == len(failures) + data.count(b"To-space exhausted")
     if flag == "Parallel":  # this one also logs safepoints, in JDK 17's "Total: N ns" form
         assert summary.safepoints == data.count(b'] Safepoint "') > 0
         assert summary.safepoint_total_s >= summary.total_pause_s * 0.9  # a safepoint holds its pauses

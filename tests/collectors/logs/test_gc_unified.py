@@ -264,3 +264,50 @@ def test_random_damage_never_raises() -> None:
             cut[rng.randrange(len(cut))] = rng.randrange(256)
         _, stats = read(bytes(cut))
         assert 0 <= stats.unparsed <= stats.lines
+
+
+# Evacuation failures: real lines of tests/corpus/gc (sources and licences in its manifest.yaml).
+CORPUS = __import__("pathlib").Path(__file__).parents[2] / "corpus" / "gc"
+
+
+def test_a_to_space_exhausted_line_is_counted_with_its_line() -> None:
+    data = (CORPUS / "unified-g1-to-space-exhausted-uptimemillis.gc.log").read_bytes()
+    summary, _ = read(data, ctx(path="node1/gc.log"))
+    assert summary.evacuation_failures == 1
+    [sample] = summary.evacuation_samples
+    assert (sample.file, sample.line) == (
+        "node1/gc.log",
+        "[2021-03-13T03:37:40.051+0530][79853119ms] GC(8645) To-space exhausted",
+    )
+    assert sample.at == datetime(2021, 3, 12, 22, 7, 40, 51000, tzinfo=UTC)
+
+
+def test_evacuation_failure_in_the_pause_of_newer_jdks_counts_once_per_collection() -> None:
+    lines = (
+        b"[2024-01-01T10:00:00.000+0000][info][gc] GC(17) Pause Young (Normal) (G1 Evacuation Pause) "
+        b"(Evacuation Failure) 57M->47M(64M) 0.420ms\n"
+        b"[2024-01-01T10:00:01.000+0000][info][gc] GC(18) Pause Young (Normal) (G1 Evacuation Pause) "
+        b"(Evacuation Failure: Allocation) 40M->40M(46M) 1.845ms\n"
+        b"[2024-01-01T10:00:02.000+0000][info][gc] GC(19) To-space exhausted\n"
+        b"[2024-01-01T10:00:02.001+0000][info][gc] GC(19) Pause Young (Normal) (G1 Evacuation Pause) "
+        b"(Evacuation Failure) 59M->57M(64M) 0.311ms\n"
+    )
+    summary, stats = read(lines)
+    assert (summary.evacuation_failures, summary.pauses, stats.unparsed) == (3, 3, 0)
+    assert [s.line.split("] ", 1)[1][:6] for s in summary.evacuation_samples] == [
+        "GC(17)",
+        "GC(18)",
+        "GC(19)",
+    ]
+
+
+@pytest.mark.parametrize("use_hyperscan", [True, False])
+def test_both_line_finders_find_the_to_space_exhausted_line(use_hyperscan: bool) -> None:
+    from collectors.logs.gc_lines import HAVE_HYPERSCAN, LineFinder
+
+    if use_hyperscan and not HAVE_HYPERSCAN:
+        pytest.skip("Hyperscan is not installed on this platform")
+    data = (CORPUS / "unified-jdk9-11-g1-to-space-exhausted.gc.log").read_bytes()
+    found = LineFinder(use_hyperscan).lines(data, False)
+    lines = [data[start:end] for start, end in zip(found.starts, found.ends, strict=True)]
+    assert b"[0.321s][info][gc            ] GC(12) To-space exhausted" in lines

@@ -70,3 +70,50 @@ def test_a_table_of_histograms_gives_each_rows_percentiles_and_sums_rows_as_merg
     grouped = table.grouped(np.array(group), 3)
     assert grouped.percentiles(50, 95, 99) == [m.percentiles(50, 95, 99) for m in merged]
     assert Histogram.table([]).percentiles(50) == []
+
+
+def test_one_pause_is_its_own_p50_p95_and_max():
+    # a GC log with a single 184.489 ms pause reported p50 = p95 = 186.0 ms, above the maximum
+    hist = filled([184.489])
+    assert hist.percentiles(0, 50, 95, 99, 100) == [184.489] * 5
+    assert filled([7.0, 7.0, 7.0]).percentiles(1, 50, 95) == [7.0, 7.0, 7.0]
+
+
+def _sample_sets(rng: random.Random):
+    shapes = (
+        lambda: rng.lognormvariate(3, 2),
+        lambda: rng.choice([0.0, 0.004, 0.01, 1.0, 1.02, 250.0, 9000.0]),
+        lambda: rng.uniform(0, 0.02),
+        lambda: 10 ** rng.uniform(-4, 6),
+    )
+    for _ in range(400):
+        shape = rng.choice(shapes)
+        yield [shape() for _ in range(rng.choice((1, 2, 3, 5, 20, 300)))]
+
+
+QS = (0, 0.1, 1, 5, 25, 50, 75, 90, 95, 99, 99.9, 100)
+
+
+def test_property_percentiles_stay_within_min_and_max_and_grow_with_q():
+    """Any sample set: every percentile lies in [min, max] and p is monotone in q, in the scalar form,
+    merged from parts and in the table form."""
+    rng = random.Random(11)
+    for values in _sample_sets(rng):
+        cut = rng.randrange(0, len(values) + 1)
+        parts = [filled(values[:cut]), filled(values[cut:])]
+        merged = Histogram.merged(parts)
+        one = filled(values)
+        table = Histogram.table([one, merged]).percentiles(*QS)
+        for got in (one.percentiles(*QS), merged.percentiles(*QS), *table):
+            assert all(p is not None and min(values) <= p <= max(values) for p in got), (values, got)
+            assert got == sorted(got), (values, got)  # type: ignore[type-var]
+        assert one.percentiles(*QS) == merged.percentiles(*QS) == table[0] == table[1]
+
+
+def test_a_histogram_filled_without_add_still_caps_at_the_maximum():
+    # the access readers add bucket counts in bulk and set only the maximum: no minimum is known
+    hist = Histogram()
+    hist.buckets = {200: 3}
+    hist.count, hist.total, hist.max = 3, 30.0, 12.0
+    assert hist.percentiles(50) == [12.0]
+    assert Histogram.table([hist]).percentiles(50) == [[12.0]]
