@@ -130,10 +130,10 @@ def file_chunks(
     """
     size = report.planned
     end = size if end is None else min(end, size)
-    first = 0 if start <= 0 else _edge(fd, boundary, start, size, report)
-    if first < 0:
+    first = 0 if start <= 0 else _edge(fd, boundary, start, end, size, report)
+    if first < 0:  # no event opens in the range: the one open at its start is read by the range before
         return
-    stop = size if end >= size else _edge(fd, boundary, end, size, report)
+    stop = size if end >= size else _edge(fd, boundary, end, size, size, report)
     stop = size if stop < 0 else stop
     yield from event_chunks(limit_lines(_blocks(fd, first, stop, block, report), report), boundary)
 
@@ -150,25 +150,27 @@ def _blocks(fd: int, start: int, stop: int, block: int, report: ReadReport) -> I
         pos += want
 
 
-def _edge(fd: int, boundary: Boundary, at: int, size: int, report: ReadReport) -> int:
-    """The first cut point at or after offset ``at`` and before ``size``, or -1.
+def _edge(fd: int, boundary: Boundary, at: int, before: int, size: int, report: ReadReport) -> int:
+    """The first cut point at or after offset ``at`` and before ``before``, or -1.
 
     Only a window of the file is held, whatever the distance to the cut point (a line of 500 MB is
-    read through, not kept): a cut point found less than _LOOKAHEAD bytes before the window's end
-    may hide an earlier one the window cut short, so it is trusted only at the end of the data.
+    read through, not kept). A cut point found less than _LOOKAHEAD bytes before the window's end may
+    hide an earlier one the window cut short, so it is trusted only at the end of the data. Bounded by
+    ``before``, a range inside one long event costs a read of the range, not of the rest of the file.
     """
     base = at - 1  # file offset of window[0]: the byte before the first possible cut point
+    reach = min(before + _LOOKAHEAD, size)  # what deciding a cut point just before ``before`` reads
     window = b""
     pos, want = base, _PROBE
     while True:
-        asked = min(want, size - pos)
+        asked = min(want, reach - pos)
         data = _pread(fd, asked, pos, report) if asked > 0 else b""
         window += data
         pos += len(data)
-        last = len(data) < asked or pos >= size
+        last = len(data) < asked or pos >= reach
         found = boundary(window, 1) if len(window) > 1 else -1
         if found >= 0 and (last or found + _LOOKAHEAD <= len(window)):
-            return base + found
+            return base + found if base + found < before else -1
         if last:
             return -1
         keep = len(window) - _LOOKAHEAD
@@ -182,8 +184,9 @@ def _pread(fd: int, size: int, offset: int, report: ReadReport) -> bytes:
     data = os.pread(fd, size, offset)
     while len(data) < size:
         more = os.pread(fd, size - len(data), offset + len(data))
-        if not more:
-            report.ended_early(offset + len(data), os.fstat(fd).st_size)
+        if not more:  # the file ends here now: it was at most this long (it may have grown again since)
+            end = offset + len(data)
+            report.ended_early(end, min(os.fstat(fd).st_size, end))
             break
         data += more
     return data

@@ -41,10 +41,12 @@ class ReadReport(LineCuts):
     def tell(self, tally: FileTally) -> None:
         """Notes and the problem of ``tally`` (the file's merged tally) for what happened."""
         if self.cut_lines:
-            lines = "1 line" if self.cut_lines == 1 else f"{self.cut_lines:,} lines"
-            were = "was" if self.cut_lines == 1 else "were"
             limit = size(LINE_LIMIT)
-            tally.stats.notes.append(f"{lines} longer than {limit} {were} cut to their first {limit}")
+            if self.cut_lines == 1:
+                note = f"1 line longer than {limit} was cut to its first {limit}"
+            else:
+                note = f"{self.cut_lines:,} lines longer than {limit} were cut to their first {limit}"
+            tally.stats.notes.append(note)
         if self.grew_to is not None:
             tally.stats.notes.append(
                 f"grew while being read, to {size(self.grew_to)}; read up to the {size(self.planned)} "

@@ -113,3 +113,13 @@ def test_split_ranges_cover_the_file() -> None:
     ranges = split_ranges(1000, 300)
     assert ranges[0][0] == 0 and ranges[-1][1] == 1000
     assert all(a[1] == b[0] for a, b in itertools.pairwise(ranges))
+
+
+def test_ranges_inside_one_long_event_are_read_once_by_the_range_it_opens_in(tmp_path: Path) -> None:
+    data = _log(5) + b"\tat a continuation line that goes on\n" * 30_000 + _log(5, seed=9)
+    path = tmp_path / "atlassian-jira.log"
+    path.write_bytes(data)
+    ranges = split_ranges(len(data), 100_000)
+    read = [_file_range(path, a, b, block=4096) for a, b in ranges]
+    assert b"".join(b"".join(r) for r in read) == data
+    assert sum(1 for r in read if r) == 2  # the first range, and the one where the last events open
