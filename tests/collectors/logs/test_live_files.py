@@ -87,9 +87,11 @@ def test_a_growing_file_is_read_up_to_its_planned_size(tmp_path: Path) -> None:
     assert read == path.read_bytes()[:size] and report.stopped_at is None
 
 
-def _analyse(path: Path, patterns, change) -> LogFileSummary:
-    """The file's entry after analysing it in ranges in this process, ``change`` made to it once the
-    first range is read."""
+def _analyse(path: Path, patterns, change, other_events: int = 3000) -> LogFileSummary:
+    """The file's entry after analysing it in ranges in this process, beside another log, ``change``
+    made to it once the first task is read. The other log is never touched and must be read whole."""
+    other = path.with_name("atlassian-jira.log.7")
+    other.write_bytes(b"".join(_event(i).replace(b"event", b"other") for i in range(other_events)))
     changed: list[int] = []
 
     def progress(done: int, total: int) -> None:
@@ -98,11 +100,12 @@ def _analyse(path: Path, patterns, change) -> LogFileSummary:
             change(path)
 
     analysis: LogAnalysis = analyze_logs(
-        [path], patterns, customer="c", workers=1, range_bytes=256 * 1024, on_progress=progress
+        [path, other], patterns, customer="c", workers=1, range_bytes=256 * 1024, on_progress=progress
     )
     assert changed, "the file was read in one task"
-    (entry,) = [f for f in analysis.files if f.path == str(path)]
-    return entry
+    entries = {f.path: f for f in analysis.files}
+    assert entries[str(other)].problem is None and entries[str(other)].events == other_events
+    return entries[str(path)]
 
 
 def test_a_file_rotated_with_copytruncate_is_reported_and_the_rest_still_read(
@@ -153,3 +156,12 @@ def test_a_file_replaced_by_a_new_one_is_not_read_as_the_old_one(tmp_path: Path,
     assert entry.problem == FileProblem.TRUNCATED
     assert entry.problem_detail is not None and entry.problem_detail.startswith("vanished while being read")
     assert entry.unparsed_lines == 0  # none of the new file's bytes were read as the old file's
+
+
+def test_a_file_deleted_before_it_is_read_is_reported_unreadable(tmp_path: Path, patterns) -> None:
+    path = _log(tmp_path, 100)  # read after the other, larger log's first range
+    entry = _analyse(path, patterns, Path.unlink, other_events=40_000)
+    assert entry.problem == FileProblem.UNREADABLE and entry.size_bytes == 0
+    assert entry.problem_detail == (
+        "vanished while being read (deleted, or moved away by log rotation); nothing of it was analysed"
+    )
