@@ -25,6 +25,7 @@ from collectors.logs.reading import ReadReport
 BLOCK = 2 * 1024 * 1024  # small enough that the passes over a chunk find it in the CPU cache
 MAX_EVENT = 64 * 1024 * 1024  # an "event" longer than this is cut at a newline instead
 _PROBE = 64 * 1024  # the first read when looking for where a range starts or ends
+_STEP = 4 * 1024  # the first read when looking for where a chunk ends: most events are shorter
 _LOOKAHEAD = 256  # the most bytes past a cut point that deciding it takes (an ISO timestamp)
 
 Boundary = Callable[[bytes, int], int]  # the first cut point at or after a position, or -1
@@ -125,8 +126,10 @@ def file_chunks(
     """Chunks of whole events of the byte range ``start``-``end`` of the open plain file ``fd``, read
     no further than ``report.planned`` bytes (its size when the run listed it).
 
-    The range's edges are found first, with small reads; then the range is read in blocks. A read that
-    comes back short (the file shrank) is recorded in ``report`` and ends the range with what was read.
+    Each chunk is one read that ends where the first event at or after ``block`` bytes opens (found
+    by a small read there first), so its bytes are copied once. An event longer than two blocks is
+    read through in blocks instead. A read that comes back short (the file shrank) is recorded in
+    ``report`` and ends the range with what was read.
     """
     size = report.planned
     end = size if end is None else min(end, size)
@@ -135,7 +138,17 @@ def file_chunks(
         return
     stop = size if end >= size else _edge(fd, boundary, end, size, size, report)
     stop = size if stop < 0 else stop
-    yield from event_chunks(limit_lines(_blocks(fd, first, stop, block, report), report), boundary)
+    pos = first
+    while pos < stop and (report.stopped_at is None or pos < report.stopped_at):  # the file ends there now
+        cut = stop if pos + block >= stop else _edge(fd, boundary, pos + block, stop, size, report, _STEP)
+        cut = stop if cut < 0 else cut
+        if cut - pos <= 2 * block:
+            data = _pread(fd, cut - pos, pos, report)
+            if data:
+                yield from limit_lines((data,), report)  # the same bytes, unless a line is too long
+        else:  # one long event: its lines cut, in chunks of at most MAX_EVENT
+            yield from event_chunks(limit_lines(_blocks(fd, pos, cut, block, report), report), boundary)
+        pos = cut
 
 
 def _blocks(fd: int, start: int, stop: int, block: int, report: ReadReport) -> Iterator[bytes]:
@@ -150,7 +163,9 @@ def _blocks(fd: int, start: int, stop: int, block: int, report: ReadReport) -> I
         pos += want
 
 
-def _edge(fd: int, boundary: Boundary, at: int, before: int, size: int, report: ReadReport) -> int:
+def _edge(
+    fd: int, boundary: Boundary, at: int, before: int, size: int, report: ReadReport, probe: int = _PROBE
+) -> int:
     """The first cut point at or after offset ``at`` and before ``before``, or -1.
 
     Only a window of the file is held, whatever the distance to the cut point (a line of 500 MB is
@@ -161,7 +176,7 @@ def _edge(fd: int, boundary: Boundary, at: int, before: int, size: int, report: 
     base = at - 1  # file offset of window[0]: the byte before the first possible cut point
     reach = min(before + _LOOKAHEAD, size)  # what deciding a cut point just before ``before`` reads
     window = b""
-    pos, want = base, _PROBE
+    pos, want = base, probe
     while True:
         asked = min(want, reach - pos)
         data = _pread(fd, asked, pos, report) if asked > 0 else b""
