@@ -3,22 +3,32 @@
 Large plain files are also split into byte ranges that separate workers read at the same time:
 each range starts at the first event that opens at or after its start offset and ends with the
 event that is open at its end offset, so every event is read exactly once.
+
+Plain files are read with ``os.pread``, never memory-mapped: a mapped file that shrinks while it is
+read (logrotate's ``copytruncate`` does that every night) kills the process with SIGBUS, which Python
+cannot catch. A read that comes back short says the file shrank; it is recorded in the task's
+ReadReport and the reading stops there. Nothing past the size the file had when the run listed it is
+read, so a live log that grows is read up to that size. Lines longer than LINE_LIMIT are cut on the
+way (long_lines.py), so memory stays flat whatever the file holds.
 """
 
 from __future__ import annotations
 
-import mmap
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol
 
 from collectors.logs.event_lines import ISO_EVENT
+from collectors.logs.long_lines import LineCuts, limit_lines
+from collectors.logs.reading import ReadReport
 
 BLOCK = 2 * 1024 * 1024  # small enough that the passes over a chunk find it in the CPU cache
 MAX_EVENT = 64 * 1024 * 1024  # an "event" longer than this is cut at a newline instead
+_PROBE = 64 * 1024  # the first read when looking for where a range starts or ends
+_STEP = 4 * 1024  # the first read when looking for where a chunk ends: most events are shorter
+_LOOKAHEAD = 256  # the most bytes past a cut point that deciding it takes (an ISO timestamp)
 
-Searchable = bytes | mmap.mmap  # a chunk read, or a whole file mapped
-Boundary = Callable[[Searchable, int], int]  # the first cut point at or after a position, or -1
+Boundary = Callable[[bytes, int], int]  # the first cut point at or after a position, or -1
 
 
 class Readable(Protocol):
@@ -27,7 +37,7 @@ class Readable(Protocol):
     def read(self, size: int, /) -> bytes: ...
 
 
-def next_line(buf: Searchable, pos: int) -> int:
+def next_line(buf: bytes, pos: int) -> int:
     """The first line start at or after ``pos`` (a chunk may be cut there)."""
     if pos <= 0:
         return 0
@@ -35,7 +45,7 @@ def next_line(buf: Searchable, pos: int) -> int:
     return -1 if found < 0 else found + 1
 
 
-def next_iso_event(buf: Searchable, pos: int) -> int:
+def next_iso_event(buf: bytes, pos: int) -> int:
     """The first line at or after ``pos`` that opens an ISO-timestamped event."""
     if pos <= 0 and ISO_EVENT.match(buf):
         return 0
@@ -66,104 +76,135 @@ def _last_cut(buf: bytes, boundary: Boundary) -> int:
         step *= 4
 
 
-def read_chunks(
-    stream: Readable, boundary: Boundary, start: int = 0, end: int | None = None, block: int = BLOCK
-) -> Iterator[bytes]:
-    """Chunks of whole events from ``stream``, up to the event open at ``end``.
-
-    With ``start`` > 0 the stream must be positioned one byte before ``start``, so that an event
-    opening exactly at ``start`` is recognised as opening a line. Each block is copied once: the
-    short tail of the previous block is joined to the head of the next one.
-    """
-    carry = b""
-    offset = start - 1 if start > 0 else 0  # file offset of carry[0]
-    if start > 0:  # a range that starts mid-file begins at its first whole event
-        while True:
-            data = stream.read(block)
-            carry += data
-            cut = boundary(carry, 1)
-            if cut >= 0 or not data:
-                break
-        if cut < 0:
-            return
-        offset += cut
-        carry = carry[cut:]
-    while True:
-        if end is not None and offset + len(carry) > end:
-            yield from _finish_range(stream, boundary, carry, end - offset, block)
-            return
-        data = stream.read(block)
-        if not data:
-            if carry:
-                yield carry
-            return
-        if end is not None and offset + len(carry) + len(data) > end:
-            carry += data
-            continue
+def event_chunks(blocks: Iterable[bytes], boundary: Boundary) -> Iterator[bytes]:
+    """The bytes of ``blocks`` in chunks of whole events: each block is cut after its last event start
+    and its tail joined to the next block's head."""
+    carry: list[bytes | memoryview] = []  # the tail of the event still open
+    held = 0
+    for data in blocks:
         cut = _last_cut(data, boundary)
         if cut <= 0:  # one event longer than the block: keep reading before cutting
-            carry += data
-            if len(carry) >= MAX_EVENT:
-                cut = carry.rfind(b"\n") + 1 or len(carry)
-                yield carry[:cut]
-                offset += cut
-                carry = carry[cut:]
+            carry.append(data)
+            held += len(data)
+            if held >= MAX_EVENT:
+                joined = b"".join(carry)
+                cut = joined.rfind(b"\n") + 1 or len(joined)
+                yield joined[:cut]
+                carry, held = [joined[cut:]], len(joined) - cut
             continue
-        chunk = b"".join((carry, memoryview(data)[:cut])) if carry else data[:cut]
-        yield chunk
-        offset += len(chunk)
-        carry = data[cut:]
+        if held:
+            carry.append(memoryview(data)[:cut])  # joined without a copy of its own
+            yield b"".join(carry)
+        else:
+            yield data[:cut]
+        carry, held = [data[cut:]], len(data) - cut
+    if held:
+        yield b"".join(carry)
 
 
-def _finish_range(
-    stream: Readable, boundary: Boundary, buf: bytes, end_at: int, block: int
+def read_chunks(
+    stream: Readable, boundary: Boundary, cuts: LineCuts | None = None, block: int = BLOCK
 ) -> Iterator[bytes]:
-    """The last chunk of a range: everything up to the first event opening at or after ``end_at``."""
-    if end_at <= 0:
-        return
-    while True:
-        cut = boundary(buf, end_at)
-        if cut >= 0:
-            if cut > 0:
-                yield buf[:cut]
-            return
-        data = stream.read(block)
-        if not data:
-            if buf:
-                yield buf
-            return
-        buf += data
+    """Chunks of whole events from ``stream`` (a gzip, a zip member), lines cut at LINE_LIMIT and
+    counted in ``cuts``."""
+
+    def blocks() -> Iterator[bytes]:
+        while data := stream.read(block):
+            yield data
+
+    return event_chunks(limit_lines(blocks(), cuts or LineCuts()), boundary)
 
 
-def mapped_chunks(
-    path: str, boundary: Boundary, start: int = 0, end: int | None = None, block: int | None = None
+def file_chunks(
+    fd: int,
+    boundary: Boundary,
+    report: ReadReport,
+    start: int = 0,
+    end: int | None = None,
+    block: int = BLOCK,
 ) -> Iterator[bytes]:
-    """Like read_chunks, for a plain file: sliced from a memory map, so each byte is copied once.
+    """Chunks of whole events of the byte range ``start``-``end`` of the open plain file ``fd``, read
+    no further than ``report.planned`` bytes (its size when the run listed it).
 
-    Pages already scanned are dropped from the mapping as the reading goes, so the process's
-    resident memory stays at about one block whatever the file's size.
+    Each chunk is one read that ends where the first event at or after ``block`` bytes opens (found
+    by a small read there first), so its bytes are copied once. An event longer than two blocks is
+    read through in blocks instead. A read that comes back short (the file shrank) is recorded in
+    ``report`` and ends the range with what was read.
     """
-    block = block or BLOCK
-    with open(path, "rb") as handle:
-        size = os.fstat(handle.fileno()).st_size
-        if size == 0:
+    size = report.planned
+    end = size if end is None else min(end, size)
+    first = 0 if start <= 0 else _edge(fd, boundary, start, end, size, report)
+    if first < 0:  # no event opens in the range: the one open at its start is read by the range before
+        return
+    stop = size if end >= size else _edge(fd, boundary, end, size, size, report)
+    stop = size if stop < 0 else stop
+    pos = first
+    while pos < stop and (report.stopped_at is None or pos < report.stopped_at):  # the file ends there now
+        cut = stop if pos + block >= stop else _edge(fd, boundary, pos + block, stop, size, report, _STEP)
+        cut = stop if cut < 0 else cut
+        if cut - pos <= 2 * block:
+            data = _pread(fd, cut - pos, pos, report)
+            if data:
+                yield from limit_lines((data,), report)  # the same bytes, unless a line is too long
+        else:  # one long event: its lines cut, in chunks of at most MAX_EVENT
+            yield from event_chunks(limit_lines(_blocks(fd, pos, cut, block, report), report), boundary)
+        pos = cut
+
+
+def _blocks(fd: int, start: int, stop: int, block: int, report: ReadReport) -> Iterator[bytes]:
+    pos = start
+    while pos < stop:
+        want = min(block, stop - pos)
+        data = _pread(fd, want, pos, report)
+        if data:
+            yield data
+        if len(data) < want:
             return
-        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-            stop = size if end is None or end >= size else boundary(mapped, end)
-            stop = size if stop < 0 else stop
-            pos = 0 if start <= 0 else boundary(mapped, start)
-            if pos < 0:
-                return
-            dropped = pos - pos % mmap.PAGESIZE
-            while pos < stop:
-                cut = stop if pos + block >= stop else boundary(mapped, pos + block)
-                cut = stop if cut < 0 or cut > stop else cut
-                yield mapped[pos:cut]
-                pos = cut
-                done = pos - pos % mmap.PAGESIZE
-                if done > dropped and hasattr(mapped, "madvise"):
-                    mapped.madvise(mmap.MADV_DONTNEED, dropped, done - dropped)
-                    dropped = done
+        pos += want
+
+
+def _edge(
+    fd: int, boundary: Boundary, at: int, before: int, size: int, report: ReadReport, probe: int = _PROBE
+) -> int:
+    """The first cut point at or after offset ``at`` and before ``before``, or -1.
+
+    Only a window of the file is held, whatever the distance to the cut point (a line of 500 MB is
+    read through, not kept). A cut point found less than _LOOKAHEAD bytes before the window's end may
+    hide an earlier one the window cut short, so it is trusted only at the end of the data. Bounded by
+    ``before``, a range inside one long event costs a read of the range, not of the rest of the file.
+    """
+    base = at - 1  # file offset of window[0]: the byte before the first possible cut point
+    reach = min(before + _LOOKAHEAD, size)  # what deciding a cut point just before ``before`` reads
+    window = b""
+    pos, want = base, probe
+    while True:
+        asked = min(want, reach - pos)
+        data = _pread(fd, asked, pos, report) if asked > 0 else b""
+        window += data
+        pos += len(data)
+        last = len(data) < asked or pos >= reach
+        found = boundary(window, 1) if len(window) > 1 else -1
+        if found >= 0 and (last or found + _LOOKAHEAD <= len(window)):
+            return base + found if base + found < before else -1
+        if last:
+            return -1
+        keep = len(window) - _LOOKAHEAD
+        if keep > 0:
+            window, base = window[keep:], base + keep
+        want = min(want * 2, BLOCK)
+
+
+def _pread(fd: int, size: int, offset: int, report: ReadReport) -> bytes:
+    """``size`` bytes at ``offset``; fewer when the file ends before, which is recorded in ``report``."""
+    data = os.pread(fd, size, offset)
+    while len(data) < size:
+        more = os.pread(fd, size - len(data), offset + len(data))
+        if not more:  # the file ends here now: it was at most this long (it may have grown again since)
+            end = offset + len(data)
+            report.ended_early(end, min(os.fstat(fd).st_size, end))
+            break
+        data += more
+    return data
 
 
 def split_ranges(size: int, parts_of: int) -> list[tuple[int, int]]:

@@ -23,18 +23,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from collectors.logs.app_scan import AppAccumulator, ChunkScanner
-from collectors.logs.chunks import (
-    Boundary,
-    mapped_chunks,
-    next_iso_event,
-    next_line,
-    read_chunks,
-    split_ranges,
-)
+from collectors.logs.chunks import Boundary, file_chunks, next_iso_event, next_line, read_chunks, split_ranges
 from collectors.logs.context import FileContext
 from collectors.logs.duplicates import Copy, Duplicates
 from collectors.logs.kinds import FileProblem, LogKind
 from collectors.logs.patterns import ScanPattern
+from collectors.logs.reading import ReadReport
 from collectors.logs.sniff import looks_binary, sniff
 from collectors.logs.sources import LogSource, SalvagingReader, discover
 from collectors.logs.tally import FileTally, TaskResult
@@ -61,6 +55,7 @@ class Task:
     kind: LogKind
     start: int = 0
     end: int | None = None
+    place: tuple[int, int] | None = None  # device and inode of a plain file when the run listed it
 
 
 @dataclass(frozen=True)
@@ -124,9 +119,12 @@ def _scanner(patterns: Sequence[ScanPattern] | None) -> ChunkScanner:
     return scanner
 
 
-def run_task(task: Task, window: Window, patterns: Sequence[ScanPattern] | None = None) -> TaskResult:
+def run_task(
+    task: Task, window: Window, patterns: Sequence[ScanPattern] | None = None
+) -> tuple[TaskResult, ReadReport]:
     """Scan one task in this process (a worker, or the main process for small inputs); ``patterns``
-    come with an application task when this process has no scanner yet."""
+    come with an application task when this process has no scanner yet. The ReadReport says what
+    happened to the file while it was read (see reading.py)."""
     started = time.perf_counter()
     family = "application" if task.kind.family == "catalina" else task.kind.family
     scanner = _scanner(patterns) if family == "application" else None
@@ -136,8 +134,9 @@ def run_task(task: Task, window: Window, patterns: Sequence[ScanPattern] | None 
     acc = _new_accumulator(family)
     tally = FileTally(task.source.display, task.source.node, task.kind)
     boundary = next_iso_event if task.kind.family == "application" else next_line
+    report = ReadReport(planned=task.source.size)
     try:
-        for chunk in _chunks(task, boundary):
+        for chunk in _chunks(task, boundary, report):
             tally.size_bytes += len(chunk)
             stats = acc.feed(chunk, ctx) if scanner is None else scanner.scan(chunk, ctx, acc)
             tally.stats.merge(stats)
@@ -162,15 +161,37 @@ def run_task(task: Task, window: Window, patterns: Sequence[ScanPattern] | None 
         tally.size_bytes,
         (time.perf_counter() - started) * 1000,
     )
-    return TaskResult({tally.path: tally}, {family: acc})
+    return TaskResult({tally.path: tally}, {family: acc}), report
 
 
-def _chunks(task: Task, boundary: Boundary) -> Iterator[bytes]:
+def _chunks(task: Task, boundary: Boundary, report: ReadReport) -> Iterator[bytes]:
     if task.source.seekable:
-        yield from mapped_chunks(task.source.path, boundary, task.start, task.end)
+        yield from _file_chunks(task, boundary, report)
         return
     with SalvagingReader(task.source.open()) as stream:
-        yield from read_chunks(stream, boundary)
+        yield from read_chunks(stream, boundary, report)
+
+
+def _file_chunks(task: Task, boundary: Boundary, report: ReadReport) -> Iterator[bytes]:
+    """A plain file's range, read up to the size it had when listed; a file deleted or replaced since
+    (rotated by renaming) is reported vanished rather than read."""
+    try:
+        fd = os.open(task.source.path, os.O_RDONLY)
+    except FileNotFoundError:
+        report.vanished = True
+        return
+    try:
+        info = os.fstat(fd)
+        if task.place is not None and (info.st_dev, info.st_ino) != task.place:
+            report.vanished = True
+            return
+        yield from file_chunks(fd, boundary, report, task.start, task.end)
+        if task.end is None or task.end >= report.planned:  # this task read up to the planned end
+            now = os.fstat(fd).st_size
+            if now > report.planned and report.stopped_at is None:
+                report.grew_to = now
+    finally:
+        os.close(fd)
 
 
 def _mib(n: int) -> str:
@@ -195,6 +216,11 @@ def _probe(source: LogSource) -> tuple[LogKind, bytes, FileTally | None]:
             head = stream.read(HEAD_BYTES)
     except (EOFError, zlib.error, zipfile.BadZipFile) as exc:
         return skipped(FileProblem.TRUNCATED, f"damaged before its first block could be read ({exc})")
+    except FileNotFoundError:
+        return skipped(
+            FileProblem.UNREADABLE,
+            "vanished before it could be read (deleted, or moved away by log rotation)",
+        )
     except OSError as exc:
         return skipped(FileProblem.UNREADABLE, unreadable.format(exc.strerror or exc))
     if looks_binary(head):
@@ -236,12 +262,24 @@ def plan(sources: Sequence[LogSource], range_bytes: int = RANGE_BYTES) -> tuple[
             skipped.append(_copy(source, kind, copy))
             continue
         limit = range_bytes * RANGE_SCALE.get(kind.family, 1)
+        place = _place(source)
         if source.seekable and kind.family in SPLITTABLE and source.size > limit:
-            tasks += [Task(source, kind, a, b) for a, b in split_ranges(source.size, limit)]
+            tasks += [Task(source, kind, a, b, place) for a, b in split_ranges(source.size, limit)]
         else:
-            tasks.append(Task(source, kind))
+            tasks.append(Task(source, kind, place=place))
     tasks.sort(key=lambda t: -_cost(t))  # the longest first, so that the workers finish together
     return tasks, skipped
+
+
+def _place(source: LogSource) -> tuple[int, int] | None:
+    """A plain file's device and inode, by which a task tells it from a file put in its place later."""
+    if not source.seekable:
+        return None
+    try:
+        info = os.stat(source.path)
+    except OSError:
+        return None  # gone already: the task finds it vanished
+    return info.st_dev, info.st_ino
 
 
 # CPU per byte, relative to an application log (measured with benchmarks/logscan.py's mix): access
@@ -315,13 +353,24 @@ def analyze_logs(
             _mib(total),
         )
     merged = TaskResult()
+    reports: dict[str, ReadReport] = {}
     done = 0
     known = _Patterns(patterns)
-    for result, task in _run(tasks, window, known, tz, use_hyperscan, workers, total):
+    for (result, report), task in _run(tasks, window, known, tz, use_hyperscan, workers, total):
         merged.merge(result)
+        if task.source.display in reports:
+            reports[task.source.display].merge(report)
+        else:
+            reports[task.source.display] = report
         done += (task.end or task.source.size) - task.start
         if on_progress is not None:
             on_progress(done, total)
+    for path, report in reports.items():
+        tally = merged.files[path]
+        had = tally.problem
+        report.tell(tally)
+        if had is None and tally.problem is not None:  # it shrank or vanished while being read
+            log.info("%s: %s: %s", path, tally.problem.value, tally.detail)
     for tally in skipped:
         if tally.path in merged.files:  # the same path given twice: one entry, with the note
             merged.files[tally.path].stats.notes.extend(tally.stats.notes)
@@ -357,7 +406,7 @@ def _run(
     use_hyperscan: bool,
     workers: int,
     total: int,
-) -> Iterator[tuple[TaskResult, Task]]:
+) -> Iterator[tuple[tuple[TaskResult, ReadReport], Task]]:
     if workers == 1 or total < IN_PROCESS_BYTES or len(tasks) < 2:
         log.debug("reading in this process")
         _init_worker(patterns.get(), tz, use_hyperscan)
@@ -384,7 +433,7 @@ def _run(
         pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=init)
     ready: list[ScanPattern] | None = None
     with pool:
-        pending: dict[Future[TaskResult], Task] = {}
+        pending: dict[Future[tuple[TaskResult, ReadReport]], Task] = {}
         queue = list(reversed(tasks))
         while queue or pending:
             while queue and len(pending) < workers * 2:  # bounded: results never pile up in memory
