@@ -39,6 +39,7 @@ from collectors.logs.sniff import looks_binary, sniff
 from collectors.logs.sources import LogSource, SalvagingReader, discover
 from collectors.logs.tally import FileTally, TaskResult
 from collectors.logs.timestamps import MinuteClock
+from collectors.logs.zip_guard import ArchiveLimit
 
 if TYPE_CHECKING:
     from collectors.logs.model import LogAnalysis
@@ -149,6 +150,8 @@ def run_task(task: Task, window: Window, patterns: Sequence[ScanPattern] | None 
             f"the file ends early or is damaged ({type(exc).__name__}: {exc}); "
             f"the first {_mib(tally.size_bytes)} were analysed"
         )
+        if isinstance(exc, ArchiveLimit):  # not damaged: a limit stopped the reading
+            tally.detail = f"{exc}; the first {_mib(tally.size_bytes)} were analysed"
     except OSError as exc:
         tally.problem = FileProblem.UNREADABLE
         tally.detail = f"could not be read ({exc.strerror or exc}); check its permissions"
@@ -190,6 +193,8 @@ def _probe(source: LogSource) -> tuple[LogKind, bytes, FileTally | None]:
     unreadable = "could not be read ({}); check its permissions"
     if source.unreadable is not None:
         return skipped(FileProblem.UNREADABLE, unreadable.format(source.unreadable))
+    if source.refused is not None:  # not a file, or an archive member past a limit (zip_guard.py)
+        return skipped(FileProblem.UNREADABLE, source.refused)
     try:
         with source.open() as stream:
             head = stream.read(HEAD_BYTES)
