@@ -203,7 +203,7 @@ class Guarded(io.BufferedIOBase):
             got += len(piece)
             if self._stop is not None:
                 break
-        if not parts and self._stop is not None:
+        if not got and self._stop is not None:
             raise self._stop
         return b"".join(parts)
 
