@@ -75,6 +75,7 @@ _NODE_ID = re.compile(
 BUNDLE_MANIFEST = "manifest.json"
 _PROPERTIES = "application-properties"  # a support zip's folder of the application's properties
 MAX_FILES = 20_000  # a folder with more files than this is not a log folder (say, "/" by mistake)
+LISTED_REFUSALS = 20  # members of one zip refused for one reason, listed one by one; then one entry
 
 # An open log: a file or a zip member, either maybe decompressed on the fly.
 ByteStream = IO[bytes] | Guarded
@@ -290,13 +291,33 @@ def _zip(path: Path, *, in_folder: bool = False) -> Iterator[LogSource]:
     listed as not read when found in a folder."""
     try:
         archive, container = open_archive(str(path))
-        found = list(_members(archive, path, container))
+        found = _few_refusals(list(_members(archive, path, container)))
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         why = f"not a readable zip archive ({exc}); re-download or re-create it"
         if not in_folder:
             raise SourceError(f"{path}: {why}") from None
         found = [LogSource(str(path), _node_of_file(path), str(path), refused=why)]
     yield from found
+
+
+def _few_refusals(found: list[LogSource]) -> list[LogSource]:
+    """The first ``LISTED_REFUSALS`` members refused for one reason, then one entry for the others: a
+    zip bomb's thousands of entries make one line of the report, not thousands."""
+    alike: dict[str, list[LogSource]] = {}
+    kept: list[LogSource] = []
+    for source in found:
+        if source.refused is None or len(alike.setdefault(source.refused, [])) < LISTED_REFUSALS:
+            kept.append(source)
+        if source.refused is not None:
+            alike[source.refused].append(source)
+    for why, sources in alike.items():
+        rest = sources[LISTED_REFUSALS:]
+        if rest:
+            first, last = rest[0], rest[-1]
+            more = f"{first.display} and {len(rest) - 1} more members"
+            why = f"{why} (the same for {len(rest)} more members, {first.name} to {last.name})"
+            kept.append(LogSource(more, first.node, first.path, first.member, first.inner, refused=why))
+    return kept
 
 
 def _members(archive: zipfile.ZipFile, path: Path, container: int) -> Iterator[LogSource]:
