@@ -34,6 +34,7 @@ from collectors.logs.chunks import (
 from collectors.logs.context import FileContext
 from collectors.logs.duplicates import Copy, Duplicates
 from collectors.logs.kinds import FileProblem, LogKind
+from collectors.logs.open_zips import close_all
 from collectors.logs.patterns import ScanPattern
 from collectors.logs.sniff import looks_binary, sniff
 from collectors.logs.sources import LogSource, SalvagingReader, discover
@@ -327,6 +328,7 @@ def analyze_logs(
         done += (task.end or task.source.size) - task.start
         if on_progress is not None:
             on_progress(done, total)
+    close_all()  # the zips this process kept open for their next member
     for tally in skipped:
         if tally.path in merged.files:  # the same path given twice: one entry, with the note
             merged.files[tally.path].stats.notes.extend(tally.stats.notes)

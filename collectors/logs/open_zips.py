@@ -107,6 +107,15 @@ def open_nested(path: str, member: str) -> tuple[zipfile.ZipFile, int]:
     return _kept[key][0], _kept[key][1]
 
 
+def close_all() -> None:
+    """Close every zip kept open: at the end of an analysis, so that a long-lived process (the
+    service) holds no file handle or spool of a customer's archive."""
+    while _kept:
+        _, (_, _, closing) = _kept.popitem(last=False)
+        for thing in closing:
+            thing.close()
+
+
 def _keep(key: _Key, entry: tuple[zipfile.ZipFile, int, list[Any]]) -> None:
     _kept[key] = entry
     while len(_kept) > KEPT:
