@@ -17,16 +17,20 @@ import io
 import os
 import shutil
 import tempfile
+import threading
 import zipfile
 from collections import OrderedDict
 from typing import IO, Any
 
 from collectors.logs.zip_guard import READ_STEP, open_member
 
-IN_MEMORY_BYTES = 64 * 2**20
-KEPT = 8  # archives kept open per process: file handles, and at most one spool in memory each
-# process (a forked worker opens its own), zip path, member, mtime, size
-_Key = tuple[int, str, str | None, int, int]
+# A spool larger than this goes to an unnamed temporary file: kept spools cost each process (and each
+# worker) at most KEPT x 16 MiB of memory.
+IN_MEMORY_BYTES = 16 * 2**20
+KEPT = 8  # archives kept open per process
+# process (a forked worker opens its own) and thread (analyses in threads keep theirs), zip path,
+# member, mtime, size
+_Key = tuple[int, int, str, str | None, int, int]
 _kept: OrderedDict[_Key, tuple[zipfile.ZipFile, int, list[Any]]] = OrderedDict()
 
 
@@ -70,7 +74,7 @@ class _Window(io.RawIOBase):
 def open_archive(path: str) -> tuple[zipfile.ZipFile, int]:
     """The zip file at ``path``, open, and its size. The caller does not close it."""
     on_disk = os.stat(path)
-    key = (os.getpid(), path, None, on_disk.st_mtime_ns, on_disk.st_size)
+    key = (*_mine(), path, None, on_disk.st_mtime_ns, on_disk.st_size)
     if key not in _kept:
         archive = zipfile.ZipFile(path)
         _keep(key, (archive, on_disk.st_size, [archive]))
@@ -83,7 +87,7 @@ def open_nested(path: str, member: str) -> tuple[zipfile.ZipFile, int]:
     close it. Raises zipfile.BadZipFile (an ArchiveLimit among them) or OSError when it cannot be read."""
     archive, container = open_archive(path)
     on_disk = os.stat(path)
-    key = (os.getpid(), path, member, on_disk.st_mtime_ns, on_disk.st_size)
+    key = (*_mine(), path, member, on_disk.st_mtime_ns, on_disk.st_size)
     if key not in _kept:
         info = archive.getinfo(member)
         holder: IO[bytes] | _Window
@@ -108,20 +112,25 @@ def open_nested(path: str, member: str) -> tuple[zipfile.ZipFile, int]:
 
 
 def close_all() -> None:
-    """Close every zip kept open: at the end of an analysis, so that a long-lived process (the
-    service) holds no file handle or spool of a customer's archive."""
-    while _kept:
-        _, (_, _, closing) = _kept.popitem(last=False)
-        for thing in closing:
-            thing.close()
+    """Close the zips this thread kept open: at the end of an analysis, so that a long-lived process
+    holds no file handle or spool of a customer's archive."""
+    for key in [k for k in _kept if k[:2] == _mine()]:
+        _close(_kept.pop(key))
+
+
+def _mine() -> tuple[int, int]:
+    return os.getpid(), threading.get_ident()
 
 
 def _keep(key: _Key, entry: tuple[zipfile.ZipFile, int, list[Any]]) -> None:
     _kept[key] = entry
     while len(_kept) > KEPT:
-        _, (_, _, closing) = _kept.popitem(last=False)
-        for thing in closing:
-            thing.close()
+        _close(_kept.popitem(last=False)[1])
+
+
+def _close(entry: tuple[zipfile.ZipFile, int, list[Any]]) -> None:
+    for thing in entry[2]:
+        thing.close()
 
 
 def _stored(path: str, info: zipfile.ZipInfo, container: int) -> _Window:

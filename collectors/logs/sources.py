@@ -3,8 +3,11 @@
 A path may be a log file (plain or gzipped), a folder of logs (one folder per node, or flat), an
 Atlassian support zip (application-logs/, tomcat-logs/ ...; a cluster zip may hold each node's zip),
 or an atlas-health bundle, whose host logs sit under logs/<customer>/<host>/. Archives are read in
-place, member by member, never unpacked to disk. Each file gets the node it came from: a support
-zip's node id from its application properties, else the zip's name; a folder's sub-folder name.
+place, member by member, never unpacked to disk (only a compressed node zip inside a cluster zip is
+decompressed once, into memory or an unnamed temporary file: open_zips.py), within the limits of
+zip_guard.py. Each file gets the node it came from: a support zip's node id from its application
+properties, else the zip's name; a folder's sub-folder name. Only regular files are opened: a FIFO
+would block for ever, /dev/zero never ends; what is not read is listed with the reason.
 """
 
 from __future__ import annotations

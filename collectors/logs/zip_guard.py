@@ -93,9 +93,14 @@ def member_problem(info: zipfile.ZipInfo) -> str | None:
 def bound(info: zipfile.ZipInfo, container_size: int) -> int:
     """The most bytes reading this member can give: its declared size, the member limit and the ratio
     limit, the last against what it can really hold (its compressed size may claim more than the
-    archive has)."""
+    archive has). A gzipped member is decompressed again, within the same limits."""
     compressed = min(info.compress_size, container_size)
-    return min(info.file_size, MAX_MEMBER_BYTES, max(RATIO_FLOOR_BYTES, MAX_RATIO * compressed))
+    most = min(info.file_size, _most(compressed))
+    return _most(most) if info.filename.endswith(".gz") else most
+
+
+def _most(compressed: int) -> int:
+    return min(MAX_MEMBER_BYTES, max(RATIO_FLOOR_BYTES, MAX_RATIO * compressed))
 
 
 def screen(archive: zipfile.ZipFile, infos: Iterable[zipfile.ZipInfo]) -> dict[str, str]:

@@ -110,3 +110,12 @@ def test_a_broken_zip_in_a_folder_is_listed_and_the_folder_still_read(tmp_path: 
     found = {s.name: s.refused for s in discover([tmp_path])}
     assert found["atlassian-jira.log"] is None
     assert (found["node2.zip"] or "").startswith("not a readable zip archive (")
+
+
+def test_a_gzipped_member_counts_what_its_gzip_may_expand_to(tmp_path: Path, monkeypatch) -> None:
+    """However small, each gzip may give 8 MiB (the floor of the ratio limit): many small gzips cannot
+    take an archive past its limit."""
+    monkeypatch.setattr(zip_guard, "MAX_ARCHIVE_BYTES", 20 * MiB)
+    members = {f"atlassian-jira.log.{i}.gz": gzip.compress(LINE) for i in range(3)}
+    found = discover([write(tmp_path / "s.zip", zip_bytes(members))])
+    assert [s.refused is None for s in found] == [True, True, False]
