@@ -128,12 +128,11 @@ def _overlaps(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> dict[st
         end = info.header_offset + _LOCAL_HEADER.size + name_length + extra_length + info.compress_size
         spans.append((info.header_offset, end, info.filename))
     spans.sort()
-    shared: dict[str, str] = {}  # member -> a member it overlaps
-    reach, owner = -1, ""
+    shared: set[str] = set()
+    reach, owner = -1, ""  # the furthest end so far, and whose it is
     for start, end, name in spans:
         if start < reach:
-            shared[name] = owner
-            shared.setdefault(owner, name)
+            shared |= {name, owner}
         if end > reach:
             reach, owner = end, name
     if shared:
@@ -148,8 +147,8 @@ def _overlaps(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> dict[st
 class Budget:
     """What one archive may still give, in all, to the members chosen to be read."""
 
-    def __init__(self, limit: int | None = None) -> None:
-        self.left = MAX_ARCHIVE_BYTES if limit is None else limit
+    def __init__(self) -> None:
+        self.left = MAX_ARCHIVE_BYTES
 
     def take(self, amount: int) -> str | None:
         """None when ``amount`` more fits; else why this member is not read."""
