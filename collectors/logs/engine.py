@@ -27,12 +27,14 @@ from collectors.logs.chunks import Boundary, file_chunks, next_iso_event, next_l
 from collectors.logs.context import FileContext
 from collectors.logs.duplicates import Copy, Duplicates
 from collectors.logs.kinds import FileProblem, LogKind
+from collectors.logs.open_zips import close_all
 from collectors.logs.patterns import ScanPattern
 from collectors.logs.reading import ReadReport
 from collectors.logs.sniff import looks_binary, sniff
 from collectors.logs.sources import LogSource, SalvagingReader, discover
 from collectors.logs.tally import FileTally, TaskResult
 from collectors.logs.timestamps import MinuteClock
+from collectors.logs.zip_guard import ArchiveLimit
 
 if TYPE_CHECKING:
     from collectors.logs.model import LogAnalysis
@@ -148,6 +150,8 @@ def run_task(
             f"the file ends early or is damaged ({type(exc).__name__}: {exc}); "
             f"the first {_mib(tally.size_bytes)} were analysed"
         )
+        if isinstance(exc, ArchiveLimit):  # not damaged: a limit stopped the reading
+            tally.detail = f"{exc}; the first {_mib(tally.size_bytes)} were analysed"
     except OSError as exc:
         tally.problem = FileProblem.UNREADABLE
         tally.detail = f"could not be read ({exc.strerror or exc}); check its permissions"
@@ -211,6 +215,8 @@ def _probe(source: LogSource) -> tuple[LogKind, bytes, FileTally | None]:
     unreadable = "could not be read ({}); check its permissions"
     if source.unreadable is not None:
         return skipped(FileProblem.UNREADABLE, unreadable.format(source.unreadable))
+    if source.refused is not None:  # not a file, or an archive member past a limit (zip_guard.py)
+        return skipped(FileProblem.UNREADABLE, source.refused)
     try:
         with source.open() as stream:
             head = stream.read(HEAD_BYTES)
@@ -356,15 +362,18 @@ def analyze_logs(
     reports: dict[str, ReadReport] = {}
     done = 0
     known = _Patterns(patterns)
-    for (result, report), task in _run(tasks, window, known, tz, use_hyperscan, workers, total):
-        merged.merge(result)
-        if task.source.display in reports:
-            reports[task.source.display].merge(report)
-        else:
-            reports[task.source.display] = report
-        done += (task.end or task.source.size) - task.start
-        if on_progress is not None:
-            on_progress(done, total)
+    try:
+        for (result, report), task in _run(tasks, window, known, tz, use_hyperscan, workers, total):
+            merged.merge(result)
+            if task.source.display in reports:
+                reports[task.source.display].merge(report)
+            else:
+                reports[task.source.display] = report
+            done += (task.end or task.source.size) - task.start
+            if on_progress is not None:
+                on_progress(done, total)
+    finally:
+        close_all()  # the zips this process kept open for their next member
     for path, report in reports.items():
         tally = merged.files[path]
         had = tally.problem

@@ -152,4 +152,8 @@ def test_pipes_and_sockets_are_never_opened(tmp_path: Path) -> None:
 
     (tmp_path / "atlassian-jira.log").write_bytes(LINE)
     os.mkfifo(tmp_path / "catalina.out")  # opening a FIFO would block for ever
-    assert [s.name for s in discover([tmp_path])] == ["atlassian-jira.log"]
+    found = discover([tmp_path])
+    assert [(s.name, s.refused) for s in found] == [
+        ("atlassian-jira.log", None),
+        ("catalina.out", "a FIFO, not a regular file; not read"),
+    ]
