@@ -15,6 +15,8 @@ way (long_lines.py), so memory stays flat whatever the file holds.
 from __future__ import annotations
 
 import os
+import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol
 
@@ -106,13 +108,20 @@ def read_chunks(
     stream: Readable, boundary: Boundary, cuts: LineCuts | None = None, block: int = BLOCK
 ) -> Iterator[bytes]:
     """Chunks of whole events from ``stream`` (a gzip, a zip member), lines cut at LINE_LIMIT and
-    counted in ``cuts``."""
+    counted in ``cuts``. A stream that breaks (damaged, cut short, stopped at a limit) first gives
+    everything before the break, the event open there included, then raises its error."""
+    broken: list[Exception] = []
 
     def blocks() -> Iterator[bytes]:
-        while data := stream.read(block):
-            yield data
+        try:
+            while data := stream.read(block):
+                yield data
+        except (EOFError, zlib.error, zipfile.BadZipFile) as exc:
+            broken.append(exc)
 
-    return event_chunks(limit_lines(blocks(), cuts or LineCuts()), boundary)
+    yield from event_chunks(limit_lines(blocks(), cuts or LineCuts()), boundary)
+    if broken:
+        raise broken[0]
 
 
 def file_chunks(
