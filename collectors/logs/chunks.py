@@ -15,14 +15,13 @@ way (long_lines.py), so memory stays flat whatever the file holds.
 from __future__ import annotations
 
 import os
-import zipfile
-import zlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol
 
 from collectors.logs.event_lines import ISO_EVENT
 from collectors.logs.long_lines import LineCuts, limit_lines
 from collectors.logs.reading import ReadReport
+from collectors.logs.zip_guard import DAMAGED
 
 BLOCK = 2 * 1024 * 1024  # small enough that the passes over a chunk find it in the CPU cache
 MAX_EVENT = 64 * 1024 * 1024  # an "event" longer than this is cut at a newline instead
@@ -116,7 +115,7 @@ def read_chunks(
         try:
             while data := stream.read(block):
                 yield data
-        except (EOFError, zlib.error, zipfile.BadZipFile) as exc:
+        except DAMAGED as exc:
             broken.append(exc)
 
     yield from event_chunks(limit_lines(blocks(), cuts or LineCuts()), boundary)

@@ -11,8 +11,6 @@ import gc
 import logging
 import os
 import time
-import zipfile
-import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -34,7 +32,7 @@ from collectors.logs.sniff import looks_binary, sniff
 from collectors.logs.sources import LogSource, SalvagingReader, discover
 from collectors.logs.tally import FileTally, TaskResult
 from collectors.logs.timestamps import MinuteClock
-from collectors.logs.zip_guard import ArchiveLimit
+from collectors.logs.zip_guard import DAMAGED, ArchiveLimit
 
 if TYPE_CHECKING:
     from collectors.logs.model import LogAnalysis
@@ -143,7 +141,7 @@ def run_task(
             stats = acc.feed(chunk, ctx) if scanner is None else scanner.scan(chunk, ctx, acc)
             tally.stats.merge(stats)
         tally.stats.merge(acc.end_file(ctx))
-    except (EOFError, zlib.error, zipfile.BadZipFile) as exc:
+    except DAMAGED as exc:
         tally.stats.merge(acc.end_file(ctx))
         tally.problem = FileProblem.TRUNCATED
         tally.detail = (
@@ -220,7 +218,7 @@ def _probe(source: LogSource) -> tuple[LogKind, bytes, FileTally | None]:
     try:
         with source.open() as stream:
             head = stream.read(HEAD_BYTES)
-    except (EOFError, zlib.error, zipfile.BadZipFile) as exc:
+    except DAMAGED as exc:
         return skipped(FileProblem.TRUNCATED, f"damaged before its first block could be read ({exc})")
     except FileNotFoundError:
         return skipped(

@@ -17,14 +17,22 @@ import os
 import re
 import stat
 import zipfile
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 from collectors.logs.open_zips import open_archive, open_nested
-from collectors.logs.zip_guard import ArchiveLimit, Budget, DamagedMember, Guarded, bound, open_member, screen
+from collectors.logs.zip_guard import (
+    DAMAGED,
+    ArchiveLimit,
+    Budget,
+    DamagedMember,
+    Guarded,
+    bound,
+    open_member,
+    screen,
+)
 
 # Folders that hold logs rather than name a node.
 _LOG_FOLDERS = frozenset(
@@ -152,7 +160,7 @@ class SalvagingReader:
         while got < size:
             try:
                 piece = self._stream.read(min(self.STEP, size - got))
-            except (EOFError, zlib.error, zipfile.BadZipFile) as exc:
+            except DAMAGED as exc:
                 self._error = exc
                 break
             if not piece:

@@ -15,10 +15,12 @@ costs bounded memory and time, and each member it holds back is listed with the 
 
 from __future__ import annotations
 
+import gzip
 import io
 import lzma
 import struct
 import zipfile
+import zlib
 from collections.abc import Iterable
 from typing import IO, Any
 
@@ -60,6 +62,11 @@ _READABLE = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_LZM
 _LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, ..., file name length, extra field length
 _LOCAL_SIGNATURE = b"PK\x03\x04"
 _EXTRACT = "extract it with unzip and give the folder"
+
+
+# What a damaged or cut-short compressed stream raises. BadGzipFile is an OSError, so without it a
+# file that only looks gzipped would be reported as a permission problem.
+DAMAGED: tuple[type[Exception], ...] = (EOFError, zlib.error, zipfile.BadZipFile, gzip.BadGzipFile)
 
 
 class ArchiveLimit(zipfile.BadZipFile):

@@ -87,3 +87,17 @@ def test_the_engine_logs_per_file_and_task_never_per_line(folders, patterns, tmp
     )
     assert logged[-1][0] == "INFO" and re.fullmatch(r"c: \d+ log file\(s\) read, [\d.]+ MiB in [\d.]+ s \(\d+ MB/s\)",
                                                     logged[-1][1])  # fmt: skip
+
+
+def test_a_file_named_gz_that_is_not_gzip_is_listed_as_damaged_not_as_a_permission_problem(
+    tmp_path, patterns
+) -> None:
+    (tmp_path / "atlassian-jira.log.gz").write_bytes(b"2024-05-01 10:00:00,000 main INFO not gzip at all\n")
+    (tmp_path / "atlassian-jira.log.1.gz").write_bytes(
+        b"\x1f\x8b\x08\x00" + b"\xff" * 64
+    )  # a header, then junk
+    analysis = analyze_logs([tmp_path], patterns, customer="c", workers=1)
+    for entry in analysis.files:
+        assert entry.problem is not None and entry.problem.value == "truncated", entry
+        assert entry.problem_detail is not None and "permissions" not in entry.problem_detail, entry
+        assert "damaged" in entry.problem_detail, entry
