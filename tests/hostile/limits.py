@@ -1,7 +1,8 @@
 """Running `atlas-health` against a hostile input the way a user would, in a subprocess with a time
 limit and a memory cap, so that a hang or an unbounded read fails the test instead of the machine.
 
-Each run also gets its own empty home, temporary and working folders, and fails when it leaves a
+Every run must end without a traceback and without "internal error", the message kept for defects
+in our code, whatever its exit code. Each run also gets its own empty home, temporary and working folders, and fails when it leaves a
 file in any of them, or a half-written staging folder beside an output folder it was given: a
 refused input must leave nothing behind but what the user asked for.
 """
@@ -88,7 +89,11 @@ def atlas(
             stray["working folder"] = _left_in(work)
         stray["beside the output"] = [p for output in _outputs(args) for p in _half_written(output)]
         left = {name: files for name, files in stray.items() if files}
-        assert not left, f"`atlas-health {' '.join(args)[:200]}` left files behind: {left}\n{result.stderr}"
+        command = f"`atlas-health {' '.join(args)[:200]}`"
+        assert not left, f"{command} left files behind: {left}\n{result.stderr}"
+        # Whatever the outcome, hostile input never reaches the catch-all kept for our own defects.
+        for defect in ("internal error", "Traceback"):
+            assert defect not in result.stderr, f"{command} printed {defect!r}:\n{result.stderr}"
         return result
 
 
