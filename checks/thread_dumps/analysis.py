@@ -37,10 +37,25 @@ POOLS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("indexing", re.compile(r"lucene|index", re.I)),
     ("cluster", re.compile(r"hazelcast|^hz\.|cluster|localq|ehcache|jgroups|replicat", re.I)),
 )
-JVM_THREADS = re.compile(
-    r"^(?:Reference Handler|Finalizer|Signal Dispatcher|Service Thread|Attach Listener|Common-Cleaner|"
-    r"Notification Thread|Monitor Deflation Thread|Sweeper thread|C\d CompilerThread\d+|"
-    r"process reaper|JFR .*|VM .*|G1 .*|GC Thread.*|ZGC .*|Shenandoah.*)$"
+# The JVM's own Java threads, by the start of their names: releases rename them ("process reaper" is
+# "process reaper (pid N)" since JDK 22, compiler threads gained "C1 "/"C2 "), so no exact names.
+JVM_THREAD_NAMES = re.compile(
+    r"^(?:Reference Handler|Finalizer\b|Signal Dispatcher|Service Thread|Attach Listener|Common-Cleaner|"
+    r"Notification Thread|Monitor Deflation Thread|Sweeper thread|Low Memory Detector|"
+    r"Surrogate Locker Thread|(?:C[12] |JVMCI )?CompilerThread\d*|process reaper\b|JFR |"
+    r"VirtualThread-un(?:blocker|parker)|(?:Read|Write)-Poller|VM |G1 |GC |Concurrent |ZGC |Shenandoah)"
+)
+# The JVM's own threads, by what they run: their names may change again, their entry points hardly.
+JVM_FRAMES = frozenset(
+    {
+        "java.lang.ref.Reference$ReferenceHandler.run",
+        "java.lang.ref.Finalizer$FinalizerThread.run",
+        "jdk.internal.ref.CleanerImpl.run",
+        "java.lang.ProcessHandleImpl.waitForProcessExit0",  # the process reaper, JDK 9+
+        "java.lang.UNIXProcess.waitForProcessExit",  # the process reaper, JDK 8
+        "jdk.jfr.internal.PlatformRecorder.periodicTask",
+        "sun.nio.ch.Poller.pollerLoop",
+    }
 )
 # Frames that mean "waiting for work": a thread showing one of them is idle, whatever its state.
 IDLE_FRAMES = frozenset(
@@ -73,8 +88,17 @@ DB_POOL_FRAMES = re.compile(
 )
 
 
+def is_jvm_internal(thread: JavaThread) -> bool:
+    """The JVM's own threads: never stuck, never a hot stack, whatever their state."""
+    if thread.state is None and not thread.frames and thread.carrying is None:
+        return True  # HotSpot prints no Java state for its native threads (VM, GC, compiler on JDK 6)
+    if JVM_THREAD_NAMES.match(thread.name):
+        return True
+    return any(f.method in JVM_FRAMES for f in thread.frames)
+
+
 def pool_of(thread: JavaThread) -> str:
-    if thread.number is None or JVM_THREADS.match(thread.name):
+    if is_jvm_internal(thread):
         return "jvm"
     for name, pattern in POOLS:
         if pattern.search(thread.name):
@@ -149,12 +173,18 @@ class JvmThreadAnalysis:
         return (self.dumps[-1].taken_at - self.dumps[0].taken_at).total_seconds()
 
 
+def _state(thread: JavaThread) -> str:
+    if thread.state:
+        return thread.state
+    return "CARRIER" if thread.carrying is not None else "JVM INTERNAL"
+
+
 def _summary(dump: ThreadDump, parsed: ParsedDump) -> DumpSummary:
     threads = parsed.threads
     return DumpSummary(
         taken_at=dump.taken_at,
         threads=len(threads),
-        states=dict(Counter(t.state or "JVM INTERNAL" for t in threads).most_common()),
+        states=dict(Counter(_state(t) for t in threads).most_common()),
         pools=dict(Counter(pool_of(t) for t in threads).most_common()),
         busy_pools=dict(Counter(pool_of(t) for t in threads if not is_idle(t)).most_common()),
         db_connection_waits=sum(1 for t in threads if waits_for_db_connection(t)),

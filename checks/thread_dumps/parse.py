@@ -1,8 +1,12 @@
 """Parsing HotSpot thread dumps (jcmd Thread.print, jstack, kill -3 output). Pure text in, data out.
 
-Handles the JDK 8 to 21 header forms (``"name" #12 daemon prio=5 os_prio=0 cpu=.. elapsed=.. tid=..
-nid=.. state``, JDK 19+ adds ``[nid]`` after the number), the frames and lock lines below each
-header, and the JVM's own "Found one Java-level deadlock" sections.
+Handles the header forms of JDK 6 to 25: ``"name" daemon prio=10 tid=.. nid=.. state`` (JDK 6 and 7
+have no ``#N``), ``"name" #12 daemon prio=5 os_prio=0 tid=..`` (8), ``cpu=.. elapsed=..`` (11+),
+``#12 [nid]`` (19+) and ``allocated=.. defined_classes=..`` (``-e``); the frames and lock lines below
+each header; the carrier threads of JDK 21+ that print ``Carrying virtual thread #N`` instead of a
+state; and the JVM's own "Found one Java-level deadlock" sections. ``split_dumps`` cuts a file holding
+several dumps (jstack or ``jcmd Thread.print`` appended in a loop, kill -3 into a console log) at
+each dump's ``Full thread dump`` line, with jcmd's ``PID:`` line and the timestamp above it.
 """
 
 from __future__ import annotations
@@ -25,6 +29,9 @@ _LOCK = re.compile(
 _TIMESTAMP = re.compile(r"^(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})$")
 _LAMBDA_ADDRESS = re.compile(r"/0x[0-9a-f]+")
 _DEADLOCK_NAME = re.compile(r'^"(?P<name>.*)":$')
+_CARRYING = re.compile(r"^\s+Carrying virtual thread #(\d+)")
+# What jcmd (its "PID:" line) and jstack (the timestamp) print above "Full thread dump".
+_PREAMBLE = re.compile(r"^(?:\d+:|\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})$")
 
 
 @dataclass(frozen=True)
@@ -36,7 +43,7 @@ class Frame:
 @dataclass(frozen=True)
 class JavaThread:
     name: str
-    number: int | None  # "#12"; None for the JVM's own threads (GC, compiler)
+    number: int | None  # "#12"; None for the JVM's own threads (GC, VM) and every thread of JDK 6 and 7
     daemon: bool
     tid: str | None
     state: str | None  # RUNNABLE, BLOCKED, WAITING, TIMED_WAITING, NEW, TERMINATED
@@ -46,6 +53,7 @@ class JavaThread:
     waiting_to_lock: str | None = None  # monitor address it is blocked on
     parked_on: str | None = None
     locked: tuple[str, ...] = ()  # monitor addresses it holds
+    carrying: int | None = None  # JDK 21+: the virtual thread mounted on this carrier (it has no state)
 
     @property
     def key(self) -> str:
@@ -85,6 +93,7 @@ def _header(line: str) -> dict[str, Any] | None:
         "waiting_to_lock": None,
         "parked_on": None,
         "locked": [],
+        "carrying": None,
     }
 
 
@@ -138,7 +147,9 @@ def parse_dump(text: str) -> ParsedDump:
             continue
         if current is None:
             continue
-        if state := _STATE.match(line):
+        if carrying := _CARRYING.match(line):
+            current["carrying"] = int(carrying.group(1))
+        elif state := _STATE.match(line):
             current["state"], current["state_detail"] = state.group("state"), state.group("detail")
         elif frame := _FRAME.match(line):
             method = _LAMBDA_ADDRESS.sub("", frame.group("method"))  # the address differs per JVM run
@@ -154,3 +165,26 @@ def parse_dump(text: str) -> ParsedDump:
     if current is not None:
         threads.append(_thread(current))
     return ParsedDump(printed_at=taken_at, jvm=jvm, threads=tuple(threads), deadlocks=_deadlocks(lines))
+
+
+def split_dumps(text: str) -> list[str]:
+    """The dumps in a text, in order: each from its preamble (jcmd's PID line, the timestamp) on."""
+    lines = text.splitlines(keepends=True)
+    starts: list[int] = []
+    for index, line in enumerate(lines):
+        if not line.startswith("Full thread dump"):
+            continue
+        start = index
+        floor = starts[-1] + 1 if starts else 0
+        while start > floor and index - start < 2 and _PREAMBLE.match(lines[start - 1].strip()):
+            start -= 1
+        starts.append(start)
+    if len(starts) < 2:
+        return [text]
+    starts[0] = 0  # whatever came before the first dump stays with it, as parse_dump always read it
+    return ["".join(lines[a:b]) for a, b in zip(starts, [*starts[1:], len(lines)], strict=True)]
+
+
+def parse_dumps(text: str) -> list[ParsedDump]:
+    """Every dump in a text (one jstack or jcmd output, or several appended), in order."""
+    return [parse_dump(part) for part in split_dumps(text)]
