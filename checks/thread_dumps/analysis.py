@@ -90,8 +90,8 @@ DB_POOL_FRAMES = re.compile(
 
 def is_jvm_internal(thread: JavaThread) -> bool:
     """The JVM's own threads: never stuck, never a hot stack, whatever their state."""
-    if thread.state is None and not thread.frames and thread.carrying is None:
-        return True  # HotSpot prints no Java state for its native threads (VM, GC, compiler on JDK 6)
+    if thread.number is None and thread.state is None and not thread.frames:
+        return True  # HotSpot's native threads (VM, GC; compiler on JDK 6) print no number, state or frame
     if JVM_THREAD_NAMES.match(thread.name):
         return True
     return any(f.method in JVM_FRAMES for f in thread.frames)
@@ -103,7 +103,7 @@ def pool_of(thread: JavaThread) -> str:
     for name, pattern in POOLS:
         if pattern.search(thread.name):
             return name
-    return "other"
+    return "virtual" if thread.virtual else "other"
 
 
 def waits_for_db_connection(thread: JavaThread) -> bool:
@@ -176,7 +176,9 @@ class JvmThreadAnalysis:
 def _state(thread: JavaThread) -> str:
     if thread.state:
         return thread.state
-    return "CARRIER" if thread.carrying is not None else "JVM INTERNAL"
+    if thread.carrying is not None:
+        return "CARRIER"  # JDK 21+ prints no state for a carrier with a virtual thread mounted
+    return "JVM INTERNAL" if is_jvm_internal(thread) else "NOT PRINTED"  # JDK 21's plain text has none
 
 
 def _summary(dump: ThreadDump, parsed: ParsedDump) -> DumpSummary:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from checks.thread_dumps.analysis import analyse_series, is_jvm_internal, pool_of
-from checks.thread_dumps.parse import parse_dump, parse_dumps, split_dumps
+from checks.thread_dumps.parse import Frame, parse_dump, parse_dumps, split_dumps
 from collectors.hosts.model import ThreadDump
 
 CORPUS = Path(__file__).parents[2] / "corpus" / "thread_dumps"
@@ -90,3 +90,36 @@ def test_a_single_dump_or_no_dump_is_one_part():
     one = text("jdk08_jstack_tda.log")
     assert split_dumps(one) == [one]
     assert split_dumps("no dump here\n") == ["no dump here\n"]
+
+
+def test_the_plain_text_dump_of_jdk25_lists_virtual_threads_and_its_lock_lines_show_the_deadlock():
+    dump = text("jdk25_dump_to_file_recorded.txt")
+    parsed = parse_dump(dump)
+    assert (parsed.jvm, f"{parsed.printed_at:%Y-%m-%d %H:%M:%S%z}") == (
+        "25.0.3+9-LTS",
+        "2026-12-06 02:29:41+0000",
+    )
+    virtual = [t for t in parsed.threads if t.virtual]
+    assert [(t.number, t.state) for t in virtual][:2] == [(32, "TIMED_WAITING"), (34, "TIMED_WAITING")]
+    assert {pool_of(t) for t in virtual} == {"virtual"}
+    analysis = analyse_series(series_of(dump))
+    assert [(d.threads, d.source) for d in analysis.deadlocks] == [
+        (("cache-loader-1", "cache-loader-2"), "locks")
+    ]
+
+
+def test_the_plain_text_dump_of_jdk21_has_no_states_and_still_knows_the_jvm_threads():
+    threads = parse_dump(text("jdk21_dump_to_file_reconstructed.txt")).threads
+    assert len(threads) == 22 and all(t.state is None for t in threads)
+    reaper = next(t for t in threads if t.name.startswith("process reaper"))
+    assert reaper.top(1) == ("java.lang.ProcessHandleImpl.waitForProcessExit0",)
+    assert is_jvm_internal(reaper)
+    assert not any(is_jvm_internal(t) for t in threads if t.virtual)
+
+
+def test_a_frame_reads_the_same_whether_the_module_is_in_front_or_in_the_location():
+    assert Frame.of("java.base/java.lang.Thread.sleep", "Thread.java:509").method == "java.lang.Thread.sleep"
+    assert Frame.of("com.foo.loader/foo@9.0/com.foo.Main.run", "Main.java:1").method == "com.foo.Main.run"
+    assert Frame.of("app//com.foo.App.run", "App.java:12").method == "com.foo.App.run"
+    lambda_frame = Frame.of("Estate$$Lambda/0x000000008c0304f8.run", "Unknown Source")
+    assert lambda_frame.method == "Estate$$Lambda.run"
