@@ -37,8 +37,9 @@ POOLS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("indexing", re.compile(r"lucene|index", re.I)),
     ("cluster", re.compile(r"hazelcast|^hz\.|cluster|localq|ehcache|jgroups|replicat", re.I)),
 )
-# The JVM's own Java threads, by the start of their names: releases rename them ("process reaper" is
-# "process reaper (pid N)" since JDK 22, compiler threads gained "C1 "/"C2 "), so no exact names.
+# The JVM's own Java threads, by the start of their names: releases rename them (the reaper is
+# "process reaper (pid N)" in JDK 22+ and recent 17u updates, renamed for each child it waits on;
+# compiler threads gained "C1 "/"C2 "), so no exact names.
 JVM_THREAD_NAMES = re.compile(
     r"^(?:Reference Handler|Finalizer\b|Signal Dispatcher|Service Thread|Attach Listener|Common-Cleaner|"
     r"Notification Thread|Monitor Deflation Thread|Sweeper thread|Low Memory Detector|"

@@ -88,8 +88,8 @@ def parse_dump(text: str) -> ParsedDump:
     threads: list[JavaThread] = []
     current: dict[str, Any] | None = None
     for line in lines:
-        if line.startswith("Found one Java-level deadlock"):
-            break  # the rest repeats threads in another form
+        if line.startswith(("Found one Java-level deadlock", "JNI global ref")):
+            break  # the threads end here: what follows repeats them, or is the console's next log line
         if taken_at is None and (stamp := _TIMESTAMP.match(line.strip())):
             taken_at = datetime.strptime(stamp.group(1), "%Y-%m-%d %H:%M:%S")
             continue

@@ -123,3 +123,12 @@ def test_a_frame_reads_the_same_whether_the_module_is_in_front_or_in_the_locatio
     assert Frame.of("app//com.foo.App.run", "App.java:12").method == "com.foo.App.run"
     lambda_frame = Frame.of("Estate$$Lambda/0x000000008c0304f8.run", "Unknown Source")
     assert lambda_frame.method == "Estate$$Lambda.run"
+
+
+def test_a_dump_in_a_console_log_ends_where_the_jvm_ends_it_not_at_the_next_stack_trace():
+    # kill -3 writes the dump into catalina.out, between the application's own log lines
+    logged = "2016-07-12 14:02:40,123 ERROR [main] job failed\njava.lang.IllegalStateException: no\n"
+    logged += "\tat com.example.Job.run(Job.java:12)\n"
+    parsed = parse_dump(text("jdk08_jstack_tda.log") + logged)
+    assert not any(f.method == "com.example.Job.run" for t in parsed.threads for f in t.frames)
+    assert len(parsed.threads) == 21
