@@ -119,8 +119,9 @@ def is_idle(thread: JavaThread) -> bool:
     if any(f.method in IDLE_FRAMES for f in thread.frames):
         return True
     if thread.state in ("WAITING", "TIMED_WAITING"):
-        # a waiting request thread or database-pool waiter is waiting for something, not for work
-        return pool_of(thread) != "http" and not waits_for_db_connection(thread)
+        # a waiting request thread, virtual thread (one per task, never pooled) or database-pool waiter
+        # is waiting for something, not for work
+        return pool_of(thread) not in ("http", "virtual") and not waits_for_db_connection(thread)
     return False
 
 
@@ -189,7 +190,9 @@ def _summary(dump: ThreadDump, parsed: ParsedDump) -> DumpSummary:
         threads=len(threads),
         states=dict(Counter(_state(t) for t in threads).most_common()),
         pools=dict(Counter(pool_of(t) for t in threads).most_common()),
-        busy_pools=dict(Counter(pool_of(t) for t in threads if not is_idle(t)).most_common()),
+        busy_pools=dict(
+            Counter(p for t in threads if (p := pool_of(t)) != "jvm" and not is_idle(t)).most_common()
+        ),
         db_connection_waits=sum(1 for t in threads if waits_for_db_connection(t)),
     )
 
@@ -243,7 +246,7 @@ def _stuck(dumps: Sequence[tuple[ThreadDump, ParsedDump]], deadlocked: set[str])
         if any(is_idle(t) for t in seen):
             continue
         tops = {t.top(STUCK_DEPTH) for t in seen}
-        states = {t.state for t in seen}
+        states = {(t.state, t.carrying) for t in seen}  # a carrier is stuck only with the same virtual thread
         if len(tops) == 1 and len(states) == 1:
             stuck.append(
                 StuckThread(first.name, pool_of(first), first.state, first.top(STUCK_DEPTH), len(seen), span)
@@ -257,8 +260,8 @@ def _hottest(dumps: Sequence[tuple[ThreadDump, ParsedDump]], limit: int = 5) -> 
     states: dict[tuple[str, ...], str | None] = {}
     for _, parsed in dumps:
         for thread in parsed.threads:
-            if is_idle(thread) or pool_of(thread) == "jvm":
-                continue
+            if is_idle(thread) or pool_of(thread) == "jvm" or thread.carrying is not None:
+                continue  # a carrier's own frames (Continuation.run) say nothing of the task it runs
             top = thread.top(HOT_DEPTH)
             counts[top] += 1
             names.setdefault(top, set()).add(thread.key)

@@ -132,3 +132,17 @@ def test_a_dump_in_a_console_log_ends_where_the_jvm_ends_it_not_at_the_next_stac
     parsed = parse_dump(text("jdk08_jstack_tda.log") + logged)
     assert not any(f.method == "com.example.Job.run" for t in parsed.threads for f in t.frames)
     assert len(parsed.threads) == 21
+
+
+def test_the_jvms_own_threads_are_never_counted_busy():
+    parts = split_dumps(text("jdk17_jcmd_series_recorded.txt"))
+    summary = analyse_series(series_of(*parts)).dumps[-1]
+    assert summary.busy_pools == {"http": 2, "other": 2}  # spinning and sleeping requests, the deadlock
+    assert summary.pools["jvm"] == 20
+
+
+def test_carriers_make_no_hot_stack_and_waiting_virtual_threads_are_busy():
+    carriers = analyse_series(series_of(text("jdk25_jstack_virtual_threads.txt")))
+    assert not any(h.frames[0] == "jdk.internal.vm.Continuation.run" for h in carriers.hottest)
+    plain = analyse_series(series_of(text("jdk25_dump_to_file_recorded.txt"))).dumps[0]
+    assert plain.busy_pools["virtual"] == 4  # a virtual thread runs one task: waiting is not idling
