@@ -9,6 +9,10 @@ import dataclasses
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from atlas_health.testing.harness import evidence, only
+from atlas_health.testing.hosts import host, run_host_check
+from checks.finding import Severity
+from checks.jvm.threads_stuck import JvmThreadsStuck
 from checks.thread_dumps.analysis import analyse_series, is_jvm_internal, pool_of
 from checks.thread_dumps.parse import Frame, parse_dump, parse_dumps, split_dumps
 from collectors.hosts.model import ThreadDump
@@ -146,3 +150,14 @@ def test_carriers_make_no_hot_stack_and_waiting_virtual_threads_are_busy():
     assert not any(h.frames[0] == "jdk.internal.vm.Continuation.run" for h in carriers.hottest)
     plain = analyse_series(series_of(text("jdk25_dump_to_file_recorded.txt"))).dumps[0]
     assert plain.busy_pools["virtual"] == 4  # a virtual thread runs one task: waiting is not idling
+
+
+def test_the_stuck_check_on_a_real_series_names_the_spinning_workers_with_their_frames_and_no_reaper():
+    parts = split_dumps(text("jdk25_jstack_series_cpu_stall.txt"))
+    finding = only(run_host_check(JvmThreadsStuck, host(thread_dumps=series_of(*parts))))
+    assert (finding.severity, finding.title) == (Severity.CRITICAL, "5 thread(s) stuck on the same frames")
+    assert "process reaper" not in finding.message
+    shown = evidence(finding)
+    assert shown["pool-3-thread-1 (RUNNABLE)"].startswith(
+        "me.bechberger.jthreaddump.test.scenarios.TestScenarios$15.busyWaitSpin <- "
+    )
