@@ -37,10 +37,26 @@ POOLS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("indexing", re.compile(r"lucene|index", re.I)),
     ("cluster", re.compile(r"hazelcast|^hz\.|cluster|localq|ehcache|jgroups|replicat", re.I)),
 )
-JVM_THREADS = re.compile(
-    r"^(?:Reference Handler|Finalizer|Signal Dispatcher|Service Thread|Attach Listener|Common-Cleaner|"
-    r"Notification Thread|Monitor Deflation Thread|Sweeper thread|C\d CompilerThread\d+|"
-    r"process reaper|JFR .*|VM .*|G1 .*|GC Thread.*|ZGC .*|Shenandoah.*)$"
+# The JVM's own Java threads, by the start of their names: releases rename them (the reaper is
+# "process reaper (pid N)" in JDK 22+ and recent 17u updates, renamed for each child it waits on;
+# compiler threads gained "C1 "/"C2 "), so no exact names.
+JVM_THREAD_NAMES = re.compile(
+    r"^(?:Reference Handler|Finalizer\b|Signal Dispatcher|Service Thread|Attach Listener|Common-Cleaner|"
+    r"Notification Thread|Monitor Deflation Thread|Sweeper thread|Low Memory Detector|"
+    r"Surrogate Locker Thread|(?:C[12] |JVMCI )?CompilerThread\d*|process reaper\b|JFR |"
+    r"VirtualThread-un(?:blocker|parker)|(?:Read|Write)-Poller|VM |G1 |GC |Concurrent |ZGC |Shenandoah)"
+)
+# The JVM's own threads, by what they run: their names may change again, their entry points hardly.
+JVM_FRAMES = frozenset(
+    {
+        "java.lang.ref.Reference$ReferenceHandler.run",
+        "java.lang.ref.Finalizer$FinalizerThread.run",
+        "jdk.internal.ref.CleanerImpl.run",
+        "java.lang.ProcessHandleImpl.waitForProcessExit0",  # the process reaper, JDK 9+
+        "java.lang.UNIXProcess.waitForProcessExit",  # the process reaper, JDK 8
+        "jdk.jfr.internal.PlatformRecorder.periodicTask",
+        "sun.nio.ch.Poller.pollerLoop",
+    }
 )
 # Frames that mean "waiting for work": a thread showing one of them is idle, whatever its state.
 IDLE_FRAMES = frozenset(
@@ -73,13 +89,22 @@ DB_POOL_FRAMES = re.compile(
 )
 
 
+def is_jvm_internal(thread: JavaThread) -> bool:
+    """The JVM's own threads: never stuck, never a hot stack, whatever their state."""
+    if thread.number is None and thread.state is None and not thread.frames:
+        return True  # HotSpot's native threads (VM, GC; compiler on JDK 6) print no number, state or frame
+    if JVM_THREAD_NAMES.match(thread.name):
+        return True
+    return any(f.method in JVM_FRAMES for f in thread.frames)
+
+
 def pool_of(thread: JavaThread) -> str:
-    if thread.number is None or JVM_THREADS.match(thread.name):
+    if is_jvm_internal(thread):
         return "jvm"
     for name, pattern in POOLS:
         if pattern.search(thread.name):
             return name
-    return "other"
+    return "virtual" if thread.virtual else "other"
 
 
 def waits_for_db_connection(thread: JavaThread) -> bool:
@@ -94,8 +119,9 @@ def is_idle(thread: JavaThread) -> bool:
     if any(f.method in IDLE_FRAMES for f in thread.frames):
         return True
     if thread.state in ("WAITING", "TIMED_WAITING"):
-        # a waiting request thread or database-pool waiter is waiting for something, not for work
-        return pool_of(thread) != "http" and not waits_for_db_connection(thread)
+        # a waiting request thread, virtual thread (one per task, never pooled) or database-pool waiter
+        # is waiting for something, not for work
+        return pool_of(thread) not in ("http", "virtual") and not waits_for_db_connection(thread)
     return False
 
 
@@ -149,14 +175,24 @@ class JvmThreadAnalysis:
         return (self.dumps[-1].taken_at - self.dumps[0].taken_at).total_seconds()
 
 
+def _state(thread: JavaThread) -> str:
+    if thread.state:
+        return thread.state
+    if thread.carrying is not None:
+        return "CARRIER"  # JDK 21+ prints no state for a carrier with a virtual thread mounted
+    return "JVM INTERNAL" if is_jvm_internal(thread) else "NOT PRINTED"  # JDK 21's plain text has none
+
+
 def _summary(dump: ThreadDump, parsed: ParsedDump) -> DumpSummary:
     threads = parsed.threads
     return DumpSummary(
         taken_at=dump.taken_at,
         threads=len(threads),
-        states=dict(Counter(t.state or "JVM INTERNAL" for t in threads).most_common()),
+        states=dict(Counter(_state(t) for t in threads).most_common()),
         pools=dict(Counter(pool_of(t) for t in threads).most_common()),
-        busy_pools=dict(Counter(pool_of(t) for t in threads if not is_idle(t)).most_common()),
+        busy_pools=dict(
+            Counter(p for t in threads if (p := pool_of(t)) != "jvm" and not is_idle(t)).most_common()
+        ),
         db_connection_waits=sum(1 for t in threads if waits_for_db_connection(t)),
     )
 
@@ -210,7 +246,7 @@ def _stuck(dumps: Sequence[tuple[ThreadDump, ParsedDump]], deadlocked: set[str])
         if any(is_idle(t) for t in seen):
             continue
         tops = {t.top(STUCK_DEPTH) for t in seen}
-        states = {t.state for t in seen}
+        states = {(t.state, t.carrying) for t in seen}  # a carrier is stuck only with the same virtual thread
         if len(tops) == 1 and len(states) == 1:
             stuck.append(
                 StuckThread(first.name, pool_of(first), first.state, first.top(STUCK_DEPTH), len(seen), span)
@@ -224,8 +260,8 @@ def _hottest(dumps: Sequence[tuple[ThreadDump, ParsedDump]], limit: int = 5) -> 
     states: dict[tuple[str, ...], str | None] = {}
     for _, parsed in dumps:
         for thread in parsed.threads:
-            if is_idle(thread) or pool_of(thread) == "jvm":
-                continue
+            if is_idle(thread) or pool_of(thread) == "jvm" or thread.carrying is not None:
+                continue  # a carrier's own frames (Continuation.run) say nothing of the task it runs
             top = thread.top(HOT_DEPTH)
             counts[top] += 1
             names.setdefault(top, set()).add(thread.key)
