@@ -27,8 +27,10 @@ from paramiko.ssh_exception import NoValidConnectionsError
 
 from collectors.hosts.commands import Command
 from collectors.hosts.model import HostError, HostErrorKind
+from collectors.hosts.private_key import load_private_key
 from collectors.hosts.session import STDERR_CAP, CappedBuffer, RawResult, Sink, one_line
 from collectors.hosts.target import HostCollectOptions, SshEndpoint
+from collectors.regular_file import RefusedFile
 
 _KNOWN_HOSTS_LOCK = threading.Lock()  # trust-on-first-use appends from several hosts at once
 _SLICE_S = 0.5
@@ -90,8 +92,9 @@ def _private_key(endpoint: SshEndpoint) -> paramiko.PKey | None:
         return None
     passphrase = endpoint.key_passphrase.encode() if endpoint.key_passphrase is not None else None
     try:
-        # paramiko's hints say str, but it hands the passphrase to cryptography, which takes bytes only
-        return paramiko.PKey.from_path(endpoint.key_file.expanduser(), passphrase)  # type: ignore[arg-type]
+        return load_private_key(endpoint.key_file.expanduser(), passphrase)
+    except RefusedFile as exc:
+        raise _KeyFileProblem(f"the key file {exc}") from None
     except paramiko.PasswordRequiredException as exc:  # an encrypted key in the old PEM format
         raise _KeyFileProblem(f"the key file {endpoint.key_file} needs a passphrase") from exc
     except TypeError as exc:  # cryptography: an encrypted OpenSSH key and no passphrase
