@@ -14,17 +14,11 @@ import paramiko
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
-from collectors.regular_file import KIB, MIB, read_regular_file
+from collectors.hosts.key_file import read_key_file
+from collectors.regular_file import KIB, read_regular_file
 
-# The largest keys OpenSSH makes (RSA 16384 bits) are about 13 KiB; anything far beyond is no key.
-KEY_FILE_MAX_BYTES = 1 * MIB
 CERTIFICATE_MAX_BYTES = 64 * KIB  # an OpenSSH certificate is one line of a few KiB
 _CERT_SUFFIX = "-cert.pub"
-
-
-def read_key_file(path: Path) -> bytes:
-    """The key file's bytes: RefusedFile (not a regular file, or too large) or OSError otherwise."""
-    return read_regular_file(path, max_bytes=KEY_FILE_MAX_BYTES, what="key file")
 
 
 def load_private_key(path: Path, passphrase: bytes | None) -> paramiko.PKey:

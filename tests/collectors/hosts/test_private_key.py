@@ -9,7 +9,8 @@ from pathlib import Path
 import paramiko
 import pytest
 
-from collectors.hosts.private_key import KEY_FILE_MAX_BYTES, load_private_key
+from collectors.hosts.key_file import KEY_FILE_MAX_BYTES
+from collectors.hosts.private_key import load_private_key
 from collectors.regular_file import RefusedFile
 
 
