@@ -22,14 +22,15 @@ _OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | getattr(os, "O_CLOEXEC
 
 
 class RefusedFile(Exception):
-    """The path is not a regular file, or is larger than its limit. ``problem`` is the message
-    without the path ("is a FIFO (named pipe), not a regular file; ..."), for callers that name the
-    path their own way; ``str()`` is "PATH PROBLEM"."""
+    """The path is not a regular file, or is larger than its limit. ``fact`` says so without the path
+    ("is a FIFO (named pipe), not a regular file"), ``problem`` adds what to do, for callers that name
+    the path their own way; ``str()`` is "PATH PROBLEM"."""
 
-    def __init__(self, path: Path, problem: str) -> None:
-        super().__init__(f"{path} {problem}")
+    def __init__(self, path: Path, fact: str, hint: str) -> None:
         self.path = path
-        self.problem = problem
+        self.fact = fact
+        self.problem = f"{fact}; {hint}"
+        super().__init__(f"{path} {self.problem}")
 
 
 def describe_size(size: int) -> str:
@@ -64,13 +65,13 @@ def _kind(mode: int) -> str | None:
 def _refuse_unless_regular(path: Path, mode: int) -> None:
     kind = _kind(mode)
     if kind is not None:
-        raise RefusedFile(path, f"is {kind}, not a regular file; name a regular file instead")
+        raise RefusedFile(path, f"is {kind}, not a regular file", "name a regular file instead")
 
 
 def _too_large(path: Path, size: int, max_bytes: int, what: str) -> RefusedFile:
+    limit = describe_size(max_bytes)
     return RefusedFile(
-        path,
-        f"is {describe_size(size)}; a {what} is at most {describe_size(max_bytes)}: is it the right file?",
+        path, f"is {describe_size(size)}; a {what} is at most {limit}", "is it the right file?"
     )
 
 

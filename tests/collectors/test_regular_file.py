@@ -33,7 +33,7 @@ def test_a_file_over_its_limit_is_refused_with_both_sizes(tmp_path: Path) -> Non
     with pytest.raises(RefusedFile) as caught:
         read_regular_file(path, max_bytes=64 * KIB, what="password file")
     assert str(caught.value) == (
-        f"{path} is 13 GiB; a password file is at most 64 KiB: is it the right file?"
+        f"{path} is 13 GiB; a password file is at most 64 KiB; is it the right file?"
     )
 
 

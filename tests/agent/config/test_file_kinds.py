@@ -43,7 +43,7 @@ def test_a_huge_password_file_is_refused_with_its_size(tmp_path: Path) -> None:
     _sparse(tmp_path / "cloud.token", 13 * 2**30)
     issues = issues_of(VALID, env={"ACME_JIRA_TOKEN": "pat-123"}, base_dir=tmp_path)
     assert issues == [
-        f"{AUTH}: secret file {tmp_path}/cloud.token is 13 GiB; a secret file is at most 64 KiB: is it the right file?"
+        f"{AUTH}: secret file {tmp_path}/cloud.token is 13 GiB; a secret file is at most 64 KiB; is it the right file?"
     ]
 
 
@@ -75,7 +75,7 @@ def test_a_huge_key_file_is_refused(tmp_path: Path) -> None:
     issues = host_issues_of(BASE + HOSTS, tmp_path, env={"ACME_JIRA_TOKEN": "t", "ACME_SSH_PASSPHRASE": "p"})
     assert (
         f"c.yaml:19: customers[0].hosts[0].ssh.key_file: key file {tmp_path}/ssh/id_ed25519 is 2 MiB; "
-        "a key file is at most 1 MiB: is it the right file?"
+        "a key file is at most 1 MiB; is it the right file?"
     ) in issues
 
 
