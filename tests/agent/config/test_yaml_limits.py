@@ -74,3 +74,8 @@ def test_shared_defaults_for_many_customers_still_load() -> None:
         "verify_tls": True,
     }
     assert loaded.lines[("customers", 499, "name")] == 4 + 2 * 499
+
+
+def test_a_control_character_is_one_line_with_its_line() -> None:
+    error = refused("a: 1\nb: x\x00y\n")
+    assert str(error) == "invalid YAML: the character #x0000 is not allowed in YAML text" and error.line == 2
