@@ -75,17 +75,18 @@ def load_signatures(loaded: LoadedConfig | None) -> list[Signature]:
     parsed: list[SignatureFile] = []
     for index, name in enumerate(loaded.config.settings.logs.signature_files):
         key = f"settings.logs.signature_files[{index}]"
+        line = loaded.line_for(("settings", "logs", "signature_files", index))
         path = resolve(name, loaded.base_dir)
         try:
             text = read_signature_file(path)
         except RefusedFile as exc:
-            issues.append(ConfigIssue(key, f"signature file {exc}"))
+            issues.append(ConfigIssue(key, f"signature file {exc}", line))
             continue
         except OSError as exc:
-            issues.append(ConfigIssue(key, f"cannot read signature file {path}: {exc.strerror or exc}"))
+            issues.append(ConfigIssue(key, f"cannot read signature file {path}: {exc.strerror or exc}", line))
             continue
         except UnicodeDecodeError:
-            issues.append(ConfigIssue(key, f"signature file {path} is not UTF-8 text"))
+            issues.append(ConfigIssue(key, f"signature file {path} is not UTF-8 text", line))
             continue
         try:
             parsed.append(parse_signature_text(text, str(path)))

@@ -59,6 +59,10 @@ class LoadedConfig:
     base_dir: Path  # relative secret files and CA bundles are read from here
     credentials: dict[tuple[str, str], Credentials] = field(default_factory=dict)
     host_secrets: dict[tuple[str, str], HostSecrets] = field(default_factory=dict)  # (customer, host)
+    lines: LoadedYaml | None = None  # where each key is, for problems found after loading
+
+    def line_for(self, path: tuple[str | int, ...]) -> int | None:
+        return self.lines.line_for(path) if self.lines is not None else None
 
 
 def _dotted(path: tuple[str | int, ...]) -> str:
@@ -290,7 +294,12 @@ def parse_config(
     if issues:
         raise ConfigError(source, sorted(issues, key=lambda i: (i.line or 0, i.path)))
     return LoadedConfig(
-        config=config, source=source, base_dir=base_dir, credentials=credentials, host_secrets=host_secrets
+        config=config,
+        source=source,
+        base_dir=base_dir,
+        credentials=credentials,
+        host_secrets=host_secrets,
+        lines=loaded,
     )
 
 

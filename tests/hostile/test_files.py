@@ -136,7 +136,9 @@ def test_a_fifo_signature_file_is_refused(tmp_path: Path) -> None:
         tmp_path, {"instances": [_instance("j", {"type": "none"})]}, logs={"signature_files": ["own.yaml"]}
     )
     lines, _ = _run(["config", "validate", str(config)], tmp_path)
-    assert f"settings.logs.signature_files[0]: signature file {tmp_path}/own.yaml {FIFO}" in lines[0], lines
+    assert lines[0].startswith(
+        f"{config}:13: settings.logs.signature_files[0]: signature file {tmp_path}/own.yaml {FIFO}"
+    ), lines
 
 
 def test_a_fifo_as_the_configuration_is_refused(tmp_path: Path) -> None:
