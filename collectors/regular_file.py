@@ -59,7 +59,7 @@ def _kind(mode: int) -> str | None:
         return "a block device"
     if stat.S_ISSOCK(mode):
         return "a socket"
-    return "not a regular file"
+    return "a special file"
 
 
 def _refuse_unless_regular(path: Path, mode: int) -> None:
@@ -69,10 +69,10 @@ def _refuse_unless_regular(path: Path, mode: int) -> None:
 
 
 def _too_large(path: Path, size: int, max_bytes: int, what: str) -> RefusedFile:
+    # Near the limit, rounded sizes would read alike ("4.0 MiB; at most 4 MiB"): exact bytes then.
+    actual = describe_size(size) if size >= 10 * max_bytes else f"{size:,} bytes"
     limit = describe_size(max_bytes)
-    return RefusedFile(
-        path, f"is {describe_size(size)}; a {what} is at most {limit}", "is it the right file?"
-    )
+    return RefusedFile(path, f"is {actual}; a {what} is at most {limit}", "is it the right file?")
 
 
 def check_regular_file(path: Path, *, max_bytes: int | None = None, what: str = "file") -> int:

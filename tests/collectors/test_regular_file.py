@@ -77,6 +77,16 @@ def test_a_folder_and_a_socket_are_refused(tmp_path: Path) -> None:
             read_regular_file(path, max_bytes=KIB, what="file")
 
 
+def test_near_the_limit_the_size_is_exact(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    with path.open("wb") as handle:
+        handle.truncate(4 * MIB + 1)
+    with pytest.raises(
+        RefusedFile, match=r"is 4,194,305 bytes; a configuration file is at most 4 MiB; is it"
+    ):
+        read_regular_file(path, max_bytes=4 * MIB, what="configuration file")
+
+
 def test_a_missing_file_is_the_callers_oserror(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         read_regular_file(tmp_path / "missing", max_bytes=KIB, what="file")

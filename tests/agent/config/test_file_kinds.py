@@ -74,7 +74,7 @@ def test_a_huge_key_file_is_refused(tmp_path: Path) -> None:
     _sparse(tmp_path / "ssh" / "id_ed25519", 2 * 2**20)
     issues = host_issues_of(BASE + HOSTS, tmp_path, env={"ACME_JIRA_TOKEN": "t", "ACME_SSH_PASSPHRASE": "p"})
     assert (
-        f"c.yaml:19: customers[0].hosts[0].ssh.key_file: key file {tmp_path}/ssh/id_ed25519 is 2 MiB; "
+        f"c.yaml:19: customers[0].hosts[0].ssh.key_file: key file {tmp_path}/ssh/id_ed25519 is 2,097,152 bytes; "
         "a key file is at most 1 MiB; is it the right file?"
     ) in issues
 
@@ -83,7 +83,10 @@ def test_a_huge_key_file_is_refused(tmp_path: Path) -> None:
     ("make", "problem"),
     [
         (lambda p: os.mkfifo(p), FIFO),
-        (lambda p: _sparse(p, CONFIG_MAX_BYTES + 1), "is 4.0 MiB; a configuration file is at most 4 MiB"),
+        (
+            lambda p: _sparse(p, CONFIG_MAX_BYTES + 1),
+            "is 4,194,305 bytes; a configuration file is at most 4 MiB",
+        ),
     ],
     ids=["fifo", "huge"],
 )
