@@ -41,7 +41,7 @@ def load_private_key(path: Path, passphrase: bytes | None) -> paramiko.PKey:
         key_class = paramiko.ECDSAKey
     else:
         raise paramiko.SSHException(f"unsupported key type {type(loaded).__name__}")
-    text = data.decode("ascii")  # cryptography parsed it: PEM and OpenSSH keys are ASCII armour
+    text = data.decode("ascii", errors="replace")  # paramiko reads only the ASCII armour of the key
     # paramiko's hints say str, but it hands the passphrase to cryptography, which takes bytes only
     key = key_class.from_private_key(io.StringIO(text), password=passphrase)  # type: ignore[arg-type]
     certificate = Path(f"{path}{_CERT_SUFFIX}")

@@ -109,8 +109,9 @@ def _private_key(endpoint: SshEndpoint) -> paramiko.PKey | None:
     passphrase = endpoint.key_passphrase.encode() if endpoint.key_passphrase is not None else None
     try:
         return load_private_key(endpoint.key_file.expanduser(), passphrase)
-    except RefusedFile as exc:
-        raise _KeyFileProblem(f"the key file {exc}") from None
+    except RefusedFile as exc:  # the key file, or the certificate beside it
+        what = "key file" if exc.path == endpoint.key_file.expanduser() else "key's certificate"
+        raise _KeyFileProblem(f"the {what} {exc}") from None
     except paramiko.PasswordRequiredException as exc:  # an encrypted key in the old PEM format
         raise _KeyFileProblem(f"the key file {endpoint.key_file} needs a passphrase") from exc
     except TypeError as exc:  # cryptography: an encrypted OpenSSH key and no passphrase

@@ -65,3 +65,10 @@ def test_a_device_or_a_huge_file_is_refused(tmp_path: Path) -> None:
         handle.truncate(KEY_FILE_MAX_BYTES + 1)
     with pytest.raises(RefusedFile, match="a key file is at most 1 MiB"):
         load_private_key(huge, None)
+
+
+def test_a_fifo_beside_the_key_as_its_certificate_is_refused(tmp_path: Path) -> None:
+    path = _keygen(tmp_path / "id", "ed25519")
+    os.mkfifo(tmp_path / "id-cert.pub")
+    with pytest.raises(RefusedFile, match=r"id-cert\.pub is a FIFO"):
+        load_private_key(path, None)
