@@ -11,17 +11,19 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import shutil
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from pydantic import ValidationError
 
 from agent.files import OutputError, replace_directory
 from checks.runner import CheckSettings
 from collectors.model import SNAPSHOT_SCHEMA_VERSION, Snapshot
+from collectors.regular_file import MIB, RefusedFile, open_regular_file, read_regular_file
 
 FORMAT = "atlas-health-bundle"
 BUNDLE_VERSION = 1
@@ -29,6 +31,12 @@ MANIFEST = "manifest.json"
 SNAPSHOT = "snapshot.json"
 SETTINGS = "check-settings.json"
 LOGS = "logs"  # host log files, laid out as the snapshot's LogFile.bundle_path says
+# Every file a bundle names must be a regular file inside it (a FIFO would block the read, /dev/zero
+# never end it). The JSON files are read whole, so they have limits far above what `collect` writes:
+MANIFEST_MAX_BYTES = 16 * MIB  # about 100 bytes per file: 150,000 host logs
+SNAPSHOT_MAX_BYTES = 512 * MIB  # logs are files beside it; the snapshot holds facts and thread dumps
+SETTINGS_MAX_BYTES = 16 * MIB  # thresholds and disabled checks
+_READ_WHOLE = {SNAPSHOT: SNAPSHOT_MAX_BYTES, SETTINGS: SETTINGS_MAX_BYTES}
 log = logging.getLogger(__name__)
 
 
@@ -48,9 +56,10 @@ def _sha256(data: bytes) -> str:
 
 
 def _file_sha256(path: Path) -> str:
-    """A large file's checksum, read in chunks (logs are never held whole)."""
+    """A large file's checksum, read in chunks (logs are never held whole). RefusedFile for a path
+    that is not a regular file."""
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
+    with os.fdopen(open_regular_file(path), "rb") as handle:
         for chunk in iter(lambda: handle.read(1024 * 1024), b""):
             digest.update(chunk)
     return digest.hexdigest()
@@ -106,13 +115,27 @@ def write_bundle(
     )
 
 
+def _check_inside(directory: Path, name: object) -> None:
+    """A manifest names files inside the bundle: relative, without "..", so an edited manifest cannot
+    make the checksum read /dev/zero or another folder's files."""
+    parts = PurePosixPath(name).parts if isinstance(name, str) else ()
+    if not parts or PurePosixPath(str(name)).is_absolute() or ".." in parts:
+        raise BundleError(
+            f"{directory / MANIFEST} names {str(name)[:200]!r}, which is not a file inside the bundle: "
+            "the bundle is damaged or was edited"
+        )
+
+
 def read_bundle(directory: Path) -> Bundle:
     if not directory.is_dir():
         raise BundleError(f"{directory} is not a folder; give the folder `atlas-health collect -o` wrote")
     try:
-        manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+        text = read_regular_file(directory / MANIFEST, max_bytes=MANIFEST_MAX_BYTES, what="bundle manifest")
+        manifest = json.loads(text.decode("utf-8"))
     except FileNotFoundError:
         raise BundleError(f"{directory} is not an atlas-health bundle (no {MANIFEST})") from None
+    except RefusedFile as exc:
+        raise BundleError(f"{exc.path} {exc.fact}: give the folder `atlas-health collect -o` wrote") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BundleError(f"{directory / MANIFEST} is unreadable: {exc}") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
@@ -123,15 +146,23 @@ def read_bundle(directory: Path) -> Bundle:
             f"{directory} is bundle version {manifest.get('bundle_version')}; this atlas-health reads "
             f"version {BUNDLE_VERSION}: analyse it with the version that wrote it ({writer})"
         )
+    files = manifest.get("files") or {}
+    if not isinstance(files, dict):
+        raise BundleError(f"{directory / MANIFEST} is not an atlas-health bundle manifest (no file list)")
     contents: dict[str, bytes] = {}
-    for name, digest in (manifest.get("files") or {}).items():
+    for name, digest in files.items():
+        _check_inside(directory, name)
         data = None
         try:
-            if name in (SNAPSHOT, SETTINGS):
-                data = (directory / name).read_bytes()
+            if name in _READ_WHOLE:
+                data = read_regular_file(
+                    directory / name, max_bytes=_READ_WHOLE[name], what=f"bundle's {name}"
+                )
                 actual = _sha256(data)
             else:  # host log files: checked in chunks, not loaded
                 actual = _file_sha256(directory / name)
+        except RefusedFile as exc:
+            raise BundleError(f"{exc.path} {exc.fact}: the bundle is damaged or was edited") from None
         except OSError as exc:
             raise BundleError(f"{directory / name} cannot be read: {exc.strerror or exc}") from None
         if actual != digest:
@@ -140,7 +171,7 @@ def read_bundle(directory: Path) -> Bundle:
             )
         if data is not None:
             contents[name] = data
-    log.debug("bundle %s: %d file(s) match their checksums", directory, len(manifest.get("files") or {}))
+    log.debug("bundle %s: %d file(s) match their checksums", directory, len(files))
     if SNAPSHOT not in contents or SETTINGS not in contents:
         raise BundleError(f"{directory} is incomplete: the manifest lists no {SNAPSHOT} or {SETTINGS}")
     try:

@@ -183,6 +183,7 @@ def _grep_problems(entries: Sequence[tuple[str, Signature]]) -> list[str] | None
 def _read(files: Sequence[Path]) -> tuple[list[tuple[str, Signature]], list[str]]:
     from agent.signatures import read_signature_file
     from checks.signatures import SignatureError, load_builtin, merge_signatures, parse_signature_text
+    from collectors.regular_file import RefusedFile
 
     if not files:
         return [(f"built-in {s.id}", s) for s in load_builtin()], []
@@ -191,6 +192,8 @@ def _read(files: Sequence[Path]) -> tuple[list[tuple[str, Signature]], list[str]
     for path in files:
         try:
             parsed.append(parse_signature_text(read_signature_file(path), str(path)))
+        except RefusedFile as exc:
+            problems.append(f"{path}: {exc.problem}")
         except OSError as exc:
             problems.append(f"{path}: cannot read the file: {exc.strerror or exc}")
         except UnicodeDecodeError:

@@ -19,9 +19,13 @@ from checks.signatures import (
     merge_signatures,
     parse_signature_text,
 )
+from collectors.regular_file import MIB, RefusedFile, read_regular_file
 
 if TYPE_CHECKING:
     from agent.config.loader import ConfigIssue, LoadedConfig
+
+# The whole built-in knowledge base is about 130 KiB of YAML; a consultant's own file is smaller still.
+SIGNATURE_FILE_MAX_BYTES = 4 * MIB
 
 
 @cache
@@ -49,8 +53,9 @@ def resolve(path: Path, base_dir: Path) -> Path:
 
 
 def read_signature_file(path: Path) -> str:
-    """The file's text; OSError or UnicodeDecodeError as the caller's one-line problem."""
-    return path.read_bytes().decode("utf-8")
+    """The file's text; RefusedFile (not a regular file, or over SIGNATURE_FILE_MAX_BYTES), OSError or
+    UnicodeDecodeError as the caller's one-line problem."""
+    return read_regular_file(path, max_bytes=SIGNATURE_FILE_MAX_BYTES, what="signature file").decode("utf-8")
 
 
 def _issues(error: SignatureError) -> list[ConfigIssue]:
@@ -70,14 +75,18 @@ def load_signatures(loaded: LoadedConfig | None) -> list[Signature]:
     parsed: list[SignatureFile] = []
     for index, name in enumerate(loaded.config.settings.logs.signature_files):
         key = f"settings.logs.signature_files[{index}]"
+        line = loaded.line_for(("settings", "logs", "signature_files", index))
         path = resolve(name, loaded.base_dir)
         try:
             text = read_signature_file(path)
+        except RefusedFile as exc:
+            issues.append(ConfigIssue(key, f"signature file {exc}", line))
+            continue
         except OSError as exc:
-            issues.append(ConfigIssue(key, f"cannot read signature file {path}: {exc.strerror or exc}"))
+            issues.append(ConfigIssue(key, f"cannot read signature file {path}: {exc.strerror or exc}", line))
             continue
         except UnicodeDecodeError:
-            issues.append(ConfigIssue(key, f"signature file {path} is not UTF-8 text"))
+            issues.append(ConfigIssue(key, f"signature file {path} is not UTF-8 text", line))
             continue
         try:
             parsed.append(parse_signature_text(text, str(path)))

@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 from checks.incident.model import Incident
+from collectors.regular_file import RefusedFile, read_regular_file
 from reports.document import slugify
 from reports.post_incident_model import IncidentNotes, NoteSection
 
@@ -52,20 +53,16 @@ _WORDS = re.compile(r"[^a-z0-9]+")
 
 
 def read_notes(path: Path) -> str:
-    """The notes file's text. Raises ValueError with a one-line message when it cannot be used."""
+    """The notes file's text: a regular file (a FIFO or a device is refused without blocking) of at
+    most NOTES_MAX_BYTES. Raises ValueError with a one-line message when it cannot be used."""
     try:
-        with Path(path).open("rb") as handle:
-            data = handle.read(NOTES_MAX_BYTES + 1)
+        data = read_regular_file(Path(path), max_bytes=NOTES_MAX_BYTES, what="notes file")
     except FileNotFoundError:
         raise ValueError(f"notes file {path} does not exist") from None
-    except IsADirectoryError:
-        raise ValueError(f"notes file {path} is a directory") from None
+    except RefusedFile as exc:
+        raise ValueError(f"notes file {exc}") from None
     except OSError as exc:
         raise ValueError(f"notes file {path} cannot be read: {exc.strerror or exc}") from None
-    if len(data) > NOTES_MAX_BYTES:
-        raise ValueError(
-            f"notes file {path} is larger than {NOTES_MAX_BYTES // 1024} KiB: is it the right file?"
-        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -13,7 +13,10 @@ from pathlib import Path
 from agent.config.hosts_schema import SshLogin
 from agent.config.schema import Config
 from agent.config.secret_file_mode import warn_if_others_can_read
+from agent.config.secret_files import read_secret_file
 from checks.registry import Registry
+from collectors.hosts.key_file import read_key_file
+from collectors.regular_file import RefusedFile
 
 Problem = tuple[tuple[str | int, ...], str]
 
@@ -63,8 +66,14 @@ def _passphrase(
     problems: list[Problem] = []
     if login.key_file is not None:
         key = login.key_file if login.key_file.is_absolute() else base_dir / login.key_file
-        if not key.expanduser().is_file():
+        try:  # read now, so that a FIFO or a device is refused here with its line, not in the run
+            read_key_file(key.expanduser())
+        except RefusedFile as exc:
+            problems.append(((*path, "key_file"), f"key file {key} {exc.problem}"))
+        except FileNotFoundError:
             problems.append(((*path, "key_file"), f"key file {key} does not exist"))
+        except OSError as exc:
+            problems.append(((*path, "key_file"), f"cannot read key file {key}: {exc.strerror or exc}"))
         else:
             warn_if_others_can_read(key.expanduser(), "key file")
     if login.key_passphrase_env is not None:
@@ -82,9 +91,16 @@ def _passphrase(
         file = login.key_passphrase_file
         file = file if file.is_absolute() else base_dir / file
         try:
-            value = file.read_text(encoding="utf-8").strip()
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.append(((*path, "key_passphrase_file"), f"cannot read passphrase file {file}: {exc}"))
+            value = read_secret_file(file).strip()
+        except RefusedFile as exc:
+            problems.append(((*path, "key_passphrase_file"), f"passphrase file {file} {exc.problem}"))
+            return None, problems
+        except OSError as exc:
+            problem = f"cannot read passphrase file {file}: {exc.strerror or exc}"
+            problems.append(((*path, "key_passphrase_file"), problem))
+            return None, problems
+        except UnicodeDecodeError:
+            problems.append(((*path, "key_passphrase_file"), f"passphrase file {file} is not UTF-8 text"))
             return None, problems
         warn_if_others_can_read(file, "passphrase file")
         return value or None, problems

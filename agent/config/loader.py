@@ -15,13 +15,19 @@ from agent.config import hosts_schema, ledger_schema, schema, service_schema
 from agent.config.host_secrets import HostSecrets, host_reference_problems, resolve_host_secrets
 from agent.config.schema import BasicAuth, Config, Instance, TokenAuth
 from agent.config.secret_file_mode import warn_if_others_can_read
+from agent.config.secret_files import read_secret_file
 from agent.config.service_refs import service_reference_problems
 from agent.config.yaml_lines import LoadedYaml, YamlError, load_yaml
 from checks.registry import Registry
 from collectors.redaction import redact_urls_in
+from collectors.regular_file import MIB, RefusedFile, check_regular_file, read_regular_file
 from collectors.target import Credentials
 
 INLINE_SECRET_KEYS = {"token", "password", "secret", "api_token"}
+# A configuration of 200 customers, each with a few instances and hosts, is a few hundred KiB;
+# ten times that is still a configuration, more is another file (and PyYAML takes seconds per MiB).
+CONFIG_MAX_BYTES = 4 * MIB
+CA_BUNDLE_MAX_BYTES = 16 * MIB  # the whole Mozilla bundle is about 200 KiB
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,10 @@ class LoadedConfig:
     base_dir: Path  # relative secret files and CA bundles are read from here
     credentials: dict[tuple[str, str], Credentials] = field(default_factory=dict)
     host_secrets: dict[tuple[str, str], HostSecrets] = field(default_factory=dict)  # (customer, host)
+    lines: LoadedYaml | None = None  # where each key is, for problems found after loading
+
+    def line_for(self, path: tuple[str | int, ...]) -> int | None:
+        return self.lines.line_for(path) if self.lines is not None else None
 
 
 def _dotted(path: tuple[str | int, ...]) -> str:
@@ -185,7 +195,9 @@ def _read_secret(
     assert file is not None
     path = file if file.is_absolute() else base_dir / file
     try:
-        value = path.read_text(encoding="utf-8").strip()
+        value = read_secret_file(path).strip()
+    except RefusedFile as exc:
+        return None, f"secret file {path} {exc.problem}"
     except OSError as exc:
         return None, f"cannot read secret file {path}: {exc.strerror or exc}"
     except UnicodeDecodeError:
@@ -212,6 +224,17 @@ def _credentials(
     return Credentials("none"), None, "type"
 
 
+def _ca_bundle_problem(bundle: Path) -> str | None:
+    """TLS reads the CA bundle itself later: it must be a regular file, so that read cannot hang."""
+    try:
+        check_regular_file(bundle, max_bytes=CA_BUNDLE_MAX_BYTES, what="CA bundle")
+    except RefusedFile as exc:
+        return f"CA bundle {exc}"
+    except OSError:
+        return f"CA bundle {bundle} does not exist"
+    return None
+
+
 def _resolve_credentials(
     config: Config, loaded: LoadedYaml, env: Mapping[str, str], base_dir: Path
 ) -> tuple[dict[tuple[str, str], Credentials], list[ConfigIssue]]:
@@ -227,9 +250,10 @@ def _resolve_credentials(
                 issues.append(_issue(loaded, path, problem or "no credentials"))
             if inst.ca_bundle is not None:
                 bundle = inst.ca_bundle if inst.ca_bundle.is_absolute() else base_dir / inst.ca_bundle
-                if not bundle.is_file():
+                problem = _ca_bundle_problem(bundle)
+                if problem is not None:
                     path = ("customers", c_index, "instances", i_index, "ca_bundle")
-                    issues.append(_issue(loaded, path, f"CA bundle {bundle} does not exist"))
+                    issues.append(_issue(loaded, path, problem))
     return resolved, issues
 
 
@@ -270,7 +294,12 @@ def parse_config(
     if issues:
         raise ConfigError(source, sorted(issues, key=lambda i: (i.line or 0, i.path)))
     return LoadedConfig(
-        config=config, source=source, base_dir=base_dir, credentials=credentials, host_secrets=host_secrets
+        config=config,
+        source=source,
+        base_dir=base_dir,
+        credentials=credentials,
+        host_secrets=host_secrets,
+        lines=loaded,
     )
 
 
@@ -279,7 +308,9 @@ def load_config(
 ) -> LoadedConfig:
     source = str(path)
     try:
-        raw = path.read_bytes()
+        raw = read_regular_file(path, max_bytes=CONFIG_MAX_BYTES, what="configuration file")
+    except RefusedFile as exc:
+        raise ConfigError(source, [ConfigIssue("", f"the file {exc.problem}")]) from None
     except OSError as exc:
         raise ConfigError(source, [ConfigIssue("", f"cannot read the file: {exc.strerror or exc}")]) from None
     try:

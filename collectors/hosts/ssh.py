@@ -27,11 +27,14 @@ from paramiko.ssh_exception import NoValidConnectionsError
 
 from collectors.hosts.commands import Command
 from collectors.hosts.model import HostError, HostErrorKind
+from collectors.hosts.private_key import load_private_key
 from collectors.hosts.session import STDERR_CAP, CappedBuffer, RawResult, Sink, one_line
 from collectors.hosts.target import HostCollectOptions, SshEndpoint
+from collectors.regular_file import MIB, RefusedFile, read_regular_file
 
 _KNOWN_HOSTS_LOCK = threading.Lock()  # trust-on-first-use appends from several hosts at once
 _SLICE_S = 0.5
+KNOWN_HOSTS_MAX_BYTES = 16 * MIB  # about 50,000 hosts with three keys each
 _NO_HANDSHAKE = frozenset({"No existing session", "Negotiation failed."})
 log = logging.getLogger(__name__)
 
@@ -74,10 +77,25 @@ class _Policy(paramiko.MissingHostKeyPolicy):
 
 
 def _known_hosts(endpoint: SshEndpoint) -> tuple[Path, paramiko.HostKeys]:
+    """The known host keys, read as paramiko's ``HostKeys.load`` reads them, but through the bounded
+    reader: that opens the file itself, and a FIFO there would block the host's collection forever.
+    OSError or RefusedFile for a file that cannot be read: reported by the caller."""
     path = endpoint.known_hosts.expanduser()
     keys = paramiko.HostKeys()
-    if path.exists():
-        keys.load(str(path))  # OSError on an unreadable file: reported by the caller
+    if not path.exists():
+        return path, keys
+    data = read_regular_file(path, max_bytes=KNOWN_HOSTS_MAX_BYTES, what="known_hosts file")
+    for number, line in enumerate(data.decode("utf-8", errors="replace").splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        try:
+            entry = paramiko.hostkeys.HostKeyEntry.from_line(line, number)
+        except paramiko.SSHException:
+            continue  # as paramiko does: a line it cannot read is no key
+        if entry is not None and entry.key is not None:
+            for name in entry.hostnames:
+                keys.add(name, entry.key.get_name(), entry.key)
     return path, keys
 
 
@@ -90,8 +108,10 @@ def _private_key(endpoint: SshEndpoint) -> paramiko.PKey | None:
         return None
     passphrase = endpoint.key_passphrase.encode() if endpoint.key_passphrase is not None else None
     try:
-        # paramiko's hints say str, but it hands the passphrase to cryptography, which takes bytes only
-        return paramiko.PKey.from_path(endpoint.key_file.expanduser(), passphrase)  # type: ignore[arg-type]
+        return load_private_key(endpoint.key_file.expanduser(), passphrase)
+    except RefusedFile as exc:  # the key file, or the certificate beside it
+        what = "key file" if exc.path == endpoint.key_file.expanduser() else "key's certificate"
+        raise _KeyFileProblem(f"the {what} {exc}") from None
     except paramiko.PasswordRequiredException as exc:  # an encrypted key in the old PEM format
         raise _KeyFileProblem(f"the key file {endpoint.key_file} needs a passphrase") from exc
     except TypeError as exc:  # cryptography: an encrypted OpenSSH key and no passphrase
@@ -156,6 +176,8 @@ def _classify(
         )
     if isinstance(exc, _KeyFileProblem):
         return _error(HostErrorKind.KEY_FILE, str(exc), via)
+    if isinstance(exc, RefusedFile):  # key files come as _KeyFileProblem: this is the known_hosts file
+        return _error(HostErrorKind.KNOWN_HOSTS, f"the known_hosts file {exc}", via)
     if isinstance(exc, paramiko.AuthenticationException):
         return _error(HostErrorKind.AUTH_FAILED, f"{where} refused the key: {exc}", via)
     if isinstance(exc, NoValidConnectionsError):

@@ -4,6 +4,7 @@ Markdown and JSON; escaped everywhere, told on two clocks, valid against its com
 from __future__ import annotations
 
 import json
+import os
 import re
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
@@ -894,13 +895,18 @@ def test_reading_the_notes_file(tmp_path: Path) -> None:
     assert parse_notes(read_notes(path)).resolution == "Done."
     with pytest.raises(ValueError, match=r"^notes file .*missing\.md does not exist$"):
         read_notes(tmp_path / "missing.md")
-    with pytest.raises(ValueError, match="is a directory"):
+    with pytest.raises(ValueError, match="is a folder, not a regular file"):
         read_notes(tmp_path)
+    os.mkfifo(tmp_path / "fifo.md")  # no writer: an open that waits for one would hang here
+    with pytest.raises(ValueError, match=r"fifo\.md is a FIFO \(named pipe\), not a regular file"):
+        read_notes(tmp_path / "fifo.md")
+    with pytest.raises(ValueError, match=r"^notes file /dev/zero is a character device, not a regular file"):
+        read_notes(Path("/dev/zero"))
     (tmp_path / "binary.md").write_bytes(b"## Resolution\n\xff\xfe\n")
     with pytest.raises(ValueError, match=r"is not UTF-8 text \(byte 14\)"):
         read_notes(tmp_path / "binary.md")
     (tmp_path / "huge.md").write_bytes(b"x" * (NOTES_MAX_BYTES + 1))
-    with pytest.raises(ValueError, match="larger than 256 KiB"):
+    with pytest.raises(ValueError, match="a notes file is at most 256 KiB"):
         read_notes(tmp_path / "huge.md")
 
 

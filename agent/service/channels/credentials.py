@@ -6,7 +6,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from agent.config.secret_file_mode import warn_if_others_can_read
+from agent.config.secret_files import read_secret_file
 from agent.service.channels.base import CredentialError
+from collectors.regular_file import RefusedFile
 
 
 def read_secret(
@@ -32,9 +34,11 @@ def read_secret(
     if file is not None:
         path = file if file.is_absolute() else base_dir / file
         try:
-            text = path.read_text(encoding="utf-8")
+            text = read_secret_file(path)
+        except RefusedFile as exc:
+            raise CredentialError(f"{where}: {file_key} {path} {exc.problem}") from None
         except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else exc.strerror or str(exc)
             raise CredentialError(
                 f"{where}: {file_key} {path} cannot be read ({reason}); create it or fix the path"
             ) from None

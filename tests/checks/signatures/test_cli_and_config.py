@@ -176,9 +176,9 @@ def test_config_errors_name_the_signature_file(capsys, tmp_path):
     rendered = [issue.render(raised.value.source) for issue in raised.value.issues]
     assert rendered == [
         f"{tmp_path / 'bad.yaml'}:2: signatures[0] (acme.db.slow_query).match: missing required key 'match'",
-        f"{config}: settings.logs.signature_files[1]: cannot read signature file {tmp_path / 'gone.yaml'}: "
+        f"{config}:3: settings.logs.signature_files[1]: cannot read signature file {tmp_path / 'gone.yaml'}: "
         "No such file or directory",
-        f"{config}: settings.logs.signature_files[2]: signature file {tmp_path / 'latin1.yaml'} is not UTF-8 text",
+        f"{config}:3: settings.logs.signature_files[2]: signature file {tmp_path / 'latin1.yaml'} is not UTF-8 text",
     ]
     code, out, err = run(capsys, "export", "--grep", "--config", str(config))
     assert code == 3 and out == ""
