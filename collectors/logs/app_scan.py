@@ -218,15 +218,13 @@ class ChunkScanner:
         self.clock = tz_clock
         self.use_hyperscan = use_hyperscan
         self.redactor = Redactor()
-        self._matchers: dict[
-            tuple[str, str | None], tuple[Matcher, list[ScanPattern], list[re.Pattern[bytes]]]
-        ] = {}
+        self._matchers: dict[tuple[str, str | None], _Compiled] = {}
 
     def prepare(self, kind: LogKind) -> None:
         """Compile the matcher for a kind now (before worker processes are forked from this one)."""
         self._matcher_for(kind)
 
-    def _matcher_for(self, kind: LogKind) -> tuple[Matcher, list[ScanPattern], list[re.Pattern[bytes]]]:
+    def _matcher_for(self, kind: LogKind) -> _Compiled:
         key = (kind.family, kind.product)
         found = self._matchers.get(key)
         if found is None:
@@ -234,7 +232,14 @@ class ChunkScanner:
             rules = [Rule(i, p.regex, p.ignore_case) for i, p in enumerate(chosen)]
             rules += [Rule(len(chosen) + i, rule) for i, rule in enumerate(_LEVEL_RULES)]
             rules.append(Rule(len(chosen) + len(_LEVEL_RULES), _EXCEPTION_RULE))
-            verifiers = [re.compile(p.regex.encode(), re.I if p.ignore_case else 0) for p in chosen]
+            verifiers = [
+                _Verifier(
+                    _bytes_re(p.regex, p.ignore_case),
+                    _bytes_re(p.caused_by, p.ignore_case),
+                    _bytes_re(p.unless_caused_by, p.ignore_case),
+                )
+                for p in chosen
+            ]
             found = (Matcher(rules, self.use_hyperscan), chosen, verifiers)
             self._matchers[key] = found
         return found
@@ -264,6 +269,7 @@ class ChunkScanner:
         if ranges:
             _count_levels(ranges, level_ends, levels)
         seen: set[tuple[int, int]] = set()
+        counted: set[tuple[int, int]] = set()  # (signature, event opener): an event counts once
         exception_lines: list[int] = []
         for end, rule_id in sorted(others):
             start = buf.rfind(b"\n", 0, end) + 1
@@ -273,7 +279,7 @@ class ChunkScanner:
             if rule_id == exception_id:
                 exception_lines.append(start)
             else:
-                self._signature(buf, start, chosen[rule_id], verifiers[rule_id], ctx, acc, catalina)
+                self._signature(buf, start, chosen[rule_id], verifiers[rule_id], ctx, acc, catalina, counted)
         if exception_lines:
             self._exceptions(buf, exception_lines, ctx, acc, catalina)
         if catalina:
@@ -292,15 +298,26 @@ class ChunkScanner:
         buf: bytes,
         start: int,
         pattern: ScanPattern,
-        verifier: re.Pattern[bytes],
+        verifier: _Verifier,
         ctx: FileContext,
         acc: AppAccumulator,
         catalina: bool,
+        counted: set[tuple[int, int]],
     ) -> None:
         line = line_at(buf, start)
-        if not verifier.search(line):
+        if verifier.line is None or not verifier.line.search(line):
             return
         opener, epoch = self._event_of(buf, start, catalina)
+        event = (id(verifier), start if opener is None else opener)
+        if event in counted:
+            return  # the same words on a continuation line ("Caused by: ...") of an event already counted
+        if verifier.caused_by is not None or verifier.unless is not None:
+            text = _event_text(buf, start if opener is None else opener, start, catalina)
+            if verifier.caused_by is not None and not verifier.caused_by.search(text):
+                return
+            if verifier.unless is not None and verifier.unless.search(text):
+                return
+        counted.add(event)
         if epoch is not None and not ctx.in_window(epoch):
             return
         if epoch is None and (ctx.since is not None or ctx.until is not None):
@@ -378,6 +395,38 @@ class ChunkScanner:
             if epoch is not None and ctx.in_window(epoch):
                 stats.events += 1
                 stats.saw(epoch)
+
+
+@dataclass(frozen=True)
+class _Verifier:
+    """A signature's regexes in Python's re: its line, and the causes its event must or must not hold."""
+
+    line: re.Pattern[bytes] | None
+    caused_by: re.Pattern[bytes] | None = None
+    unless: re.Pattern[bytes] | None = None
+
+
+_Compiled = tuple[Matcher, list[ScanPattern], list[_Verifier]]
+EVENT_CHARS = 256 * 1024  # how much of an event a cause is looked for in: a stack trace's causes fit
+
+
+def _bytes_re(pattern: str | None, ignore_case: bool) -> re.Pattern[bytes] | None:
+    if pattern is None:
+        return None
+    return re.compile(pattern.encode(), re.M | (re.I if ignore_case else 0))
+
+
+def _event_text(buf: bytes, opener: int, start: int, catalina: bool) -> bytes:
+    """The event that opens at ``opener`` and holds the line at ``start``: up to the next event line."""
+    after = buf.find(b"\n", start)
+    if after < 0:
+        return buf[opener : opener + EVENT_CHARS]
+    if catalina:
+        nxt = _DATED_LINE.search(buf, after + 1)
+        end = len(buf) if nxt is None else nxt.start()
+    else:
+        end = _next_event(buf, after + 1)
+    return buf[opener : min(end, opener + EVENT_CHARS)]
 
 
 def _count_levels(
