@@ -52,6 +52,7 @@ _LEVEL_RULES = (_LEVEL_PREFIX + r"WARN[ \t]", _LEVEL_PREFIX + r"ERROR[ \t]", _LE
 # fast; _EXCEPTION_TYPE then confirms that the type name opens the line.
 _EXCEPTION_RULE = r"\.[A-Za-z0-9_$]*(Exception|Error|Throwable)(:|[ \t\r]|$)"
 _DATED_LINE = re.compile(rb"^(?:\d|[A-Z][a-z]{2} \d)", re.M)
+_JUL_LINE = re.compile(rb"^[A-Z][a-z]{2} \d\d?, \d{4} \d", re.M)  # java.util.logging: May 1, 2024 10:00:00 AM
 _EXCEPTION_TYPE = re.compile(
     rb"^(Caused by: |Exception in thread \"[^\"\n]*\" )?"
     rb"([A-Za-z_$][\w$]*(?:\.[\w$]+)+(?:Exception|Error|Throwable))"
@@ -383,6 +384,7 @@ class ChunkScanner:
         if ctx.since is None and ctx.until is None:
             stats.events += sum(buf.count(b"\n" + digit) for digit in (b"0", b"1", b"2", b"3"))
             stats.events += 1 if buf[:1].isdigit() else 0
+            stats.events += sum(1 for _ in _JUL_LINE.finditer(buf))  # Tomcat before 8.5's two-line events
             for start in (0, buf.rfind(b"\n", 0, max(0, len(buf) - 1)) + 1):
                 opener = any_event_start(buf, start, self.clock)
                 if opener is not None:
