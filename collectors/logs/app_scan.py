@@ -235,7 +235,7 @@ class ChunkScanner:
             rules.append(Rule(len(chosen) + len(_LEVEL_RULES), _EXCEPTION_RULE))
             verifiers = [
                 _Verifier(
-                    _bytes_re(p.regex, p.ignore_case),
+                    re.compile(p.regex.encode(), re.I if p.ignore_case else 0),
                     _bytes_re(p.caused_by, p.ignore_case),
                     _bytes_re(p.unless_caused_by, p.ignore_case),
                 )
@@ -270,7 +270,7 @@ class ChunkScanner:
         if ranges:
             _count_levels(ranges, level_ends, levels)
         seen: set[tuple[int, int]] = set()
-        counted: set[tuple[int, int]] = set()  # (signature, event opener): an event counts once
+        counted: set[tuple[str, int]] = set()  # (signature, event opener): an event counts once
         exception_lines: list[int] = []
         for end, rule_id in sorted(others):
             start = buf.rfind(b"\n", 0, end) + 1
@@ -303,13 +303,13 @@ class ChunkScanner:
         ctx: FileContext,
         acc: AppAccumulator,
         catalina: bool,
-        counted: set[tuple[int, int]],
+        counted: set[tuple[str, int]],
     ) -> None:
         line = line_at(buf, start)
-        if verifier.line is None or not verifier.line.search(line):
+        if not verifier.line.search(line):
             return
         opener, epoch = self._event_of(buf, start, catalina)
-        event = (id(verifier), start if opener is None else opener)
+        event = (pattern.id, start if opener is None else opener)
         if event in counted:
             return  # the same words on a continuation line ("Caused by: ...") of an event already counted
         if verifier.caused_by is not None or verifier.unless is not None:
@@ -403,7 +403,7 @@ class ChunkScanner:
 class _Verifier:
     """A signature's regexes in Python's re: its line, and the causes its event must or must not hold."""
 
-    line: re.Pattern[bytes] | None
+    line: re.Pattern[bytes]
     caused_by: re.Pattern[bytes] | None = None
     unless: re.Pattern[bytes] | None = None
 
