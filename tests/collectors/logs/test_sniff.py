@@ -53,6 +53,7 @@ CATALINA = (
         ("conf_access_log.2024-05-01.log", LogKind.CONFLUENCE_ACCESS),
         ("confluence_access.2024-05-01.log", LogKind.CONFLUENCE_ACCESS),  # the Helm charts' prefix
         ("crowd_access.2024-05-01.log", LogKind.CROWD_ACCESS),
+        ("localhost_access_log.2024-05-01.txt", LogKind.TOMCAT_ACCESS),  # Tomcat's sample server.xml
     ],
 )
 def test_names_decide_when_they_are_known(name: str, kind: LogKind) -> None:
