@@ -4,6 +4,8 @@ A truncated or unreadable file is a warning per file: the analysis misses part o
 and unrecognised files are info, one finding per kind of problem: usually not logs at all (a heap
 dump, a plugin's own format). A recognised file with more than ``unparsed_pct`` % of its lines (and
 at least ``unparsed_min_lines``) in no known format is info: a changed log pattern, or the wrong kind.
+A file whose lines are mostly (over ``mostly_pct`` %) in no known format is named whatever its size:
+a small file read wrong is not a file read whole.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ class LogsFiles(LogsCheck):
         ),
         category=Category.INTEGRITY,
         default_severity=Severity.WARNING,
-        thresholds={"unparsed_pct": 5, "unparsed_min_lines": 100},
+        thresholds={"unparsed_pct": 5, "unparsed_min_lines": 100, "mostly_pct": 50},
     )
 
     def run(self, ctx: LogsContext) -> Iterator[Finding]:
@@ -112,7 +114,9 @@ class LogsFiles(LogsCheck):
         if f.kind is LogKind.UNKNOWN or f.lines == 0:
             return False
         share = 100 * f.unparsed_lines / f.lines
-        enough = f.unparsed_lines >= ctx.threshold("unparsed_min_lines")
+        enough = f.unparsed_lines >= ctx.threshold("unparsed_min_lines") or share > ctx.threshold(
+            "mostly_pct"
+        )
         return enough and share > ctx.threshold("unparsed_pct")
 
     def _noisy_finding(self, ctx: LogsContext, files: list[LogFileSummary]) -> Finding:
@@ -131,7 +135,8 @@ class LogsFiles(LogsCheck):
             evidence=[
                 Evidence(
                     label=f.path,
-                    value=f"{f.unparsed_lines:,} of {f.lines:,} lines unparsed",
+                    value=f"{f.unparsed_lines:,} of {f.lines:,} lines unparsed"
+                    + "".join(f"; {note}" for note in f.notes[:1]),  # the reader's sample line
                     source=f"{f.node}: {f.kind.value}",
                     time=f.last_at,
                 )

@@ -60,6 +60,10 @@ class Signature(BaseModel):
     match: str = Field(min_length=1)  # a real-shaped log line the pattern must match
     near_miss: str = Field(min_length=1)  # a similar line it must not match
     restart: bool = False  # a product start or stop marker: each hit is also a restart event
+    # Causes, for entries whose words other failures share: a regex that must (caused_by) or must not
+    # (unless_caused_by) match a line of the whole event, its message and "Caused by:" chain.
+    caused_by: str | None = Field(default=None, min_length=1, max_length=2000)
+    unless_caused_by: str | None = Field(default=None, min_length=1, max_length=2000)
     replaces: bool = False  # a consultant's entry that deliberately replaces the built-in of that id
 
     @field_validator("id")
@@ -104,6 +108,13 @@ class Signature(BaseModel):
             check_pattern(self.pattern, self.ignore_case)
         except PatternError as exc:
             raise ValueError(f"pattern: {exc}") from None
+        for name in ("caused_by", "unless_caused_by"):
+            cause = getattr(self, name)
+            if cause is not None:
+                try:
+                    check_pattern(cause, self.ignore_case)
+                except PatternError as exc:
+                    raise ValueError(f"{name}: {exc}") from None
         compiled = compile_pattern(self.pattern, self.ignore_case)
         if not compiled.search(self.match):
             raise ValueError("match: the pattern does not match this line")

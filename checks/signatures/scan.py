@@ -24,6 +24,8 @@ def to_scan_pattern(sig: Signature) -> ScanPattern:
         products=tuple(p.value for p in sig.products),
         ignore_case=sig.ignore_case,
         restart=sig.restart,
+        caused_by=sig.caused_by,
+        unless_caused_by=sig.unless_caused_by,
         info=info,
     )
 

@@ -11,7 +11,9 @@ bytes came before. The chunk's requests then fold into the aggregates with ``np.
 file's layout (a user name with spaces, an X-Forwarded-For list, a quote in a URL, a cut line, garbage)
 go to the format's full parser (access_lines.py), whose regex reads what can be read; the rest are
 counted as unparsed. Bitbucket's pipe-delimited lines always take that parser (it splits, no regex per
-line).
+line). Bamboo's, Crowd's and any other product's Tomcat or Jetty access logs take access_tomcat.py's.
+When most of a Tomcat file's first lines fit no layout, a note on the file says so with one of them:
+the kind was guessed wrong, or the valve's pattern was changed.
 
 Time unit: Tomcat up to 9 writes ``%D`` in milliseconds (what Atlassian documents), Tomcat 10 in
 microseconds. The first 5000 lines of every Tomcat file decide (they wait for one another, so that the
@@ -46,6 +48,7 @@ from collectors.logs.access_fold import (
 )
 from collectors.logs.access_keys import KeyTables
 from collectors.logs.access_lines import BITBUCKET, CLF, CONFLUENCE, JIRA, Layout, LineFormat
+from collectors.logs.access_tomcat import TOMCAT
 from collectors.logs.context import ChunkStats, FileContext
 from collectors.logs.kinds import LogKind
 from collectors.logs.timestamps import MinuteClock
@@ -58,6 +61,9 @@ FORMATS: dict[LogKind, LineFormat] = {
     LogKind.JIRA_ACCESS: JIRA,
     LogKind.CONFLUENCE_ACCESS: CONFLUENCE,
     LogKind.BITBUCKET_ACCESS: BITBUCKET,
+    LogKind.BAMBOO_ACCESS: TOMCAT,
+    LogKind.CROWD_ACCESS: TOMCAT,
+    LogKind.TOMCAT_ACCESS: TOMCAT,
 }
 SAMPLE_LINES = 5000  # a Tomcat file's first lines, read once there are this many, decide its layout and unit
 
@@ -338,13 +344,18 @@ def _decide(
         file.layout = chosen if best else None
     every: list[int] = []
     static: list[int] = []
+    odd: list[bytes] = []
     for line in sample:
         fields = fmt.parse(line)
+        if fields is None and line.strip():
+            odd.append(line)
         if fields and fields[3] is not None:
             every.append(fields[3])
             request = fields[1]  # Tomcat formats only: the request line
             if isinstance(request, bytes) and _STATIC.search(request):
                 static.append(fields[3])
+    if odd and 2 * len(odd) > len(sample):
+        stats.notes.append(_odd_note(ctx, fmt, len(odd), len(sample), odd[0]))
     if len(every) < 50:
         return
     tiny = sum(1 for d in every if d < 10) / len(every)
@@ -359,3 +370,12 @@ def _decide(
     product.note(text)
     stats.notes.append(text)
     file.divisor = 1000
+
+
+def _odd_note(ctx: FileContext, fmt: LineFormat, odd: int, sampled: int, line: bytes) -> str:
+    """What a file whose first lines mostly fit no layout looked like: said, not silently dropped."""
+    sample = Redactor().text(line[:300].decode("utf-8", "replace"))
+    return (
+        f"{ctx.node} {ctx.path}: {odd} of the first {sampled} lines fit no {fmt.name} access-log layout "
+        f"(read as {ctx.kind.value}); first such line: {sample}"
+    )

@@ -52,6 +52,7 @@ _LEVEL_RULES = (_LEVEL_PREFIX + r"WARN[ \t]", _LEVEL_PREFIX + r"ERROR[ \t]", _LE
 # fast; _EXCEPTION_TYPE then confirms that the type name opens the line.
 _EXCEPTION_RULE = r"\.[A-Za-z0-9_$]*(Exception|Error|Throwable)(:|[ \t\r]|$)"
 _DATED_LINE = re.compile(rb"^(?:\d|[A-Z][a-z]{2} \d)", re.M)
+_JUL_LINE = re.compile(rb"^[A-Z][a-z]{2} \d\d?, \d{4} \d", re.M)  # java.util.logging: May 1, 2024 10:00:00 AM
 _EXCEPTION_TYPE = re.compile(
     rb"^(Caused by: |Exception in thread \"[^\"\n]*\" )?"
     rb"([A-Za-z_$][\w$]*(?:\.[\w$]+)+(?:Exception|Error|Throwable))"
@@ -218,15 +219,13 @@ class ChunkScanner:
         self.clock = tz_clock
         self.use_hyperscan = use_hyperscan
         self.redactor = Redactor()
-        self._matchers: dict[
-            tuple[str, str | None], tuple[Matcher, list[ScanPattern], list[re.Pattern[bytes]]]
-        ] = {}
+        self._matchers: dict[tuple[str, str | None], _Compiled] = {}
 
     def prepare(self, kind: LogKind) -> None:
         """Compile the matcher for a kind now (before worker processes are forked from this one)."""
         self._matcher_for(kind)
 
-    def _matcher_for(self, kind: LogKind) -> tuple[Matcher, list[ScanPattern], list[re.Pattern[bytes]]]:
+    def _matcher_for(self, kind: LogKind) -> _Compiled:
         key = (kind.family, kind.product)
         found = self._matchers.get(key)
         if found is None:
@@ -234,7 +233,14 @@ class ChunkScanner:
             rules = [Rule(i, p.regex, p.ignore_case) for i, p in enumerate(chosen)]
             rules += [Rule(len(chosen) + i, rule) for i, rule in enumerate(_LEVEL_RULES)]
             rules.append(Rule(len(chosen) + len(_LEVEL_RULES), _EXCEPTION_RULE))
-            verifiers = [re.compile(p.regex.encode(), re.I if p.ignore_case else 0) for p in chosen]
+            verifiers = [
+                _Verifier(
+                    re.compile(p.regex.encode(), re.I if p.ignore_case else 0),
+                    _bytes_re(p.caused_by, p.ignore_case),
+                    _bytes_re(p.unless_caused_by, p.ignore_case),
+                )
+                for p in chosen
+            ]
             found = (Matcher(rules, self.use_hyperscan), chosen, verifiers)
             self._matchers[key] = found
         return found
@@ -264,6 +270,7 @@ class ChunkScanner:
         if ranges:
             _count_levels(ranges, level_ends, levels)
         seen: set[tuple[int, int]] = set()
+        counted: set[tuple[str, int]] = set()  # (signature, event opener): an event counts once
         exception_lines: list[int] = []
         for end, rule_id in sorted(others):
             start = buf.rfind(b"\n", 0, end) + 1
@@ -273,7 +280,7 @@ class ChunkScanner:
             if rule_id == exception_id:
                 exception_lines.append(start)
             else:
-                self._signature(buf, start, chosen[rule_id], verifiers[rule_id], ctx, acc, catalina)
+                self._signature(buf, start, chosen[rule_id], verifiers[rule_id], ctx, acc, catalina, counted)
         if exception_lines:
             self._exceptions(buf, exception_lines, ctx, acc, catalina)
         if catalina:
@@ -292,15 +299,26 @@ class ChunkScanner:
         buf: bytes,
         start: int,
         pattern: ScanPattern,
-        verifier: re.Pattern[bytes],
+        verifier: _Verifier,
         ctx: FileContext,
         acc: AppAccumulator,
         catalina: bool,
+        counted: set[tuple[str, int]],
     ) -> None:
         line = line_at(buf, start)
-        if not verifier.search(line):
+        if not verifier.line.search(line):
             return
         opener, epoch = self._event_of(buf, start, catalina)
+        event = (pattern.id, start if opener is None else opener)
+        if event in counted:
+            return  # the same words on a continuation line ("Caused by: ...") of an event already counted
+        if verifier.caused_by is not None or verifier.unless is not None:
+            text = _event_text(buf, start if opener is None else opener, start, catalina)
+            if verifier.caused_by is not None and not verifier.caused_by.search(text):
+                return
+            if verifier.unless is not None and verifier.unless.search(text):
+                return
+        counted.add(event)
         if epoch is not None and not ctx.in_window(epoch):
             return
         if epoch is None and (ctx.since is not None or ctx.until is not None):
@@ -366,6 +384,7 @@ class ChunkScanner:
         if ctx.since is None and ctx.until is None:
             stats.events += sum(buf.count(b"\n" + digit) for digit in (b"0", b"1", b"2", b"3"))
             stats.events += 1 if buf[:1].isdigit() else 0
+            stats.events += sum(1 for _ in _JUL_LINE.finditer(buf))  # Tomcat before 8.5's two-line events
             for start in (0, buf.rfind(b"\n", 0, max(0, len(buf) - 1)) + 1):
                 opener = any_event_start(buf, start, self.clock)
                 if opener is not None:
@@ -378,6 +397,38 @@ class ChunkScanner:
             if epoch is not None and ctx.in_window(epoch):
                 stats.events += 1
                 stats.saw(epoch)
+
+
+@dataclass(frozen=True)
+class _Verifier:
+    """A signature's regexes in Python's re: its line, and the causes its event must or must not hold."""
+
+    line: re.Pattern[bytes]
+    caused_by: re.Pattern[bytes] | None = None
+    unless: re.Pattern[bytes] | None = None
+
+
+_Compiled = tuple[Matcher, list[ScanPattern], list[_Verifier]]
+EVENT_CHARS = 256 * 1024  # how much of an event a cause is looked for in: a stack trace's causes fit
+
+
+def _bytes_re(pattern: str | None, ignore_case: bool) -> re.Pattern[bytes] | None:
+    if pattern is None:
+        return None
+    return re.compile(pattern.encode(), re.M | (re.I if ignore_case else 0))
+
+
+def _event_text(buf: bytes, opener: int, start: int, catalina: bool) -> bytes:
+    """The event that opens at ``opener`` and holds the line at ``start``: up to the next event line."""
+    after = buf.find(b"\n", start)
+    if after < 0:
+        return buf[opener : opener + EVENT_CHARS]
+    if catalina:
+        nxt = _DATED_LINE.search(buf, after + 1)
+        end = len(buf) if nxt is None else nxt.start()
+    else:
+        end = _next_event(buf, after + 1)
+    return buf[opener : min(end, opener + EVENT_CHARS)]
 
 
 def _count_levels(

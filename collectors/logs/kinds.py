@@ -17,8 +17,11 @@ class LogKind(StrEnum):
     CROWD_APP = "crowd-app"  # atlassian-crowd.log
     APPLICATION = "application"  # another Atlassian-style log (a plugin's own file), product unknown
     CATALINA = "catalina"  # catalina.out, catalina.YYYY-MM-DD.log
-    JIRA_ACCESS = "jira-access"  # Tomcat access_log.yyyy-mm-dd
-    CONFLUENCE_ACCESS = "confluence-access"  # conf_access_log.yyyy-mm-dd.log
+    JIRA_ACCESS = "jira-access"  # Tomcat access_log.yyyy-mm-dd with Jira's request ids
+    CONFLUENCE_ACCESS = "confluence-access"  # conf_access_log.yyyy-mm-dd.log, confluence_access.*.log
+    BAMBOO_ACCESS = "bamboo-access"  # Tomcat access log with Bamboo's request attributes
+    CROWD_ACCESS = "crowd-access"  # Tomcat crowd_access.yyyy-mm-dd.log
+    TOMCAT_ACCESS = "tomcat-access"  # a Tomcat or Jetty access log (access_log.*) of no recognised product
     BITBUCKET_ACCESS = "bitbucket-access"  # atlassian-bitbucket-access.log, pipe-delimited
     GC_JDK8 = "gc-jdk8"  # -XX:+PrintGCDetails
     GC_UNIFIED = "gc-unified"  # -Xlog:gc* (JDK 9+)
@@ -46,6 +49,9 @@ _FAMILIES = {
     LogKind.CATALINA: "catalina",
     LogKind.JIRA_ACCESS: "access",
     LogKind.CONFLUENCE_ACCESS: "access",
+    LogKind.BAMBOO_ACCESS: "access",
+    LogKind.CROWD_ACCESS: "access",
+    LogKind.TOMCAT_ACCESS: "access",
     LogKind.BITBUCKET_ACCESS: "access",
     LogKind.GC_JDK8: "gc",
     LogKind.GC_UNIFIED: "gc",
@@ -60,7 +66,9 @@ _PRODUCTS = {
     LogKind.BITBUCKET_APP: "bitbucket",
     LogKind.BITBUCKET_ACCESS: "bitbucket",
     LogKind.BAMBOO_APP: "bamboo",
+    LogKind.BAMBOO_ACCESS: "bamboo",
     LogKind.CROWD_APP: "crowd",
+    LogKind.CROWD_ACCESS: "crowd",
 }
 
 

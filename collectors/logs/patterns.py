@@ -7,7 +7,11 @@ that an analysed bundle stays self-explaining even when the knowledge base chang
 A regex uses the subset that Python's re, Hyperscan and grep -E all read the same way: literals,
 ``.``, classes, ``\\d \\w \\s`` and their negations, groups, alternation, greedy quantifiers and
 ``^``/``$``; no look-around, back-references, named groups or lazy quantifiers. It is matched against
-one line at a time (an event's first line or one of its continuation lines).
+one line at a time (an event's first line or one of its continuation lines). Entries whose words are
+shared by different failures (a "Communications link failure" when the database refused the
+connection, or when a firewall cut a live one) are told apart by the event's cause: ``caused_by`` must
+and ``unless_caused_by`` must not match somewhere in the whole event (its message and ``Caused by:``
+chain) for a line to count.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ class ScanPattern:
     products: tuple[str, ...] = ()  # Product values; empty: every product
     ignore_case: bool = False
     restart: bool = False  # a start or stop marker: every hit is also a RestartEvent
+    caused_by: str | None = None  # the event must hold a line matching this (same subset as regex)
+    unless_caused_by: str | None = None  # the event must hold no line matching this
     # Carried into SignatureHit unchanged: title, severity, cause, explanation, recommendation, kb.
     info: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 

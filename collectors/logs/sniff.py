@@ -24,11 +24,39 @@ _NAME_RULES: list[tuple[re.Pattern[str], LogKind]] = [
     (re.compile(r"^atlassian-crowd(-[\w-]+)?\.log"), LogKind.CROWD_APP),
     (re.compile(r"^catalina\.(out|\d{4}-\d\d-\d\d\.log)"), LogKind.CATALINA),
     (re.compile(r"^(localhost|manager|host-manager)\.\d{4}-\d\d-\d\d\.log"), LogKind.CATALINA),
-    (re.compile(r"^conf_access_log"), LogKind.CONFLUENCE_ACCESS),
-    (re.compile(r"^access_log"), LogKind.JIRA_ACCESS),
+    (re.compile(r"^(conf_access_log|confluence_access)"), LogKind.CONFLUENCE_ACCESS),
+    (re.compile(r"^crowd_access"), LogKind.CROWD_ACCESS),
+    # Tomcat's default prefix, used by Jira's and Bamboo's valves alike: the content says which.
+    (re.compile(r"^(localhost_)?access_log"), LogKind.TOMCAT_ACCESS),
 ]
 
 _ISO = rb"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[,.]\d{3}"
+# Access-log layouts by content. The first three are one product's own (Bitbucket's pipes, Jira's request
+# ids, Confluence's time-first default); the Helm charts' layout is Confluence's and Crowd's alike, and
+# any other layout with a bracketed time before a quoted request (Bamboo's, Tomcat's common and combined,
+# Jetty's NCSA) is product-neutral.
+_CLF_STAMP = rb"\[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\]"
+_OWN_ACCESS: list[tuple[re.Pattern[bytes], LogKind]] = [
+    (re.compile(rb"\| (https?|ssh) \| [io]@\S+ \| [^|]* \| " + _ISO, re.M), LogKind.BITBUCKET_ACCESS),
+    (re.compile(rb"^\S+ \d+x\d+x\d+ \S+ " + _CLF_STAMP, re.M), LogKind.JIRA_ACCESS),
+    (re.compile(rb"^" + _CLF_STAMP + rb" ", re.M), LogKind.CONFLUENCE_ACCESS),
+]
+_NEUTRAL_ACCESS: list[tuple[re.Pattern[bytes], LogKind]] = [
+    (re.compile(rb"^\S+ \S+ " + _CLF_STAMP + rb' "', re.M), LogKind.CONFLUENCE_ACCESS),
+    (re.compile(rb'^[^ \["\n]+ (?:[^\["\n]* )?' + _CLF_STAMP + rb' "', re.M), LogKind.TOMCAT_ACCESS),
+]
+_ACCESS_RULES = _OWN_ACCESS + _NEUTRAL_ACCESS
+# Requests only one product serves, naming the product of a product-neutral layout: Bamboo's agents and
+# build results, Crowd's user-management REST API.
+_ACCESS_PRODUCTS: list[tuple[re.Pattern[bytes], LogKind]] = [
+    (
+        re.compile(
+            rb'\] "[A-Z]+ /(?:bamboo/)?(?:agentServer/|chain/|build/admin/|rest/api/latest/(?:result|queue)/)'
+        ),
+        LogKind.BAMBOO_ACCESS,
+    ),
+    (re.compile(rb'\] "[A-Z]+ /(?:crowd/)?rest/usermanagement/'), LogKind.CROWD_ACCESS),
+]
 _CONTENT_RULES: list[tuple[re.Pattern[bytes], LogKind]] = [
     (re.compile(rb"^\[\d{4}-\d\d-\d\dT[^\]]+\](\[[^\]]*\])*\s*(GC\(\d+\)|Using )", re.M), LogKind.GC_UNIFIED),
     (re.compile(rb"^\[[\d.]+s\](\[[^\]]*\])*\s*(GC\(\d+\)|Using )", re.M), LogKind.GC_UNIFIED),
@@ -45,10 +73,7 @@ _CONTENT_RULES: list[tuple[re.Pattern[bytes], LogKind]] = [
     # JDK 8 without stamps: events open with a bracket no unified decoration has; or the header the JVM
     # writes at the top of every -Xloggc file (unified logging has none)
     (re.compile(rb"^(?:\[(?:GC \(|GC pause|Full GC)|CommandLine flags: )", re.M), LogKind.GC_JDK8),
-    (re.compile(rb"\| (https?|ssh) \| [io]@\S+ \| [^|]* \| " + _ISO, re.M), LogKind.BITBUCKET_ACCESS),
-    (re.compile(rb"^\S+ \d+x\d+x\d+ \S+ \[\d\d/\w{3}/\d{4}:", re.M), LogKind.JIRA_ACCESS),
-    (re.compile(rb"^\[\d\d/\w{3}/\d{4}:[^\]]+\] ", re.M), LogKind.CONFLUENCE_ACCESS),
-    (re.compile(rb"^\S+ \S+ \[\d\d/\w{3}/\d{4}:[^\]]+\] \"", re.M), LogKind.CONFLUENCE_ACCESS),
+    *_ACCESS_RULES,
     (re.compile(rb"has (PASSED|FAILED) authentication|tried to login but"), LogKind.JIRA_SECURITY),
     (re.compile(rb"^\d\d-\w{3}-\d{4} \d\d:\d\d:\d\d\.\d{3} [A-Z]+ \[", re.M), LogKind.CATALINA),
     (re.compile(rb"^\w{3} \d\d?, \d{4} \d\d?:\d\d:\d\d [AP]M org\.apache\.", re.M), LogKind.CATALINA),
@@ -83,7 +108,7 @@ def kind_by_name(name: str) -> LogKind | None:
 def kind_by_content(head: bytes) -> LogKind | None:
     for rule, kind in _CONTENT_RULES:
         if rule.search(head):
-            return kind
+            return _product_of(kind, head)
     if _APP_LINE.search(head):
         for rule, kind in _PRODUCT_HINTS:
             if rule.search(head):
@@ -92,12 +117,40 @@ def kind_by_content(head: bytes) -> LogKind | None:
     return None
 
 
+def _product_of(kind: LogKind, head: bytes) -> LogKind:
+    """A product-neutral access log named after the product whose requests it holds, where they say
+    (the Helm layout is Confluence's and Crowd's; Confluence's own layout quotes no request)."""
+    if kind in (LogKind.TOMCAT_ACCESS, LogKind.CONFLUENCE_ACCESS):
+        for rule, product in _ACCESS_PRODUCTS:
+            if rule.search(head):
+                return product
+    return kind
+
+
+def access_kind(by_name: LogKind, head: bytes) -> LogKind:
+    """An access log's kind when its name says it is one: a product's own layout in the content wins
+    (Jira's request ids in a file named ``access_log``); a product-neutral layout keeps the product the
+    name gives (``crowd_access``); with no known layout the name's kind stays, and the reader says that
+    the lines did not fit (access.py). ``access_log`` alone is never taken for Jira without its ids."""
+    for rule, kind in _OWN_ACCESS:
+        if rule.search(head):
+            return kind
+    if by_name is not LogKind.TOMCAT_ACCESS:
+        return by_name
+    for rule, kind in _NEUTRAL_ACCESS:
+        if rule.search(head):
+            return _product_of(kind, head)
+    return by_name
+
+
 def sniff(name: str, head: bytes) -> LogKind:
     """The kind of a file from its name and its first bytes (a few KB are enough)."""
     by_name = kind_by_name(name)
     if by_name in (LogKind.GC_UNIFIED, LogKind.GC_JDK8):
         by_content = kind_by_content(head)
         return by_content if by_content in (LogKind.GC_UNIFIED, LogKind.GC_JDK8) else by_name
+    if by_name is not None and by_name.family == "access":
+        return access_kind(by_name, head)
     if by_name is not None:
         return by_name
     return kind_by_content(head) or LogKind.UNKNOWN

@@ -102,6 +102,22 @@ def test_many_unparsed_lines_in_a_recognised_file_are_info():
     assert files_findings(noisy, unparsed_pct=30)[0].severity is Severity.OK
 
 
+def test_a_small_file_mostly_unparsed_is_named_with_the_readers_sample_line():
+    odd = log_file(
+        "node1/access_log.2026-11-25",
+        kind=LogKind.TOMCAT_ACCESS,
+        lines=12,
+        unparsed_lines=12,
+        notes=["node1 access_log.2026-11-25: 12 of the first 12 lines fit no tomcat access-log layout"],
+    )
+    (finding,) = files_findings(odd)
+    assert finding.severity is Severity.INFO
+    assert "node1/access_log.2026-11-25 (12 of 12 lines, 100 %)" in finding.message
+    assert finding.evidence[0].value.startswith("12 of 12 lines unparsed; node1 access_log.2026-11-25: 12 of")
+    half = log_file("node1/x.log", lines=12, unparsed_lines=5)  # under half: the minimum count still applies
+    assert files_findings(half)[0].severity is Severity.OK
+
+
 def test_skipped_without_files():
     with pytest.raises(SkipCheck, match="no log file was given"):
         run_logs_check(LogsFiles, analysis(files=[]))

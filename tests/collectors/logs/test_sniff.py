@@ -49,8 +49,11 @@ CATALINA = (
         ("atlassian-crowd.log", LogKind.CROWD_APP),
         ("catalina.out", LogKind.CATALINA),
         ("catalina.2024-05-01.log", LogKind.CATALINA),
-        ("access_log.2024-05-01", LogKind.JIRA_ACCESS),
+        ("access_log.2024-05-01", LogKind.TOMCAT_ACCESS),  # Jira's and Bamboo's valves alike
         ("conf_access_log.2024-05-01.log", LogKind.CONFLUENCE_ACCESS),
+        ("confluence_access.2024-05-01.log", LogKind.CONFLUENCE_ACCESS),  # the Helm charts' prefix
+        ("crowd_access.2024-05-01.log", LogKind.CROWD_ACCESS),
+        ("localhost_access_log.2024-05-01.txt", LogKind.TOMCAT_ACCESS),  # Tomcat's sample server.xml
     ],
 )
 def test_names_decide_when_they_are_known(name: str, kind: LogKind) -> None:
@@ -88,3 +91,34 @@ def test_binary_is_recognised() -> None:
     assert looks_binary(bytes(range(256)) * 8)
     assert not looks_binary(JIRA * 10)
     assert not looks_binary(b"")
+
+
+# Bamboo's valve as a hand-edited server.xml writes it (issue 15), Bamboo's Helm default (Jira's columns,
+# its request attributes unset), Crowd's Helm default, Tomcat's combined pattern (Jetty's NCSA log too).
+BAMBOO_SHORT = b'10.0.0.1 [05/Dec/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 5120 87 "-" "Mozilla/5.0"\n'
+BAMBOO_HELM = (
+    b'10.0.0.7 - - [05/Dec/2026:10:00:01 +0000] "POST /agentServer/message HTTP/1.1" 200 210 12 "-" '
+    b'"Apache-HttpClient/4.5.14 (Java/17.0.9)" "-"\n'
+)
+CROWD_HELM = (
+    b'10.0.0.9 - [05/Dec/2026:10:00:02 +0000] "GET /crowd/rest/usermanagement/1/user?username=bob HTTP/1.1" '
+    b'200 612 14 /crowd/rest/usermanagement/1/user http-nio-8095-exec-3 "Java/11.0.20"\n'
+)
+COMBINED = b'10.0.0.3 - - [05/Dec/2026:10:00:03 +0000] "GET /cru/ HTTP/1.1" 200 4312 "-" "curl/8.5.0"\n'
+
+
+@pytest.mark.parametrize(
+    ("name", "head", "kind"),
+    [
+        ("access_log.2026-12-05", JIRA_ACCESS, LogKind.JIRA_ACCESS),
+        ("access_log.2026-12-05", BAMBOO_SHORT, LogKind.TOMCAT_ACCESS),
+        ("access_log.2026-12-05", BAMBOO_HELM, LogKind.BAMBOO_ACCESS),
+        ("crowd_access.2026-12-05.log", CROWD_HELM, LogKind.CROWD_ACCESS),
+        ("renamed.txt", CROWD_HELM, LogKind.CROWD_ACCESS),
+        ("renamed.txt", BAMBOO_SHORT, LogKind.TOMCAT_ACCESS),
+        ("renamed.txt", COMBINED, LogKind.TOMCAT_ACCESS),
+        ("access_log.2026-12-05", b"something else entirely\n", LogKind.TOMCAT_ACCESS),
+    ],
+)
+def test_an_access_log_is_jira_only_with_jiras_request_ids(name: str, head: bytes, kind: LogKind) -> None:
+    assert sniff(name, head) == kind
