@@ -45,7 +45,7 @@ def describe_size(size: int) -> str:
     raise AssertionError("unreachable")
 
 
-def _kind(mode: int) -> str | None:
+def file_kind(mode: int) -> str | None:
     """What a non-regular file is, or None for a regular file."""
     if stat.S_ISREG(mode):
         return None
@@ -63,7 +63,7 @@ def _kind(mode: int) -> str | None:
 
 
 def _refuse_unless_regular(path: Path, mode: int) -> None:
-    kind = _kind(mode)
+    kind = file_kind(mode)
     if kind is not None:
         raise RefusedFile(path, f"is {kind}, not a regular file", "name a regular file instead")
 

@@ -33,6 +33,7 @@ from collectors.logs.zip_guard import (
     open_member,
     screen,
 )
+from collectors.regular_file import file_kind
 
 # Folders that hold logs rather than name a node.
 _LOG_FOLDERS = frozenset(
@@ -214,15 +215,7 @@ def _not_regular(path: Path) -> str | None:
 
 
 def _what(mode: int) -> str:
-    if stat.S_ISFIFO(mode):
-        return "a FIFO"
-    if stat.S_ISCHR(mode):
-        return "a character device"
-    if stat.S_ISBLK(mode):
-        return "a block device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
+    return file_kind(mode) or "not a regular file"
 
 
 def is_bundle(path: Path) -> bool:

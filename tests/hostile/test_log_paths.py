@@ -40,7 +40,7 @@ def _link(path: Path, target: str) -> Path:
 @pytest.mark.parametrize(
     ("make", "what"),
     [
-        pytest.param(lambda tmp: _fifo(tmp / "catalina.out"), "is a FIFO", id="fifo"),
+        pytest.param(lambda tmp: _fifo(tmp / "catalina.out"), "is a FIFO (named pipe)", id="fifo"),
         pytest.param(lambda tmp: Path("/dev/zero"), "is a character device", id="dev-zero"),
         pytest.param(
             lambda tmp: _link(tmp / "catalina.out", "/dev/zero"), "is a character device", id="link"
@@ -73,7 +73,7 @@ def test_what_is_not_a_file_in_a_folder_is_listed_and_the_logs_are_read(short_di
     files = {Path(f["path"]).name: f for f in json.loads(result.stdout)["logs"]["files"]}
     assert files["atlassian-jira.log"]["problem"] is None and files["atlassian-jira.log"]["lines"] == 1
     expected = {
-        "catalina.out": "a FIFO, not a regular file; not read",
+        "catalina.out": "a FIFO (named pipe), not a regular file; not read",
         "catalina.2024-05-01.log": "a character device, not a regular file; not read",
         "atlassian-jira-security.log": "a socket, not a regular file; not read",
     }

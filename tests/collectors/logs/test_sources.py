@@ -155,5 +155,5 @@ def test_pipes_and_sockets_are_never_opened(tmp_path: Path) -> None:
     found = discover([tmp_path])
     assert [(s.name, s.refused) for s in found] == [
         ("atlassian-jira.log", None),
-        ("catalina.out", "a FIFO, not a regular file; not read"),
+        ("catalina.out", "a FIFO (named pipe), not a regular file; not read"),
     ]
