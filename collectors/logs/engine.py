@@ -33,6 +33,7 @@ from collectors.logs.sources import LogSource, SalvagingReader, discover
 from collectors.logs.tally import FileTally, TaskResult
 from collectors.logs.timestamps import MinuteClock
 from collectors.logs.zip_guard import DAMAGED, ArchiveLimit
+from collectors.redaction import Redactor
 
 if TYPE_CHECKING:
     from collectors.logs.model import LogAnalysis
@@ -232,9 +233,20 @@ def _probe(source: LogSource) -> tuple[LogKind, bytes, FileTally | None]:
         return skipped(FileProblem.BINARY, detail, len(head))
     kind = sniff(source.name, head)
     if kind == LogKind.UNKNOWN:
-        detail = "no known Atlassian, Tomcat or GC log format in its first lines; skipped"
+        detail = (
+            f"no known Atlassian, Tomcat or GC log format in its first lines; skipped; {_first_line(head)}"
+        )
         return skipped(FileProblem.UNRECOGNISED, detail, len(head))
     return kind, head, None
+
+
+def _first_line(head: bytes) -> str:
+    """The file's first non-blank line as a sample (redacted, cut), so a reader can tell its format."""
+    line = next((raw for raw in head.splitlines() if raw.strip()), b"")
+    if not line:
+        return "it holds only blank lines"
+    text = Redactor().text(line[:200].decode("utf-8", "replace"))
+    return f"its first line: {text}{'...' if len(line) > 200 else ''}"
 
 
 def _copy(source: LogSource, kind: LogKind, copy: Copy) -> FileTally:

@@ -101,3 +101,15 @@ def test_a_file_named_gz_that_is_not_gzip_is_listed_as_damaged_not_as_a_permissi
         assert entry.problem is not None and entry.problem.value == "truncated", entry
         assert entry.problem_detail is not None and "permissions" not in entry.problem_detail, entry
         assert "damaged" in entry.problem_detail, entry
+
+
+def test_an_unrecognised_file_is_listed_with_its_first_line_redacted(tmp_path, patterns) -> None:
+    (tmp_path / "app.log").write_text(
+        "\n  \nWED 5 DEC 10:00 custom logger said hello password=hunter2\nmore\n"
+    )
+    analysis = analyze_logs([tmp_path], patterns, customer="c", workers=1)
+    (entry,) = analysis.files
+    assert entry.problem is not None and entry.problem.value == "unrecognised", entry
+    assert entry.problem_detail is not None
+    assert "its first line: WED 5 DEC 10:00 custom logger said hello password=" in entry.problem_detail
+    assert "hunter2" not in entry.problem_detail
