@@ -105,6 +105,10 @@ def _new_accumulator(family: str) -> Any:
         from collectors.logs.security import SecurityAccumulator
 
         return SecurityAccumulator()
+    if family == "thread-dump":
+        from collectors.logs.thread_dump_files import ThreadDumpAccumulator
+
+        return ThreadDumpAccumulator()
     raise ValueError(f"no accumulator for {family!r} logs")
 
 
