@@ -100,6 +100,11 @@ def build_snapshot(
         snapshot = _log_snapshot(analyses)
     else:
         snapshot = snapshot.model_copy(update={"logs": [*snapshot.logs, *analyses]})
+    if any(a.thread_dumps for a in analyses):  # the dumps among the files, as hosts' thread dumps
+        from agent.thread_dump_inputs import dump_hosts
+
+        hosts = dump_hosts(analyses, [h.name for h in snapshot.hosts], request.tz)
+        snapshot = snapshot.model_copy(update={"hosts": [*snapshot.hosts, *hosts]})
     if settings is None:
         from checks.runner import CheckSettings
 

@@ -33,9 +33,11 @@ class JvmThreadsDeadlock(HostCheck):
         host = ctx.host
         thread_dumps = collected(host.thread_dumps, "thread dumps")
         for analysis in analyse_dumps(thread_dumps):
-            source = f"{len(analysis.dumps)} thread dump(s) of pid {analysis.pid}"
+            source = f"{len(analysis.dumps)} thread dump(s) of {analysis.source}"
             if not analysis.deadlocks:
-                yield ctx.ok("No deadlock", f"No deadlock in the {source}.", key=f"pid:{analysis.pid}")
+                yield ctx.ok(
+                    "No deadlock", f"No deadlock in the {source}.", key=f"pid:{analysis.pid}{analysis.key}"
+                )
                 continue
             cycles = "; ".join(" <-> ".join(d.threads) for d in analysis.deadlocks)
             yield ctx.finding(
@@ -55,5 +57,5 @@ class JvmThreadsDeadlock(HostCheck):
                     "Keep the dumps for Atlassian support or the app's vendor (the frames name the code), "
                     "then restart the node: a deadlock does not resolve itself."
                 ),
-                key="deadlock",
+                key=f"deadlock{analysis.key}",
             )

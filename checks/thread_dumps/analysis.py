@@ -162,11 +162,24 @@ class HotStack:
 
 @dataclass(frozen=True)
 class JvmThreadAnalysis:
-    pid: int
+    pid: int  # 0: not known (a jstack file says no pid)
     dumps: tuple[DumpSummary, ...]
     stuck: tuple[StuckThread, ...]
     deadlocks: tuple[Deadlock, ...]
     hottest: tuple[HotStack, ...]
+    files: tuple[str, ...] = ()  # the files the dumps were read from, when given to analyze
+
+    @property
+    def source(self) -> str:
+        """Which dumps these are, for evidence: the JVM, and the files they came from."""
+        jvm = f"pid {self.pid}" if self.pid else "one JVM"
+        return f"{jvm}, {', '.join(self.files)}" if self.files else jvm
+
+    @property
+    def key(self) -> str:
+        """What tells this series' findings from another's on the same host: the files, when read from
+        files (taken dumps keep the keys, and so the fingerprints, they always had)."""
+        return f":{','.join(self.files)}" if self.files else ""
 
     @property
     def span_s(self) -> float:
@@ -285,12 +298,15 @@ def analyse_series(dumps: Sequence[ThreadDump]) -> JvmThreadAnalysis:
         stuck=tuple(_stuck(parsed, deadlocked)),
         deadlocks=tuple(deadlocks),
         hottest=tuple(_hottest(parsed)),
+        files=tuple(dict.fromkeys(d.file for d in ordered if d.file is not None)),
     )
 
 
 def analyse_dumps(dumps: Iterable[ThreadDump]) -> list[JvmThreadAnalysis]:
-    """Every JVM's series, by pid."""
-    by_pid: dict[int, list[ThreadDump]] = {}
+    """Every JVM's series, by pid; dumps read from a file that names no pid (jstack's) are a series of
+    their own file, since nothing says which other file holds the same JVM."""
+    by_jvm: dict[tuple[int, str], list[ThreadDump]] = {}
     for dump in dumps:
-        by_pid.setdefault(dump.pid, []).append(dump)
-    return [analyse_series(series) for _, series in sorted(by_pid.items())]
+        key = (dump.pid, dump.file if dump.pid == 0 and dump.file else "")
+        by_jvm.setdefault(key, []).append(dump)
+    return [analyse_series(series) for _, series in sorted(by_jvm.items())]

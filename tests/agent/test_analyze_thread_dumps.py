@@ -1,0 +1,102 @@
+"""`atlas-health analyze` on thread-dump files: the corpus' real dumps, read through the CLI, give the
+analysis and the findings that dumps taken over SSH give, with the files as evidence."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from agent.cli import main
+from checks.thread_dumps.parse import split_dumps
+
+CORPUS = Path(__file__).parents[1] / "corpus" / "thread_dumps"
+FACTS = {e["file"]: e["expected"] for e in yaml.safe_load((CORPUS / "manifest.yaml").read_text())["files"]}
+
+
+def analyze(capsys: pytest.CaptureFixture[str], *paths: Path) -> dict[str, Any]:
+    main(["analyze", *map(str, paths), "--format", "json", "--workers", "1"])
+    report: dict[str, Any] = json.loads(capsys.readouterr().out)
+    return report
+
+
+def findings(report: dict[str, Any], check: str) -> list[dict[str, Any]]:
+    return [f for f in report["findings"] if f["check"] == check and f["severity"] != "ok"]
+
+
+def test_a_deadlocked_dump_gives_a_deadlock_finding_naming_its_threads_and_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    name = "jdk11_jstack_deadlock.log"
+    shutil.copy(CORPUS / name, tmp_path / name)
+
+    report = analyze(capsys, tmp_path)
+
+    (deadlock,) = findings(report, "jvm.threads.deadlock")
+    assert deadlock["severity"] == "critical"
+    (evidence,) = deadlock["evidence"]
+    assert evidence["value"].split(", ") == FACTS[name]["deadlocks"][0]
+    assert name in evidence["source"]
+    assert evidence["time"].startswith("2022-01-18T17:46:18")
+    files = {f["path"]: f["kind"] for f in report["logs"]["files"]}
+    assert files == {str(tmp_path / name): "thread-dump"}
+
+
+def test_a_series_in_one_file_gives_its_stuck_threads_and_the_report_its_analysis(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    name = "jdk25_jstack_series_cpu_stall.txt"
+    shutil.copy(CORPUS / name, tmp_path / "jstack-node1.out")
+
+    report = analyze(capsys, tmp_path / "jstack-node1.out")
+
+    (stuck,) = findings(report, "jvm.threads.stuck")
+    assert sorted(e["label"].split(" (")[0] for e in stuck["evidence"]) == sorted(FACTS[name]["stuck"])
+    assert all("jstack-node1.out" in e["source"] and e["value"] for e in stuck["evidence"])
+    (host,) = report["hosts"]
+    assert host["method"] == "files"
+    (series,) = host["thread_dumps"]
+    assert series["dumps"] == FACTS[name]["dumps"] and series["span_s"] > 0
+    assert sorted(series["stuck"]) == sorted(FACTS[name]["stuck"])
+    # a host made of files gets the checks of thread dumps only, not "disk not collected" and the like
+    assert not [s for s in report["skipped"] if s["target"] == host["name"] and "thread" not in s["check"]]
+
+
+def test_a_jcmd_series_split_across_files_in_a_support_zip_is_one_series_of_its_pid(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    name = "jdk17_jcmd_series_recorded.txt"
+    first, *rest = split_dumps((CORPUS / name).read_text())
+    support = tmp_path / "node2.zip"
+    with zipfile.ZipFile(support, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("thread-dump/threads-1", first)  # no suffix: known by content alone
+        zf.writestr("thread-dump/threads-2.tdump", "".join(rest))
+
+    report = analyze(capsys, support)
+
+    (host,) = report["hosts"]
+    (series,) = host["thread_dumps"]
+    assert series["pid"] == 15624 and series["dumps"] == FACTS[name]["dumps"]
+    assert series["files"] == ["node2.zip!thread-dump/threads-1", "node2.zip!thread-dump/threads-2.tdump"]
+    (stuck,) = findings(report, "jvm.threads.stuck")
+    assert sorted(e["label"].split(" (")[0] for e in stuck["evidence"]) == FACTS[name]["stuck"]
+    (deadlock,) = findings(report, "jvm.threads.deadlock")
+    assert "pid 15624" in deadlock["evidence"][0]["source"]
+
+
+def test_the_html_and_markdown_reports_show_the_dumps_analysis(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copy(CORPUS / "jdk11_jstack_deadlock.log", tmp_path / "dump.txt")
+
+    main(["analyze", str(tmp_path / "dump.txt"), "--format", "md", "--workers", "1"])
+    markdown = capsys.readouterr().out
+
+    assert "#### Thread dumps" in markdown
+    assert "main ↔ Thread-0" in markdown
+    assert "dump.txt" in markdown
