@@ -45,6 +45,8 @@ def test_a_deadlocked_dump_gives_a_deadlock_finding_naming_its_threads_and_file(
     assert evidence["time"].startswith("2022-01-18T17:46:18")
     files = {f["path"]: f["kind"] for f in report["logs"]["files"]}
     assert files == {str(tmp_path / name): "thread-dump"}
+    # a dump is parsed, not scanned for log signatures: no "nothing matched in 1 file" for it
+    assert not [f for f in report["findings"] if f["check"] == "logs.signatures"]
 
 
 def test_a_series_in_one_file_gives_its_stuck_threads_and_the_report_its_analysis(
