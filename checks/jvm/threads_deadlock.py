@@ -12,7 +12,9 @@ from checks.base import HostCheck, collected
 from checks.context import HostContext
 from checks.finding import Category, Evidence, Finding, Severity
 from checks.metadata import CheckMeta
-from checks.thread_dumps.analysis import analyse_dumps
+from checks.thread_dumps.analysis import Deadlock, analyse_dumps
+
+SHOWN_FRAMES = 4
 
 
 class JvmThreadsDeadlock(HostCheck):
@@ -45,13 +47,7 @@ class JvmThreadsDeadlock(HostCheck):
                 f"{len(analysis.deadlocks)} deadlock(s) in the JVM",
                 f"Threads wait on each other's locks and will never go on: {cycles}.",
                 evidence=[
-                    Evidence(
-                        label="deadlocked threads",
-                        value=", ".join(d.threads),
-                        source=f"{source} ({'reported by the JVM' if d.source == 'jvm' else 'lock graph'})",
-                        time=d.first_seen,
-                    )
-                    for d in analysis.deadlocks
+                    item for d in analysis.deadlocks for item in _evidence(d, source, len(analysis.files) > 1)
                 ],
                 recommendation=(
                     "Keep the dumps for Atlassian support or the app's vendor (the frames name the code), "
@@ -59,3 +55,22 @@ class JvmThreadsDeadlock(HostCheck):
                 ),
                 key=f"deadlock{analysis.key}",
             )
+
+
+def _evidence(deadlock: Deadlock, source: str, several_files: bool) -> list[Evidence]:
+    """The cycle, then each thread's top frames: they name the code that took the locks."""
+    how = "reported by the JVM" if deadlock.source == "jvm" else "lock graph"
+    where = f"{source} ({how}; first in {deadlock.file})" if several_files else f"{source} ({how})"
+    cycle = Evidence(
+        label="deadlocked threads", value=", ".join(deadlock.threads), source=where, time=deadlock.first_seen
+    )
+    return [
+        cycle,
+        *(
+            Evidence(
+                label=name, value=" <- ".join(frames[:SHOWN_FRAMES]), source=where, time=deadlock.first_seen
+            )
+            for name, frames in zip(deadlock.threads, deadlock.stacks, strict=False)
+            if frames
+        ),
+    ]

@@ -150,6 +150,8 @@ class Deadlock:
     threads: tuple[str, ...]
     source: str  # "jvm" (the JVM said so) or "locks" (a cycle in the lock graph)
     first_seen: datetime
+    stacks: tuple[tuple[str, ...], ...] = ()  # each thread's top frames (methods) in that dump, in order
+    file: str | None = None  # the file of the dump it was first seen in, when read from files
 
 
 @dataclass(frozen=True)
@@ -239,7 +241,9 @@ def _deadlocks(dumps: Sequence[tuple[ThreadDump, ParsedDump]]) -> list[Deadlock]
         for cycle, source in reported:
             key = frozenset(cycle)
             if key not in found:
-                found[key] = Deadlock(threads=tuple(cycle), source=source, first_seen=dump.taken_at)
+                by_name = {t.name: t for t in parsed.threads}
+                stacks = tuple(by_name[n].top(HOT_DEPTH) if n in by_name else () for n in cycle)
+                found[key] = Deadlock(tuple(cycle), source, dump.taken_at, stacks, dump.file)
     return list(found.values())
 
 

@@ -39,10 +39,12 @@ def test_a_deadlocked_dump_gives_a_deadlock_finding_naming_its_threads_and_file(
 
     (deadlock,) = findings(report, "jvm.threads.deadlock")
     assert deadlock["severity"] == "critical"
-    (evidence,) = deadlock["evidence"]
-    assert evidence["value"].split(", ") == FACTS[name]["deadlocks"][0]
-    assert name in evidence["source"]
-    assert evidence["time"].startswith("2022-01-18T17:46:18")
+    cycle, *stacks = deadlock["evidence"]
+    assert cycle["value"].split(", ") == FACTS[name]["deadlocks"][0]
+    assert name in cycle["source"]
+    assert cycle["time"].startswith("2022-01-18T17:46:18")
+    assert [s["label"] for s in stacks] == FACTS[name]["deadlocks"][0]  # each thread with its frames
+    assert all(s["value"] and name in s["source"] for s in stacks)
     files = {f["path"]: f["kind"] for f in report["logs"]["files"]}
     assert files == {str(tmp_path / name): "thread-dump"}
     # a dump is parsed, not scanned for log signatures: no "nothing matched in 1 file" for it
@@ -89,6 +91,7 @@ def test_a_jcmd_series_split_across_files_in_a_support_zip_is_one_series_of_its_
     assert sorted(e["label"].split(" (")[0] for e in stuck["evidence"]) == FACTS[name]["stuck"]
     (deadlock,) = findings(report, "jvm.threads.deadlock")
     assert "pid 15624" in deadlock["evidence"][0]["source"]
+    assert deadlock["evidence"][0]["source"].endswith("first in node2.zip!thread-dump/threads-1)")
 
 
 def test_the_html_and_markdown_reports_show_the_dumps_analysis(
