@@ -133,6 +133,8 @@ class DumpSummary:
     pools: dict[str, int]
     busy_pools: dict[str, int]  # threads of each pool that are not idle
     db_connection_waits: int
+    db_waiters: tuple[str, ...] = ()  # the names of the threads waiting for a connection
+    db_wait_frames: tuple[str, ...] = ()  # the first waiter's top frames: which pool, asked from where
 
 
 @dataclass(frozen=True)
@@ -200,6 +202,7 @@ def _state(thread: JavaThread) -> str:
 
 def _summary(dump: ThreadDump, parsed: ParsedDump) -> DumpSummary:
     threads = parsed.threads
+    waiters = [t for t in threads if waits_for_db_connection(t)]
     return DumpSummary(
         taken_at=dump.taken_at,
         threads=len(threads),
@@ -208,7 +211,9 @@ def _summary(dump: ThreadDump, parsed: ParsedDump) -> DumpSummary:
         busy_pools=dict(
             Counter(p for t in threads if (p := pool_of(t)) != "jvm" and not is_idle(t)).most_common()
         ),
-        db_connection_waits=sum(1 for t in threads if waits_for_db_connection(t)),
+        db_connection_waits=len(waiters),
+        db_waiters=tuple(t.name for t in waiters),
+        db_wait_frames=waiters[0].top(STUCK_DEPTH) if waiters else (),
     )
 
 
