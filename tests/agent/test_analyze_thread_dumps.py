@@ -101,7 +101,11 @@ def test_the_html_and_markdown_reports_show_the_dumps_analysis(
 
     main(["analyze", str(tmp_path / "dump.txt"), "--format", "md", "--workers", "1"])
     markdown = capsys.readouterr().out
+    main(["analyze", str(tmp_path / "dump.txt"), "--format", "html", "--workers", "1"])
+    html = capsys.readouterr().out
 
-    assert "#### Thread dumps" in markdown
-    assert "main ↔ Thread-0" in markdown
-    assert "dump.txt" in markdown
+    host = markdown.split(" (thread-dump files)\n", 1)[1].split("\n## ", 1)[0]
+    assert "#### Thread dumps" in host and "main ↔ Thread-0" in host and "dump.txt" in host
+    # files are not a machine: no host vitals shown as "not collected"
+    assert "Filesystems" not in host and "Log files" not in host and "OOM kills" not in host
+    assert "<h4>Thread dumps</h4>" in html and "main ↔ Thread-0" in html
