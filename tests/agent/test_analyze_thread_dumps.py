@@ -109,3 +109,17 @@ def test_the_html_and_markdown_reports_show_the_dumps_analysis(
     # files are not a machine: no host vitals shown as "not collected"
     assert "Filesystems" not in host and "Log files" not in host and "OOM kills" not in host
     assert "<h4>Thread dumps</h4>" in html and "main ↔ Thread-0" in html
+
+
+def test_a_secret_in_a_thread_name_never_reaches_the_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = "s3cretPassw0rd"
+    text = (CORPUS / "jdk11_jstack_deadlock.log").read_text()
+    (tmp_path / "dump.txt").write_text(text.replace("Thread-0", f"sync https://admin:{secret}@db.example/x"))
+
+    report = analyze(capsys, tmp_path / "dump.txt")
+
+    (deadlock,) = findings(report, "jvm.threads.deadlock")
+    assert "db.example" in deadlock["message"]  # the thread is there, named without its password
+    assert secret not in json.dumps(report)
