@@ -123,3 +123,27 @@ def test_a_secret_in_a_thread_name_never_reaches_the_report(
     (deadlock,) = findings(report, "jvm.threads.deadlock")
     assert "db.example" in deadlock["message"]  # the thread is there, named without its password
     assert secret not in json.dumps(report)
+
+
+def test_dumps_among_a_bundles_host_logs_stand_beside_that_host(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from agent.bundle import write_bundle
+    from atlas_health.testing.hosts import host
+    from atlas_health.testing.instances import NOW
+    from checks.runner import CheckSettings
+    from collectors.model import Snapshot
+
+    spool = tmp_path / "spool" / "acme" / "jira-node1" / "var_log"
+    spool.mkdir(parents=True)
+    shutil.copy(CORPUS / "jdk11_jstack_deadlock.log", spool / "threads.tdump")
+    snapshot = Snapshot(tool_version="t", started_at=NOW, finished_at=NOW, hosts=[host("jira-node1")])
+    write_bundle(tmp_path / "bundle", snapshot, CheckSettings(), "t", logs=tmp_path / "spool")
+
+    report = analyze(capsys, tmp_path / "bundle")
+
+    names = [h["name"] for h in report["hosts"]]
+    assert names == ["jira-node1", "jira-node1 (thread-dump files)"]
+    (deadlock,) = findings(report, "jvm.threads.deadlock")
+    assert deadlock["target"] == "jira-node1 (thread-dump files)"
+    assert "logs/acme/jira-node1/var_log/threads.tdump" in deadlock["evidence"][0]["source"]
