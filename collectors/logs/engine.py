@@ -153,6 +153,7 @@ def run_task(
             f"the first {_mib(tally.size_bytes)} were analysed"
         )
         if isinstance(exc, ArchiveLimit):  # not damaged: a limit stopped the reading
+            tally.size_bytes -= getattr(exc, "unread", 0)  # a thread dump's last chunk, past its limit
             tally.detail = f"{exc}; the first {_mib(tally.size_bytes)} were analysed"
     except OSError as exc:
         tally.problem = FileProblem.UNREADABLE

@@ -29,6 +29,10 @@ class DumpTooLarge(ArchiveLimit):
     """A thread-dump file larger than the limit: reading stops, the part read is analysed (the reader
     reports it like any other limit that cut a file short)."""
 
+    def __init__(self, message: str, unread: int) -> None:
+        super().__init__(message)
+        self.unread = unread  # bytes of the last chunk past the limit: read from the file, not kept
+
 
 @dataclass(frozen=True)
 class DumpFileText:
@@ -59,7 +63,8 @@ class ThreadDumpAccumulator:
         stats = ChunkStats(lines=chunk[:room].count(b"\n"))
         if len(chunk) > room:
             self._keep(ctx.path, truncated=True)
-            raise DumpTooLarge(f"a thread-dump file larger than {self.limit // (1024 * 1024)} MiB")
+            limit = f"{self.limit // (1024 * 1024)} MiB"
+            raise DumpTooLarge(f"a thread-dump file larger than {limit}", len(chunk) - room)
         return stats
 
     def end_file(self, ctx: FileContext) -> ChunkStats:

@@ -83,5 +83,6 @@ def test_a_dump_file_over_the_limit_is_listed_truncated(tmp_path: Path) -> None:
     (listed,) = analysis.files
     assert listed.kind is LogKind.THREAD_DUMP
     assert listed.problem is FileProblem.TRUNCATED
-    assert "larger than 64 MiB" in (listed.problem_detail or "")
+    assert listed.problem_detail == "a thread-dump file larger than 64 MiB; the first 64.0 MiB were analysed"
+    assert listed.size_bytes == thread_dump_files.DUMP_FILE_LIMIT
     assert analysis.thread_dumps[0].truncated
