@@ -96,14 +96,19 @@ def build_snapshot(
         )
         for name, paths in per_customer.items()
     ]
+    hosts = []
+    if any(a.thread_dumps for a in analyses):  # the dumps among the files, as hosts' thread dumps
+        from agent.thread_dump_inputs import dump_hosts
+
+        taken = [h.name for h in snapshot.hosts] if snapshot is not None else []
+        hosts = dump_hosts(analyses, taken, request.tz)
+        # the text lives on in the hosts' dumps alone: a series of large dumps is held once
+        analyses = [a.model_copy(update={"thread_dumps": []}) for a in analyses]
     if snapshot is None:
         snapshot = _log_snapshot(analyses)
     else:
         snapshot = snapshot.model_copy(update={"logs": [*snapshot.logs, *analyses]})
-    if any(a.thread_dumps for a in analyses):  # the dumps among the files, as hosts' thread dumps
-        from agent.thread_dump_inputs import dump_hosts
-
-        hosts = dump_hosts(analyses, [h.name for h in snapshot.hosts], request.tz)
+    if hosts:
         snapshot = snapshot.model_copy(update={"hosts": [*snapshot.hosts, *hosts]})
     if settings is None:
         from checks.runner import CheckSettings
