@@ -58,6 +58,9 @@ def test_a_series_in_one_file_gives_its_stuck_threads_and_the_report_its_analysi
     shutil.copy(CORPUS / name, tmp_path / "jstack-node1.out")
 
     report = analyze(capsys, tmp_path / "jstack-node1.out")
+    assert (
+        analyze(capsys, tmp_path / "jstack-node1.out")["report_id"] == report["report_id"]
+    )  # dated by the dumps
 
     (stuck,) = findings(report, "jvm.threads.stuck")
     assert sorted(e["label"].split(" (")[0] for e in stuck["evidence"]) == sorted(FACTS[name]["stuck"])
