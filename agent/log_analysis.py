@@ -21,6 +21,7 @@ from collectors.logs.sources import is_bundle
 
 if TYPE_CHECKING:  # loaded when used: reading logs alone starts without the snapshot and check models
     from checks.runner import CheckSettings
+    from collectors.hosts.model import HostSnapshot
     from collectors.logs.model import LogAnalysis
     from collectors.model import Snapshot
 
@@ -96,10 +97,20 @@ def build_snapshot(
         )
         for name, paths in per_customer.items()
     ]
+    hosts: list[HostSnapshot] = []
+    if any(a.thread_dumps for a in analyses):  # the dumps among the files, as hosts' thread dumps
+        from agent.thread_dump_inputs import dump_hosts
+
+        taken = [h.name for h in snapshot.hosts] if snapshot is not None else []
+        hosts = dump_hosts(analyses, taken, request.tz)
+        # the text lives on in the hosts' dumps alone: a series of large dumps is held once
+        analyses = [a.model_copy(update={"thread_dumps": []}) for a in analyses]
     if snapshot is None:
-        snapshot = _log_snapshot(analyses)
+        snapshot = _log_snapshot(analyses, hosts)
     else:
         snapshot = snapshot.model_copy(update={"logs": [*snapshot.logs, *analyses]})
+    if hosts:
+        snapshot = snapshot.model_copy(update={"hosts": [*snapshot.hosts, *hosts]})
     if settings is None:
         from checks.runner import CheckSettings
 
@@ -107,13 +118,16 @@ def build_snapshot(
     return snapshot, settings
 
 
-def _log_snapshot(analyses: list[LogAnalysis]) -> Snapshot:
-    """A snapshot of logs alone, dated by the logs' own window so that a re-run gives the same report id."""
+def _log_snapshot(analyses: list[LogAnalysis], dump_hosts: Sequence[HostSnapshot] = ()) -> Snapshot:
+    """A snapshot of logs alone, dated by the logs' own window (and the thread dumps' times) so that a
+    re-run gives the same report id."""
     from agent.version import __version__
     from collectors.model import Snapshot
 
     starts = [start for a in analyses if (start := a.first_at or a.since) is not None]
     ends = [end for a in analyses if (end := a.last_at or a.until) is not None]
+    starts += [h.started_at for h in dump_hosts]
+    ends += [h.finished_at for h in dump_hosts]
     now = datetime.now(UTC)
     return Snapshot(
         tool_version=__version__,

@@ -55,9 +55,12 @@ class ReportHotStack(_Model):
 class ReportThreadDumps(_Model):
     """What the thread dumps of one JVM show (the dumps themselves are in the bundle)."""
 
-    pid: int
+    pid: int = Field(description="0: not known (dump files from jstack name no pid).")
     dumps: NonNegativeInt
     span_s: float = Field(description="Seconds from the first dump to the last.")
+    files: list[str] = Field(
+        default_factory=list, description="The files the dumps were read from, when given to analyze."
+    )
     states: dict[str, int] = Field(description="Threads by state in the last dump.")
     pools: dict[str, int] = Field(description="Threads by pool in the last dump (http, scheduler, ...).")
     busy_pools: dict[str, int] = Field(description="Threads by pool in the last dump that were not idle.")

@@ -57,6 +57,7 @@ def _dumps(analysis: JvmThreadAnalysis) -> ReportThreadDumps:
         pid=analysis.pid,
         dumps=len(analysis.dumps),
         span_s=round(analysis.span_s, 1),
+        files=list(analysis.files),
         states=last.states,
         pools=last.pools,
         busy_pools=last.busy_pools,

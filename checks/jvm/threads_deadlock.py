@@ -12,7 +12,9 @@ from checks.base import HostCheck, collected
 from checks.context import HostContext
 from checks.finding import Category, Evidence, Finding, Severity
 from checks.metadata import CheckMeta
-from checks.thread_dumps.analysis import analyse_dumps
+from checks.thread_dumps.analysis import Deadlock, analyse_dumps
+
+SHOWN_FRAMES = 4
 
 
 class JvmThreadsDeadlock(HostCheck):
@@ -33,9 +35,11 @@ class JvmThreadsDeadlock(HostCheck):
         host = ctx.host
         thread_dumps = collected(host.thread_dumps, "thread dumps")
         for analysis in analyse_dumps(thread_dumps):
-            source = f"{len(analysis.dumps)} thread dump(s) of pid {analysis.pid}"
+            source = f"{len(analysis.dumps)} thread dump(s) of {analysis.source}"
             if not analysis.deadlocks:
-                yield ctx.ok("No deadlock", f"No deadlock in the {source}.", key=f"pid:{analysis.pid}")
+                yield ctx.ok(
+                    "No deadlock", f"No deadlock in the {source}.", key=f"pid:{analysis.pid}{analysis.key}"
+                )
                 continue
             cycles = "; ".join(" <-> ".join(d.threads) for d in analysis.deadlocks)
             yield ctx.finding(
@@ -43,17 +47,30 @@ class JvmThreadsDeadlock(HostCheck):
                 f"{len(analysis.deadlocks)} deadlock(s) in the JVM",
                 f"Threads wait on each other's locks and will never go on: {cycles}.",
                 evidence=[
-                    Evidence(
-                        label="deadlocked threads",
-                        value=", ".join(d.threads),
-                        source=f"{source} ({'reported by the JVM' if d.source == 'jvm' else 'lock graph'})",
-                        time=d.first_seen,
-                    )
-                    for d in analysis.deadlocks
+                    item for d in analysis.deadlocks for item in _evidence(d, source, len(analysis.files) > 1)
                 ],
                 recommendation=(
                     "Keep the dumps for Atlassian support or the app's vendor (the frames name the code), "
                     "then restart the node: a deadlock does not resolve itself."
                 ),
-                key="deadlock",
+                key=f"deadlock{analysis.key}",
             )
+
+
+def _evidence(deadlock: Deadlock, source: str, several_files: bool) -> list[Evidence]:
+    """The cycle, then each thread's top frames: they name the code that took the locks."""
+    how = "reported by the JVM" if deadlock.source == "jvm" else "lock graph"
+    where = f"{source} ({how}; first in {deadlock.file})" if several_files else f"{source} ({how})"
+    cycle = Evidence(
+        label="deadlocked threads", value=", ".join(deadlock.threads), source=where, time=deadlock.first_seen
+    )
+    return [
+        cycle,
+        *(
+            Evidence(
+                label=name, value=" <- ".join(frames[:SHOWN_FRAMES]), source=where, time=deadlock.first_seen
+            )
+            for name, frames in zip(deadlock.threads, deadlock.stacks, strict=False)
+            if frames
+        ),
+    ]

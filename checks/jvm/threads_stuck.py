@@ -39,12 +39,12 @@ class JvmThreadsStuck(HostCheck):
         if not analyses:
             raise SkipCheck("stuck threads need at least two dumps of a JVM (--thread-dumps 3 --interval 10)")
         for analysis in analyses:
-            source = f"{len(analysis.dumps)} thread dumps of pid {analysis.pid} over {analysis.span_s:.0f} s"
+            source = f"{len(analysis.dumps)} thread dumps of {analysis.source} over {analysis.span_s:.0f} s"
             if not analysis.stuck:
                 yield ctx.ok(
                     "No stuck threads",
                     f"No thread stayed on the same frames across the {source}.",
-                    key=f"pid:{analysis.pid}",
+                    key=f"pid:{analysis.pid}{analysis.key}",
                 )
                 continue
             count = len(analysis.stuck)
@@ -69,5 +69,5 @@ class JvmThreadsStuck(HostCheck):
                     "Read the frames: a database call points at a slow query or an exhausted pool, an app's "
                     "package at that app. Take dumps again to see whether the threads ever move on."
                 ),
-                key="stuck",
+                key=f"stuck{analysis.key}",
             )

@@ -16,7 +16,7 @@ from checks.context import LogsContext
 from checks.finding import Category, Evidence, Finding, Severity
 from checks.logs._common import between, listing, plural, severity_named, sources, when
 from checks.metadata import CheckMeta
-from collectors.logs.model import FileProblem, LogAnalysis, SignatureHit
+from collectors.logs.model import FileProblem, LogAnalysis, LogFileSummary, LogKind, SignatureHit
 
 RESTART_CAUSE = "restart"
 # Cause classes of the knowledge base, by the first word of the cause; anything else is availability.
@@ -58,9 +58,14 @@ def category_of(cause: str) -> Category:
     return CAUSE_CATEGORIES.get(words[0], Category.AVAILABILITY) if words else Category.AVAILABILITY
 
 
+def scanned_files(analysis: LogAnalysis) -> list[LogFileSummary]:
+    """The files the signatures were matched in: thread dumps are parsed, not scanned for signatures."""
+    return [f for f in analysis.files if f.kind is not LogKind.THREAD_DUMP]
+
+
 def was_scanned(analysis: LogAnalysis) -> bool:
     """Whether any recognised log was read at all, so that "nothing matched" means something."""
-    return any(f.lines > 0 and f.problem in (None, FileProblem.TRUNCATED) for f in analysis.files)
+    return any(f.lines > 0 and f.problem in (None, FileProblem.TRUNCATED) for f in scanned_files(analysis))
 
 
 class LogsSignatures(LogsCheck):
@@ -87,17 +92,18 @@ class LogsSignatures(LogsCheck):
             if h.cause.strip().lower() != RESTART_CAUSE and h.signature not in restart_markers
         ]
         if not hits:
-            lines = sum(f.lines for f in logs.files)
+            files = scanned_files(logs)
+            lines = sum(f.lines for f in files)
             yield ctx.ok(
                 "No known problem in the logs",
-                f"No signature of the knowledge base matched in {plural(len(logs.files), 'file')} "
+                f"No signature of the knowledge base matched in {plural(len(files), 'file')} "
                 f"({lines:,} lines) {between(logs.first_at, logs.last_at)}.",
                 evidence=[
                     Evidence(
                         label="lines read",
                         value=lines,
                         time=ctx.now,
-                        source=sources(f.path for f in logs.files),
+                        source=sources(f.path for f in files),
                     )
                 ],
                 key="none",

@@ -33,7 +33,10 @@ class HostScope(Scope[HostNeighbourhood, HostContext]):
             yield HostNeighbourhood(host, peers, instances)
 
     def applies(self, meta: CheckMeta, subject: HostNeighbourhood) -> bool:
-        """A host serving no configured product gets every host check."""
+        """A host serving no configured product gets every host check; a host made of thread-dump files
+        given to analyze (agent/thread_dump_inputs.py) only the checks of thread dumps."""
+        if subject.host.method == "files":
+            return "thread_dumps" in meta.requires
         product = subject.host.product
         return product is None or product in meta.products
 

@@ -133,6 +133,8 @@ class DumpSummary:
     pools: dict[str, int]
     busy_pools: dict[str, int]  # threads of each pool that are not idle
     db_connection_waits: int
+    db_waiters: tuple[str, ...] = ()  # the names of the threads waiting for a connection
+    db_wait_frames: tuple[str, ...] = ()  # the first waiter's top frames: which pool, asked from where
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,8 @@ class Deadlock:
     threads: tuple[str, ...]
     source: str  # "jvm" (the JVM said so) or "locks" (a cycle in the lock graph)
     first_seen: datetime
+    stacks: tuple[tuple[str, ...], ...] = ()  # each thread's top frames (methods) in that dump, in order
+    file: str | None = None  # the file of the dump it was first seen in, when read from files
 
 
 @dataclass(frozen=True)
@@ -162,11 +166,24 @@ class HotStack:
 
 @dataclass(frozen=True)
 class JvmThreadAnalysis:
-    pid: int
+    pid: int  # 0: not known (a jstack file says no pid)
     dumps: tuple[DumpSummary, ...]
     stuck: tuple[StuckThread, ...]
     deadlocks: tuple[Deadlock, ...]
     hottest: tuple[HotStack, ...]
+    files: tuple[str, ...] = ()  # the files the dumps were read from, when given to analyze
+
+    @property
+    def source(self) -> str:
+        """Which dumps these are, for evidence: the JVM, and the files they came from."""
+        jvm = f"pid {self.pid}" if self.pid else "one JVM"
+        return f"{jvm}, {', '.join(self.files)}" if self.files else jvm
+
+    @property
+    def key(self) -> str:
+        """What tells this series' findings from another's on the same host: the files, when read from
+        files (taken dumps keep the keys, and so the fingerprints, they always had)."""
+        return f":{','.join(self.files)}" if self.files else ""
 
     @property
     def span_s(self) -> float:
@@ -185,6 +202,7 @@ def _state(thread: JavaThread) -> str:
 
 def _summary(dump: ThreadDump, parsed: ParsedDump) -> DumpSummary:
     threads = parsed.threads
+    waiters = [t for t in threads if waits_for_db_connection(t)]
     return DumpSummary(
         taken_at=dump.taken_at,
         threads=len(threads),
@@ -193,7 +211,9 @@ def _summary(dump: ThreadDump, parsed: ParsedDump) -> DumpSummary:
         busy_pools=dict(
             Counter(p for t in threads if (p := pool_of(t)) != "jvm" and not is_idle(t)).most_common()
         ),
-        db_connection_waits=sum(1 for t in threads if waits_for_db_connection(t)),
+        db_connection_waits=len(waiters),
+        db_waiters=tuple(t.name for t in waiters),
+        db_wait_frames=waiters[0].top(STUCK_DEPTH) if waiters else (),
     )
 
 
@@ -226,7 +246,9 @@ def _deadlocks(dumps: Sequence[tuple[ThreadDump, ParsedDump]]) -> list[Deadlock]
         for cycle, source in reported:
             key = frozenset(cycle)
             if key not in found:
-                found[key] = Deadlock(threads=tuple(cycle), source=source, first_seen=dump.taken_at)
+                by_name = {t.name: t for t in parsed.threads}
+                stacks = tuple(by_name[n].top(HOT_DEPTH) if n in by_name else () for n in cycle)
+                found[key] = Deadlock(tuple(cycle), source, dump.taken_at, stacks, dump.file)
     return list(found.values())
 
 
@@ -285,12 +307,15 @@ def analyse_series(dumps: Sequence[ThreadDump]) -> JvmThreadAnalysis:
         stuck=tuple(_stuck(parsed, deadlocked)),
         deadlocks=tuple(deadlocks),
         hottest=tuple(_hottest(parsed)),
+        files=tuple(dict.fromkeys(d.file for d in ordered if d.file is not None)),
     )
 
 
 def analyse_dumps(dumps: Iterable[ThreadDump]) -> list[JvmThreadAnalysis]:
-    """Every JVM's series, by pid."""
-    by_pid: dict[int, list[ThreadDump]] = {}
+    """Every JVM's series, by pid; dumps read from a file that names no pid (jstack's) are a series of
+    their own file, since nothing says which other file holds the same JVM."""
+    by_jvm: dict[tuple[int, str], list[ThreadDump]] = {}
     for dump in dumps:
-        by_pid.setdefault(dump.pid, []).append(dump)
-    return [analyse_series(series) for _, series in sorted(by_pid.items())]
+        key = (dump.pid, dump.file if dump.pid == 0 and dump.file else "")
+        by_jvm.setdefault(key, []).append(dump)
+    return [analyse_series(series) for _, series in sorted(by_jvm.items())]

@@ -19,7 +19,7 @@ from typing import Any
 from checks.thread_dumps.model import Frame, JavaThread, ParsedDump, add_lock, finish, thread_values
 from checks.thread_dumps.plain_text import is_plain_text, parse_plain_text
 
-__all__ = ["Frame", "JavaThread", "ParsedDump", "parse_dump", "parse_dumps", "split_dumps"]
+__all__ = ["Frame", "JavaThread", "ParsedDump", "dump_pid", "parse_dump", "parse_dumps", "split_dumps"]
 
 _HEADER = re.compile(r'^"(?P<name>.*)"(?P<rest> (?:#\d+|\[\d+\]|daemon|prio=|os_prio=|cpu=|tid=).*)$')
 _NUMBER = re.compile(r"\s#(\d+)\b")
@@ -133,6 +133,20 @@ def split_dumps(text: str) -> list[str]:
         return [text]
     starts[0] = 0  # whatever came before the first dump stays with it, as parse_dump always read it
     return ["".join(lines[a:b]) for a, b in zip(starts, [*starts[1:], len(lines)], strict=True)]
+
+
+_JCMD_PID = re.compile(r"^(\d+):\s*$", re.M)
+_PLAIN_PID = re.compile(r"\A\s*(\d+)\s*\n\d{4}-\d\d-\d\dT")
+
+
+def dump_pid(text: str) -> int | None:
+    """The pid a dump names: jcmd's "PID:" line above "Full thread dump", or the first line of
+    Thread.dump_to_file's plain text; jstack and kill -3 name none."""
+    match = _PLAIN_PID.match(text)
+    if match is None:
+        head = text.split("Full thread dump", 1)[0] if "Full thread dump" in text else ""
+        match = _JCMD_PID.search(head)
+    return int(match.group(1)) if match else None
 
 
 def parse_dumps(text: str) -> list[ParsedDump]:

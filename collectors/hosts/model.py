@@ -186,6 +186,7 @@ class ThreadDump(_Model):
     tool: str  # "jcmd" or "jstack"
     text: str  # the dump as the JVM wrote it (redacted)
     truncated: bool = False
+    file: str | None = None  # the file it was read from, for dumps given to analyze rather than taken
 
 
 class ConfigFile(_Model):

@@ -106,6 +106,10 @@ def _new_accumulator(family: str) -> Any:
         from collectors.logs.security import SecurityAccumulator
 
         return SecurityAccumulator()
+    if family == "thread-dump":
+        from collectors.logs.thread_dump_files import ThreadDumpAccumulator
+
+        return ThreadDumpAccumulator()
     raise ValueError(f"no accumulator for {family!r} logs")
 
 
@@ -150,6 +154,7 @@ def run_task(
             f"the first {_mib(tally.size_bytes)} were analysed"
         )
         if isinstance(exc, ArchiveLimit):  # not damaged: a limit stopped the reading
+            tally.size_bytes -= getattr(exc, "unread", 0)  # a thread dump's last chunk, past its limit
             tally.detail = f"{exc}; the first {_mib(tally.size_bytes)} were analysed"
     except OSError as exc:
         tally.problem = FileProblem.UNREADABLE

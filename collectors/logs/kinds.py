@@ -25,11 +25,13 @@ class LogKind(StrEnum):
     BITBUCKET_ACCESS = "bitbucket-access"  # atlassian-bitbucket-access.log, pipe-delimited
     GC_JDK8 = "gc-jdk8"  # -XX:+PrintGCDetails
     GC_UNIFIED = "gc-unified"  # -Xlog:gc* (JDK 9+)
+    THREAD_DUMP = "thread-dump"  # jstack, kill -3, jcmd Thread.print, Thread.dump_to_file: one or a series
     UNKNOWN = "unknown"
 
     @property
     def family(self) -> str:
-        """The signature knowledge base's file family: application, security, catalina, access, gc."""
+        """The signature knowledge base's file family: application, security, catalina, access, gc (and
+        thread-dump, which no signature reads: the dumps are parsed whole)."""
         return _FAMILIES[self]
 
     @property
@@ -55,6 +57,7 @@ _FAMILIES = {
     LogKind.BITBUCKET_ACCESS: "access",
     LogKind.GC_JDK8: "gc",
     LogKind.GC_UNIFIED: "gc",
+    LogKind.THREAD_DUMP: "thread-dump",
     LogKind.UNKNOWN: "unknown",
 }
 _PRODUCTS = {

@@ -309,6 +309,15 @@ class SecuritySummary(_Model):
     cells: list[AuthCell] = Field(default_factory=list)  # capped like the burst detection's cells
 
 
+class ThreadDumpFile(_Model):
+    """A thread-dump file given among the logs, as read (redacted): the thread-dump analysis parses it."""
+
+    path: str
+    node: str
+    text: str
+    truncated: bool = False  # larger than the limit: the part read is here
+
+
 class LogAnalysis(_Model):
     """What the logs of one customer said over one window."""
 
@@ -331,4 +340,6 @@ class LogAnalysis(_Model):
     gc: list[GcSummary] | None = None  # None: no GC log was given
     access: list[AccessSummary] | None = None  # None: no access log was given
     security: SecuritySummary | None = None  # None: no security log was given
+    # The dumps' text stays out of reports and JSON: what they say is in the thread-dump analysis.
+    thread_dumps: list[ThreadDumpFile] = Field(default_factory=list, exclude=True)
     limits_hit: list[str] = Field(default_factory=list)

@@ -78,6 +78,14 @@ _CONTENT_RULES: list[tuple[re.Pattern[bytes], LogKind]] = [
     (re.compile(rb"^\d\d-\w{3}-\d{4} \d\d:\d\d:\d\d\.\d{3} [A-Z]+ \[", re.M), LogKind.CATALINA),
     (re.compile(rb"^\w{3} \d\d?, \d{4} \d\d?:\d\d:\d\d [AP]M org\.apache\.", re.M), LogKind.CATALINA),
 ]
+# A thread dump, when it opens the file: jstack's and kill -3's "Full thread dump" line, below jcmd's
+# "PID:" line and the timestamp (blank lines allowed); or the plain text of Thread.dump_to_file (JDK 21+):
+# the pid, an ISO instant in UTC, the runtime version, then "#N" thread headers. A dump further down a
+# console log (kill -3 into catalina.out) leaves that file what it is.
+_THREAD_DUMP = re.compile(
+    rb"\A(?:[ \t]*(?:\d+:|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)?[ \t]*\r?\n){0,4}Full thread dump "
+    rb"|\A\d+\r?\n\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z\r?\n[^\n]*\r?\n(?:[ \t]*\r?\n)*#\d+ \""
+)
 _APP_LINE = re.compile(rb"^" + _ISO + rb"([+-]\d{4})? ", re.M)
 _PRODUCT_HINTS: list[tuple[re.Pattern[bytes], LogKind]] = [
     (re.compile(rb"\[c\.a\.jira\.|\[com\.atlassian\.jira\.|JiraStartupLogger"), LogKind.JIRA_APP),
@@ -106,6 +114,8 @@ def kind_by_name(name: str) -> LogKind | None:
 
 
 def kind_by_content(head: bytes) -> LogKind | None:
+    if _THREAD_DUMP.match(head):
+        return LogKind.THREAD_DUMP
     for rule, kind in _CONTENT_RULES:
         if rule.search(head):
             return _product_of(kind, head)
@@ -148,7 +158,8 @@ def sniff(name: str, head: bytes) -> LogKind:
     by_name = kind_by_name(name)
     if by_name in (LogKind.GC_UNIFIED, LogKind.GC_JDK8):
         by_content = kind_by_content(head)
-        return by_content if by_content in (LogKind.GC_UNIFIED, LogKind.GC_JDK8) else by_name
+        known = (LogKind.GC_UNIFIED, LogKind.GC_JDK8, LogKind.THREAD_DUMP)
+        return by_content if by_content in known else by_name
     if by_name is not None and by_name.family == "access":
         return access_kind(by_name, head)
     if by_name is not None:

@@ -71,7 +71,6 @@ _NOT_LOGS = frozenset(
         ".jpg",
         ".hprof",
         ".jfr",
-        ".tdump",
         ".pid",
         ".lock",
         ".sh",

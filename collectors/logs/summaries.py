@@ -18,6 +18,7 @@ from collectors.logs.model import (
     NodeLevels,
     RestartEvent,
     SignatureHit,
+    ThreadDumpFile,
 )
 from collectors.logs.patterns import ScanPattern
 from collectors.logs.tally import FileTally
@@ -78,6 +79,11 @@ def build_analysis(
         analysis.access = accumulators["access"].summaries(bucket_s)
     if "security" in accumulators:
         analysis.security = accumulators["security"].summary(bucket_s)
+    if "thread-dump" in accumulators:
+        analysis.thread_dumps = [
+            ThreadDumpFile(path=f.path, node=f.node, text=f.text, truncated=f.truncated)
+            for f in accumulators["thread-dump"].texts()
+        ]
     return analysis
 
 
