@@ -222,7 +222,7 @@ def _probe(source: LogSource) -> tuple[LogKind, bytes, FileTally | None]:
     if source.refused is not None:  # not a file, or an archive member past a limit (zip_guard.py)
         return skipped(FileProblem.UNREADABLE, source.refused)
     try:
-        with source.open() as stream:
+        with SalvagingReader(source.open()) as stream:  # a cut gzip smaller than a block still has a head
             head = stream.read(HEAD_BYTES)
     except DAMAGED as exc:
         return skipped(FileProblem.TRUNCATED, f"damaged before its first block could be read ({exc})")
