@@ -190,7 +190,7 @@ class Guarded(io.BufferedIOBase):
         ratio = max(RATIO_FLOOR_BYTES, MAX_RATIO * compressed)
         self._limit = min(ratio, MAX_MEMBER_BYTES, ratio if declared is None else declared)
         self._given = 0
-        self._stop: zipfile.BadZipFile | None = None
+        self._stop: Exception | None = None
 
     def readable(self) -> bool:
         return True
@@ -202,11 +202,22 @@ class Guarded(io.BufferedIOBase):
             raise self._stop
         parts: list[bytes] = []
         got = 0
+        # read1 decompresses one input block at a time, so a stream cut short gives every byte before
+        # the cut; read(n) would lose what it had decompressed of the last n when the cut shows
+        read = getattr(self._stream, "read1", self._stream.read)
         while got < n:
             try:
-                piece = self._stream.read(min(self._step, n - got))
+                piece = read(min(self._step, n - got))
             except lzma.LZMAError as exc:
-                raise DamagedMember(f"corrupt LZMA data ({exc})") from None
+                if not parts:
+                    raise DamagedMember(f"corrupt LZMA data ({exc})") from None
+                self._stop = DamagedMember(f"corrupt LZMA data ({exc})")
+                break
+            except DAMAGED as exc:
+                if not parts:
+                    raise
+                self._stop = exc  # the bytes before it first; the error on the next read
+                break
             if not piece:
                 break
             piece = self._count(piece)
