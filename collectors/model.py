@@ -19,6 +19,7 @@ from collectors.facts.bitbucket import BitbucketFacts
 from collectors.facts.cloud import CloudFacts
 from collectors.facts.crowd import CrowdFacts
 from collectors.facts.fecru import FecruFacts
+from collectors.history_model import History
 from collectors.hosts.model import HostSnapshot
 from collectors.logs.model import LogAnalysis
 
@@ -224,6 +225,7 @@ class InstanceSnapshot(_Model):
     cloud: CloudFacts | None = None
     bitbucket: BitbucketFacts | None = None
     crowd: CrowdFacts | None = None
+    history: History | None = None  # the service's earlier figures (availability, response, seats)
 
     def error_for(self, call: str) -> CollectionError | None:
         """The recorded failure of a logical call, if it failed."""

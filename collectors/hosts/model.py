@@ -13,6 +13,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from collectors.history_model import History
+
 # Product names are collectors.model.Product values ("jira", "confluence", ...), kept as text here
 # because collectors/model.py imports this module for Snapshot.hosts.
 
@@ -247,6 +249,7 @@ class HostSnapshot(_Model):
     thread_dumps: list[ThreadDump] | None = None  # None: not requested or not taken
     config_files: list[ConfigFile] | None = None
     logs: LogCollection | None = None
+    history: History | None = None  # the service's earlier figures of this host (disk use)
 
     def error_for(self, call: str) -> HostError | None:
         return next((e for e in self.errors if e.call == call), None)

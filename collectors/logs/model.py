@@ -13,6 +13,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 # Defined apart, so that finding and reading logs loads no pydantic; re-exported here.
+from collectors.history_model import History
 from collectors.logs.kinds import FileProblem as FileProblem
 from collectors.logs.kinds import LogKind as LogKind
 
@@ -343,3 +344,4 @@ class LogAnalysis(_Model):
     # The dumps' text stays out of reports and JSON: what they say is in the thread-dump analysis.
     thread_dumps: list[ThreadDumpFile] = Field(default_factory=list, exclude=True)
     limits_hit: list[str] = Field(default_factory=list)
+    history: History | None = None  # the service's earlier figures of these logs (heap floor per node)
