@@ -17,7 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 # The figures recorded, by subject. ``key`` tells apart several series of one metric on a subject.
 DISK_USED = "disk.used_bytes"  # host, key: mount point
-DISK_SIZE = "disk.size_bytes"  # host, key: mount point
+# host, key: mount point; the space the product can fill: used + available (root's reserve is out of
+# its reach) when the host said what is available, else the filesystem's size
+DISK_SIZE = "disk.size_bytes"
 UP = "up"  # instance: 1.0 when the product answered and said it is running, else 0.0
 RESPONSE_MS = "response_ms"  # instance: median time of the run's successful REST calls
 SEATS_USED = "licence.seats_used"  # instance, key: licensed application ("jira-software")

@@ -59,8 +59,9 @@ def _bounded(produced: Iterator[Sample]) -> list[Sample]:
 def _host(host: HostSnapshot) -> Iterator[Sample]:
     for fs in watched(host.filesystems or []):
         if fs.size and fs.used is not None:
+            usable = fs.used + fs.available if fs.available is not None else fs.size
             yield Sample(host.name, m.DISK_USED, fs.mount, float(fs.used))
-            yield Sample(host.name, m.DISK_SIZE, fs.mount, float(fs.size))
+            yield Sample(host.name, m.DISK_SIZE, fs.mount, float(usable))
 
 
 def _instance(instance: InstanceSnapshot) -> Iterator[Sample]:

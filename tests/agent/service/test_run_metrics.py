@@ -80,6 +80,10 @@ def test_a_host_gives_the_filesystems_the_disk_checks_watch() -> None:
         Sample("node1", m.DISK_USED, "/var/atlassian", 61 * GIB),
         Sample("node1", m.DISK_SIZE, "/var/atlassian", 100 * GIB),
     ]
+    reserved = fs("/data", 61, roles=("index",)).model_copy(update={"available": 34 * GIB})  # 5 % root's
+    assert samples(snapshot(hosts=[host("node1", reserved)]), "acme")[1] == Sample(
+        "node1", m.DISK_SIZE, "/data", 95 * GIB
+    )
     assert samples(shot, "globex") == []
 
 
