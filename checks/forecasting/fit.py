@@ -159,8 +159,9 @@ def _buckets(series: list[tuple[float, float]], count: int) -> list[tuple[float,
     """``series`` (sorted) reduced to at most ``count`` equal-width time buckets: median x and y of each."""
     first, last = series[0][0], series[-1][0]
     width = (last - first) / count
-    if width <= 0 or not math.isfinite(width):
-        return series[:count]
+    if width <= 0 or not math.isfinite(width):  # times too far apart to divide: every k-th point
+        step = -(-len(series) // count)
+        return series[::-1][::step][::-1]  # counted from the newest, which is kept
     groups: list[list[tuple[float, float]]] = [[] for _ in range(count)]
     for x, y in series:
         groups[min(int((x - first) / width), count - 1)].append((x, y))
@@ -191,7 +192,9 @@ def _pair_slopes(series: list[tuple[float, float]]) -> list[float]:
     slopes: list[float] = []
     for i, (x1, y1) in enumerate(series):
         for x2, y2 in series[i + 1 :]:
-            slope = (y2 - y1) / (x2 - x1)  # times are distinct after _clean
+            if x2 == x1:  # distinct after _clean, but two buckets' medians could round together
+                continue
+            slope = (y2 - y1) / (x2 - x1)
             if math.isfinite(slope):
                 slopes.append(slope)
     return slopes
