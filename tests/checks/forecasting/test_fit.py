@@ -219,3 +219,12 @@ def test_times_too_far_apart_to_bucket_are_thinned_instead():
     thinned = _buckets(sorted(series), MAX_POINTS)
     assert len(thinned) <= MAX_POINTS
     assert thinned[-1] == (1e308, 5.0)  # the newest point is kept
+
+
+def test_a_cleanup_is_measured_against_the_level_not_only_a_large_limit():
+    # 10,000 units of room, 100 used and growing 2 a day, half of it freed on day 10
+    series = line(80, 2, range(11)) + [(float(x), 50 + 2 * (x - 11)) for x in range(11, 20)]
+    forecast = days_until(series, 10_000)
+    assert forecast is not None
+    assert forecast.trend.start_x == 11.0
+    assert forecast.days == pytest.approx((10_000 - 66) / 2)
