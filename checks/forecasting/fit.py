@@ -77,8 +77,8 @@ def robust_trend(points: Sequence[tuple[float, float]], *, scale: float | None =
 
     Points with a value or time that is not a finite number are ignored; points are sorted and
     points at one time merged into their median. ``scale`` (the limit, e.g. the filesystem size) caps
-    the level a drop is measured against to be a cleanup. None when too few
-    points or too short a span remain.
+    the level a drop is measured against to be a cleanup. None when too few points or too short a
+    span remain.
     """
     cleaned = _clean(points)
     if not cleaned:

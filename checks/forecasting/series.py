@@ -55,10 +55,9 @@ class Series:
         return f"{len(self.points)} point{'s' * (len(self.points) != 1)} over {span:.1f} days"
 
 
-def series(
-    history: History, metric: str, key: str, *, now: datetime, current: float | None, limit: float
-) -> Series:
-    """The points of ``metric``/``key``: the history before ``now`` and, when known, ``current`` at ``now``.
+def series(history: History, metric: str, key: str, *, now: datetime, current: float, limit: float) -> Series:
+    """The points of ``metric``/``key``: the history before ``now`` and ``current`` at ``now``, so the
+    days are counted from this run (a check leaves out a subject whose current figure is unknown).
 
     History points at or after ``now`` are left out: they are later than this snapshot (a saved
     snapshot analysed again after the service went on recording) or this run itself.
@@ -69,7 +68,7 @@ def series(
         x = (_aware(point.at) - now).total_seconds() / DAY_S
         if x < 0 and math.isfinite(point.value):
             points.append((x, point.value))
-    if current is not None and math.isfinite(current):
+    if math.isfinite(current):
         points.append((0.0, float(current)))
     points.sort()
     return Series(key=key, now=now, points=points, limit=limit, forecast=days_until(points, limit))

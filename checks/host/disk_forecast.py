@@ -49,7 +49,7 @@ class HostDiskForecast(HostCheck):
         all_series = [
             series(history, DISK_USED, fs.mount, now=ctx.now, current=fs.used, limit=limit)
             for fs in watched(filesystems)
-            if (limit := usable(fs)) is not None
+            if fs.used is not None and (limit := usable(fs)) is not None
         ]
         forecast = require_a_forecast(all_series, "filesystem")
         src = f"service history and {source(host, 'filesystems')}"

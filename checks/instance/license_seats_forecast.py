@@ -61,9 +61,9 @@ class InstanceLicenseSeatsForecast(InstanceCheck):
         all_series = [
             series(history, SEATS_USED, lic.application, now=ctx.now, current=lic.seats_used, limit=limit)
             for lic in licenses
-            if (limit := seat_limit(lic, history)) is not None
+            if lic.seats_used is not None and (limit := seat_limit(lic, history)) is not None
         ]
-        forecast = require_a_forecast(all_series, "licence with a user limit")
+        forecast = require_a_forecast(all_series, "licence with a user limit and its seats in use")
         src = f"service history and {source(inst, 'licenses')}"
         problems = 0
         for item in forecast:

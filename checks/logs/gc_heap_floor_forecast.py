@@ -58,11 +58,11 @@ class LogsGcHeapFloorForecast(LogsCheck):
         gcs = sorted(collected(ctx.logs.gc, "GC logs"), key=lambda g: g.node)
         share = ctx.threshold(LIMIT_PERCENT) / 100
         all_series = [
-            series(history, HEAP_FLOOR_MB, gc.node, now=ctx.now, current=floor_mb(gc), limit=heap * share)
+            series(history, HEAP_FLOOR_MB, gc.node, now=ctx.now, current=floor, limit=heap * share)
             for gc in gcs
-            if (heap := heap_mb(gc, history)) is not None
+            if (floor := floor_mb(gc)) is not None and (heap := heap_mb(gc, history)) is not None
         ]
-        forecast = require_a_forecast(all_series, "node with a known heap size")
+        forecast = require_a_forecast(all_series, "node with its heap floor and heap size known")
         files = {gc.node: gc.files for gc in gcs}
         problems = 0
         for item in forecast:

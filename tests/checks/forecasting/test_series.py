@@ -40,7 +40,7 @@ def test_points_later_than_now_not_numbers_or_naive_are_handled():
         MetricPoint(at=NOW - timedelta(days=1), value=math.nan),
         naive,
     ]
-    item = series(used(odd), DISK_USED, "/data", now=NOW, current=None, limit=10)
+    item = series(used(odd), DISK_USED, "/data", now=NOW, current=math.nan, limit=10)
     assert item.points == [(-2.0, 7.0)]
     assert item.forecast is None
     assert item.coverage == "1 point over 0.0 days"

@@ -156,3 +156,13 @@ def test_the_runner_gives_the_finding_with_history_attached():
     analysis = run_checks(snapshot(instance()).model_copy(update={"hosts": [subject]}), registry())
     found = [f for f in analysis.findings if f.check == "host.disk.forecast"]
     assert [(f.severity, f.title) for f in found] == [(Severity.CRITICAL, f"{HOME} fills in about 3 days")]
+
+
+def test_a_filesystem_whose_use_is_unknown_now_is_left_out():
+    unknown = filesystem("/", 50, 30, ["install"], used=None)
+    subject = host(
+        filesystems=[unknown, filesystem(HOME, 500, 300, ["home"])],
+        history=history(growing(25), growing(5, mount="/", used_now_gib=20)),  # / would fill in 6 days
+    )
+    finding = only(run_host_check(HostDiskForecast, subject))
+    assert finding.title == f"{HOME} fills in about 12 days"

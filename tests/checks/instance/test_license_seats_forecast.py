@@ -88,7 +88,9 @@ def test_seat_counts_that_step_up_now_and_then_still_forecast():
 
 def test_unlimited_licences_are_left_out_and_alone_skip():
     unlimited = license_("jira-servicedesk", seats_used=4000, seats_allowed=None, unlimited_seats=True)
-    with pytest.raises(SkipCheck, match="nothing to forecast: no licence with a user limit"):
+    with pytest.raises(
+        SkipCheck, match="nothing to forecast: no licence with a user limit and its seats in use"
+    ):
         run_check(
             InstanceLicenseSeatsForecast, subject(seats(5, app="jira-servicedesk"), licenses=[unlimited])
         )
@@ -118,3 +120,14 @@ def test_with_history_the_runner_gives_the_finding():
     assert [(f.severity, f.title) for f in found] == [
         (Severity.CRITICAL, "Jira Software licence runs out of seats in about 5 days")
     ]
+
+
+def test_a_licence_whose_seats_in_use_are_unknown_now_is_left_out():
+    unknown = license_("jira-servicedesk", seats_used=None, seats_allowed=100)
+    both = [license_(APP, seats_used=450, seats_allowed=500), unknown]
+    finding = only(
+        run_check(
+            InstanceLicenseSeatsForecast, subject(seats(5), seats(5, app="jira-servicedesk"), licenses=both)
+        )
+    )
+    assert finding.title.startswith("Jira Software licence runs out of seats")

@@ -82,7 +82,9 @@ def test_the_heap_size_comes_from_the_history_when_the_gc_log_does_not_say():
     sizes = (HEAP_MAX_MB, "node1", daily(lambda d: 4096.0, 10, until=LOGS_NOW))
     finding = only(forecast(floors(500), sizes, logs=logs))
     assert evidence(finding)["limit MB"] == round(4096 * 0.9)
-    with pytest.raises(SkipCheck, match="nothing to forecast: no node with a known heap size"):
+    with pytest.raises(
+        SkipCheck, match="nothing to forecast: no node with its heap floor and heap size known"
+    ):
         forecast(floors(500), logs=logs)
 
 
@@ -95,3 +97,10 @@ def test_no_history_skips_through_the_runner_and_so_does_no_gc_log():
     outcome = next(o for o in outcomes if o.check == "logs.gc.heap_floor_forecast")
     assert outcome.status is OutcomeStatus.SKIPPED
     assert (outcome.reason or "").startswith("no GC log was analysed")
+
+
+def test_a_node_without_heap_figures_in_this_run_is_left_out():
+    logs = analysis(gc=[gc_summary("node1"), gc_summary("node2", heap_after=[])])
+    node2_size = (HEAP_MAX_MB, "node2", daily(lambda d: 8192.0, 10, until=LOGS_NOW))
+    finding = only(forecast(floors(1000), floors(1000, node="node2"), node2_size, logs=logs))
+    assert finding.target == "logs/node1"
