@@ -21,6 +21,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, NonNegativeInt
 from checks.finding import Category, Evidence, Finding, Severity
 from collectors.logs.model import LogAnalysis
 from collectors.model import Deployment, Product
+from reports.comparison_model import ReportComparison
 from reports.hosts_model import ReportHost
 from reports.product_sections import ProductFacts
 
@@ -263,5 +264,12 @@ class HealthCheckReport(_Model):
             "What the customer's logs said over the analysed window (signatures, events by level, "
             "exceptions, GC, access, logins, restarts, the files read), as the log analysis produced it, "
             "times in the report's timezone; null: no logs were analysed."
+        ),
+    )
+    comparison: ReportComparison | None = Field(
+        default=None,
+        description=(
+            "What changed since the customer's previous report: new, resolved and unchanged findings "
+            "(not-ok ones only, matched by fingerprint); null: no previous report was compared."
         ),
     )

@@ -30,6 +30,7 @@ TOP_LEVEL = {
     "hosts",
     "hours",
     "logs",
+    "comparison",
 }
 FINDING = {
     "check",
