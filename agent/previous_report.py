@@ -34,23 +34,36 @@ def read_previous(path: Path, limit: int = MAX_PREVIOUS_BYTES) -> PreviousReport
         raise PreviousReportError(
             f"{path}: cannot be read ({reason}): name a readable .json report"
         ) from None
-    with os.fdopen(fd, "rb") as file:
-        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise PreviousReportError(
                 f"{path}: not a regular file: name the .json report of the previous health check"
             )
-        try:
-            data = file.read(limit + 1)
-        except OSError as exc:
-            raise PreviousReportError(
-                f"{path}: cannot be read ({exc.strerror or exc}): name a readable .json report"
-            ) from None
+        data = _read_up_to(fd, limit + 1)
+    except OSError as exc:
+        raise PreviousReportError(
+            f"{path}: cannot be read ({exc.strerror or exc}): name a readable .json report"
+        ) from None
+    finally:
+        os.close(fd)
     if len(data) > limit:
         raise PreviousReportError(
             f"{path}: larger than {limit:,} bytes, not a health-check report atlas-health wrote: "
             "name the .json report of the previous health check"
         )
     return parse_previous(data, str(path))
+
+
+def _read_up_to(fd: int, size: int) -> bytes:
+    chunks: list[bytes] = []
+    left = size
+    while left > 0:
+        chunk = os.read(fd, min(left, 1024 * 1024))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
 
 
 def _stamped(folder: Path, customer: str) -> Iterator[tuple[datetime, Path]]:
