@@ -22,6 +22,7 @@ from checks.registry import RegisteredCheck, checks_in_module
 CHECKS_ROOT = Path(checks.__file__).parent
 CHECK_PACKAGES = {"bamboo", "bitbucket", "cloud", "crowd", "fecru", "host", "instance", "jira", "jvm", "logs"}
 OTHER_PACKAGES = {
+    "forecasting",
     "incident",
     "scopes",
     "signatures",
