@@ -24,6 +24,7 @@ from collectors.model import Deployment, Product
 from reports.comparison_model import ReportComparison
 from reports.hosts_model import ReportHost
 from reports.product_sections import ProductFacts
+from reports.trends_model import TrendSeries
 
 REPORT_SCHEMA_VERSION: Final = 1
 
@@ -271,5 +272,13 @@ class HealthCheckReport(_Model):
         description=(
             "What changed since the customer's previous report: new, resolved and unchanged findings "
             "(not-ok ones only, matched by fingerprint); null: no previous report was compared."
+        ),
+    )
+    trends: list[TrendSeries] | None = Field(
+        default=None,
+        description=(
+            "Figures of earlier runs the service recorded, this run's last, with a fitted line: used "
+            "space per host filesystem, response time and licence seats per instance; null: no history "
+            "(a one-off check)."
         ),
     )

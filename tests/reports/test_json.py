@@ -31,6 +31,7 @@ TOP_LEVEL = {
     "hours",
     "logs",
     "comparison",
+    "trends",
 }
 FINDING = {
     "check",
