@@ -344,6 +344,8 @@ class ServiceConfig(_Strict):
     customers: Literal["all"] | list[str] = "all"
     reports_dir: Path | None = None  # default: the data dir's reports/
     retention_days: int = Field(default=400, ge=1, le=36_500)
+    # How many days of recorded figures forecasts fit (disk full, licence seats, heap floor).
+    forecast_days: int = Field(default=30, ge=3, le=3_650)
     shutdown_grace: str = "60s"  # SIGTERM: how long running jobs may take to finish
     alerts: Alerts = Field(default_factory=Alerts)
 

@@ -15,8 +15,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from agent.ledger.storage import WRITE
-from agent.service.models import Alert, OutboxMessage, Run, RunFinding
+from agent.service.models import Alert, OutboxMessage, Run, RunFinding, RunMetric
+from agent.service.run_metrics import Sample
 from checks.finding import Finding, Severity
+from collectors.history_model import MetricPoint
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,16 @@ class FindingRow:
     category: str
     title: str
     message: str
+
+
+@dataclass(frozen=True)
+class StoredSeries:
+    """One recorded series of a customer: a metric of a target (and key), oldest point first."""
+
+    target: str
+    metric: str
+    key: str
+    points: list[MetricPoint]
 
 
 @dataclass(frozen=True)
@@ -127,9 +139,11 @@ def finish_run(
     error: str | None = None,
     report_id: str | None = None,
     report_path: str | None = None,
+    metrics: Sequence[Sample] = (),
     now: datetime,
 ) -> None:
-    """Record how the run ended; its findings that were not ``ok`` are kept for history."""
+    """Record how the run ended; its findings that were not ``ok`` and the figures it measured are
+    kept for history (the figures at the run's start time)."""
     problems = [f for f in findings if f.severity is not Severity.OK]
     worst = max((f.severity for f in findings), key=lambda s: s.rank, default=None)
     with Session(_writer(engine)) as session, session.begin():
@@ -163,6 +177,22 @@ def finish_run(
             )
             for f in problems
         )
+        if metrics:
+            started_at, customer = session.execute(
+                select(Run.started_at, Run.customer).where(Run.id == run_id)
+            ).one()
+            session.add_all(
+                RunMetric(
+                    run_id=run_id,
+                    customer=customer,
+                    at=started_at,
+                    target=sample.target,
+                    metric=sample.metric,
+                    key=sample.key,
+                    value=sample.value,
+                )
+                for sample in metrics
+            )
 
 
 def mark_interrupted(engine: Engine, worker: str, now: datetime, *, any_worker: bool = False) -> int:
@@ -187,6 +217,7 @@ def prune(engine: Engine, *, now: datetime, retention_days: int) -> dict[str, in
     with _writer(engine).begin() as connection:
         old_runs = select(Run.id).where(Run.started_at < cutoff, Run.status != "running")
         connection.execute(delete(RunFinding).where(RunFinding.run_id.in_(old_runs)))
+        connection.execute(delete(RunMetric).where(RunMetric.run_id.in_(old_runs)))
         runs = connection.execute(delete(Run).where(Run.started_at < cutoff, Run.status != "running"))
         alerts = connection.execute(
             delete(Alert).where(Alert.state == "resolved", Alert.resolved_at < cutoff)
@@ -238,6 +269,39 @@ def finding_history(
             )
             for found, run in session.execute(statement)
         ]
+
+
+def metric_series(
+    engine: Engine,
+    customer: str,
+    *,
+    since: datetime,
+    until: datetime | None = None,
+    target: str | None = None,
+    metrics: Sequence[str] | None = None,
+) -> list[StoredSeries]:
+    """The customer's recorded series from ``since`` (inclusive) to ``until`` (exclusive), sorted by
+    target, metric and key, each oldest point first."""
+    statement = (
+        select(RunMetric.target, RunMetric.metric, RunMetric.key, RunMetric.at, RunMetric.value)
+        .where(RunMetric.customer == customer, RunMetric.at >= since)
+        .order_by(RunMetric.target, RunMetric.metric, RunMetric.key, RunMetric.at, RunMetric.id)
+    )
+    if until is not None:
+        statement = statement.where(RunMetric.at < until)
+    if target is not None:
+        statement = statement.where(RunMetric.target == target)
+    if metrics is not None:
+        statement = statement.where(RunMetric.metric.in_(list(metrics)))
+    series: list[StoredSeries] = []
+    with engine.connect() as connection:
+        for name, metric, key, at, value in connection.execute(statement):
+            last = series[-1] if series else None
+            if last is None or (last.target, last.metric, last.key) != (name, metric, key):
+                last = StoredSeries(name, metric, key, [])
+                series.append(last)
+            last.points.append(MetricPoint(at=at, value=value))
+    return series
 
 
 def list_alerts(

@@ -3,6 +3,8 @@
 - ``service_runs``: one row per (job, customer, scheduled time): a slot is claimed by inserting it, so
   a restarted or second service never runs the same slot twice.
 - ``service_run_findings``: the findings of a run that were not ``ok``, for history.
+- ``service_run_metrics``: the figures a run measured (disk use per mount, availability, response time,
+  licence seats, heap floor per node), for forecasts, report trends and the dashboard.
 - ``service_alerts``: alert state per customer and fingerprint (pending, firing, resolved) with the
   consecutive-run counters of the hysteresis and what was last notified.
 - ``service_outbox``: every notification to every channel, kept until delivered, retried with backoff.
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from agent.ledger.column_types import UTCDateTime
@@ -66,6 +68,20 @@ class RunFinding(Base):
     category: Mapped[str] = mapped_column(String(20))
     title: Mapped[str] = mapped_column(Text)
     message: Mapped[str] = mapped_column(Text)
+
+
+class RunMetric(Base):
+    __tablename__ = "service_run_metrics"
+    __table_args__ = (Index("ix_service_run_metrics_series", "customer", "target", "metric", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("service_runs.id", ondelete="CASCADE"), index=True)
+    customer: Mapped[str] = mapped_column(String(63))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)  # the run's started_at
+    target: Mapped[str] = mapped_column(String(200))  # host name, instance name, or "logs"
+    metric: Mapped[str] = mapped_column(String(40))  # collectors.history_model.METRICS
+    key: Mapped[str] = mapped_column(String(200))  # mount point, licensed application, node, or ""
+    value: Mapped[float] = mapped_column(Float)
 
 
 class Alert(Base):

@@ -13,7 +13,7 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
@@ -27,10 +27,12 @@ from agent.service.alerts import record_verdict
 from agent.service.channels import Sender, build_senders
 from agent.service.checks_run import run_schedule_checks
 from agent.service.events import CustomerRun, DeliveryReport, JobSpec, SweepResult, Verdict
+from agent.service.history_attach import attach_history
 from agent.service.hours_watch import balance_verdict
 from agent.service.outbox import deliver_due
 from agent.service.quiet import muted
 from agent.service.report_files import KeptReport, keep_reports
+from agent.service.run_metrics import samples
 from agent.service.run_summary import summarise
 from agent.service.statements import write_statements
 from agent.service.verdict import verdict_from_analysis
@@ -122,7 +124,9 @@ class ServiceWork:
     def _checks(self, spec: JobSpec, claimed: dict[str, int]) -> list[CustomerRun]:
         clock = time.perf_counter()
         try:
-            snapshot, analysis = run_schedule_checks(self.loaded, list(claimed), spec.schedule, self.registry)
+            snapshot, analysis = run_schedule_checks(
+                self.loaded, list(claimed), spec.schedule, self.registry, with_history=self._with_history
+            )
         except Exception as exc:  # a defect in collection or checking: the runs say so, the service goes on
             log.exception("%s: the run failed", spec.job_id)
             return [self._failed(c, run_id, f"internal error: {exc}") for c, run_id in claimed.items()]
@@ -147,6 +151,10 @@ class ServiceWork:
                 log.exception("%s: recording %s's run failed", spec.job_id, customer)
                 runs.append(self._failed(customer, run_id, f"internal error: {exc}"))
         return runs
+
+    def _with_history(self, snapshot: Snapshot) -> Snapshot:
+        since = snapshot.started_at - timedelta(days=self.service.forecast_days)
+        return attach_history(snapshot, self.engine, since=since)
 
     def _judge(
         self,
@@ -173,6 +181,7 @@ class ServiceWork:
             error=report_error,
             report_id=report.report_id if report else None,
             report_path=str(report.path) if report else None,
+            metrics=samples(snapshot, customer),
             now=at,
         )
         alerts = self.service.alerts

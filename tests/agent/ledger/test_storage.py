@@ -23,7 +23,7 @@ def test_the_migrated_schema_is_the_models(ledger: Ledger) -> None:
     assert service_models.Run.__table__.metadata is Base.metadata  # the service's tables are compared too
     with ledger.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
-        assert context.get_current_revision() == "0002"
+        assert context.get_current_revision() == "0003"
         assert compare_metadata(context, Base.metadata) == []
 
 
@@ -32,7 +32,7 @@ def test_opening_again_changes_nothing(ledger_url: str) -> None:
         ledger.buy("acme", hours=20, price="3500", currency="GBP")
     with Ledger.open(ledger_url) as ledger, ledger.engine.connect() as connection:
         versions = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars().all()
-        assert versions == ["0002"]
+        assert versions == ["0003"]
         assert ledger.balance("acme").balance_minutes == 1200
 
 

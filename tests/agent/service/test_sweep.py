@@ -25,7 +25,8 @@ from agent.service.plan import plan_jobs
 from agent.service.store import open_service_db
 from agent.service.sweep import ServiceWork
 from checks.registry import Registry, load_registry
-from collectors.model import Deployment, Product
+from collectors import history_model as m
+from collectors.model import Deployment, Product, Snapshot
 from sandbox import Fault, InstanceSpec, Sandbox, sandbox_config
 
 pytestmark = [pytest.mark.server]
@@ -261,3 +262,28 @@ def test_a_licence_near_expiry_alerts(
     assert licence and {(a.state, a.category, a.target) for a in licence} == {("firing", "licensing", JIRA)}
     assert [m["check"] for m in service.outbox()] == ["instance.license.expiry"] * len(licence)
     sandbox.update(JIRA, faults=set())
+
+
+def test_each_run_keeps_its_figures_and_the_next_run_sees_them(
+    sandbox: Sandbox, tmp_path: Path, registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = make_service(sandbox, tmp_path, registry, monkeypatch)
+    seen: list[Snapshot] = []
+    attach = service.work._with_history
+
+    def spy(snapshot: Snapshot) -> Snapshot:  # records what the checks were given
+        attached = attach(snapshot)
+        seen.append(attached)
+        return attached
+
+    monkeypatch.setattr(service.work, "_with_history", spy)
+    service.run("quick", T0)
+    service.run("quick", T0 + minutes(5))
+    series = {(s.target, s.metric, s.key): s for s in history.metric_series(service.engine, "acme", since=T0)}
+    up = series[(JIRA, m.UP, "")]
+    assert [p.value for p in up.points] == [1.0, 1.0]
+    assert [p.at for p in up.points] == [T0, T0 + minutes(5)]
+    assert (JIRA, m.RESPONSE_MS, "") in series
+    first, second = (shot.instances[0].history for shot in seen)
+    assert first is not None and first.series == []  # nothing earlier
+    assert second is not None and [p.at for p in second.points(m.UP)] == [T0]
