@@ -29,8 +29,9 @@ MAX_FIT_POINTS = 300  # buckets the fitted segment is reduced to: at most 44,850
 CONFIDENCE_Z = 1.959964  # two-sided 95 % for Sen's interval of the slope
 
 # A drop is a cleanup when it is far outside the usual step-to-step change (DROP_NOISE_FACTOR times
-# its robust spread), at least DROP_SHARE of the size (the limit, else the series' typical level),
-# and most of it persists over the next points (a single spike that comes back is not a cleanup).
+# its robust spread), at least DROP_SHARE of the level before it (or of the limit, when that is
+# smaller: 50 GB freed of 100 GB used on a 10 TB volume is a cleanup), and most of it persists over the
+# next points (a single spike that comes back is not a cleanup).
 DROP_NOISE_FACTOR = 5.0
 DROP_SHARE = 0.02
 DROP_PERSISTS = 0.5
@@ -75,8 +76,8 @@ def robust_trend(points: Sequence[tuple[float, float]], *, scale: float | None =
     """The Theil-Sen trend of ``points`` (x in days, y the value) after the last cleanup.
 
     Points with a value or time that is not a finite number are ignored; points are sorted and
-    points at one time merged into their median. ``scale`` is the size a drop is measured against
-    (the limit, e.g. the filesystem size); without it, the series' median level. None when too few
+    points at one time merged into their median. ``scale`` (the limit, e.g. the filesystem size) caps
+    the level a drop is measured against to be a cleanup. None when too few
     points or too short a span remain.
     """
     cleaned = _clean(points)
@@ -159,8 +160,9 @@ def _buckets(series: list[tuple[float, float]], count: int) -> list[tuple[float,
     """``series`` (sorted) reduced to at most ``count`` equal-width time buckets: median x and y of each."""
     first, last = series[0][0], series[-1][0]
     width = (last - first) / count
-    if width <= 0 or not math.isfinite(width):
-        return series[:count]
+    if width <= 0 or not math.isfinite(width):  # times too far apart to divide: every k-th point
+        step = -(-len(series) // count)
+        return series[::-1][::step][::-1]  # counted from the newest, which is kept
     groups: list[list[tuple[float, float]]] = [[] for _ in range(count)]
     for x, y in series:
         groups[min(int((x - first) / width), count - 1)].append((x, y))
@@ -175,14 +177,14 @@ def _last_cleanup(series: list[tuple[float, float]], scale: float | None) -> int
     steps = [b - a for a, b in pairwise(ys)]
     usual = median(steps)
     spread = MAD_TO_SIGMA * median(abs(s - usual) for s in steps)
-    size = abs(scale) if scale is not None and math.isfinite(scale) else median(abs(y) for y in ys)
+    cap = abs(scale) if scale is not None and math.isfinite(scale) else math.inf
     for i in range(len(steps) - 1, -1, -1):
         drop = -steps[i]
-        if drop <= 0 or drop < DROP_SHARE * size or (usual - steps[i]) <= DROP_NOISE_FACTOR * spread:
+        if drop <= 0 or (usual - steps[i]) <= DROP_NOISE_FACTOR * spread:
             continue
         before = median(ys[max(0, i + 1 - PERSIST_WINDOW) : i + 1])
         after = median(ys[i + 1 : i + 1 + PERSIST_WINDOW])
-        if before - after >= DROP_PERSISTS * drop:
+        if drop >= DROP_SHARE * min(abs(before), cap) and before - after >= DROP_PERSISTS * drop:
             return i + 1
     return 0
 
@@ -191,7 +193,9 @@ def _pair_slopes(series: list[tuple[float, float]]) -> list[float]:
     slopes: list[float] = []
     for i, (x1, y1) in enumerate(series):
         for x2, y2 in series[i + 1 :]:
-            slope = (y2 - y1) / (x2 - x1)  # times are distinct after _clean
+            if x2 == x1:  # distinct after _clean, but two buckets' medians could round together
+                continue
+            slope = (y2 - y1) / (x2 - x1)
             if math.isfinite(slope):
                 slopes.append(slope)
     return slopes

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from atlas_health.testing.harness import analyse, registry
+from atlas_health.testing.history import daily, history
 from atlas_health.testing.instances import instance, unreachable
 from checks.finding import Severity
+from checks.forecasting.series import NO_HISTORY
 from checks.runner import OutcomeStatus
+from collectors.history_model import SEATS_USED
 from collectors.model import Deployment, Product
 
 MINE = ("instance.", "jira.")
@@ -15,8 +18,13 @@ def mine(check_id: str) -> bool:
     return check_id.startswith(MINE)
 
 
+def with_history():
+    """A healthy instance as the service sees it: with a month of steady seat counts behind it."""
+    return instance(history=history((SEATS_USED, "jira-software", daily(lambda d: 150.0, 30))))
+
+
 def test_healthy_jira_data_center_passes_every_check_with_an_ok_finding():
-    analysis = analyse(instance())
+    analysis = analyse(with_history())
     outcomes = {o.check: o for o in analysis.outcomes if mine(o.check)}
     expected = {r.meta.id for r in registry() if mine(r.meta.id)}
     assert {"instance.status", "instance.license.expiry", "jira.index.consistency"} <= expected
@@ -29,6 +37,12 @@ def test_healthy_jira_data_center_passes_every_check_with_an_ok_finding():
         (f.check, f.severity, f.message) for f in analysis.findings if mine(f.check) and f.severity != "ok"
     ]
     assert not_ok == []
+
+
+def test_without_history_only_the_forecasts_are_skipped():
+    analysis = analyse(instance())
+    skipped = {o.check: o.reason for o in analysis.outcomes if o.status is OutcomeStatus.SKIPPED}
+    assert skipped == {"instance.license.seats_forecast": NO_HISTORY}
 
 
 def test_healthy_confluence_data_center_runs_the_cross_product_checks_only():

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from checks.forecasting.fit import MAX_FIT_POINTS, days_until, robust_trend
+from checks.forecasting.fit import MAX_FIT_POINTS, MAX_POINTS, _buckets, days_until, robust_trend
 
 
 def line(start: float, per_day: float, days: range | list[float]) -> list[tuple[float, float]]:
@@ -206,3 +206,25 @@ def test_a_cleanup_in_a_bucketed_series_is_still_found():
     assert 15.0 <= trend.start_x <= 15.1
     assert trend.slope == pytest.approx(10.0, rel=0.01)
     assert trend.points_used == pytest.approx(15 * per_day, rel=0.01)
+
+
+def test_times_too_far_apart_to_bucket_are_thinned_instead():
+    series = [(-1e308 + i * 1e304, 5.0) for i in range(2500)] + [
+        (1e308 - i * 1e304, 5.0) for i in range(2500)
+    ]
+    trend = robust_trend(series)  # the span overflows: no equal-width buckets, every k-th point instead
+    assert trend is not None
+    assert trend.slope == 0.0
+    assert trend.end_x == 1e308
+    thinned = _buckets(sorted(series), MAX_POINTS)
+    assert len(thinned) <= MAX_POINTS
+    assert thinned[-1] == (1e308, 5.0)  # the newest point is kept
+
+
+def test_a_cleanup_is_measured_against_the_level_not_only_a_large_limit():
+    # 10,000 units of room, 100 used and growing 2 a day, half of it freed on day 10
+    series = line(80, 2, range(11)) + [(float(x), 50 + 2 * (x - 11)) for x in range(11, 20)]
+    forecast = days_until(series, 10_000)
+    assert forecast is not None
+    assert forecast.trend.start_x == 11.0
+    assert forecast.days == pytest.approx((10_000 - 66) / 2)

@@ -15,6 +15,7 @@ LOGS_CHECKS = {
     "logs.gc.pauses",
     "logs.gc.overhead",
     "logs.gc.heap_floor",
+    "logs.gc.heap_floor_forecast",
     "logs.gc.evacuation",
     "logs.access.errors",
     "logs.access.latency",

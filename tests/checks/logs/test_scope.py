@@ -9,6 +9,7 @@ import pytest
 
 from atlas_health import Category, CheckMeta, HostCheck, InstanceCheck, LogsCheck, LogsContext, Severity
 from atlas_health.testing.harness import registry as full_registry
+from atlas_health.testing.history import daily, history
 from atlas_health.testing.hosts import host
 from atlas_health.testing.instances import NOW, instance
 from atlas_health.testing.logs import analysis, log_file, logs_snapshot
@@ -17,6 +18,7 @@ from checks.context import NO_TIME
 from checks.registry import RegisteredCheck, Registry
 from checks.runner import CheckSettings, OutcomeStatus, run_checks
 from checks.scopes.logs import LOGS_SCOPE, analysis_products
+from collectors.history_model import HEAP_FLOOR_MB
 from collectors.logs.model import LogKind
 from collectors.model import Product
 
@@ -206,6 +208,7 @@ def test_the_real_logs_checks_run_once_per_analysis_and_skip_without_their_logs(
         "logs.gc.pauses",
         "logs.gc.overhead",
         "logs.gc.heap_floor",
+        "logs.gc.heap_floor_forecast",
         "logs.gc.evacuation",
         "logs.access.errors",
         "logs.access.latency",
@@ -218,6 +221,7 @@ def test_the_real_logs_checks_run_once_per_analysis_and_skip_without_their_logs(
         "logs.gc.pauses",
         "logs.gc.overhead",
         "logs.gc.heap_floor",
+        "logs.gc.heap_floor_forecast",
         "logs.gc.evacuation",
         "logs.access.errors",
         "logs.access.latency",
@@ -229,7 +233,8 @@ def test_the_real_logs_checks_run_once_per_analysis_and_skip_without_their_logs(
 
 
 def test_a_healthy_analysis_gives_no_problem():
-    result = run_checks(logs_snapshot(analysis()), full_registry())
+    steady = [(HEAP_FLOOR_MB, node, daily(lambda d: 2000.0, 10)) for node in ("node1", "node2")]
+    result = run_checks(logs_snapshot(analysis(history=history(*steady))), full_registry())
     assert result.findings
     assert {f.severity for f in result.findings} == {Severity.OK}, [
         (f.check, f.severity, f.message) for f in result.findings if f.severity is not Severity.OK
