@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from collectors.hosts.target import ThreadDumpRequest
     from collectors.logs.patterns import ScanPattern
     from collectors.model import Snapshot
+    from reports.comparison import PreviousReport
+    from reports.model import HealthCheckReport
 
 USAGE_ERROR = 3
 
@@ -116,6 +118,7 @@ def _emit(
     output: Path | None,
     loaded: LoadedConfig | None = None,
     report_minutes: int | None = None,
+    previous: PreviousReport | None = None,
 ) -> int:
     from agent import pipeline
     from agent.files import OutputError, write_atomic
@@ -124,6 +127,8 @@ def _emit(
     from checks.runner import exit_code
 
     reports = pipeline.build_reports(snapshot, analysis, timezone)
+    if previous is not None:
+        reports = _compared(reports, previous)
     if loaded is not None:  # each report logs its time against its customer's hours
         from agent.ledger.reporting import log_reports
 
@@ -152,6 +157,41 @@ def _emit(
     else:
         print_summary(stdout(), reports)
     return exit_code(worst)
+
+
+def _read_previous(path: Path | None, customers: Sequence[str]) -> PreviousReport | None:
+    """The report named by --compare-with, read before anything is collected (fail fast)."""
+    if path is None:
+        return None
+    from agent.previous_report import read_previous
+    from reports.comparison import PreviousReportError
+
+    try:
+        previous = read_previous(path)
+    except PreviousReportError as exc:
+        raise AgentError(f"--compare-with {exc}") from None
+    if customers and previous.customer not in customers:
+        raise AgentError(
+            f"--compare-with {path}: a report of customer {previous.customer[:80]!r}, who is not among "
+            f"--customer {', '.join(customers)}: name a report of the customer checked"
+        )
+    return previous
+
+
+def _compared(reports: list[HealthCheckReport], previous: PreviousReport) -> list[HealthCheckReport]:
+    """The reports with the one of ``previous``'s customer compared to it; an error when none is."""
+    from reports.comparison import PreviousReportError, with_comparison
+
+    if not any(r.customer == previous.customer for r in reports):
+        checked = ", ".join(repr(r.customer) for r in reports) or "nobody"
+        raise AgentError(
+            f"--compare-with {previous.source}: a report of customer {previous.customer[:80]!r}, but this "
+            f"check is of {checked}: name a report of the customer checked"
+        )
+    try:
+        return [with_comparison(r, previous) if r.customer == previous.customer else r for r in reports]
+    except PreviousReportError as exc:
+        raise AgentError(f"--compare-with {exc}") from None
 
 
 format_option = click.option(
@@ -258,6 +298,12 @@ def checks_list(fmt: str) -> None:
 @minutes_option
 @thread_dumps_option
 @interval_option
+@click.option(
+    "--compare-with",
+    "compare_with",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A previous health-check report (.json) of the customer: the report shows what changed since.",
+)
 def check(
     config_path: Path,
     formats: tuple[HealthCheckFormat, ...],
@@ -266,18 +312,20 @@ def check(
     report_minutes: int | None,
     thread_dumps: int | None,
     interval: float | None,
+    compare_with: Path | None,
 ) -> None:
     """Collect from the configured estate, run every check and report."""
     from agent import pipeline
     from agent.config.targets import check_settings
 
     dumps = _dump_request(thread_dumps, interval)
+    previous = _read_previous(compare_with, customers)
     registry = _registry()
     loaded = _load(config_path, registry)
     snapshot = _collect(loaded, customers, dumps)
     analysis = pipeline.analyze(snapshot, check_settings(loaded.config), registry)
     timezone = loaded.config.settings.timezone
-    sys.exit(_emit(snapshot, analysis, timezone, formats, output, loaded, report_minutes))
+    sys.exit(_emit(snapshot, analysis, timezone, formats, output, loaded, report_minutes, previous))
 
 
 @cli.command()

@@ -36,6 +36,7 @@ from reports.model import (
 )
 from reports.product_sections import product_facts
 from reports.report_id import health_check_report_id
+from reports.trends import build_trends
 
 
 def build_health_check(
@@ -98,6 +99,7 @@ def build_health_check(
         inventory=Inventory(instances=[_inventory(inst, zone) for inst in instances]),
         hosts=build_hosts(snapshot, findings, mine.outcomes, customer, zone),
         logs=logs,
+        trends=build_trends(snapshot, customer, zone),
     )
 
 

@@ -21,8 +21,10 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, NonNegativeInt
 from checks.finding import Category, Evidence, Finding, Severity
 from collectors.logs.model import LogAnalysis
 from collectors.model import Deployment, Product
+from reports.comparison_model import ReportComparison
 from reports.hosts_model import ReportHost
 from reports.product_sections import ProductFacts
+from reports.trends_model import TrendSeries
 
 REPORT_SCHEMA_VERSION: Final = 1
 
@@ -263,5 +265,20 @@ class HealthCheckReport(_Model):
             "What the customer's logs said over the analysed window (signatures, events by level, "
             "exceptions, GC, access, logins, restarts, the files read), as the log analysis produced it, "
             "times in the report's timezone; null: no logs were analysed."
+        ),
+    )
+    comparison: ReportComparison | None = Field(
+        default=None,
+        description=(
+            "What changed since the customer's previous report: new, resolved and unchanged findings "
+            "(not-ok ones only, matched by fingerprint); null: no previous report was compared."
+        ),
+    )
+    trends: list[TrendSeries] | None = Field(
+        default=None,
+        description=(
+            "Figures of earlier runs the service recorded, this run's last, with a fitted line: used "
+            "space per host filesystem, response time and licence seats per instance; null: no history "
+            "(a one-off check)."
         ),
     )

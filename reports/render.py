@@ -25,6 +25,7 @@ from collectors.model import Deployment, Product
 from reports.document import MEDIA_TYPES, Document, Format, report_filename
 from reports.logs_section import log_section
 from reports.model import HealthCheckReport
+from reports.trend_charts import trend_views
 from reports.units import duration, hours_decimal, money
 
 TEMPLATE_PACKAGE = "templates"
@@ -229,6 +230,7 @@ def environment() -> Environment:
     env.tests["weblink"] = is_weblink
     env.globals["SEVERITIES"] = SEVERITY_ORDER
     env.globals["log_section"] = log_section  # draws charts (matplotlib) only when a report has logs
+    env.globals["trend_views"] = trend_views  # likewise, only when a report has trends
     return env
 
 

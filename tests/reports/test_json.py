@@ -30,6 +30,8 @@ TOP_LEVEL = {
     "hosts",
     "hours",
     "logs",
+    "comparison",
+    "trends",
 }
 FINDING = {
     "check",
